@@ -1,0 +1,252 @@
+//! Command-line syntax (see CLI.md at the repository root's spec).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Cairn backup & replication: the command line.
+#[derive(Parser, Debug)]
+#[command(name = "cairn", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Data folder with the configuration (default: the per-user folder the console uses).
+    #[arg(long, global = true, env = "CAIRN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print one JSON document (JSON lines of progress for `job run`).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Backup repositories.
+    #[command(subcommand)]
+    Repo(RepoCmd),
+    /// Jobs.
+    #[command(subcommand)]
+    Job(JobCmd),
+    /// Backups and their restore points.
+    #[command(subcommand)]
+    Backups(BackupsCmd),
+    /// List a folder of a restore point.
+    Browse {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// Folder inside the restore point.
+        #[arg(default_value = "/")]
+        path: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Restore files and folders.
+    Restore(RestoreArgs),
+    /// Check a repository's health.
+    Check {
+        /// Repository name.
+        repo: String,
+        /// Read and verify every chunk.
+        #[arg(long)]
+        full: bool,
+        /// Password for encrypted backups in the repository (standard input).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Delete packs no restore point needs (two phases: mark, then delete after the grace period).
+    Prune {
+        /// Repository name.
+        repo: String,
+        /// Hours between marking a pack unused and deleting it.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
+        /// Password for encrypted backups in the repository (standard input).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Benchmark Cairn against restic and borg on a generated data set.
+    Bench(BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RepoCmd {
+    /// Add a repository.
+    #[command(subcommand)]
+    Add(RepoAdd),
+    /// List repositories.
+    List,
+    /// Remove a repository from the configuration (its data stays).
+    Remove {
+        /// Repository name.
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RepoAdd {
+    /// A local or mounted folder.
+    Local {
+        /// Repository name.
+        name: String,
+        /// Folder (created if missing).
+        #[arg(long)]
+        path: PathBuf,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobCmd {
+    /// Create a job.
+    #[command(subcommand)]
+    Create(JobCreate),
+    /// List jobs.
+    List,
+    /// Run a job now.
+    Run {
+        /// Job name.
+        name: String,
+        /// Read the job's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Delete a job (its backups stay).
+    Delete {
+        /// Job name.
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobCreate {
+    /// A file-level backup job of this computer.
+    Backup(BackupJobArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BackupJobArgs {
+    /// Job name.
+    pub name: String,
+    /// Target repository.
+    #[arg(long)]
+    pub repo: String,
+    /// Folders or files to back up (absolute paths).
+    #[arg(long = "include", required = true, num_args = 1..)]
+    pub include: Vec<String>,
+    /// Masks to exclude (`*.tmp`, `cache/`, `/home/*/.cache`); exclude wins.
+    #[arg(long = "exclude", num_args = 1..)]
+    pub exclude: Vec<String>,
+    /// Keep only files whose names match these masks.
+    #[arg(long = "include-mask", num_args = 1..)]
+    pub include_mask: Vec<String>,
+    /// Compression level.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Optimal)]
+    pub compression: CompressionArg,
+    /// Encrypt the backups (password from standard input).
+    #[arg(long, requires = "password_stdin")]
+    pub encrypt: bool,
+    /// Read the encryption password from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Encryption algorithm.
+    #[arg(long, value_enum, default_value_t = CipherArg::Aes256Gcm)]
+    pub cipher: CipherArg,
+    /// Password hint stored with the key (never the password).
+    #[arg(long, default_value = "")]
+    pub password_hint: String,
+    /// Keep this many restore points.
+    #[arg(long, conflicts_with = "retain_days")]
+    pub retain_points: Option<u32>,
+    /// Keep restore points for this many days.
+    #[arg(long)]
+    pub retain_days: Option<u32>,
+    /// Keep weekly fulls for N weeks.
+    #[arg(long, default_value_t = 0)]
+    pub gfs_weekly: u32,
+    /// Keep monthly fulls for N months.
+    #[arg(long, default_value_t = 0)]
+    pub gfs_monthly: u32,
+    /// Keep yearly fulls for N years.
+    #[arg(long, default_value_t = 0)]
+    pub gfs_yearly: u32,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CompressionArg {
+    None,
+    DedupeFriendly,
+    Optimal,
+    High,
+    Extreme,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CipherArg {
+    #[value(name = "aes-256-gcm")]
+    Aes256Gcm,
+    #[value(name = "xchacha20-poly1305")]
+    Xchacha20Poly1305,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupsCmd {
+    /// Backups and their restore points.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// Backup id or job name.
+    pub backup: String,
+    /// Restore point id, or "latest".
+    #[arg(long, default_value = "latest")]
+    pub point: String,
+    /// Paths inside the restore point (default: everything).
+    #[arg(long = "path", num_args = 1..)]
+    pub paths: Vec<String>,
+    /// Restore into this folder.
+    #[arg(
+        long,
+        conflicts_with = "original",
+        required_unless_present = "original"
+    )]
+    pub to: Option<std::path::PathBuf>,
+    /// With --to: restore owner and group too.
+    #[arg(long, requires = "to")]
+    pub preserve_owner: bool,
+    /// Restore to the original location.
+    #[arg(long)]
+    pub original: bool,
+    /// With --original: replace existing files.
+    #[arg(long, requires = "original", conflicts_with = "keep")]
+    pub overwrite: bool,
+    /// With --original: keep existing files, name restored ones NAME_RESTORED_YYYYMMDD_HHMMSS.
+    #[arg(long, requires = "original")]
+    pub keep: bool,
+    /// Skip files whose size and modification time already match.
+    #[arg(long)]
+    pub changed_only: bool,
+    /// Read the backup's encryption password from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Size of the generated data set in GB.
+    #[arg(long, default_value_t = 2.0)]
+    pub size: f64,
+    /// Peers to compare with (those installed are used).
+    #[arg(long, value_delimiter = ',', default_value = "restic,borg")]
+    pub peers: Vec<String>,
+    /// Work folder (default: a temporary folder).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}

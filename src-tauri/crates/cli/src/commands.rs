@@ -1,0 +1,450 @@
+//! Carrying out each command over the engine.
+
+use crate::args::*;
+use crate::output::{self, CliProgress};
+use cairn_engine::console::NewEncryption;
+use cairn_engine::format::tree::EntryKind;
+use cairn_engine::progress::CancelToken;
+use cairn_engine::restore::{Destination, RestoreSpec};
+use cairn_engine::{Console, Error, Result};
+use cairn_model::{BackupJobSettings, Cipher, Compression, Gfs, Retention};
+use serde_json::json;
+use std::io::BufRead;
+use std::sync::Arc;
+
+/// Reads one line (a secret) from standard input.
+fn read_secret(what: &str) -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::invalid(format!("cannot read the {what} from standard input: {e}")))?;
+    let s = line.trim_end_matches(['\n', '\r']).to_string();
+    if s.is_empty() {
+        return Err(Error::invalid(format!(
+            "the {what} read from standard input is empty"
+        )));
+    }
+    Ok(s)
+}
+
+fn password(flag: bool) -> Result<Option<String>> {
+    if flag {
+        read_secret("password").map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Runs a parsed command; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    if let Command::Bench(a) = &cli.command {
+        return crate::bench::run(a, cli.json);
+    }
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(cairn_engine::paths::default_data_dir);
+    let console = Console::open(&data_dir)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Repo(c) => repo(&console, c, json),
+        Command::Job(c) => job(&console, c, json),
+        Command::Backups(BackupsCmd::List) => backups(&console, json),
+        Command::Browse {
+            backup,
+            point,
+            path,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let (m, entries) = console.browse(&backup, &point, &path, pw.as_deref())?;
+            if json {
+                let list: Vec<_> = entries
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "name": String::from_utf8_lossy(&e.name),
+                            "kind": format!("{:?}", e.kind).to_lowercase(),
+                            "size": e.size,
+                            "mode": format!("{:o}", e.mode & 0o7777),
+                            "user": e.user, "group": e.group,
+                            "mtime": e.mtime_ns / 1_000_000_000,
+                        })
+                    })
+                    .collect();
+                output::json(&json!({"point": m.id, "path": path, "entries": list}));
+            } else {
+                let rows: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        let mut name = String::from_utf8_lossy(&e.name).into_owned();
+                        if e.kind == EntryKind::Dir {
+                            name.push('/');
+                        }
+                        vec![
+                            name,
+                            format!("{:?}", e.kind),
+                            if e.kind == EntryKind::File {
+                                output::bytes(e.size)
+                            } else {
+                                String::new()
+                            },
+                            format!("{:o}", e.mode & 0o7777),
+                            format!("{}:{}", e.user, e.group),
+                            cairn_engine::jobs::point_time_label(e.mtime_ns / 1_000_000_000),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["Name", "Type", "Size", "Mode", "Owner", "Modified"],
+                    &rows,
+                );
+            }
+            Ok(0)
+        }
+        Command::Restore(a) => restore(&console, a, json),
+        Command::Check {
+            repo,
+            full,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let rec = console.repository_named(&repo)?;
+            let r = console.open_repository(&rec)?;
+            let sink = CliProgress::new(json);
+            let report =
+                cairn_engine::check::run(&r, pw.as_deref(), full, &sink, &CancelToken::new())?;
+            if json {
+                output::json(&report);
+            } else {
+                println!(
+                    "{} backup(s), {} restore point(s), {} pack(s), {} chunk(s) verified",
+                    report.backups, report.restore_points, report.packs, report.blobs_verified
+                );
+                for e in &report.errors {
+                    println!("error: {e}");
+                }
+                for f in &report.damaged_files {
+                    println!("damaged file: {f}");
+                }
+                if report.healthy() {
+                    println!("Repository {repo} is healthy.");
+                }
+            }
+            Ok(if report.healthy() { 0 } else { 1 })
+        }
+        Command::Prune {
+            repo,
+            grace_hours,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let sink = CliProgress::new(json);
+            let r =
+                console.prune_repository(&repo, pw.as_deref(), grace_hours as i64 * 3600, &sink)?;
+            if json {
+                output::json(&r);
+            } else {
+                println!(
+                    "{} pack(s) marked unused, {} deleted ({}), {} waiting for the grace period",
+                    r.marked,
+                    r.deleted,
+                    output::bytes(r.bytes_freed),
+                    r.waiting
+                );
+            }
+            Ok(0)
+        }
+        Command::Bench(_) => Ok(0),
+    }
+}
+
+fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
+    match c {
+        RepoCmd::Add(RepoAdd::Local {
+            name,
+            path,
+            description,
+        }) => {
+            let abs = if path.is_absolute() {
+                path
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Error::internal(e.to_string()))?
+                    .join(path)
+            };
+            let r = console.add_local_repository(&name, &abs, &description)?;
+            if json {
+                output::json(&json!({"id": r.id, "name": r.name, "path": r.location}));
+            } else {
+                println!("Repository {} added at {}", r.name, r.location);
+            }
+        }
+        RepoCmd::List => {
+            let rows = console.repository_rows()?;
+            if json {
+                output::json(&rows);
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.kind.label().into(),
+                            r.location.clone(),
+                            r.used_bytes.map(output::bytes).unwrap_or_default(),
+                            r.free_bytes.map(output::bytes).unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                output::table(&["Name", "Type", "Path", "Used", "Free"], &t);
+            }
+        }
+        RepoCmd::Remove { name } => {
+            console.catalog()?.remove_repository(&name)?;
+            if !json {
+                println!(
+                    "Repository {name} removed from the configuration; its data was not deleted"
+                );
+            } else {
+                output::json(&json!({"removed": name}));
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
+    match c {
+        JobCmd::Create(JobCreate::Backup(a)) => {
+            let retention = match (a.retain_points, a.retain_days) {
+                (_, Some(d)) => Retention::Days(d),
+                (Some(n), None) => Retention::Points(n),
+                (None, None) => Retention::default(),
+            };
+            let settings = BackupJobSettings {
+                uid: String::new(),
+                machine: String::new(),
+                includes: a.include.clone(),
+                exclude_masks: a.exclude.clone(),
+                include_masks: a.include_mask.clone(),
+                compression: match a.compression {
+                    CompressionArg::None => Compression::None,
+                    CompressionArg::DedupeFriendly => Compression::DedupeFriendly,
+                    CompressionArg::Optimal => Compression::Optimal,
+                    CompressionArg::High => Compression::High,
+                    CompressionArg::Extreme => Compression::Extreme,
+                },
+                encryption: None,
+                retention,
+                gfs: Gfs {
+                    weekly: a.gfs_weekly,
+                    monthly: a.gfs_monthly,
+                    yearly: a.gfs_yearly,
+                },
+            };
+            let encryption = if a.encrypt {
+                Some(NewEncryption {
+                    cipher: match a.cipher {
+                        CipherArg::Aes256Gcm => Cipher::Aes256Gcm,
+                        CipherArg::Xchacha20Poly1305 => Cipher::Xchacha20Poly1305,
+                    },
+                    password: read_secret("password")?,
+                    hint: a.password_hint.clone(),
+                })
+            } else {
+                None
+            };
+            let j = console.create_backup_job(
+                &a.name,
+                &a.repo,
+                &a.description,
+                settings,
+                encryption,
+            )?;
+            if json {
+                output::json(
+                    &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
+                );
+            } else {
+                println!("Job {} created", j.name);
+            }
+        }
+        JobCmd::List => {
+            let rows = console.job_rows()?;
+            if json {
+                output::json(&rows);
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|j| {
+                        vec![
+                            j.name.clone(),
+                            j.kind.label().into(),
+                            j.objects.clone(),
+                            j.status.clone(),
+                            j.last_result
+                                .map(|r| r.label().to_string())
+                                .unwrap_or_default(),
+                            j.target.clone(),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["Name", "Type", "Objects", "Status", "Last Result", "Target"],
+                    &t,
+                );
+            }
+        }
+        JobCmd::Run {
+            name,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let sink = Arc::new(CliProgress::new(json));
+            let report = console.run_job(&name, pw.as_deref(), sink, &CancelToken::new())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&json!({"event": "summary", "report": report}))
+                        .unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{}: {} ({} files, {} processed, {} read, {} written)",
+                    report.result.label(),
+                    report.message,
+                    report.stats.files,
+                    output::bytes(report.stats.bytes),
+                    output::bytes(report.stats.bytes_read),
+                    output::bytes(report.stats.bytes_written)
+                );
+            }
+        }
+        JobCmd::Delete { name } => {
+            console.delete_job(&name)?;
+            if json {
+                output::json(&json!({"deleted": name}));
+            } else {
+                println!("Job {name} deleted; its backups stay in the repository");
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn backups(console: &Console, json: bool) -> Result<i32> {
+    let all = console.catalog()?.backups()?;
+    let repos = console.catalog()?.repositories()?;
+    let repo_name = |id: i64| {
+        repos
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    };
+    if json {
+        let v: Vec<_> = all
+            .iter()
+            .map(|b| {
+                json!({
+                    "id": b.backup_id, "job": b.job_name, "machine": b.machine, "platform": b.platform,
+                    "repository": repo_name(b.repository_id), "encrypted": b.encrypted,
+                    "restore_points": b.points.iter().map(|p| json!({
+                        "id": p.point_id, "time": p.time, "kind": p.kind, "size": p.size,
+                        "gfs": if p.gfs.is_empty() { vec![] } else { p.gfs.split(',').collect::<Vec<_>>() },
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        output::json(&v);
+        return Ok(0);
+    }
+    if all.is_empty() {
+        println!("No backups yet. Create a job with `cairn job create backup` and run it.");
+    }
+    for b in &all {
+        println!(
+            "{}  {} ({})  {}  {}{}",
+            b.backup_id,
+            b.job_name,
+            b.machine,
+            repo_name(b.repository_id),
+            b.platform,
+            if b.encrypted { "  encrypted" } else { "" }
+        );
+        for p in &b.points {
+            println!(
+                "    {}  {}  {:<9}  {}{}",
+                p.point_id,
+                cairn_engine::jobs::point_time_label(p.time),
+                p.kind,
+                output::bytes(p.size),
+                if p.gfs.is_empty() {
+                    String::new()
+                } else {
+                    format!("  GFS: {}", p.gfs)
+                }
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
+    let pw = password(a.password_stdin)?;
+    let dest = match (&a.to, a.original) {
+        (Some(d), _) => {
+            let abs = if d.is_absolute() {
+                d.clone()
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| Error::internal(e.to_string()))?
+                    .join(d)
+            };
+            Destination::To(abs)
+        }
+        (None, true) => {
+            if !a.overwrite && !a.keep {
+                return Err(Error::invalid(
+                    "with --original, choose --overwrite or --keep",
+                ));
+            }
+            Destination::Original {
+                overwrite: a.overwrite,
+            }
+        }
+        (None, false) => return Err(Error::invalid("choose --to DIR or --original")),
+    };
+    let spec = RestoreSpec {
+        paths: a.paths.clone(),
+        dest,
+        preserve_owner: a.preserve_owner,
+        changed_only: a.changed_only,
+    };
+    let sink = Arc::new(CliProgress::new(json));
+    let r = console.restore(
+        &a.backup,
+        &a.point,
+        &spec,
+        pw.as_deref(),
+        sink,
+        &CancelToken::new(),
+    )?;
+    if json {
+        output::json(&r);
+    } else {
+        println!(
+            "{} file(s) restored ({}), {} skipped, {} failed",
+            r.files_restored,
+            output::bytes(r.bytes_written),
+            r.files_skipped,
+            r.failed.len()
+        );
+        for f in &r.failed {
+            println!("failed: {f}");
+        }
+    }
+    Ok(if r.failed.is_empty() { 0 } else { 1 })
+}

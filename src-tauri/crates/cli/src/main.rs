@@ -1,0 +1,24 @@
+//! `cairn`: the command line face of the Cairn engine, for scripts,
+//! servers and the tests. Exit codes: 0 success, 1 failure, 2 bad usage.
+
+mod args;
+mod bench;
+mod commands;
+mod output;
+
+use clap::Parser;
+
+fn main() {
+    let cli = args::Cli::parse();
+    let code = match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cairn: {}", e.message());
+            match e.kind() {
+                cairn_model::ErrorKind::InvalidInput => 2,
+                _ => 1,
+            }
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,131 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+
+use crate::error::{Error, Result};
+use cairn_model::ErrorKind;
+use rusqlite::Connection;
+
+/// Each entry upgrades the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: the first schema.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE repositories (
+        id             INTEGER PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind           TEXT NOT NULL,
+        location       TEXT NOT NULL,
+        settings       TEXT NOT NULL DEFAULT '{}',
+        description    TEXT NOT NULL DEFAULT '',
+        is_default     INTEGER NOT NULL DEFAULT 0,
+        immutable_days INTEGER,
+        created        INTEGER NOT NULL
+    );
+    CREATE TABLE jobs (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind          TEXT NOT NULL,
+        repository_id INTEGER NOT NULL REFERENCES repositories(id),
+        settings      TEXT NOT NULL,
+        description   TEXT NOT NULL DEFAULT '',
+        enabled       INTEGER NOT NULL DEFAULT 1,
+        next_run      INTEGER,
+        created       INTEGER NOT NULL
+    );
+    CREATE TABLE backups (
+        repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+        backup_id     TEXT NOT NULL,
+        job_name      TEXT NOT NULL,
+        machine       TEXT NOT NULL,
+        platform      TEXT NOT NULL,
+        encrypted     INTEGER NOT NULL,
+        location      TEXT NOT NULL,
+        PRIMARY KEY (repository_id, backup_id)
+    );
+    CREATE TABLE restore_points (
+        repository_id INTEGER NOT NULL,
+        backup_id     TEXT NOT NULL,
+        point_id      TEXT NOT NULL,
+        time          INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        gfs           TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (repository_id, backup_id, point_id),
+        FOREIGN KEY (repository_id, backup_id)
+            REFERENCES backups(repository_id, backup_id) ON DELETE CASCADE
+    );
+    CREATE TABLE sessions (
+        id       INTEGER PRIMARY KEY,
+        job_id   INTEGER,
+        name     TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        result   TEXT,
+        started  INTEGER NOT NULL,
+        ended    INTEGER,
+        progress INTEGER NOT NULL DEFAULT 0,
+        details  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX sessions_started ON sessions(started);
+    CREATE TABLE session_log (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        time       INTEGER NOT NULL,
+        level      TEXT NOT NULL,
+        message    TEXT NOT NULL
+    );
+    CREATE INDEX session_log_session ON session_log(session_id);
+    CREATE TABLE external_repositories (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind        TEXT NOT NULL,
+        bucket      TEXT NOT NULL,
+        folder      TEXT NOT NULL DEFAULT '',
+        settings    TEXT NOT NULL DEFAULT '{}',
+        owner       TEXT NOT NULL DEFAULT '',
+        last_rescan INTEGER,
+        backups     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE protection_groups (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind        TEXT NOT NULL,
+        settings    TEXT NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE service_providers (
+        id          INTEGER PRIMARY KEY,
+        host        TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        settings    TEXT NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT ''
+    );
+    "#,
+];
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the database up to [`SCHEMA_VERSION`], each step in a transaction.
+/// A database written by a newer Cairn is refused and left untouched.
+pub fn migrate(conn: &mut Connection, file: &std::path::Path) -> Result<()> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::new(
+            ErrorKind::Incompatible,
+            format!(
+                "the configuration database {} was written by a newer Cairn (schema {current}, \
+                 this program understands up to {SCHEMA_VERSION}); install the newer Cairn or \
+                 point --data-dir at another folder",
+                file.display()
+            ),
+        ));
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

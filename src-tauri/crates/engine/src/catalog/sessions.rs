@@ -1,0 +1,154 @@
+//! Sessions (job runs, restores, system tasks) and their logs.
+
+use super::{now, Catalog};
+use crate::error::Result;
+use cairn_model::{SessionKind, SessionResult, SessionRow};
+use rusqlite::{params, Row};
+
+/// One line of a session log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LogLine {
+    /// Unix seconds.
+    pub time: i64,
+    /// info, warning or error.
+    pub level: String,
+    /// The message.
+    pub message: String,
+}
+
+fn kind_str(k: SessionKind) -> &'static str {
+    match k {
+        SessionKind::Backup => "backup",
+        SessionKind::BackupCopy => "backup_copy",
+        SessionKind::Restore => "restore",
+        SessionKind::System => "system",
+    }
+}
+
+fn kind_from(s: &str) -> SessionKind {
+    match s {
+        "backup_copy" => SessionKind::BackupCopy,
+        "restore" => SessionKind::Restore,
+        "system" => SessionKind::System,
+        _ => SessionKind::Backup,
+    }
+}
+
+pub(crate) fn result_str(r: SessionResult) -> &'static str {
+    match r {
+        SessionResult::Success => "success",
+        SessionResult::Warning => "warning",
+        SessionResult::Failed => "failed",
+    }
+}
+
+pub(crate) fn result_from(s: &str) -> Option<SessionResult> {
+    match s {
+        "success" => Some(SessionResult::Success),
+        "warning" => Some(SessionResult::Warning),
+        "failed" => Some(SessionResult::Failed),
+        _ => None,
+    }
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
+    let result: Option<String> = r.get(3)?;
+    Ok(SessionRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: kind_from(&r.get::<_, String>(2)?),
+        result: result.as_deref().and_then(result_from),
+        started: r.get(4)?,
+        ended: r.get(5)?,
+        progress: r.get(6)?,
+        details: r.get(7)?,
+    })
+}
+
+const COLUMNS: &str = "id, name, kind, result, started, ended, progress, details";
+
+impl Catalog {
+    /// Records the start of a session and returns its id.
+    pub fn start_session(&self, job_id: Option<i64>, name: &str, kind: SessionKind) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO sessions(job_id, name, kind, started) VALUES (?1, ?2, ?3, ?4)",
+            params![job_id, name, kind_str(kind), now()],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Appends a log line to a session.
+    pub fn log(&self, session: i64, level: &str, message: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO session_log(session_id, time, level, message) VALUES (?1, ?2, ?3, ?4)",
+            params![session, now(), level, message],
+        )?;
+        Ok(())
+    }
+
+    /// Updates the progress of a running session.
+    pub fn session_progress(&self, session: i64, percent: u8) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sessions SET progress = ?2 WHERE id = ?1",
+            params![session, percent],
+        )?;
+        Ok(())
+    }
+
+    /// Records the end of a session.
+    pub fn finish_session(&self, session: i64, result: SessionResult, details: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sessions SET result = ?2, ended = ?3, progress = 100, details = ?4 WHERE id = ?1",
+            params![session, result_str(result), now(), details],
+        )?;
+        Ok(())
+    }
+
+    /// Sessions started at or after `since`, newest first.
+    pub fn sessions_since(&self, since: i64) -> Result<Vec<SessionRow>> {
+        let mut st = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM sessions WHERE started >= ?1 ORDER BY started DESC, id DESC"
+        ))?;
+        let rows = st.query_map([since], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sessions still running, newest first.
+    pub fn running_sessions(&self) -> Result<Vec<SessionRow>> {
+        let mut st = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM sessions WHERE ended IS NULL ORDER BY started DESC"
+        ))?;
+        let rows = st.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The log of a session in order.
+    pub fn session_log(&self, session: i64) -> Result<Vec<LogLine>> {
+        let mut st = self.conn().prepare(
+            "SELECT time, level, message FROM session_log WHERE session_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = st.query_map([session], |r| {
+            Ok(LogLine {
+                time: r.get(0)?,
+                level: r.get(1)?,
+                message: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Last result and start time of a job's newest finished session.
+    pub fn last_job_result(&self, job_id: i64) -> Result<Option<(SessionResult, i64)>> {
+        let mut st = self.conn().prepare(
+            "SELECT result, started FROM sessions WHERE job_id = ?1 AND result IS NOT NULL
+             ORDER BY started DESC, id DESC LIMIT 1",
+        )?;
+        let mut rows = st.query([job_id])?;
+        if let Some(r) = rows.next()? {
+            let res: String = r.get(0)?;
+            let started: i64 = r.get(1)?;
+            return Ok(result_from(&res).map(|x| (x, started)));
+        }
+        Ok(None)
+    }
+}

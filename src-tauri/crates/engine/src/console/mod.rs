@@ -1,0 +1,54 @@
+//! [`Console`]: one data folder's configuration and the operations the
+//! desktop shell and the CLI offer on it.
+
+mod inventory;
+mod jobs;
+mod repositories;
+mod restore;
+mod session;
+
+pub use jobs::{validate_backup_settings, JobRunReport, NewEncryption, PRUNE_GRACE_SECS};
+pub use restore::OpenPoint;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::paths;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Name of the repository created on first start.
+pub const DEFAULT_REPOSITORY: &str = "Default Backup Repository";
+
+/// The console's state: its data folder and catalog.
+pub struct Console {
+    data_dir: PathBuf,
+    catalog: Mutex<Catalog>,
+}
+
+impl Console {
+    /// Opens a data folder, creating on first start the folder, the SQLite
+    /// configuration and the default local repository inside it.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::io("create the data folder", data_dir, e))?;
+        let catalog = Catalog::open(&paths::catalog_file(data_dir))?;
+        let console = Self {
+            data_dir: data_dir.to_path_buf(),
+            catalog: Mutex::new(catalog),
+        };
+        console.ensure_default_repository()?;
+        Ok(console)
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The catalog, locked for this thread.
+    pub fn catalog(&self) -> Result<MutexGuard<'_, Catalog>> {
+        self.catalog.lock().map_err(|_| {
+            Error::internal("the configuration database is unavailable after an earlier failure")
+        })
+    }
+}

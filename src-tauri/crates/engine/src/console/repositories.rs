@@ -1,0 +1,129 @@
+//! Adding, opening and removing backup repositories.
+
+use super::{Console, DEFAULT_REPOSITORY};
+use crate::catalog::RepositoryRecord;
+use crate::error::{Error, Result};
+use crate::paths;
+use crate::repo::Repository;
+use crate::storage::{LocalStorage, ReadStorage, Storage};
+use cairn_model::{ErrorKind, RepositoryKind};
+use std::path::Path;
+use std::sync::Arc;
+
+impl Console {
+    /// Creates the default local repository on first start, and re-creates
+    /// its folder if it was deleted.
+    pub(super) fn ensure_default_repository(&self) -> Result<()> {
+        let dir = paths::default_repository_dir(&self.data_dir);
+        let existing = self.catalog()?.default_repository()?;
+        match existing {
+            Some(rec) => {
+                let storage = Arc::new(LocalStorage::open(Path::new(&rec.location), true)?);
+                if !storage.exists("config")? {
+                    Repository::init(storage, &rec.name)?;
+                }
+            }
+            None => {
+                let storage = Arc::new(LocalStorage::open(&dir, true)?);
+                if !storage.exists("config")? {
+                    Repository::init(storage.clone(), DEFAULT_REPOSITORY)?;
+                }
+                self.catalog()?.add_repository(
+                    DEFAULT_REPOSITORY,
+                    RepositoryKind::Local,
+                    &dir.to_string_lossy(),
+                    "Created on first start in the Cairn data folder",
+                    true,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a local folder repository: creates it, or adopts a folder that
+    /// already holds a Cairn repository.
+    pub fn add_local_repository(
+        &self,
+        name: &str,
+        path: &Path,
+        description: &str,
+    ) -> Result<RepositoryRecord> {
+        validate_name(name, "repository")?;
+        if !path.is_absolute() {
+            return Err(Error::invalid(format!(
+                "the repository path {} is not absolute; give a full path such as /srv/backups",
+                path.display()
+            )));
+        }
+        if self.catalog()?.repository_by_name(name)?.is_some() {
+            return Err(Error::conflict(format!(
+                "a repository named \"{name}\" already exists; choose another name"
+            )));
+        }
+        let storage: Arc<dyn Storage> = Arc::new(LocalStorage::open(path, true)?);
+        match Repository::open(storage.clone(), name) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                if !storage.list("")?.is_empty() {
+                    return Err(Error::invalid(format!(
+                        "{} is not empty and holds no Cairn repository; choose an empty folder",
+                        path.display()
+                    )));
+                }
+                Repository::init(storage, name)?;
+            }
+            Err(e) => return Err(e),
+        }
+        self.catalog()?.add_repository(
+            name,
+            RepositoryKind::Local,
+            &path.to_string_lossy(),
+            description,
+            false,
+        )
+    }
+
+    /// Opens a repository by catalog record.
+    pub fn open_repository(&self, rec: &RepositoryRecord) -> Result<Repository> {
+        match rec.kind {
+            RepositoryKind::Local => {
+                let storage = Arc::new(LocalStorage::open(Path::new(&rec.location), false)?);
+                Repository::open(storage, &rec.name)
+            }
+            other => Err(Error::invalid(format!(
+                "{} repositories are not supported by this build",
+                other.label()
+            ))),
+        }
+    }
+
+    /// Finds a repository by name, with a helpful error.
+    pub fn repository_named(&self, name: &str) -> Result<RepositoryRecord> {
+        self.catalog()?.repository_by_name(name)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "no repository named \"{name}\"; `cairn repo list` shows them"
+            ))
+        })
+    }
+}
+
+/// Names: non-empty, no control characters, at most 128 characters.
+pub(crate) fn validate_name(name: &str, what: &str) -> Result<()> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid(format!(
+            "the {what} name is empty; enter a name"
+        )));
+    }
+    if trimmed != name {
+        return Err(Error::invalid(format!(
+            "the {what} name \"{name}\" starts or ends with spaces; remove them"
+        )));
+    }
+    if name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(format!(
+            "the {what} name must be at most 128 printable characters"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Finding backups and restore points, browsing and restoring them.
+
+use super::session::SessionSink;
+use super::Console;
+use crate::catalog::{BackupRecord, RepositoryRecord};
+use crate::error::{Error, Result};
+use crate::format::crypto::KeySet;
+use crate::format::manifest::Manifest;
+use crate::format::tree::Entry;
+use crate::progress::{CancelToken, ProgressSink};
+use crate::repo::Repository;
+use crate::restore::{self, RestoreReport, RestoreSpec};
+use cairn_model::{SessionKind, SessionResult};
+use std::sync::Arc;
+
+/// An opened restore point, ready to browse or restore.
+pub struct OpenPoint {
+    /// Its repository's catalog record.
+    pub record: RepositoryRecord,
+    /// The repository.
+    pub repo: Repository,
+    /// Keys of its backup.
+    pub keyset: KeySet,
+    /// The manifest.
+    pub manifest: Manifest,
+}
+
+impl Console {
+    /// Finds a backup by id, or by the name of the job that writes it.
+    pub fn find_backup(&self, reference: &str) -> Result<BackupRecord> {
+        let all = self.catalog()?.backups()?;
+        if let Some(b) = all.iter().find(|b| b.backup_id == reference) {
+            return Ok(b.clone());
+        }
+        let by_job: Vec<&BackupRecord> = all
+            .iter()
+            .filter(|b| b.job_name.eq_ignore_ascii_case(reference))
+            .collect();
+        match by_job.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::not_found(format!("no backup \"{reference}\"; `cairn backups list` shows backup ids and jobs"))),
+            _ => Err(Error::invalid(format!(
+                "job \"{reference}\" has several backups; give a backup id from `cairn backups list`"
+            ))),
+        }
+    }
+
+    /// Opens a restore point ("latest" or an id) of a backup.
+    pub fn open_point(
+        &self,
+        reference: &str,
+        point: &str,
+        password: Option<&str>,
+    ) -> Result<OpenPoint> {
+        let b = self.find_backup(reference)?;
+        let record = self.catalog()?.repository(b.repository_id)?;
+        let repo = self.open_repository(&record)?;
+        let keyset_id = repo
+            .list_backups()?
+            .into_iter()
+            .find(|(id, _)| *id == b.backup_id)
+            .map(|(_, k)| k)
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "backup {} is no longer in repository {}",
+                    b.backup_id, record.name
+                ))
+            })?;
+        let keyset = repo.keyset(&keyset_id, password)?;
+        let mut points = repo.list_points(&b.backup_id)?;
+        points.sort();
+        let id = if point == "latest" {
+            points.last().cloned().ok_or_else(|| {
+                Error::not_found(format!("backup {} has no restore points", b.backup_id))
+            })?
+        } else if points.iter().any(|p| p == point) {
+            point.to_string()
+        } else {
+            return Err(Error::not_found(format!(
+                "backup {} has no restore point {point}; `cairn backups list` shows them",
+                b.backup_id
+            )));
+        };
+        let manifest = repo.read_manifest(&keyset, &b.backup_id, &id)?;
+        Ok(OpenPoint {
+            record,
+            repo,
+            keyset,
+            manifest,
+        })
+    }
+
+    /// Lists a folder of a restore point.
+    pub fn browse(
+        &self,
+        reference: &str,
+        point: &str,
+        path: &str,
+        password: Option<&str>,
+    ) -> Result<(Manifest, Vec<Entry>)> {
+        let p = self.open_point(reference, point, password)?;
+        let entries = restore::list(&p.repo, &p.keyset, &p.manifest, path)?;
+        Ok((p.manifest, entries))
+    }
+
+    /// Restores items as a session.
+    pub fn restore(
+        &self,
+        reference: &str,
+        point: &str,
+        spec: &RestoreSpec,
+        password: Option<&str>,
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelToken,
+    ) -> Result<RestoreReport> {
+        let title = format!("Restore from {reference}");
+        let session = self
+            .catalog()?
+            .start_session(None, &title, SessionKind::Restore)?;
+        let sink: Arc<dyn ProgressSink> = Arc::new(SessionSink::new(
+            &crate::paths::catalog_file(&self.data_dir),
+            session,
+            sink,
+        )?);
+        let outcome = self.open_point(reference, point, password).and_then(|p| {
+            sink.log(
+                "info",
+                &format!(
+                    "Restoring from restore point {} of {}",
+                    p.manifest.id, p.manifest.job
+                ),
+            );
+            restore::run(&p.repo, &p.keyset, &p.manifest, spec, sink.clone(), cancel)
+        });
+        let (result, details) = match &outcome {
+            Ok(r) if r.failed.is_empty() => (
+                SessionResult::Success,
+                format!(
+                    "{} file(s) restored, {} skipped",
+                    r.files_restored, r.files_skipped
+                ),
+            ),
+            Ok(r) => (
+                SessionResult::Warning,
+                format!(
+                    "{} file(s) restored, {} skipped, {} failed",
+                    r.files_restored,
+                    r.files_skipped,
+                    r.failed.len()
+                ),
+            ),
+            Err(e) => {
+                sink.log("error", e.message());
+                (SessionResult::Failed, e.message().to_string())
+            }
+        };
+        self.catalog()?.finish_session(session, result, &details)?;
+        outcome
+    }
+}

@@ -1,0 +1,296 @@
+//! Key sets: the keys one job (or the repository's unencrypted default)
+//! writes with. A plain key set has only an id key for chunk ids; an
+//! encrypted one also has a data key, and both are stored wrapped with a key
+//! derived from the password by Argon2id.
+
+use super::ChunkId;
+use crate::error::{Error, Result};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::Aes256Gcm;
+use cairn_model::{Cipher, ErrorKind};
+use chacha20poly1305::XChaCha20Poly1305;
+use serde::{Deserialize, Serialize};
+
+/// Argon2id parameters stored with a wrapped key set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KdfParams {
+    /// Always "argon2id".
+    pub algorithm: String,
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Passes.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+    /// Random salt, hex.
+    pub salt: String,
+}
+
+/// The JSON stored at `keys/<id>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyFile {
+    /// Format version (1).
+    pub version: u32,
+    /// Key set id.
+    pub id: String,
+    /// "plain" or "password".
+    pub kind: String,
+    /// Plain key sets: the id key, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_key: Option<String>,
+    /// Encrypted key sets: the cipher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher: Option<Cipher>,
+    /// Encrypted key sets: how the wrapping key is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kdf: Option<KdfParams>,
+    /// Encrypted key sets: nonce ‖ AEAD(id key ‖ data key), hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapped: Option<String>,
+    /// Password hint (never the password).
+    #[serde(default)]
+    pub hint: String,
+}
+
+/// Unwrapped keys, ready to use. Debug prints no key material.
+#[derive(Clone)]
+pub struct KeySet {
+    id: String,
+    id_key: [u8; 32],
+    data: Option<(Cipher, [u8; 32])>,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeySet({}, encrypted: {})", self.id, self.data.is_some())
+    }
+}
+
+fn nonce_len(c: Cipher) -> usize {
+    match c {
+        Cipher::Aes256Gcm => 12,
+        Cipher::Xchacha20Poly1305 => 24,
+    }
+}
+
+fn aead_seal(c: Cipher, key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+    let n = nonce_len(c);
+    let mut nonce = vec![0u8; n];
+    rand::Rng::fill(&mut rand::thread_rng(), nonce.as_mut_slice());
+    let payload = Payload { msg: plain, aad };
+    let ct = match c {
+        Cipher::Aes256Gcm => Aes256Gcm::new(key.into()).encrypt(nonce.as_slice().into(), payload),
+        Cipher::Xchacha20Poly1305 => {
+            XChaCha20Poly1305::new(key.into()).encrypt(nonce.as_slice().into(), payload)
+        }
+    }
+    .map_err(|_| Error::internal("encryption failed"))?;
+    nonce.extend_from_slice(&ct);
+    Ok(nonce)
+}
+
+fn aead_open(c: Cipher, key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    let n = nonce_len(c);
+    if sealed.len() < n + 16 {
+        return None;
+    }
+    let (nonce, ct) = sealed.split_at(n);
+    let payload = Payload { msg: ct, aad };
+    match c {
+        Cipher::Aes256Gcm => Aes256Gcm::new(key.into())
+            .decrypt(nonce.into(), payload)
+            .ok(),
+        Cipher::Xchacha20Poly1305 => XChaCha20Poly1305::new(key.into())
+            .decrypt(nonce.into(), payload)
+            .ok(),
+    }
+}
+
+fn derive(password: &str, p: &KdfParams) -> Result<[u8; 32]> {
+    let salt = hex::decode(&p.salt).map_err(|_| Error::corrupt("a key file has a bad salt"))?;
+    let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
+        .map_err(|e| Error::corrupt(format!("a key file has bad Argon2 parameters: {e}")))?;
+    let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = [0u8; 32];
+    a.hash_password_into(password.as_bytes(), &salt, &mut out)
+        .map_err(|e| Error::internal(format!("key derivation failed: {e}")))?;
+    Ok(out)
+}
+
+impl KeySet {
+    /// A new unencrypted key set (fresh id key).
+    pub fn new_plain() -> (Self, KeyFile) {
+        let ks = Self {
+            id: super::random_id(),
+            id_key: rand::random(),
+            data: None,
+        };
+        let file = KeyFile {
+            version: 1,
+            id: ks.id.clone(),
+            kind: "plain".into(),
+            id_key: Some(hex::encode(ks.id_key)),
+            cipher: None,
+            kdf: None,
+            wrapped: None,
+            hint: String::new(),
+        };
+        (ks, file)
+    }
+
+    /// A new encrypted key set whose keys are wrapped by `password`.
+    pub fn new_encrypted(cipher: Cipher, password: &str, hint: &str) -> Result<(Self, KeyFile)> {
+        if password.is_empty() {
+            return Err(Error::invalid(
+                "the encryption password is empty; enter a password",
+            ));
+        }
+        let ks = Self {
+            id: super::random_id(),
+            id_key: rand::random(),
+            data: Some((cipher, rand::random())),
+        };
+        let kdf = KdfParams {
+            algorithm: "argon2id".into(),
+            memory_kib: 65536,
+            iterations: 3,
+            parallelism: 1,
+            salt: hex::encode(rand::random::<[u8; 16]>()),
+        };
+        let kek = derive(password, &kdf)?;
+        let mut secret = ks.id_key.to_vec();
+        secret.extend_from_slice(&ks.data.map(|d| d.1).unwrap_or_default());
+        let wrapped = aead_seal(cipher, &kek, ks.id.as_bytes(), &secret)?;
+        let file = KeyFile {
+            version: 1,
+            id: ks.id.clone(),
+            kind: "password".into(),
+            id_key: None,
+            cipher: Some(cipher),
+            kdf: Some(kdf),
+            wrapped: Some(hex::encode(wrapped)),
+            hint: hint.to_string(),
+        };
+        Ok((ks, file))
+    }
+
+    /// Unwraps a stored key set. `repo` names the repository in messages.
+    pub fn from_file(file: &KeyFile, password: Option<&str>, repo: &str) -> Result<Self> {
+        let bad = || {
+            Error::corrupt(format!(
+                "the key file {} of repository {repo} is damaged",
+                file.id
+            ))
+        };
+        if file.kind == "plain" {
+            let key = hex::decode(file.id_key.as_deref().ok_or_else(bad)?).map_err(|_| bad())?;
+            return Ok(Self {
+                id: file.id.clone(),
+                id_key: key.try_into().map_err(|_| bad())?,
+                data: None,
+            });
+        }
+        let password = password.ok_or_else(|| {
+            Error::new(
+                ErrorKind::WrongPassword,
+                format!("the backup in repository {repo} is encrypted; give its password (--password-stdin)"),
+            )
+        })?;
+        let cipher = file.cipher.ok_or_else(bad)?;
+        let kek = derive(password, file.kdf.as_ref().ok_or_else(bad)?)?;
+        let wrapped = hex::decode(file.wrapped.as_deref().ok_or_else(bad)?).map_err(|_| bad())?;
+        let secret = aead_open(cipher, &kek, file.id.as_bytes(), &wrapped).ok_or_else(|| {
+            Error::new(
+                ErrorKind::WrongPassword,
+                format!("wrong password for repository {repo}"),
+            )
+        })?;
+        if secret.len() != 64 {
+            return Err(bad());
+        }
+        let mut id_key = [0u8; 32];
+        let mut data_key = [0u8; 32];
+        id_key.copy_from_slice(&secret[..32]);
+        data_key.copy_from_slice(&secret[32..]);
+        Ok(Self {
+            id: file.id.clone(),
+            id_key,
+            data: Some((cipher, data_key)),
+        })
+    }
+
+    /// The key set id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// True when data is encrypted.
+    pub fn encrypted(&self) -> bool {
+        self.data.is_some()
+    }
+
+    /// The keyed hash naming a chunk.
+    pub fn chunk_id(&self, data: &[u8]) -> ChunkId {
+        ChunkId(*blake3::keyed_hash(&self.id_key, data).as_bytes())
+    }
+
+    /// Encrypts (or, for plain key sets, passes through) bound to `aad`.
+    pub fn seal(&self, aad: &[u8], plain: Vec<u8>) -> Result<Vec<u8>> {
+        match &self.data {
+            None => Ok(plain),
+            Some((c, k)) => aead_seal(*c, k, aad, &plain),
+        }
+    }
+
+    /// Reverses [`seal`](Self::seal); a tampered byte is an error.
+    pub fn open(&self, aad: &[u8], sealed: &[u8], what: &str) -> Result<Vec<u8>> {
+        match &self.data {
+            None => Ok(sealed.to_vec()),
+            Some((c, k)) => aead_open(*c, k, aad, sealed).ok_or_else(|| {
+                Error::corrupt(format!(
+                    "{what} failed its integrity check (damaged or tampered)"
+                ))
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_password_is_reported_as_such() {
+        let (_, file) = KeySet::new_encrypted(Cipher::Aes256Gcm, "right", "").expect("new");
+        let err = KeySet::from_file(&file, Some("wrong"), "R1").expect_err("must fail");
+        assert_eq!(err.kind(), ErrorKind::WrongPassword);
+        assert_eq!(err.message(), "wrong password for repository R1");
+        let ok = KeySet::from_file(&file, Some("right"), "R1").expect("unwrap");
+        assert!(ok.encrypted());
+    }
+
+    #[test]
+    fn tampered_ciphertext_is_detected_for_both_ciphers() {
+        for c in [Cipher::Aes256Gcm, Cipher::Xchacha20Poly1305] {
+            let (ks, _) = KeySet::new_encrypted(c, "pw", "").expect("new");
+            let mut sealed = ks.seal(b"aad", b"secret data".to_vec()).expect("seal");
+            assert!(!sealed.windows(6).any(|w| w == b"secret"));
+            assert_eq!(ks.open(b"aad", &sealed, "x").expect("open"), b"secret data");
+            assert!(ks.open(b"other", &sealed, "x").is_err(), "aad is bound");
+            let last = sealed.len() - 1;
+            sealed[last] ^= 1;
+            assert_eq!(
+                ks.open(b"aad", &sealed, "x").expect_err("tampered").kind(),
+                ErrorKind::Corrupt
+            );
+        }
+    }
+
+    #[test]
+    fn chunk_ids_depend_on_the_key() {
+        let (a, _) = KeySet::new_plain();
+        let (b, _) = KeySet::new_plain();
+        assert_eq!(a.chunk_id(b"x"), a.chunk_id(b"x"));
+        assert_ne!(a.chunk_id(b"x"), b.chunk_id(b"x"));
+    }
+}

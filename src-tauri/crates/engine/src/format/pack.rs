@@ -1,0 +1,217 @@
+//! Packs: many encoded blobs in one object, so object storage sees few large
+//! PUTs. Layout: blob ‖ blob ‖ … ‖ sealed header ‖ header length (u32 LE).
+//! A pack is stored before its `index/<pack>` object; a restore point that
+//! uses it is written only after both are durable.
+
+use super::blob::{open_object, seal_object, ObjectKind};
+use super::crypto::KeySet;
+use super::index::{index_key, pack_key, IndexEntry, PackIndex};
+use super::{random_id, ChunkId};
+use crate::error::{Error, Result};
+use crate::storage::{ReadStorage, Storage};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+struct Blob {
+    id: ChunkId,
+    kind: u8,
+    data: Vec<u8>,
+    raw_length: u32,
+}
+
+/// Collects blobs from many threads into packs and uploads them with
+/// bounded concurrency. Memory: one open pack plus one per uploader.
+pub struct PackWriter {
+    tx: Option<Sender<Blob>>,
+    packer: Option<JoinHandle<()>>,
+    uploaders: Vec<JoinHandle<()>>,
+    error: Arc<Mutex<Option<Error>>>,
+    written: Arc<Mutex<Vec<PackIndex>>>,
+    /// Bytes of packs stored so far.
+    pub bytes_written: Arc<AtomicU64>,
+    seen: Vec<Mutex<HashSet<ChunkId>>>,
+}
+
+fn record(slot: &Mutex<Option<Error>>, e: Error) {
+    if let Ok(mut g) = slot.lock() {
+        if g.is_none() {
+            *g = Some(e);
+        }
+    }
+}
+
+impl PackWriter {
+    /// Starts the packer and `concurrency` uploaders.
+    pub fn new(storage: Arc<dyn Storage>, ks: KeySet, pack_size: usize) -> Self {
+        let concurrency = storage.concurrency().max(1);
+        let (tx, rx) = bounded::<Blob>(16);
+        let (up_tx, up_rx) = bounded::<(PackIndex, Vec<u8>)>(1);
+        let error = Arc::new(Mutex::new(None));
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let bytes_written = Arc::new(AtomicU64::new(0));
+        let uploaders = (0..concurrency)
+            .map(|_| {
+                let rx = up_rx.clone();
+                let storage = storage.clone();
+                let ks = ks.clone();
+                let error = error.clone();
+                let written = written.clone();
+                let bw = bytes_written.clone();
+                std::thread::spawn(move || {
+                    for (idx, bytes) in rx {
+                        match upload(&*storage, &ks, &idx, &bytes) {
+                            Ok(()) => {
+                                bw.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                                if let Ok(mut w) = written.lock() {
+                                    w.push(idx);
+                                }
+                            }
+                            Err(e) => record(&error, e),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let perr = error.clone();
+        let packer = std::thread::spawn(move || pack_loop(rx, up_tx, ks, pack_size, perr));
+        Self {
+            tx: Some(tx),
+            packer: Some(packer),
+            uploaders,
+            error,
+            written,
+            bytes_written,
+            seen: (0..64).map(|_| Mutex::new(HashSet::new())).collect(),
+        }
+    }
+
+    /// True the first time an id is offered in this run (the caller then
+    /// encodes and adds it); false for duplicates.
+    pub fn claim(&self, id: &ChunkId) -> bool {
+        let shard = &self.seen[id.0[0] as usize % self.seen.len()];
+        shard.lock().map(|mut s| s.insert(*id)).unwrap_or(false)
+    }
+
+    /// Queues an encoded blob; blocks while the pipeline is full.
+    pub fn add(&self, id: ChunkId, kind: u8, data: Vec<u8>, raw_length: usize) -> Result<()> {
+        if let Some(e) = self
+            .error
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|e| Error::new(e.kind(), e.message())))
+        {
+            return Err(e);
+        }
+        let tx = self
+            .tx
+            .as_ref()
+            .ok_or_else(|| Error::internal("pack writer closed"))?;
+        tx.send(Blob {
+            id,
+            kind,
+            data,
+            raw_length: raw_length as u32,
+        })
+        .map_err(|_| Error::internal("the pack writer stopped"))
+    }
+
+    /// Flushes the last pack, waits for every upload, and returns the packs
+    /// written, or the first error.
+    pub fn finish(mut self) -> Result<Vec<PackIndex>> {
+        self.tx = None;
+        if let Some(p) = self.packer.take() {
+            let _ = p.join();
+        }
+        for u in self.uploaders.drain(..) {
+            let _ = u.join();
+        }
+        if let Some(e) = self.error.lock().ok().and_then(|mut g| g.take()) {
+            return Err(e);
+        }
+        Ok(self
+            .written
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default())
+    }
+}
+
+fn pack_loop(
+    rx: Receiver<Blob>,
+    up: Sender<(PackIndex, Vec<u8>)>,
+    ks: KeySet,
+    pack_size: usize,
+    error: Arc<Mutex<Option<Error>>>,
+) {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut entries: Vec<IndexEntry> = Vec::new();
+    let flush = |buf: &mut Vec<u8>, entries: &mut Vec<IndexEntry>| -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let idx = PackIndex {
+            pack: random_id(),
+            entries: std::mem::take(entries),
+        };
+        let plain = postcard::to_allocvec(&idx).map_err(|e| Error::internal(e.to_string()))?;
+        let header = seal_object(&ks, ObjectKind::PackHeader, &plain)?;
+        let mut bytes = std::mem::take(buf);
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        up.send((idx, bytes))
+            .map_err(|_| Error::internal("uploaders stopped"))
+    };
+    for b in rx {
+        entries.push(IndexEntry {
+            id: b.id,
+            kind: b.kind,
+            offset: buf.len() as u32,
+            length: b.data.len() as u32,
+            raw_length: b.raw_length,
+        });
+        buf.extend_from_slice(&b.data);
+        if buf.len() >= pack_size {
+            if let Err(e) = flush(&mut buf, &mut entries) {
+                record(&error, e);
+                return;
+            }
+        }
+    }
+    if let Err(e) = flush(&mut buf, &mut entries) {
+        record(&error, e);
+    }
+}
+
+fn upload(storage: &dyn Storage, ks: &KeySet, idx: &PackIndex, bytes: &[u8]) -> Result<()> {
+    storage.put(&pack_key(&idx.pack), bytes)?;
+    let plain = postcard::to_allocvec(idx).map_err(|e| Error::internal(e.to_string()))?;
+    storage.put(
+        &index_key(&idx.pack),
+        &seal_object(ks, ObjectKind::Index, &plain)?,
+    )
+}
+
+/// Reads a pack's trailer (to rebuild a lost index object).
+pub fn read_trailer(
+    storage: &dyn ReadStorage,
+    ks: &KeySet,
+    pack: &str,
+    size: u64,
+) -> Result<PackIndex> {
+    let key = pack_key(pack);
+    if size < 4 {
+        return Err(Error::corrupt(format!("pack {pack} is truncated")));
+    }
+    let len_bytes = storage.get_range(&key, size - 4, 4)?;
+    let len = u32::from_le_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]) as u64;
+    if len + 4 > size {
+        return Err(Error::corrupt(format!("pack {pack} has a bad trailer")));
+    }
+    let header = storage.get_range(&key, size - 4 - len, len)?;
+    let plain = open_object(ks, ObjectKind::PackHeader, &header, &format!("pack {pack}"))?;
+    postcard::from_bytes(&plain)
+        .map_err(|_| Error::corrupt(format!("pack {pack} has a bad trailer")))
+}

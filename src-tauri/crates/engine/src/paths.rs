@@ -1,0 +1,25 @@
+//! Where Cairn keeps its per-user data.
+
+use std::path::PathBuf;
+
+/// The per-user data folder: `$XDG_DATA_HOME/cairn` (usually
+/// `~/.local/share/cairn`) on Linux, the platform's equivalent elsewhere.
+/// `CAIRN_DATA_DIR` overrides it, for tests and portable installs.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CAIRN_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("cairn")
+}
+
+/// The database file inside a data folder.
+pub fn catalog_file(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("cairn.sqlite")
+}
+
+/// The embedded default repository inside a data folder.
+pub fn default_repository_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("repository")
+}

@@ -1,0 +1,279 @@
+//! An open repository: config, key sets, index, manifests and backup
+//! metadata on top of any [`Storage`].
+
+use crate::error::{Error, Result};
+use crate::format::blob::{self, object_keyset, open_object, seal_object, ObjectKind};
+use crate::format::chunker::ChunkerParams;
+use crate::format::config::{RepoConfig, FORMAT_VERSION};
+use crate::format::crypto::{KeyFile, KeySet};
+use crate::format::index::{index_key, pack_key, Index, PackIndex, KIND_TREE};
+use crate::format::manifest::{backup_key, manifest_key, BackupMeta, Manifest};
+use crate::format::pack::read_trailer;
+use crate::format::tree::Tree;
+use crate::format::ChunkId;
+use crate::storage::Storage;
+use cairn_model::ErrorKind;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// A repository opened for reading and writing.
+#[derive(Clone)]
+pub struct Repository {
+    storage: Arc<dyn Storage>,
+    name: String,
+    config: RepoConfig,
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::internal(format!("cannot encode: {e}")))
+}
+
+impl Repository {
+    /// Creates a new repository on empty storage (refused if one exists).
+    pub fn init(storage: Arc<dyn Storage>, name: &str) -> Result<Self> {
+        if storage.exists("config")? {
+            return Err(Error::conflict(format!(
+                "{} already holds a Cairn repository; add it instead of creating one",
+                storage.describe()
+            )));
+        }
+        let (_, keyfile) = KeySet::new_plain();
+        let config = RepoConfig {
+            format: "cairn-repository".into(),
+            version: FORMAT_VERSION,
+            id: crate::format::random_id(),
+            created: crate::catalog::now(),
+            chunker: ChunkerParams::default(),
+            pack_size: 16 * 1024 * 1024,
+            default_keyset: keyfile.id.clone(),
+        };
+        storage.put(&format!("keys/{}", keyfile.id), &json(&keyfile)?)?;
+        storage.put("config", &json(&config)?)?;
+        Ok(Self {
+            storage,
+            name: name.to_string(),
+            config,
+        })
+    }
+
+    /// Opens an existing repository.
+    pub fn open(storage: Arc<dyn Storage>, name: &str) -> Result<Self> {
+        let raw = storage.get("config").map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                Error::not_found(format!(
+                    "{} holds no Cairn repository (no config object)",
+                    storage.describe()
+                ))
+            } else {
+                e
+            }
+        })?;
+        let config: RepoConfig = serde_json::from_slice(&raw).map_err(|e| {
+            Error::corrupt(format!("the config of repository {name} is damaged: {e}"))
+        })?;
+        if config.format != "cairn-repository" || config.version > FORMAT_VERSION {
+            return Err(Error::new(
+                ErrorKind::Incompatible,
+                format!(
+                    "repository {name} uses format version {}, this Cairn reads up to {FORMAT_VERSION}; upgrade Cairn",
+                    config.version
+                ),
+            ));
+        }
+        Ok(Self {
+            storage,
+            name: name.to_string(),
+            config,
+        })
+    }
+
+    /// Display name used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The config.
+    pub fn config(&self) -> &RepoConfig {
+        &self.config
+    }
+    /// The storage.
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// Reads a key file.
+    pub fn key_file(&self, id: &str) -> Result<KeyFile> {
+        let raw = self.storage.get(&format!("keys/{id}"))?;
+        serde_json::from_slice(&raw).map_err(|_| {
+            Error::corrupt(format!(
+                "key file {id} of repository {} is damaged",
+                self.name
+            ))
+        })
+    }
+
+    /// Unwraps a key set (password needed for encrypted ones).
+    pub fn keyset(&self, id: &str, password: Option<&str>) -> Result<KeySet> {
+        KeySet::from_file(&self.key_file(id)?, password, &self.name)
+    }
+
+    /// The unencrypted default key set.
+    pub fn default_keyset(&self) -> Result<KeySet> {
+        self.keyset(&self.config.default_keyset, None)
+    }
+
+    /// Creates and stores a new password-protected key set.
+    pub fn create_keyset(
+        &self,
+        cipher: cairn_model::Cipher,
+        password: &str,
+        hint: &str,
+    ) -> Result<KeySet> {
+        let (ks, file) = KeySet::new_encrypted(cipher, password, hint)?;
+        self.storage
+            .put(&format!("keys/{}", file.id), &json(&file)?)?;
+        Ok(ks)
+    }
+
+    /// Loads the index of one key set. Packs without an index object (a
+    /// writer died between the two) are indexed from their trailer when
+    /// `repair` is set, so their chunks are reused.
+    pub fn load_index(&self, ks: &KeySet, repair: bool) -> Result<Index> {
+        let mut index = Index::default();
+        let mut indexed = HashSet::new();
+        for obj in self.storage.list("index/")? {
+            let raw = self.storage.get(&obj.key)?;
+            if object_keyset(&raw, &obj.key)? != ks.id() {
+                continue;
+            }
+            let plain = open_object(ks, ObjectKind::Index, &raw, &obj.key)?;
+            let p: PackIndex = postcard::from_bytes(&plain)
+                .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
+            indexed.insert(p.pack.clone());
+            index.add(&p);
+        }
+        if repair {
+            for obj in self.storage.list("data/")? {
+                let pack = obj.key.rsplit('/').next().unwrap_or_default().to_string();
+                if indexed.contains(&pack) || self.indexed_elsewhere(&pack)? {
+                    continue;
+                }
+                if let Ok(p) = read_trailer(&*self.storage, ks, &pack, obj.size) {
+                    let plain =
+                        postcard::to_allocvec(&p).map_err(|e| Error::internal(e.to_string()))?;
+                    self.storage.put(
+                        &index_key(&pack),
+                        &seal_object(ks, ObjectKind::Index, &plain)?,
+                    )?;
+                    index.add(&p);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    fn indexed_elsewhere(&self, pack: &str) -> Result<bool> {
+        self.storage.exists(&index_key(pack))
+    }
+
+    /// Reads one blob by id.
+    pub fn read_blob(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Vec<u8>> {
+        let (pack, loc) = index.get(id).ok_or_else(|| {
+            Error::corrupt(format!(
+                "chunk {} is missing from repository {}",
+                id.to_hex(),
+                self.name
+            ))
+        })?;
+        let stored =
+            self.storage
+                .get_range(&pack_key(pack), loc.offset as u64, loc.length as u64)?;
+        blob::decode_verified(ks, id, &stored, loc.raw_length as usize)
+    }
+
+    /// Reads and decodes a tree.
+    pub fn read_tree(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Tree> {
+        if let Some((_, loc)) = index.get(id) {
+            if loc.kind != KIND_TREE {
+                return Err(Error::corrupt(format!(
+                    "object {} is not a folder tree",
+                    id.to_hex()
+                )));
+            }
+        }
+        let raw = self.read_blob(ks, index, id)?;
+        Tree::decode(&raw)
+            .ok_or_else(|| Error::corrupt(format!("folder tree {} is damaged", id.to_hex())))
+    }
+
+    /// Writes a manifest: the step that makes a restore point visible.
+    pub fn write_manifest(&self, ks: &KeySet, m: &Manifest) -> Result<()> {
+        let obj = seal_object(ks, ObjectKind::Manifest, &json(m)?)?;
+        self.storage.put(&manifest_key(&m.backup, &m.id), &obj)
+    }
+
+    /// Reads a manifest.
+    pub fn read_manifest(&self, ks: &KeySet, backup: &str, point: &str) -> Result<Manifest> {
+        let key = manifest_key(backup, point);
+        let raw = self.storage.get(&key).map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                Error::not_found(format!(
+                    "restore point {point} of backup {backup} does not exist"
+                ))
+            } else {
+                e
+            }
+        })?;
+        let plain = open_object(ks, ObjectKind::Manifest, &raw, &key)?;
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+    }
+
+    /// Point ids of a backup, from the manifests themselves.
+    pub fn list_points(&self, backup: &str) -> Result<Vec<String>> {
+        let prefix = format!("snapshots/{backup}/");
+        Ok(self
+            .storage
+            .list(&prefix)?
+            .into_iter()
+            .filter_map(|o| o.key.strip_prefix(&prefix).map(str::to_string))
+            .collect())
+    }
+
+    /// Deletes a manifest (retention).
+    pub fn delete_manifest(&self, backup: &str, point: &str) -> Result<()> {
+        self.storage.delete(&manifest_key(backup, point))
+    }
+
+    /// Writes a backup's metadata object.
+    pub fn write_backup_meta(&self, ks: &KeySet, meta: &BackupMeta) -> Result<()> {
+        let obj = seal_object(ks, ObjectKind::Backup, &json(meta)?)?;
+        self.storage.put(&backup_key(&meta.id), &obj)
+    }
+
+    /// Ids of all backups and the key set each is sealed with.
+    pub fn list_backups(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for o in self.storage.list("backups/")? {
+            let raw = self.storage.get(&o.key)?;
+            let id = o.key.trim_start_matches("backups/").to_string();
+            out.push((id, object_keyset(&raw, &o.key)?));
+        }
+        Ok(out)
+    }
+
+    /// Reads a backup's metadata.
+    pub fn read_backup_meta(&self, ks: &KeySet, backup: &str) -> Result<BackupMeta> {
+        let key = backup_key(backup);
+        let raw = self.storage.get(&key)?;
+        let plain = open_object(ks, ObjectKind::Backup, &raw, &key)?;
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+    }
+
+    /// Key set ids of all backups, grouped.
+    pub fn keysets_in_use(&self) -> Result<HashMap<String, Vec<String>>> {
+        let mut m: HashMap<String, Vec<String>> = HashMap::new();
+        for (b, k) in self.list_backups()? {
+            m.entry(k).or_default().push(b);
+        }
+        Ok(m)
+    }
+}

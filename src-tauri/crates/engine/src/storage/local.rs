@@ -1,0 +1,216 @@
+//! A repository in a local (or mounted) folder.
+
+use super::{check_key, ObjectInfo, ReadStorage, Storage};
+use crate::error::{Error, Result};
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Objects as files under a root folder; `put` writes a temporary file,
+/// syncs it and renames it into place.
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+impl LocalStorage {
+    /// Opens a folder, creating it when `create` is set.
+    pub fn open(root: &Path, create: bool) -> Result<Self> {
+        if create {
+            fs::create_dir_all(root).map_err(|e| Error::io("create the folder", root, e))?;
+        } else if !root.is_dir() {
+            return Err(Error::not_found(format!(
+                "the repository folder {} does not exist",
+                root.display()
+            )));
+        }
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf> {
+        check_key(key)?;
+        Ok(self.root.join(key))
+    }
+
+    fn list_into(
+        &self,
+        dir: &Path,
+        rel: &str,
+        prefix: &str,
+        out: &mut Vec<ObjectInfo>,
+    ) -> Result<()> {
+        let rd = match fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("list", dir, e)),
+        };
+        for ent in rd {
+            let ent = ent.map_err(|e| Error::io("list", dir, e))?;
+            let name = ent.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".tmp-") {
+                continue;
+            }
+            let key = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let ft = ent.file_type().map_err(|e| Error::io("list", dir, e))?;
+            if ft.is_dir() {
+                if prefix.starts_with(&format!("{key}/"))
+                    || key.starts_with(prefix)
+                    || prefix.is_empty()
+                {
+                    self.list_into(&ent.path(), &key, prefix, out)?;
+                }
+            } else if key.starts_with(prefix) {
+                let size = ent.metadata().map(|m| m.len()).unwrap_or(0);
+                out.push(ObjectInfo { key, size });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Persists the rename; some file systems refuse to open folders for
+    // syncing, and then the rename is as durable as they make it.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+impl ReadStorage for LocalStorage {
+    fn get(&self, key: &str) -> Result<Vec<u8>> {
+        let p = self.path(key)?;
+        fs::read(&p).map_err(|e| Error::io("read", &p, e))
+    }
+
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
+        let p = self.path(key)?;
+        let mut f = File::open(&p).map_err(|e| Error::io("open", &p, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io("read", &p, e))?;
+        let mut buf = vec![0u8; len as usize];
+        f.read_exact(&mut buf)
+            .map_err(|e| Error::io("read", &p, e))?;
+        Ok(buf)
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
+        let mut out = Vec::new();
+        // Start at the deepest folder the prefix names completely.
+        let (dir_rel, _) = match prefix.rfind('/') {
+            Some(i) => (&prefix[..i], &prefix[i + 1..]),
+            None => ("", prefix),
+        };
+        let dir = if dir_rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.path(dir_rel)?
+        };
+        self.list_into(&dir, dir_rel, prefix, &mut out)?;
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn exists(&self, key: &str) -> Result<bool> {
+        Ok(self.path(key)?.exists())
+    }
+
+    fn describe(&self) -> String {
+        format!("folder {}", self.root.display())
+    }
+}
+
+impl Storage for LocalStorage {
+    fn put(&self, key: &str, data: &[u8]) -> Result<()> {
+        let p = self.path(key)?;
+        let dir = p.parent().unwrap_or(&self.root).to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, e))?;
+        let tmp = dir.join(format!(".tmp-{}", hex::encode(rand::random::<[u8; 8]>())));
+        let write = || -> std::io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(data)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &p)
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::io("write", &p, e));
+        }
+        sync_dir(&dir);
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        let p = self.path(key)?;
+        match fs::remove_file(&p) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("delete", &p, e)),
+        }
+    }
+
+    fn usage(&self) -> Result<(Option<u64>, Option<u64>)> {
+        let used: u64 = self.list("")?.iter().map(|o| o.size).sum();
+        Ok((Some(used), free_space(&self.root)))
+    }
+
+    fn concurrency(&self) -> usize {
+        2
+    }
+}
+
+/// Free bytes on the file system holding `path` (from `df`, which every
+/// Unix has; None when it cannot tell).
+fn free_space(path: &Path) -> Option<u64> {
+    let out = std::process::Command::new("df")
+        .arg("-Pk")
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().nth(1)?;
+    let avail_kib: u64 = line.split_whitespace().nth(3)?.parse().ok()?;
+    Some(avail_kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_get_list_delete_round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = LocalStorage::open(dir.path(), true).expect("open");
+        s.put("data/ab/abc", b"hello").expect("put");
+        s.put("data/cd/cde", b"world!").expect("put");
+        s.put("index/abc", b"i").expect("put");
+        assert_eq!(s.get("data/ab/abc").expect("get"), b"hello");
+        assert_eq!(s.get_range("data/cd/cde", 1, 3).expect("range"), b"orl");
+        let keys: Vec<_> = s
+            .list("data/")
+            .expect("list")
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        assert_eq!(keys, vec!["data/ab/abc", "data/cd/cde"]);
+        assert_eq!(s.list("").expect("list").len(), 3);
+        s.put("data/ab/abc", b"again").expect("overwrite");
+        assert_eq!(s.get("data/ab/abc").expect("get"), b"again");
+        s.delete("data/ab/abc").expect("delete");
+        s.delete("data/ab/abc").expect("delete twice");
+        assert_eq!(
+            s.get("data/ab/abc").expect_err("gone").kind(),
+            cairn_model::ErrorKind::NotFound
+        );
+        assert!(s.put("../escape", b"x").is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! The storage trait every repository backend implements, and the backends.
+//! Keys are `/`-separated relative names such as `data/ab/abcdef…`.
+//! Storage never knows about jobs or the repository format above it.
+
+mod local;
+
+pub use local::LocalStorage;
+
+use crate::error::Result;
+
+/// One stored object as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Full key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Reading side of a backend. Readers never lock.
+pub trait ReadStorage: Send + Sync {
+    /// Reads a whole object. A missing object is an error of kind NotFound.
+    fn get(&self, key: &str) -> Result<Vec<u8>>;
+    /// Reads `len` bytes at `offset` of an object.
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>>;
+    /// Lists the objects whose keys start with `prefix`, in key order.
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>>;
+    /// True when the object exists.
+    fn exists(&self, key: &str) -> Result<bool>;
+    /// Human description for messages ("folder /srv/backups").
+    fn describe(&self) -> String;
+}
+
+/// Writing side of a backend.
+pub trait Storage: ReadStorage {
+    /// Stores an object atomically: readers see the whole new object or the
+    /// old state, never a part; it is durable when this returns.
+    fn put(&self, key: &str, data: &[u8]) -> Result<()>;
+    /// Deletes an object; deleting a missing object succeeds.
+    fn delete(&self, key: &str) -> Result<()>;
+    /// Bytes used and free, when the backend can tell.
+    fn usage(&self) -> Result<(Option<u64>, Option<u64>)> {
+        Ok((None, None))
+    }
+    /// How many requests may run at once.
+    fn concurrency(&self) -> usize {
+        4
+    }
+}
+
+/// Refuses keys that could escape the backend's root.
+pub(crate) fn check_key(key: &str) -> Result<()> {
+    let bad = key.is_empty()
+        || key.starts_with('/')
+        || key.contains('\\')
+        || key
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..");
+    if bad {
+        return Err(crate::Error::internal(format!(
+            "refused an unsafe storage key \"{key}\""
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! `cairn-model`: the serde types the console UI (compiled to wasm32) and the
+//! Rust backend exchange. No I/O and no feature flags live here, so the same
+//! definitions compile on both sides of the Tauri boundary.
+
+pub mod api;
+pub mod error;
+pub mod inventory;
+pub mod jobs;
+pub mod settings;
+
+pub use error::{ApiError, ErrorKind};
+pub use inventory::*;
+pub use jobs::*;
+pub use settings::*;

@@ -1,0 +1,73 @@
+//! Console preferences remembered between starts.
+
+use serde::{Deserialize, Serialize};
+
+/// The three navigation views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Jobs, backups, running sessions.
+    #[default]
+    Home,
+    /// Repositories, external repositories, protection groups, providers.
+    Infrastructure,
+    /// Every session with its log.
+    History,
+}
+
+impl View {
+    /// The label on the navigation button.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Home => "Home",
+            Self::Infrastructure => "Backup Infrastructure",
+            Self::History => "History",
+        }
+    }
+}
+
+/// Light or dark colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Dark text on light panels.
+    #[default]
+    Light,
+    /// Light text on dark panels.
+    Dark,
+}
+
+/// Preferences the UI reads at start and saves when they change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UiSettings {
+    /// Colour theme.
+    pub theme: Theme,
+    /// View shown at start.
+    pub last_view: View,
+}
+
+/// Size of the main window in logical pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowSize {
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_through_json_with_snake_case_names() {
+        let s = UiSettings {
+            theme: Theme::Dark,
+            last_view: View::Infrastructure,
+        };
+        let json = serde_json::to_string(&s).expect("serialize");
+        assert_eq!(json, r#"{"theme":"dark","last_view":"infrastructure"}"#);
+        let back: UiSettings = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, s);
+    }
+}

@@ -1,0 +1,104 @@
+//! Tauri commands: request DTO in → one engine call → DTO out.
+
+use crate::Shared;
+use cairn_engine::Console;
+use cairn_model::api::*;
+use cairn_model::*;
+use std::sync::Arc;
+use tauri::State;
+
+type Reply<T> = Result<T, ApiError>;
+
+/// Runs an engine call on the blocking pool so the window never waits.
+async fn engine<T, F>(state: &State<'_, Shared>, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Console) -> cairn_engine::Result<T> + Send + 'static,
+{
+    let console: Arc<Console> = state.0.clone()?;
+    tauri::async_runtime::spawn_blocking(move || f(&console).map_err(ApiError::from))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the request failed: {e}")))?
+}
+
+#[tauri::command]
+pub async fn list_repositories(
+    state: State<'_, Shared>,
+    req: ListRepositories,
+) -> Reply<Vec<RepositoryRow>> {
+    let _ = req;
+    engine(&state, |c| c.repository_rows()).await
+}
+
+#[tauri::command]
+pub async fn list_jobs(state: State<'_, Shared>, req: ListJobs) -> Reply<Vec<JobRow>> {
+    let _ = req;
+    engine(&state, |c| c.job_rows()).await
+}
+
+#[tauri::command]
+pub async fn list_backups(state: State<'_, Shared>, req: ListBackups) -> Reply<Vec<BackupRow>> {
+    let _ = req;
+    engine(&state, |c| c.backup_rows()).await
+}
+
+#[tauri::command]
+pub async fn list_sessions(state: State<'_, Shared>, req: ListSessions) -> Reply<Vec<SessionRow>> {
+    engine(&state, move |c| {
+        let rows = match req.scope {
+            SessionScope::Running => c.running_rows()?,
+            SessionScope::Last24Hours => c.recent_rows(req.result)?,
+            SessionScope::History => c.history_rows()?,
+        };
+        Ok(rows
+            .into_iter()
+            .filter(|s| req.kind.is_none() || Some(s.kind) == req.kind)
+            .filter(|s| req.result.is_none() || s.result == req.result)
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_external_repositories(
+    state: State<'_, Shared>,
+    req: ListExternalRepositories,
+) -> Reply<Vec<ExternalRepositoryRow>> {
+    let _ = req;
+    engine(&state, |c| c.external_repository_rows()).await
+}
+
+#[tauri::command]
+pub async fn list_protection_groups(
+    state: State<'_, Shared>,
+    req: ListProtectionGroups,
+) -> Reply<Vec<ProtectionGroupRow>> {
+    let _ = req;
+    engine(&state, |c| c.protection_group_rows()).await
+}
+
+#[tauri::command]
+pub async fn list_service_providers(
+    state: State<'_, Shared>,
+    req: ListServiceProviders,
+) -> Reply<Vec<ServiceProviderRow>> {
+    let _ = req;
+    engine(&state, |c| c.service_provider_rows()).await
+}
+
+#[tauri::command]
+pub async fn get_status(state: State<'_, Shared>, req: GetStatus) -> Reply<ConsoleStatus> {
+    let _ = req;
+    engine(&state, |c| c.status()).await
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, Shared>, req: GetSettings) -> Reply<UiSettings> {
+    let _ = req;
+    engine(&state, |c| c.ui_settings()).await
+}
+
+#[tauri::command]
+pub async fn save_settings(state: State<'_, Shared>, req: SaveSettings) -> Reply<()> {
+    engine(&state, move |c| c.save_ui_settings(&req.settings)).await
+}

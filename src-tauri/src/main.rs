@@ -1,0 +1,63 @@
+//! The Cairn console window: a thin Tauri shell. Each command converts its
+//! request, calls one engine function off the UI thread, and converts the
+//! result; errors cross as `{kind, message}`.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod window_state;
+
+use cairn_engine::Console;
+use cairn_model::ApiError;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What every command gets: the open console, or why it could not open.
+pub struct Shared(pub Result<Arc<Console>, ApiError>);
+
+fn data_dir_from_args() -> PathBuf {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            if let Some(d) = args.next() {
+                return PathBuf::from(d);
+            }
+        } else if let Some(d) = a.strip_prefix("--data-dir=") {
+            return PathBuf::from(d);
+        }
+    }
+    cairn_engine::paths::default_data_dir()
+}
+
+fn main() {
+    let data_dir = data_dir_from_args();
+    let console = Console::open(&data_dir)
+        .map(Arc::new)
+        .map_err(ApiError::from);
+    if let Err(e) = &console {
+        eprintln!("cairn-console: {}", e.message);
+    }
+    let result = tauri::Builder::default()
+        .manage(Shared(console))
+        .setup(|app| {
+            window_state::restore(app);
+            Ok(())
+        })
+        .on_window_event(window_state::on_event)
+        .invoke_handler(tauri::generate_handler![
+            commands::list_repositories,
+            commands::list_jobs,
+            commands::list_backups,
+            commands::list_sessions,
+            commands::list_external_repositories,
+            commands::list_protection_groups,
+            commands::list_service_providers,
+            commands::get_status,
+            commands::get_settings,
+            commands::save_settings,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("cairn-console: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of the console window.
+
+pub mod ribbon;
+pub mod statusbar;
+pub mod table;
+pub mod tree;

@@ -1,0 +1,137 @@
+//! The working-area list: sortable by any column, filtered as you type.
+
+use leptos::prelude::*;
+
+/// One row: a stable key, its cells, and an optional result for the icon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub key: String,
+    pub cells: Vec<String>,
+    pub status: Option<&'static str>,
+}
+
+/// What a node shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Row>,
+    pub empty: &'static str,
+}
+
+/// Compares cells numerically when both start with a number.
+fn cmp_cells(a: &str, b: &str) -> std::cmp::Ordering {
+    let num = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .and_then(|t| t.trim_end_matches('%').parse::<f64>().ok())
+    };
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        _ => a.to_lowercase().cmp(&b.to_lowercase()),
+    }
+}
+
+#[component]
+pub fn DataTable(
+    /// The table to show (None while loading).
+    table: Signal<Option<Table>>,
+    /// The filter text.
+    filter: RwSignal<String>,
+) -> impl IntoView {
+    let sort = RwSignal::new((0usize, true));
+    let selected = RwSignal::new(None::<String>);
+    let rows = Memo::new(move |_| {
+        let Some(t) = table.get() else {
+            return Vec::new();
+        };
+        let f = filter.get().to_lowercase();
+        let mut rows: Vec<Row> = t
+            .rows
+            .into_iter()
+            .filter(|r| f.is_empty() || r.cells.iter().any(|c| c.to_lowercase().contains(&f)))
+            .collect();
+        let (col, asc) = sort.get();
+        rows.sort_by(|a, b| {
+            let o = cmp_cells(
+                a.cells.get(col).map(String::as_str).unwrap_or(""),
+                b.cells.get(col).map(String::as_str).unwrap_or(""),
+            );
+            if asc {
+                o
+            } else {
+                o.reverse()
+            }
+        });
+        rows
+    });
+    let columns = move || table.get().map(|t| t.columns).unwrap_or(&[]);
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        {move || {
+                            columns()
+                                .iter()
+                                .enumerate()
+                                .map(|(i, c)| {
+                                    let arrow = move || match sort.get() {
+                                        (s, true) if s == i => " ▲",
+                                        (s, false) if s == i => " ▼",
+                                        _ => "",
+                                    };
+                                    view! {
+                                        <th on:click=move |_| sort.update(|s| *s = if s.0 == i { (i, !s.1) } else { (i, true) })>
+                                            {*c}
+                                            <span class="sort">{arrow}</span>
+                                        </th>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || rows.get()
+                        key=|r| (r.key.clone(), r.cells.clone())
+                        children=move |r: Row| {
+                            let key = r.key.clone();
+                            let k2 = key.clone();
+                            let status = r.status.unwrap_or("").to_lowercase();
+                            view! {
+                                <tr
+                                    class:selected=move || selected.get().as_deref() == Some(k2.as_str())
+                                    on:click=move |_| selected.set(Some(key.clone()))
+                                >
+                                    {r
+                                        .cells
+                                        .into_iter()
+                                        .enumerate()
+                                        .map(|(i, c)| {
+                                            let cls = if i == 0 && !status.is_empty() {
+                                                format!("result result-{status}")
+                                            } else {
+                                                String::new()
+                                            };
+                                            let title = c.clone();
+                                            view! { <td class=cls title=title>{c}</td> }
+                                        })
+                                        .collect_view()}
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+            {move || match table.get() {
+                None => view! { <div class="empty">"Loading…"</div> }.into_any(),
+                Some(t) if t.rows.is_empty() => view! { <div class="empty">{t.empty}</div> }.into_any(),
+                Some(_) if rows.get().is_empty() => {
+                    view! { <div class="empty">"No items match the filter."</div> }.into_any()
+                }
+                Some(_) => ().into_any(),
+            }}
+        </div>
+    }
+}

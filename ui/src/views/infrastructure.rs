@@ -1,0 +1,104 @@
+//! Backup Infrastructure: repositories, external repositories, protection
+//! groups, service providers.
+
+use crate::api::call;
+use crate::components::table::{Row, Table};
+use crate::format;
+use cairn_model::api::*;
+use cairn_model::*;
+
+pub async fn repositories() -> Result<Table, ApiError> {
+    let rows = call(&ListRepositories {}).await?;
+    Ok(Table {
+        columns: &[
+            "Name",
+            "Type",
+            "Path / bucket",
+            "Used",
+            "Free",
+            "Immutability",
+            "Description",
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                key: r.id.to_string(),
+                status: None,
+                cells: vec![
+                    r.name,
+                    r.kind.label().into(),
+                    r.location,
+                    r.used_bytes.map(format::bytes).unwrap_or_default(),
+                    r.free_bytes.map(format::bytes).unwrap_or_default(),
+                    r.immutable_days
+                        .map(|d| format!("{d} days"))
+                        .unwrap_or_else(|| "Off".into()),
+                    r.description,
+                ],
+            })
+            .collect(),
+        empty: "No backup repositories.",
+    })
+}
+
+pub async fn external() -> Result<Table, ApiError> {
+    let rows = call(&ListExternalRepositories {}).await?;
+    Ok(Table {
+        columns: &["Name", "Type", "Bucket / container", "Folder", "Owner", "Last rescan", "Backups"],
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                key: r.id.to_string(),
+                status: None,
+                cells: vec![
+                    r.name,
+                    r.kind.label().into(),
+                    r.bucket,
+                    r.folder,
+                    r.owner,
+                    format::opt_time(r.last_rescan),
+                    r.backups.to_string(),
+                ],
+            })
+            .collect(),
+        empty: "No external repositories. Connect to one to copy the backups a cloud backup appliance wrote there.",
+    })
+}
+
+pub async fn protection_groups() -> Result<Table, ApiError> {
+    let rows = call(&ListProtectionGroups {}).await?;
+    Ok(Table {
+        columns: &["Name", "Type", "Machines", "Description"],
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                key: r.id.to_string(),
+                status: None,
+                cells: vec![r.name, r.kind, r.machines.to_string(), r.description],
+            })
+            .collect(),
+        empty: "No protection groups. A protection group names the computers or cloud machines the console manages.",
+    })
+}
+
+pub async fn service_providers() -> Result<Table, ApiError> {
+    let rows = call(&ListServiceProviders {}).await?;
+    Ok(Table {
+        columns: &["Host", "Port", "Resources", "Description"],
+        rows: rows
+            .into_iter()
+            .map(|r| Row {
+                key: r.id.to_string(),
+                status: None,
+                cells: vec![
+                    r.host,
+                    r.port.to_string(),
+                    r.resources.to_string(),
+                    r.description,
+                ],
+            })
+            .collect(),
+        empty:
+            "No service providers. A service provider offers cloud repositories to this console.",
+    })
+}

@@ -1,0 +1,189 @@
+//! The three views (Home, Backup Infrastructure, History): their inventory
+//! trees and the list each node shows in the working area.
+
+mod history;
+mod home;
+mod infrastructure;
+
+use crate::components::table::Table;
+use cairn_model::{ApiError, View};
+
+/// A node of an inventory tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Node {
+    Jobs,
+    JobsBackup,
+    JobsCopy,
+    Backups,
+    BackupsDisk,
+    BackupsDiskCopy,
+    BackupsObject,
+    BackupsExternal,
+    Running,
+    Last24,
+    Last24Success,
+    Last24Warning,
+    Last24Failed,
+    Repositories,
+    ExternalRepositories,
+    ProtectionGroups,
+    ServiceProviders,
+    History,
+    HistoryBackup,
+    HistoryCopy,
+    HistoryRestore,
+    HistorySystem,
+}
+
+impl Node {
+    /// Text in the tree.
+    pub fn label(self) -> &'static str {
+        use Node::*;
+        match self {
+            Jobs => "Jobs",
+            JobsBackup => "Backup",
+            JobsCopy => "Backup Copy",
+            Backups => "Backups",
+            BackupsDisk => "Disk",
+            BackupsDiskCopy => "Copy",
+            BackupsObject => "Object Storage",
+            BackupsExternal => "External Repository",
+            Running => "Running",
+            Last24 => "Last 24 Hours",
+            Last24Success => "Success",
+            Last24Warning => "Warning",
+            Last24Failed => "Failed",
+            Repositories => "Backup Repositories",
+            ExternalRepositories => "External Repositories",
+            ProtectionGroups => "Protection Groups",
+            ServiceProviders => "Service Providers",
+            History => "Sessions",
+            HistoryBackup => "Backup",
+            HistoryCopy => "Backup Copy",
+            HistoryRestore => "Restore",
+            HistorySystem => "System",
+        }
+    }
+
+    /// Stable id for tests and the DOM (`data-node`).
+    pub fn id(self) -> &'static str {
+        use Node::*;
+        match self {
+            Jobs => "jobs",
+            JobsBackup => "jobs-backup",
+            JobsCopy => "jobs-copy",
+            Backups => "backups",
+            BackupsDisk => "backups-disk",
+            BackupsDiskCopy => "backups-disk-copy",
+            BackupsObject => "backups-object",
+            BackupsExternal => "backups-external",
+            Running => "running",
+            Last24 => "last24",
+            Last24Success => "last24-success",
+            Last24Warning => "last24-warning",
+            Last24Failed => "last24-failed",
+            Repositories => "repositories",
+            ExternalRepositories => "external-repositories",
+            ProtectionGroups => "protection-groups",
+            ServiceProviders => "service-providers",
+            History => "history",
+            HistoryBackup => "history-backup",
+            HistoryCopy => "history-copy",
+            HistoryRestore => "history-restore",
+            HistorySystem => "history-system",
+        }
+    }
+
+    /// Small glyph drawn before the label.
+    pub fn icon(self) -> &'static str {
+        use Node::*;
+        match self {
+            Jobs | JobsBackup | JobsCopy => "icon-job",
+            Backups | BackupsDisk | BackupsDiskCopy | BackupsObject | BackupsExternal => {
+                "icon-backup"
+            }
+            Running => "icon-running",
+            Last24 | History => "icon-clock",
+            Last24Success => "icon-success",
+            Last24Warning => "icon-warning",
+            Last24Failed => "icon-failed",
+            Repositories => "icon-repo",
+            ExternalRepositories => "icon-cloud",
+            ProtectionGroups => "icon-group",
+            ServiceProviders => "icon-provider",
+            HistoryBackup | HistoryCopy | HistoryRestore | HistorySystem => "icon-session",
+        }
+    }
+
+    /// Child nodes.
+    pub fn children(self) -> &'static [Node] {
+        use Node::*;
+        match self {
+            Jobs => &[JobsBackup, JobsCopy],
+            Backups => &[BackupsDisk, BackupsObject, BackupsExternal],
+            BackupsDisk => &[BackupsDiskCopy],
+            Last24 => &[Last24Success, Last24Warning, Last24Failed],
+            History => &[HistoryBackup, HistoryCopy, HistoryRestore, HistorySystem],
+            _ => &[],
+        }
+    }
+
+    /// Loads the list this node shows.
+    pub async fn load(self) -> Result<Table, ApiError> {
+        use Node::*;
+        match self {
+            Jobs | JobsBackup | JobsCopy => home::jobs(self).await,
+            Backups | BackupsDisk | BackupsDiskCopy | BackupsObject | BackupsExternal => {
+                home::backups(self).await
+            }
+            Running => home::running().await,
+            Last24 | Last24Success | Last24Warning | Last24Failed => home::last24(self).await,
+            Repositories => infrastructure::repositories().await,
+            ExternalRepositories => infrastructure::external().await,
+            ProtectionGroups => infrastructure::protection_groups().await,
+            ServiceProviders => infrastructure::service_providers().await,
+            History | HistoryBackup | HistoryCopy | HistoryRestore | HistorySystem => {
+                history::sessions(self).await
+            }
+        }
+    }
+}
+
+/// The root nodes of a view's tree.
+pub fn roots(view: View) -> &'static [Node] {
+    use Node::*;
+    match view {
+        View::Home => &[Jobs, Backups, Running, Last24],
+        View::Infrastructure => &[
+            Repositories,
+            ExternalRepositories,
+            ProtectionGroups,
+            ServiceProviders,
+        ],
+        View::History => &[History],
+    }
+}
+
+/// The node selected when a view opens.
+pub fn default_node(view: View) -> Node {
+    roots(view)[0]
+}
+
+/// Ribbon buttons of a view: (label, glyph class).
+pub fn ribbon(view: View) -> &'static [(&'static str, &'static str)] {
+    match view {
+        View::Home => &[
+            ("Backup Job", "icon-job"),
+            ("Backup Copy", "icon-copy"),
+            ("Restore", "icon-restore"),
+        ],
+        View::Infrastructure => &[
+            ("Add Repository", "icon-repo"),
+            ("Connect to Repository", "icon-cloud"),
+            ("Rescan", "icon-rescan"),
+            ("Edit", "icon-edit"),
+            ("Remove", "icon-remove"),
+        ],
+        View::History => &[("Show Log", "icon-session")],
+    }
+}
