@@ -46,7 +46,8 @@ fn live_locks(storage: &dyn Storage) -> Result<Vec<(String, LockFile)>> {
         let Ok(l) = serde_json::from_slice::<LockFile>(&raw) else {
             continue;
         };
-        if l.expires > now() {
+        let holder_dead = l.host == hostname() && !process_alive(l.pid);
+        if l.expires > now() && !holder_dead {
             out.push((o.key, l));
         } else {
             // A dead holder's lease: clear it so it never blocks again.
@@ -54,6 +55,13 @@ fn live_locks(storage: &dyn Storage) -> Result<Vec<(String, LockFile)>> {
         }
     }
     Ok(out)
+}
+
+/// True when a process with this id runs on this machine.
+/// Without /proc (not Linux) every holder counts as alive until its lease ends.
+fn process_alive(pid: u32) -> bool {
+    let proc_fs = std::path::Path::new("/proc/self").exists();
+    !proc_fs || pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl WriterLock {
@@ -150,6 +158,23 @@ mod tests {
         );
         drop(a);
         WriterLock::acquire(s, "R", "backup B").expect("free again");
+    }
+
+    #[test]
+    fn a_lock_of_a_dead_process_on_this_machine_does_not_block() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s: Arc<dyn Storage> = Arc::new(LocalStorage::open(dir.path(), true).expect("open"));
+        let dead = LockFile {
+            id: "y".into(),
+            host: hostname(),
+            pid: u32::MAX - 1,
+            purpose: "killed".into(),
+            created: now(),
+            expires: now() + 300,
+        };
+        s.put("locks/y", &serde_json::to_vec(&dead).expect("json"))
+            .expect("put");
+        WriterLock::acquire(s, "R", "backup").expect("dead holder ignored");
     }
 
     #[test]

@@ -92,6 +92,11 @@ pub fn resolve(
     let mut tree = root.clone();
     let mut parent = String::new();
     for (i, part) in parts.iter().enumerate() {
+        if safe_name(part.as_bytes()).is_none() {
+            return Err(Error::invalid(format!(
+                "{path} contains the unsafe name \"{part}\"; give a plain path"
+            )));
+        }
         let e = tree.find(part.as_bytes()).cloned().ok_or_else(|| {
             Error::not_found(format!(
                 "{path} is not in the restore point ({} has no {part})",
@@ -212,22 +217,7 @@ impl Ctx<'_> {
                 plan.report.dirs += 1;
                 if let Some(sub) = e.subtree {
                     let tree = self.repo.read_tree(self.ks, self.index, &sub)?;
-                    let mut prev: Option<&[u8]> = None;
-                    for child in &tree.entries {
-                        if prev.is_some_and(|p| p >= child.name.as_slice()) {
-                            let shown = String::from_utf8_lossy(&child.name).into_owned();
-                            self.fail(
-                                plan,
-                                format!(
-                                    "skipped a duplicate or out-of-order entry \"{shown}\" in {}",
-                                    p.display()
-                                ),
-                            );
-                            continue;
-                        }
-                        prev = Some(&child.name);
-                        self.plan_entry(plan, &p, child, None)?;
-                    }
+                    self.plan_children(plan, &p, &tree.entries)?;
                 }
                 plan.dirs.push((p, e.clone()));
             }
@@ -265,6 +255,28 @@ impl Ctx<'_> {
                     ),
                 );
             }
+        }
+        Ok(())
+    }
+
+    /// Plans a folder's entries; a name that repeats or breaks the sort
+    /// order (a planted duplicate) is skipped and reported.
+    fn plan_children(&self, plan: &mut Plan, dir: &Path, entries: &[Entry]) -> Result<()> {
+        let mut prev: Option<&[u8]> = None;
+        for child in entries {
+            if prev.is_some_and(|p| p >= child.name.as_slice()) {
+                let shown = String::from_utf8_lossy(&child.name).into_owned();
+                self.fail(
+                    plan,
+                    format!(
+                        "skipped a duplicate or out-of-order entry \"{shown}\" in {}",
+                        dir.display()
+                    ),
+                );
+                continue;
+            }
+            prev = Some(&child.name);
+            self.plan_entry(plan, dir, child, None)?;
         }
         Ok(())
     }
@@ -412,30 +424,25 @@ pub fn run(
         dirs: Vec::new(),
         report: RestoreReport::default(),
     };
-    // Top-level items: (entry, folder it goes into).
-    let mut items: Vec<(Entry, PathBuf)> = Vec::new();
     let base = |parent: &str| -> PathBuf {
         match &spec.dest {
             Destination::To(d) => d.clone(),
             Destination::Original { .. } => PathBuf::from(parent),
         }
     };
+    sink.log("info", "Planning the restore");
     if spec.paths.is_empty() {
-        for e in &root.entries {
-            items.push((e.clone(), base("/")));
-        }
+        let dir = base("/");
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create the restore folder", &dir, e))?;
+        ctx.plan_children(&mut plan, &dir, &root.entries)?;
     } else {
         for p in &spec.paths {
             let (e, parent) = resolve(repo, ks, &index, &root, p)?;
-            items.push((e, base(&parent)));
+            let dir = base(&parent);
+            fs::create_dir_all(&dir)
+                .map_err(|e| Error::io("create the restore folder", &dir, e))?;
+            ctx.plan_entry(&mut plan, &dir, &e, None)?;
         }
-    }
-    for (_, dir) in &items {
-        fs::create_dir_all(dir).map_err(|e| Error::io("create the restore folder", dir, e))?;
-    }
-    sink.log("info", "Planning the restore");
-    for (e, dir) in &items {
-        ctx.plan_entry(&mut plan, dir, e, None)?;
     }
     let counters = Arc::new(Counters::default());
     counters

@@ -29,9 +29,10 @@ impl Catalog {
     pub fn open(file: &Path) -> Result<Self> {
         let mut conn = Connection::open(file)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Migrate (or refuse a newer database) before anything writes.
         migrations::migrate(&mut conn, file)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
         Ok(Self {
             conn,
             file: file.to_path_buf(),

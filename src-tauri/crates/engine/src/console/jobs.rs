@@ -13,7 +13,7 @@ use crate::lock::WriterLock;
 use crate::progress::{CancelToken, ProgressSink};
 use crate::repo::Repository;
 use cairn_model::{BackupJobSettings, Cipher, JobKind, Retention, SessionKind, SessionResult};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Grace period between marking an unused pack and deleting it.
@@ -63,7 +63,7 @@ pub fn validate_backup_settings(s: &BackupJobSettings) -> Result<()> {
                 "the included path {inc} is not absolute; give a full path such as /home/user"
             )));
         }
-        if p == PathBuf::from("/") {
+        if p == Path::new("/") {
             return Err(Error::invalid(
                 "backing up / as a whole is not supported; include its folders",
             ));

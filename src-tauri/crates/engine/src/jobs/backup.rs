@@ -192,16 +192,13 @@ impl Ctx<'_> {
         if self.filter.excluded(path, e.kind == EntryKind::Dir) {
             return Ok(None);
         }
-        match e.kind {
+        let kind = e.kind;
+        match kind {
             EntryKind::Dir => {
                 let prev_tree = self.prev_tree(prev);
                 e.subtree = Some(self.walk_dir(path, prev_tree)?);
             }
-            EntryKind::File => {
-                if !self.file(path, &mut e, prev)? {
-                    return Ok(None);
-                }
-            }
+            EntryKind::File if !self.file(path, &mut e, prev)? => return Ok(None),
             _ => {}
         }
         Ok(Some(e))

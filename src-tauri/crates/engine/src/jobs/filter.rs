@@ -3,6 +3,7 @@
 //! - a mask ending in `/` matches folder names only (`node_modules/`);
 //! - a mask starting with `/` matches the full path (`/home/*/.cache`),
 //!   where `*` does not cross `/`.
+//!
 //! Include masks keep only files whose name matches one of them; folders
 //! are always entered.
 
