@@ -44,7 +44,7 @@ impl Repository {
             id: crate::format::random_id(),
             created: crate::catalog::now(),
             chunker: ChunkerParams::default(),
-            pack_size: 16 * 1024 * 1024,
+            pack_size: storage.preferred_pack_size(),
             default_keyset: keyfile.id.clone(),
         };
         storage.put(&format!("keys/{}", keyfile.id), &json(&keyfile)?)?;

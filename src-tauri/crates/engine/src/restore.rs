@@ -321,7 +321,6 @@ impl Ctx<'_> {
                 Counters::add(&counters.bytes_processed, data.len() as u64);
             }
             f.set_len(pos).map_err(|e| Error::io("write", &tmp, e))?;
-            f.sync_all().map_err(|e| Error::io("write", &tmp, e))?;
             Ok(written)
         })();
         match result {

@@ -20,21 +20,57 @@ impl Default for ChunkerParams {
         Self {
             min: 512 * 1024,
             avg: 1024 * 1024,
-            max: 8 * 1024 * 1024,
+            max: 4 * 1024 * 1024,
         }
     }
 }
 
-/// Streams chunks of a reader; each item is one chunk's bytes.
-pub fn stream<R: std::io::Read>(
-    reader: R,
+/// Cuts a reader into chunks, calling `f` with each; the window buffer is
+/// the caller's, so a worker reuses one allocation for every file.
+/// Returns the bytes read.
+pub fn for_each_chunk<R: std::io::Read>(
+    mut reader: R,
     p: ChunkerParams,
-) -> impl Iterator<Item = std::io::Result<Vec<u8>>> {
-    fastcdc::v2020::StreamCDC::new(reader, p.min, p.avg, p.max).map(|r| match r {
-        Ok(c) => Ok(c.data),
-        Err(fastcdc::v2020::Error::IoError(e)) => Err(e),
-        Err(e) => Err(std::io::Error::other(e.to_string())),
-    })
+    window: &mut Vec<u8>,
+    f: &mut dyn FnMut(&[u8]) -> crate::Result<()>,
+) -> crate::Result<std::result::Result<u64, std::io::Error>> {
+    let size = 2 * p.max as usize;
+    window.clear();
+    window.resize(size, 0);
+    let mut filled = 0usize;
+    let mut total = 0u64;
+    let mut eof = false;
+    loop {
+        while !eof && filled < size {
+            match reader.read(&mut window[filled..]) {
+                Ok(0) => eof = true,
+                Ok(n) => {
+                    filled += n;
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if filled == 0 {
+            return Ok(Ok(total));
+        }
+        let mut consumed = 0usize;
+        for c in fastcdc::v2020::FastCDC::new(&window[..filled], p.min, p.avg, p.max) {
+            let end = c.offset + c.length;
+            // A cut forced by the end of the window is not a real boundary.
+            if end == filled && !eof {
+                break;
+            }
+            f(&window[c.offset..end])?;
+            consumed = end;
+        }
+        if eof && consumed == filled {
+            return Ok(Ok(total));
+        }
+        window.copy_within(consumed..filled, 0);
+        filled -= consumed;
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +90,30 @@ mod tests {
     }
 
     fn chunks(d: &[u8], p: ChunkerParams) -> Vec<Vec<u8>> {
-        stream(d, p).collect::<std::io::Result<_>>().expect("chunk")
+        let mut out = Vec::new();
+        let mut window = Vec::new();
+        let n = for_each_chunk(d, p, &mut window, &mut |c| {
+            out.push(c.to_vec());
+            Ok(())
+        })
+        .expect("chunk")
+        .expect("read");
+        assert_eq!(n, d.len() as u64);
+        out
+    }
+
+    #[test]
+    fn streaming_cuts_the_same_boundaries_as_whole_buffer_chunking() {
+        let p = ChunkerParams {
+            min: 4096,
+            avg: 16384,
+            max: 65536,
+        };
+        let d = data(3 << 20, 11);
+        let whole: Vec<Vec<u8>> = fastcdc::v2020::FastCDC::new(&d, p.min, p.avg, p.max)
+            .map(|c| d[c.offset..c.offset + c.length].to_vec())
+            .collect();
+        assert_eq!(chunks(&d, p), whole);
     }
 
     #[test]

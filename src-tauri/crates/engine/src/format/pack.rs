@@ -47,8 +47,13 @@ impl PackWriter {
     /// Starts the packer and `concurrency` uploaders.
     pub fn new(storage: Arc<dyn Storage>, ks: KeySet, pack_size: usize) -> Self {
         let concurrency = storage.concurrency().max(1);
-        let (tx, rx) = bounded::<Blob>(16);
-        let (up_tx, up_rx) = bounded::<(PackIndex, Vec<u8>)>(1);
+        let (tx, rx) = bounded::<Blob>(4);
+        // Rendezvous: a finished pack waits in the packer until an uploader is
+        // free, so memory is one open pack plus one per uploader.
+        let (up_tx, up_rx) = bounded::<(PackIndex, Vec<u8>)>(0);
+        // Uploaded pack buffers go back to the packer for reuse: large
+        // buffers freed and allocated again fragment the heap.
+        let (ret_tx, ret_rx) = bounded::<Vec<u8>>(concurrency + 1);
         let error = Arc::new(Mutex::new(None));
         let written = Arc::new(Mutex::new(Vec::new()));
         let bytes_written = Arc::new(AtomicU64::new(0));
@@ -60,6 +65,7 @@ impl PackWriter {
                 let error = error.clone();
                 let written = written.clone();
                 let bw = bytes_written.clone();
+                let ret = ret_tx.clone();
                 std::thread::spawn(move || {
                     for (idx, bytes) in rx {
                         match upload(&*storage, &ks, &idx, &bytes) {
@@ -71,12 +77,14 @@ impl PackWriter {
                             }
                             Err(e) => record(&error, e),
                         }
+                        let _ = ret.try_send(bytes);
                     }
                 })
             })
             .collect();
         let perr = error.clone();
-        let packer = std::thread::spawn(move || pack_loop(rx, up_tx, ks, pack_size, perr));
+        drop(ret_tx);
+        let packer = std::thread::spawn(move || pack_loop(rx, up_tx, ret_rx, ks, pack_size, perr));
         Self {
             tx: Some(tx),
             packer: Some(packer),
@@ -142,11 +150,15 @@ impl PackWriter {
 fn pack_loop(
     rx: Receiver<Blob>,
     up: Sender<(PackIndex, Vec<u8>)>,
+    returned: Receiver<Vec<u8>>,
     ks: KeySet,
     pack_size: usize,
     error: Arc<Mutex<Option<Error>>>,
 ) {
-    let mut buf: Vec<u8> = Vec::new();
+    // Exact capacity: a pack never reallocates (a doubling copy would touch
+    // twice the memory).
+    let capacity = pack_size + 64 * 1024;
+    let mut buf: Vec<u8> = Vec::with_capacity(capacity);
     let mut entries: Vec<IndexEntry> = Vec::new();
     let flush = |buf: &mut Vec<u8>, entries: &mut Vec<IndexEntry>| -> Result<()> {
         if entries.is_empty() {
@@ -158,13 +170,27 @@ fn pack_loop(
         };
         let plain = postcard::to_allocvec(&idx).map_err(|e| Error::internal(e.to_string()))?;
         let header = seal_object(&ks, ObjectKind::PackHeader, &plain)?;
-        let mut bytes = std::mem::take(buf);
+        let next = match returned.try_recv() {
+            Ok(mut b) => {
+                b.clear();
+                b
+            }
+            Err(_) => Vec::with_capacity(capacity),
+        };
+        let mut bytes = std::mem::replace(buf, next);
         bytes.extend_from_slice(&header);
         bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
         up.send((idx, bytes))
             .map_err(|_| Error::internal("uploaders stopped"))
     };
     for b in rx {
+        // Close the pack before a blob would overflow it.
+        if !entries.is_empty() && buf.len() + b.data.len() > pack_size {
+            if let Err(e) = flush(&mut buf, &mut entries) {
+                record(&error, e);
+                return;
+            }
+        }
         entries.push(IndexEntry {
             id: b.id,
             kind: b.kind,
@@ -173,12 +199,6 @@ fn pack_loop(
             raw_length: b.raw_length,
         });
         buf.extend_from_slice(&b.data);
-        if buf.len() >= pack_size {
-            if let Err(e) = flush(&mut buf, &mut entries) {
-                record(&error, e);
-                return;
-            }
-        }
     }
     if let Err(e) = flush(&mut buf, &mut entries) {
         record(&error, e);

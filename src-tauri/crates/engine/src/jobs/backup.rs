@@ -70,7 +70,12 @@ pub fn zstd_level(c: Compression) -> Option<i32> {
 }
 
 /// Files up to this size are read whole and chunked in memory.
-const WHOLE_READ: u64 = 16 * 1024 * 1024;
+const WHOLE_READ: u64 = 4 * 1024 * 1024;
+
+thread_local! {
+    /// The read buffer of a worker thread, reused for every file.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 struct Ctx<'a> {
     repo: &'a Repository,
@@ -135,6 +140,7 @@ impl Ctx<'_> {
     }
 
     /// Reads a file's content; Ok(Err(msg)) is a warning (unreadable file).
+    /// Each worker thread reuses one buffer for every file it reads.
     fn read_file(
         &self,
         path: &Path,
@@ -145,37 +151,33 @@ impl Ctx<'_> {
             Err(e) => return Ok(Err(format!("cannot read {}: {e}; skipped", path.display()))),
         };
         let mut content = Vec::new();
-        let mut total = 0u64;
-        if size <= WHOLE_READ {
-            let mut data = Vec::with_capacity(size as usize);
-            if let Err(e) = f.read_to_end(&mut data) {
-                return Ok(Err(format!("cannot read {}: {e}; skipped", path.display())));
-            }
-            total = data.len() as u64;
-            if data.len() <= self.chunker.min as usize {
-                if !data.is_empty() {
-                    self.add_chunk(&data, &mut content)?;
+        BUFFER.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            if size <= WHOLE_READ {
+                buf.clear();
+                if let Err(e) = f.read_to_end(&mut buf) {
+                    return Ok(Err(format!("cannot read {}: {e}; skipped", path.display())));
                 }
-            } else {
                 let p = self.chunker;
-                for c in fastcdc::v2020::FastCDC::new(&data, p.min, p.avg, p.max) {
-                    self.add_chunk(&data[c.offset..c.offset + c.length], &mut content)?;
-                }
-            }
-        } else {
-            for chunk in chunker::stream(f, self.chunker) {
-                match chunk {
-                    Ok(c) => {
-                        total += c.len() as u64;
-                        self.add_chunk(&c, &mut content)?;
+                if buf.len() <= p.min as usize {
+                    if !buf.is_empty() {
+                        self.add_chunk(&buf, &mut content)?;
                     }
-                    Err(e) => {
-                        return Ok(Err(format!("cannot read {}: {e}; skipped", path.display())))
+                } else {
+                    for c in fastcdc::v2020::FastCDC::new(&buf, p.min, p.avg, p.max) {
+                        self.add_chunk(&buf[c.offset..c.offset + c.length], &mut content)?;
                     }
                 }
+                return Ok(Ok((content, buf.len() as u64)));
             }
-        }
-        Ok(Ok((content, total)))
+            let read = chunker::for_each_chunk(f, self.chunker, &mut buf, &mut |c| {
+                self.add_chunk(c, &mut content)
+            })?;
+            Ok(match read {
+                Ok(total) => Ok((content, total)),
+                Err(e) => Err(format!("cannot read {}: {e}; skipped", path.display())),
+            })
+        })
     }
 
     /// Backs up one entry of a folder; None when excluded or skipped.

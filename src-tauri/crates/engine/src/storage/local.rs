@@ -163,8 +163,14 @@ impl Storage for LocalStorage {
         Ok((Some(used), free_space(&self.root)))
     }
 
+    fn preferred_pack_size(&self) -> u32 {
+        8 * 1024 * 1024
+    }
+
     fn concurrency(&self) -> usize {
-        2
+        // Local writes land in the page cache; one writer keeps up and
+        // keeps memory low.
+        1
     }
 }
 

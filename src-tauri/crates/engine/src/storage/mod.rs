@@ -46,6 +46,10 @@ pub trait Storage: ReadStorage {
     fn concurrency(&self) -> usize {
         4
     }
+    /// Pack size new repositories on this storage use.
+    fn preferred_pack_size(&self) -> u32 {
+        16 * 1024 * 1024
+    }
 }
 
 /// Refuses keys that could escape the backend's root.
