@@ -186,39 +186,31 @@ fn print_markdown(r: &Report) {
         mb_s(r.data_bytes, r.tar_zstd)
     );
     let cairn = &r.tools[0];
+    // Ratios are against the peers only (Cairn encrypted is a reference row).
+    let peers: Vec<&ToolResult> = r
+        .tools
+        .iter()
+        .filter(|t| !t.tool.starts_with("Cairn"))
+        .collect();
     let head: Vec<String> = r.tools.iter().map(|t| t.tool.clone()).collect();
-    println!(
-        "| | {} | {} |",
-        head.join(" | "),
-        r.tools[1..]
-            .iter()
-            .map(|t| format!("Cairn / {}", t.tool))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    println!(
-        "|---|{}|{}|",
-        "---|".repeat(head.len()).trim_end_matches('|'),
-        "---|".repeat(r.tools.len() - 1).trim_end_matches('|')
-    );
+    let ratio_head: Vec<String> = peers
+        .iter()
+        .map(|t| format!("Cairn vs {}", t.tool))
+        .collect();
+    println!("| | {} | {} |", head.join(" | "), ratio_head.join(" | "));
+    println!("|---|{}|", vec!["---"; head.len() + peers.len()].join("|"));
     type Get = fn(&ToolResult) -> f64;
-    let rows: [(&str, Get, bool); 4] = [
-        ("initial backup (s)", |t| t.initial, true),
-        ("unchanged backup (s)", |t| t.unchanged, true),
-        ("1% changed backup (s)", |t| t.changed, true),
-        ("full restore (s)", |t| t.restore, true),
+    let rows: [(&str, Get); 4] = [
+        ("initial backup (s)", |t| t.initial),
+        ("unchanged backup (s)", |t| t.unchanged),
+        ("1% changed backup (s)", |t| t.changed),
+        ("full restore (s)", |t| t.restore),
     ];
-    for (label, get, speed) in rows {
+    for (label, get) in rows {
         let vals: Vec<String> = r.tools.iter().map(|t| format!("{:.2}", get(t))).collect();
-        let ratios: Vec<String> = r.tools[1..]
+        let ratios: Vec<String> = peers
             .iter()
-            .map(|t| {
-                if speed {
-                    format!("{:.2}× faster", get(t) / get(cairn).max(1e-9))
-                } else {
-                    String::new()
-                }
-            })
+            .map(|t| format!("{:.2}× faster", get(t) / get(cairn).max(1e-9)))
             .collect();
         println!(
             "| {label} | {} | {} |",
@@ -231,7 +223,7 @@ fn print_markdown(r: &Report) {
         .iter()
         .map(|t| format!("{:.0} MiB", t.repo_bytes as f64 / 1_048_576.0))
         .collect();
-    let sratio: Vec<String> = r.tools[1..]
+    let sratio: Vec<String> = peers
         .iter()
         .map(|t| {
             format!(
@@ -250,7 +242,7 @@ fn print_markdown(r: &Report) {
         .iter()
         .map(|t| format!("{:.0} MiB", t.peak_rss as f64 / 1_048_576.0))
         .collect();
-    let rratio: Vec<String> = r.tools[1..]
+    let rratio: Vec<String> = peers
         .iter()
         .map(|t| {
             format!(
