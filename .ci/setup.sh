@@ -14,8 +14,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev libxdo-dev
       libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev)
 if [ $want_test = 1 ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring restic borgbackup
-         python3 python3-venv nodejs npm imagemagick)
+  pkgs+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring restic borgbackup)
+  # Python and Node may come from elsewhere (pyenv, NodeSource): take
+  # Debian's only when the command is missing.
+  command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || pkgs+=(python3-venv)
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

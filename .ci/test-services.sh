@@ -18,7 +18,9 @@ wait_port() {
     (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
     sleep 0.2
   done
-  echo "service on port $1 did not start" >&2; return 1
+  echo "service on port $1 did not start; its log:" >&2
+  cat "$2" >&2 || true
+  return 1
 }
 
 # Secret Service keyring in a throw-away folder, unlocked.
@@ -37,14 +39,14 @@ export CAIRN_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
 blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
 "$cache/node/node_modules/.bin/azurite" --silent --inMemoryPersistence --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
-  --tableHost 127.0.0.1 --tablePort "$table_port" --location "$scratch/azurite" >"$scratch/azurite.log" 2>&1 &
+  --tableHost 127.0.0.1 --tablePort "$table_port" >"$scratch/azurite.log" 2>&1 &
 pids+=($!)
 export CAIRN_TEST_AZURE_BLOB_ENDPOINT="http://127.0.0.1:$blob_port/devstoreaccount1"
 export CAIRN_TEST_AZURE_QUEUE_ENDPOINT="http://127.0.0.1:$queue_port/devstoreaccount1"
 
-wait_port "$s3_port"
-wait_port "$blob_port"
-wait_port "$queue_port"
+wait_port "$s3_port" "$scratch/moto.log"
+wait_port "$blob_port" "$scratch/azurite.log"
+wait_port "$queue_port" "$scratch/azurite.log"
 
 export NO_AT_BRIDGE=1
 # The window tests share one X server; one WebDriver session at a time.
