@@ -515,3 +515,53 @@ fn bad_input_gets_a_clear_error_and_the_right_exit_code() {
         r.stderr
     );
 }
+
+#[test]
+fn prune_deletes_packs_only_removed_points_used_after_the_grace_period() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("old.bin"), bytes(1, 6 << 20)).expect("write");
+    let cairn = Cairn::new(tmp.path());
+    job(
+        &cairn,
+        "p",
+        &src,
+        &["--compression", "none", "--retain-points", "1"],
+    );
+    run_json(&cairn, "p");
+    std::fs::remove_file(src.join("old.bin")).expect("rm");
+    std::fs::write(src.join("new.bin"), bytes(2, 3 << 20)).expect("write");
+    let second = run_json(&cairn, "p");
+    assert_eq!(
+        second["removed_points"].as_array().expect("removed").len(),
+        1
+    );
+    let data = cairn.default_repo().join("data");
+    let packs = || count_files(&data);
+    let before = packs();
+    let size_before: usize = snapshot(&data).values().map(Vec::len).sum();
+    // The job run marked the unused pack (phase one); within the grace
+    // period nothing is deleted.
+    let first = cairn.ok(&["--json", "prune", REPO]).json();
+    assert_eq!(first["deleted"], 0, "{first}");
+    assert!(first["waiting"].as_u64().expect("waiting") >= 1, "{first}");
+    assert_eq!(packs(), before);
+    // Phase two deletes what is still unused.
+    let second = cairn
+        .ok(&["--json", "prune", REPO, "--grace-hours", "0"])
+        .json();
+    assert!(
+        second["deleted"].as_u64().expect("deleted") >= 1,
+        "{second}"
+    );
+    let size_after: usize = snapshot(&data).values().map(Vec::len).sum();
+    assert!(
+        size_after + (5 << 20) < size_before,
+        "the old file's data is gone: {size_before} -> {size_after}"
+    );
+    cairn.ok(&["check", REPO, "--full"]);
+    let out = tmp.path().join("out");
+    cairn.ok(&["restore", "p", "--to", s(&out)]);
+    assert_same(&src, &restored(&out, &src));
+}

@@ -282,4 +282,19 @@ fn a_fresh_data_folder_gets_the_default_repository_in_the_catalog_and_on_disk() 
         repo.join("keys").read_dir().expect("keys").next().is_some(),
         "a key set exists"
     );
+    let console_id: String = db
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'console_id'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the console has an id");
+    let owner: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.join("owner")).expect("ownership marker"))
+            .expect("json");
+    assert_eq!(
+        owner["console"],
+        console_id.as_str(),
+        "this console owns its default repository"
+    );
 }

@@ -112,7 +112,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let pw = password(password_stdin)?;
             let rec = console.repository_named(&repo)?;
             let r = console.open_repository(&rec)?;
-            let sink = CliProgress::new(json);
+            let sink = CliProgress::new(false);
             let report =
                 cairn_engine::check::run(&r, pw.as_deref(), full, &sink, &CancelToken::new())?;
             if json {
@@ -140,7 +140,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             password_stdin,
         } => {
             let pw = password(password_stdin)?;
-            let sink = CliProgress::new(json);
+            let sink = CliProgress::new(false);
             let r =
                 console.prune_repository(&repo, pw.as_deref(), grace_hours as i64 * 3600, &sink)?;
             if json {
@@ -423,7 +423,7 @@ fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
         preserve_owner: a.preserve_owner,
         changed_only: a.changed_only,
     };
-    let sink = Arc::new(CliProgress::new(json));
+    let sink = Arc::new(CliProgress::new(false));
     let r = console.restore(
         &a.backup,
         &a.point,

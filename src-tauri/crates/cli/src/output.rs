@@ -62,7 +62,9 @@ pub struct CliProgress {
 }
 
 impl CliProgress {
-    /// A sink for the chosen output mode.
+    /// A sink printing JSON lines on stdout (`json`, for `job run --json`),
+    /// or text on stderr (every other command, so `--json` output stays one
+    /// document).
     pub fn new(json: bool) -> Self {
         Self {
             json,

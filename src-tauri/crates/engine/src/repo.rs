@@ -16,6 +16,17 @@ use cairn_model::ErrorKind;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+/// The ownership marker: one console owns a repository at a time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Owner {
+    /// Console id.
+    pub console: String,
+    /// Host the console ran on when it took ownership.
+    pub host: String,
+    /// Unix seconds.
+    pub claimed: i64,
+}
+
 /// A repository opened for reading and writing.
 #[derive(Clone)]
 pub struct Repository {
@@ -29,8 +40,9 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
 }
 
 impl Repository {
-    /// Creates a new repository on empty storage (refused if one exists).
-    pub fn init(storage: Arc<dyn Storage>, name: &str) -> Result<Self> {
+    /// Creates a new repository on empty storage (refused if one exists),
+    /// owned by the console `owner`.
+    pub fn init(storage: Arc<dyn Storage>, name: &str, owner: &str) -> Result<Self> {
         if storage.exists("config")? {
             return Err(Error::conflict(format!(
                 "{} already holds a Cairn repository; add it instead of creating one",
@@ -48,12 +60,15 @@ impl Repository {
             default_keyset: keyfile.id.clone(),
         };
         storage.put(&format!("keys/{}", keyfile.id), &json(&keyfile)?)?;
-        storage.put("config", &json(&config)?)?;
-        Ok(Self {
+        let repo = Self {
             storage,
             name: name.to_string(),
             config,
-        })
+        };
+        repo.write_owner(owner)?;
+        // The config comes last: a repository is complete once it exists.
+        repo.storage.put("config", &json(&repo.config)?)?;
+        Ok(repo)
     }
 
     /// Opens an existing repository.
@@ -85,6 +100,27 @@ impl Repository {
             name: name.to_string(),
             config,
         })
+    }
+
+    /// Records which console owns the repository (the `owner` object).
+    pub fn write_owner(&self, console: &str) -> Result<()> {
+        let marker = Owner {
+            console: console.to_string(),
+            host: hostname::get()
+                .map(|h| h.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            claimed: crate::catalog::now(),
+        };
+        self.storage.put("owner", &json(&marker)?)
+    }
+
+    /// The console that owns the repository, if recorded.
+    pub fn owner(&self) -> Result<Option<Owner>> {
+        match self.storage.get("owner") {
+            Ok(raw) => Ok(serde_json::from_slice(&raw).ok()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Display name used in messages.

@@ -66,7 +66,7 @@ fn a_malicious_restore_point_cannot_write_outside_the_target() {
     std::fs::create_dir_all(&outside).expect("mkdir");
     let storage: Arc<dyn Storage> =
         Arc::new(LocalStorage::open(&tmp.path().join("repo"), true).expect("storage"));
-    let repo = Repository::init(storage.clone(), "evil").expect("init");
+    let repo = Repository::init(storage.clone(), "evil", "test-console").expect("init");
     let ks = repo.default_keyset().expect("keys");
     let writer = PackWriter::new(storage, ks.clone(), 1 << 20);
     let put = |kind: u8, data: &[u8]| -> ChunkId {

@@ -20,13 +20,13 @@ impl Console {
             Some(rec) => {
                 let storage = Arc::new(LocalStorage::open(Path::new(&rec.location), true)?);
                 if !storage.exists("config")? {
-                    Repository::init(storage, &rec.name)?;
+                    Repository::init(storage, &rec.name, &self.console_id()?)?;
                 }
             }
             None => {
                 let storage = Arc::new(LocalStorage::open(&dir, true)?);
                 if !storage.exists("config")? {
-                    Repository::init(storage.clone(), DEFAULT_REPOSITORY)?;
+                    Repository::init(storage.clone(), DEFAULT_REPOSITORY, &self.console_id()?)?;
                 }
                 self.catalog()?.add_repository(
                     DEFAULT_REPOSITORY,
@@ -70,7 +70,7 @@ impl Console {
                         path.display()
                     )));
                 }
-                Repository::init(storage, name)?;
+                Repository::init(storage, name, &self.console_id()?)?;
             }
             Err(e) => return Err(e),
         }
@@ -95,6 +95,18 @@ impl Console {
                 other.label()
             ))),
         }
+    }
+
+    /// This console's id (created on first start), written into the
+    /// ownership marker of the repositories it creates or takes over.
+    pub fn console_id(&self) -> Result<String> {
+        let cat = self.catalog()?;
+        if let Some(id) = cat.setting("console_id")? {
+            return Ok(id);
+        }
+        let id = crate::format::random_id();
+        cat.set_setting("console_id", &id)?;
+        Ok(id)
     }
 
     /// Finds a repository by name, with a helpful error.
