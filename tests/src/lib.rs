@@ -3,6 +3,7 @@
 //! real console window (through tauri-driver), and test artifacts.
 
 pub mod cli;
+pub mod services;
 pub mod tree;
 pub mod webdriver;
 

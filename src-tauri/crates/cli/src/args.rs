@@ -22,6 +22,9 @@ pub enum Command {
     /// Backup repositories.
     #[command(subcommand)]
     Repo(RepoCmd),
+    /// Cloud credentials and passwords (secrets live in the OS keyring).
+    #[command(subcommand)]
+    Credentials(CredentialsCmd),
     /// Jobs.
     #[command(subcommand)]
     Job(JobCmd),
@@ -85,7 +88,77 @@ pub enum RepoCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CredentialsCmd {
+    /// Stored credentials (names, kinds, identities, usage; never secrets).
+    List,
+    /// Delete credentials (refused while a repository uses them).
+    Delete {
+        /// Credentials name.
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum RepoAdd {
+    /// An Amazon S3 or S3-compatible bucket.
+    S3 {
+        /// Repository name.
+        name: String,
+        /// Bucket.
+        #[arg(long)]
+        bucket: String,
+        /// Folder inside the bucket.
+        #[arg(long, default_value = "")]
+        folder: String,
+        /// Region.
+        #[arg(long)]
+        region: String,
+        /// Service point of an S3-compatible store.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Access key id.
+        #[arg(long)]
+        access_key_id: String,
+        /// Read the secret access key from standard input.
+        #[arg(long, required = true)]
+        secret_access_key_stdin: bool,
+        /// Storage class of backup data: standard, glacier-flexible-retrieval, glacier-deep-archive.
+        #[arg(long, default_value = "standard")]
+        storage_class: String,
+        /// Make recent backups immutable for N days (bucket needs Object Lock).
+        #[arg(long)]
+        immutable_days: Option<u32>,
+    },
+    /// An Azure Blob Storage container.
+    Azure {
+        /// Repository name.
+        name: String,
+        /// Storage account.
+        #[arg(long)]
+        account: String,
+        /// Container.
+        #[arg(long)]
+        container: String,
+        /// Folder inside the container.
+        #[arg(long, default_value = "")]
+        folder: String,
+        /// Blob endpoint (sovereign clouds, the emulator).
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Read the account's shared key from standard input.
+        #[arg(
+            long,
+            conflicts_with = "sas_stdin",
+            required_unless_present = "sas_stdin"
+        )]
+        shared_key_stdin: bool,
+        /// Read a SAS token from standard input.
+        #[arg(long)]
+        sas_stdin: bool,
+        /// Access tier: hot or cool.
+        #[arg(long, default_value = "hot")]
+        tier: String,
+    },
     /// A local or mounted folder.
     Local {
         /// Repository name.

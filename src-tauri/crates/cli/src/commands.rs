@@ -6,6 +6,9 @@ use cairn_engine::console::NewEncryption;
 use cairn_engine::format::tree::EntryKind;
 use cairn_engine::progress::CancelToken;
 use cairn_engine::restore::{Destination, RestoreSpec};
+use cairn_engine::secrets::Sensitive;
+use cairn_engine::storage::azure::{AzureAuth, AzureSettings, Tier};
+use cairn_engine::storage::s3::{S3Settings, StorageClass};
 use cairn_engine::{Console, Error, Result};
 use cairn_model::{BackupJobSettings, Cipher, Compression, Gfs, Retention};
 use serde_json::json;
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let json = cli.json;
     match cli.command {
         Command::Repo(c) => repo(&console, c, json),
+        Command::Credentials(c) => credentials(&console, c, json),
         Command::Job(c) => job(&console, c, json),
         Command::Backups(BackupsCmd::List) => backups(&console, json),
         Command::Browse {
@@ -181,6 +185,64 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 println!("Repository {} added at {}", r.name, r.location);
             }
         }
+        RepoCmd::Add(RepoAdd::S3 {
+            name,
+            bucket,
+            folder,
+            region,
+            endpoint,
+            access_key_id,
+            secret_access_key_stdin: _,
+            storage_class,
+            immutable_days,
+        }) => {
+            let class = StorageClass::parse(&storage_class)?;
+            let settings = S3Settings {
+                bucket,
+                folder,
+                region,
+                endpoint,
+                credential: String::new(),
+                storage_class: class,
+                immutable_days,
+            };
+            let secret = Sensitive::new(read_secret("secret access key")?);
+            let r = console.add_s3_repository(&name, settings, &access_key_id, &secret)?;
+            added(&r, json);
+        }
+        RepoCmd::Add(RepoAdd::Azure {
+            name,
+            account,
+            container,
+            folder,
+            endpoint,
+            shared_key_stdin,
+            sas_stdin: _,
+            tier,
+        }) => {
+            let tier = Tier::parse(&tier)?;
+            let auth = if shared_key_stdin {
+                AzureAuth::SharedKey
+            } else {
+                AzureAuth::Sas
+            };
+            let settings = AzureSettings {
+                account,
+                container,
+                folder,
+                endpoint,
+                credential: String::new(),
+                auth,
+                tier,
+            };
+            let secret = Sensitive::new(read_secret(if shared_key_stdin {
+                "shared key"
+            } else {
+                "SAS token"
+            })?);
+            let r = console.add_azure_repository(&name, settings, &secret)?;
+            added(&r, json);
+        }
         RepoCmd::List => {
             let rows = console.repository_rows()?;
             if json {
@@ -209,6 +271,63 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 );
             } else {
                 output::json(&json!({"removed": name}));
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn added(r: &cairn_engine::catalog::RepositoryRecord, json: bool) {
+    if json {
+        output::json(
+            &json!({"id": r.id, "name": r.name, "type": r.kind.label(), "location": r.location}),
+        );
+    } else {
+        println!(
+            "Repository {} added ({}, {})",
+            r.name,
+            r.kind.label(),
+            r.location
+        );
+    }
+}
+
+fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> Result<i32> {
+    match c {
+        CredentialsCmd::List => {
+            let all = console.credentials()?;
+            if json {
+                let v: Vec<_> = all
+                    .iter()
+                    .map(|(c, used)| json!({"name": c.name, "kind": c.kind, "identity": c.identity,
+                        "description": c.description, "hint": c.hint, "edited": c.edited, "used_by": used}))
+                    .collect();
+                output::json(&v);
+            } else {
+                let rows: Vec<Vec<String>> = all
+                    .iter()
+                    .map(|(c, used)| {
+                        vec![
+                            c.name.clone(),
+                            c.kind.clone(),
+                            c.identity.clone(),
+                            cairn_engine::jobs::point_time_label(c.edited),
+                            used.join(", "),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &["Name", "Kind", "Account / key id", "Last edited", "Used by"],
+                    &rows,
+                );
+            }
+        }
+        CredentialsCmd::Delete { name } => {
+            console.delete_credential(&name)?;
+            if json {
+                output::json(&json!({"deleted": name}));
+            } else {
+                println!("Credentials {name} deleted from the configuration and the keyring");
             }
         }
     }

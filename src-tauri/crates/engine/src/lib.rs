@@ -10,6 +10,8 @@ pub mod format;
 pub mod paths;
 pub mod progress;
 pub mod repo;
+pub mod runtime;
+pub mod secrets;
 
 pub mod check;
 pub mod jobs;

@@ -101,6 +101,19 @@ const MIGRATIONS: &[&str] = &[
         description TEXT NOT NULL DEFAULT ''
     );
     "#,
+    // 1 → 2: credentials (secrets live in the OS keyring; this holds references).
+    r#"
+    CREATE TABLE credentials (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        kind        TEXT NOT NULL,
+        identity    TEXT NOT NULL DEFAULT '',
+        secret_ref  TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        hint        TEXT NOT NULL DEFAULT '',
+        edited      INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

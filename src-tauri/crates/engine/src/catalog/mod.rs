@@ -3,12 +3,14 @@
 //! (backups and restore points), which a rescan can always rebuild.
 
 mod backups;
+mod credentials;
 mod jobs;
 mod migrations;
 mod repositories;
 mod sessions;
 
 pub use backups::{BackupRecord, PointRecord};
+pub use credentials::CredentialRecord;
 pub use jobs::JobRecord;
 pub use migrations::SCHEMA_VERSION;
 pub use repositories::RepositoryRecord;

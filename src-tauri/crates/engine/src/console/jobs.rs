@@ -299,7 +299,12 @@ impl Console {
                 machine: meta.machine,
                 platform: meta.platform,
                 encrypted: ks.encrypted(),
-                location: "disk".into(),
+                location: if rec.kind == cairn_model::RepositoryKind::Local {
+                    "disk"
+                } else {
+                    "object_storage"
+                }
+                .into(),
                 points: meta
                     .points
                     .into_iter()
@@ -340,6 +345,7 @@ impl Console {
             total.deleted += r.deleted;
             total.waiting += r.waiting;
             total.bytes_freed += r.bytes_freed;
+            total.locked += r.locked;
         }
         Ok(total)
     }
@@ -354,11 +360,26 @@ fn apply_retention(
     sink: &dyn ProgressSink,
 ) -> Result<Vec<String>> {
     let mut meta = repo.read_backup_meta(ks, backup)?;
-    let sel = retention::select(&meta.points, s.retention, s.gfs, crate::catalog::now());
+    let mut sel = retention::select(&meta.points, s.retention, s.gfs, crate::catalog::now());
+    let mut removed = Vec::new();
     for id in &sel.remove {
+        let key = crate::format::manifest::manifest_key(backup, id);
+        if let Some(until) = repo.storage().locked_until(&key)? {
+            sink.log(
+                "info",
+                &format!(
+                    "Retention: restore point {id} kept: it is immutable until {}",
+                    crate::jobs::point_time_label(until)
+                ),
+            );
+            sel.keep.entry(id.clone()).or_default();
+            continue;
+        }
         repo.delete_manifest(backup, id)?;
         sink.log("info", &format!("Retention: restore point {id} removed"));
+        removed.push(id.clone());
     }
+    sel.remove = removed;
     meta.points.retain(|p| !sel.remove.contains(&p.id));
     for p in &mut meta.points {
         p.gfs = sel.keep.get(&p.id).cloned().unwrap_or_default();

@@ -90,10 +90,7 @@ impl Console {
                 let storage = Arc::new(LocalStorage::open(Path::new(&rec.location), false)?);
                 Repository::open(storage, &rec.name)
             }
-            other => Err(Error::invalid(format!(
-                "{} repositories are not supported by this build",
-                other.label()
-            ))),
+            _ => Repository::open(self.open_cloud_storage(rec)?, &rec.name),
         }
     }
 

@@ -25,6 +25,8 @@ pub struct PruneReport {
     pub waiting: usize,
     /// Bytes of deleted packs.
     pub bytes_freed: u64,
+    /// Unused packs kept because they are still immutable.
+    pub locked: usize,
 }
 
 /// Every blob id the key set's restore points reference.
@@ -83,6 +85,18 @@ pub fn prune(
         }
         match marks.remove(pack) {
             Some(t) if now - t >= grace_secs => {
+                if let Some(until) = repo.storage().locked_until(&pack_key(pack))? {
+                    report.locked += 1;
+                    sink.log(
+                        "info",
+                        &format!(
+                            "Prune: pack {pack} kept: it is immutable until {}",
+                            crate::jobs::point_time_label(until)
+                        ),
+                    );
+                    next.insert(pack.clone(), t);
+                    continue;
+                }
                 repo.storage().delete(&index_key(pack))?;
                 repo.storage().delete(&pack_key(pack))?;
                 report.deleted += 1;

@@ -2,9 +2,14 @@
 //! Keys are `/`-separated relative names such as `data/ab/abcdef…`.
 //! Storage never knows about jobs or the repository format above it.
 
+pub mod azure;
+pub mod faulty;
 mod local;
+pub mod s3;
 
+pub use azure::AzureStorage;
 pub use local::LocalStorage;
+pub use s3::S3Storage;
 
 use crate::error::Result;
 
@@ -45,6 +50,12 @@ pub trait Storage: ReadStorage {
     /// How many requests may run at once.
     fn concurrency(&self) -> usize {
         4
+    }
+    /// When an object is immutable (Object Lock), the Unix time its lock
+    /// ends; retention and prune never delete such an object.
+    fn locked_until(&self, key: &str) -> Result<Option<i64>> {
+        let _ = key;
+        Ok(None)
     }
     /// Pack size new repositories on this storage use.
     fn preferred_pack_size(&self) -> u32 {

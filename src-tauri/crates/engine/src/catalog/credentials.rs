@@ -1,0 +1,107 @@
+//! Credentials: names, identities and keyring references (never secrets).
+
+use super::{now, Catalog};
+use crate::error::{Error, Result};
+use rusqlite::{params, OptionalExtension, Row};
+
+/// A stored credential.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CredentialRecord {
+    /// Unique name.
+    pub name: String,
+    /// `aws`, `azure-key`, `azure-sas` or `password`.
+    pub kind: String,
+    /// Access key id or storage account (not secret).
+    pub identity: String,
+    /// Keyring account the secret is stored under.
+    pub secret_ref: String,
+    /// Free text.
+    pub description: String,
+    /// Password hint.
+    pub hint: String,
+    /// Unix seconds of the last change.
+    pub edited: i64,
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<CredentialRecord> {
+    Ok(CredentialRecord {
+        name: r.get(0)?,
+        kind: r.get(1)?,
+        identity: r.get(2)?,
+        secret_ref: r.get(3)?,
+        description: r.get(4)?,
+        hint: r.get(5)?,
+        edited: r.get(6)?,
+    })
+}
+
+const COLUMNS: &str = "name, kind, identity, secret_ref, description, hint, edited";
+
+impl Catalog {
+    /// Adds or replaces a credential's record.
+    pub fn put_credential(&self, c: &CredentialRecord) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO credentials(name, kind, identity, secret_ref, description, hint, edited)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, identity = excluded.identity,
+               secret_ref = excluded.secret_ref, description = excluded.description,
+               hint = excluded.hint, edited = excluded.edited",
+            params![
+                c.name,
+                c.kind,
+                c.identity,
+                c.secret_ref,
+                c.description,
+                c.hint,
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// All credentials by name.
+    pub fn credentials(&self) -> Result<Vec<CredentialRecord>> {
+        let mut st = self
+            .conn()
+            .prepare(&format!("SELECT {COLUMNS} FROM credentials ORDER BY name"))?;
+        let rows = st.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One credential.
+    pub fn credential(&self, name: &str) -> Result<CredentialRecord> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM credentials WHERE name = ?1"),
+                [name],
+                from_row,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "no credentials named \"{name}\"; `cairn credentials list` shows them"
+                ))
+            })
+    }
+
+    /// Removes a credential's record.
+    pub fn remove_credential(&self, name: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM credentials WHERE name = ?1", [name])?;
+        Ok(())
+    }
+
+    /// Stores a repository's backend settings (JSON, no secrets).
+    pub fn set_repository_settings(
+        &self,
+        id: i64,
+        settings: &str,
+        immutable_days: Option<u32>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE repositories SET settings = ?2, immutable_days = ?3 WHERE id = ?1",
+            params![id, settings, immutable_days],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,355 @@
+//! Azure Blob Storage containers (an optional folder prefix inside), with a
+//! shared key or a SAS token, on public Azure or a custom endpoint
+//! (sovereign clouds, the Azurite emulator).
+
+use super::{check_key, ObjectInfo, ReadStorage, Storage};
+use crate::error::{Error, Result};
+use crate::runtime::block_on;
+use crate::secrets::Sensitive;
+use azure_storage::{CloudLocation, StorageCredentials};
+use azure_storage_blobs::prelude::{
+    AccessTier, BlobBlockType, BlockId, BlockList, ClientBuilder, ContainerClient,
+};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+/// Access tiers a repository may use (seed 003).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Hot.
+    #[default]
+    Hot,
+    /// Cool.
+    Cool,
+}
+
+impl Tier {
+    /// Parses a user's choice, refusing Cold and Archive with the reason.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "hot" => Ok(Self::Hot),
+            "cool" => Ok(Self::Cool),
+            "cold" => Err(Error::invalid(
+                "the access tier cold is not supported: it bills a 90-day minimum and high read costs for data that backups read back; use hot or cool",
+            )),
+            "archive" => Err(Error::invalid(
+                "the access tier archive is not supported: archived blobs cannot be read without hours of rehydration, so backups could not be merged, checked or restored; use hot or cool",
+            )),
+            other => Err(Error::invalid(format!("unknown access tier {other}; choose hot or cool"))),
+        }
+    }
+
+    fn sdk(self) -> AccessTier {
+        match self {
+            Self::Hot => AccessTier::Hot,
+            Self::Cool => AccessTier::Cool,
+        }
+    }
+}
+
+/// How the account is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AzureAuth {
+    /// Storage account shared key.
+    SharedKey,
+    /// Shared access signature.
+    Sas,
+}
+
+/// What the catalog stores for an Azure repository (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AzureSettings {
+    /// Storage account.
+    pub account: String,
+    /// Container.
+    pub container: String,
+    /// Folder inside the container ("" = root).
+    #[serde(default)]
+    pub folder: String,
+    /// Blob endpoint, e.g. `http://127.0.0.1:10000/devstoreaccount1`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Name of the cloud credentials holding the key or SAS.
+    pub credential: String,
+    /// Shared key or SAS.
+    pub auth: AzureAuth,
+    /// Access tier of packs.
+    #[serde(default)]
+    pub tier: Tier,
+}
+
+/// An open container folder.
+pub struct AzureStorage {
+    container: ContainerClient,
+    service: azure_storage_blobs::prelude::BlobServiceClient,
+    settings: AzureSettings,
+    prefix: String,
+}
+
+const BLOCKS_ABOVE: usize = 16 * 1024 * 1024;
+const BLOCK: usize = 8 * 1024 * 1024;
+
+fn status(e: &azure_core::Error) -> Option<u16> {
+    e.as_http_error().map(|h| u16::from(h.status()))
+}
+
+fn az_error(e: azure_core::Error, container: &str, action: &str) -> Error {
+    let code = e
+        .as_http_error()
+        .and_then(|h| h.error_code().map(str::to_string))
+        .unwrap_or_default();
+    match (status(&e), code.as_str()) {
+        (_, "ContainerNotFound") => Error::not_found(format!("container {container} does not exist; check its name")),
+        (Some(404), _) => Error::not_found(format!("Azure container {container}: {action}: not found")),
+        (Some(403), _) => Error::storage(format!(
+            "access to container {container} was denied ({action}); check the shared key or SAS token and its permissions"
+        )),
+        (st, c) => Error::storage(format!(
+            "Azure container {container}: cannot {action}: {}{}",
+            st.map(|s| format!("HTTP {s} ")).unwrap_or_default(),
+            if c.is_empty() { e.to_string() } else { c.to_string() }
+        )),
+    }
+}
+
+impl AzureStorage {
+    /// Connects; nothing is sent until the first request.
+    pub fn connect(settings: AzureSettings, secret: &Sensitive<String>) -> Result<Self> {
+        if settings.account.is_empty() {
+            return Err(Error::invalid(
+                "the storage account is empty; enter the account name",
+            ));
+        }
+        let c = &settings.container;
+        let valid = (3..=63).contains(&c.len())
+            && c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+            && !c.ends_with('-')
+            && !c.contains("--");
+        if !valid {
+            return Err(Error::invalid(format!(
+                "\"{c}\" is not a valid container name: use 3 to 63 lower-case letters, digits and single hyphens, starting with a letter or digit"
+            )));
+        }
+        let creds = match settings.auth {
+            AzureAuth::SharedKey => StorageCredentials::access_key(settings.account.clone(), secret.expose().clone()),
+            AzureAuth::Sas => StorageCredentials::sas_token(secret.expose().as_str())
+                .map_err(|_| Error::invalid("the SAS token is not valid; paste the token that starts with sv= (or ?sv=)"))?,
+        };
+        let location = match &settings.endpoint {
+            Some(uri) => CloudLocation::Custom {
+                account: settings.account.clone(),
+                uri: uri.trim_end_matches('/').to_string(),
+            },
+            None => CloudLocation::Public {
+                account: settings.account.clone(),
+            },
+        };
+        let service = ClientBuilder::with_location(location, creds).blob_service_client();
+        let container = service.container_client(settings.container.clone());
+        let folder = settings.folder.trim_matches('/').to_string();
+        let prefix = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{folder}/")
+        };
+        Ok(Self {
+            container,
+            service,
+            settings,
+            prefix,
+        })
+    }
+
+    fn name(&self) -> &str {
+        &self.settings.container
+    }
+
+    fn key(&self, key: &str) -> Result<String> {
+        check_key(key)?;
+        Ok(format!("{}{key}", self.prefix))
+    }
+
+    /// Container names of the account.
+    pub fn list_containers(&self) -> Result<Vec<String>> {
+        block_on(async {
+            let mut out = Vec::new();
+            let mut s = self.service.list_containers().into_stream();
+            while let Some(page) = s.next().await {
+                let page = page.map_err(|e| az_error(e, "(all)", "list containers"))?;
+                out.extend(page.containers.into_iter().map(|c| c.name));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks the container exists and refuses accounts with blob soft
+    /// delete (deleted packs would be kept and billed, and prune could not
+    /// free space), with the reason.
+    pub fn probe(&self) -> Result<()> {
+        block_on(async {
+            let exists = self
+                .container
+                .exists()
+                .await
+                .map_err(|e| az_error(e, self.name(), "open the container"))?;
+            if !exists {
+                return Err(Error::not_found(format!(
+                    "container {} does not exist in account {}; create it first",
+                    self.name(),
+                    self.settings.account
+                )));
+            }
+            if let Ok(p) = self.service.get_properties().await {
+                if p.properties
+                    .delete_retention_policy
+                    .as_ref()
+                    .is_some_and(|r| r.enabled)
+                {
+                    return Err(Error::invalid(format!(
+                        "storage account {} has blob soft delete enabled: deleted backup data would be kept and billed and retention could not free space; disable blob soft delete for the account, or use another account",
+                        self.settings.account
+                    )));
+                }
+            }
+            Ok(())
+        })
+    }
+
+    async fn put_blocks(&self, full: &str, data: &[u8]) -> Result<()> {
+        let blob = self.container.blob_client(full);
+        let mut list = BlockList::default();
+        for (i, chunk) in data.chunks(BLOCK).enumerate() {
+            let id = BlockId::new(format!("{i:08}"));
+            blob.put_block(id.clone(), chunk.to_vec())
+                .await
+                .map_err(|e| az_error(e, self.name(), "upload a block"))?;
+            list.blocks.push(BlobBlockType::new_latest(id));
+        }
+        blob.put_block_list(list)
+            .access_tier(self.settings.tier.sdk())
+            .await
+            .map(|_| ())
+            .map_err(|e| az_error(e, self.name(), "finish an upload"))
+    }
+}
+
+impl ReadStorage for AzureStorage {
+    fn get(&self, key: &str) -> Result<Vec<u8>> {
+        let full = self.key(key)?;
+        block_on(async {
+            match self.container.blob_client(&full).get_content().await {
+                Ok(v) => Ok(v),
+                Err(e) if status(&e) == Some(416) => Ok(Vec::new()),
+                Err(e) => Err(az_error(e, self.name(), &format!("read {key}"))),
+            }
+        })
+    }
+
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let full = self.key(key)?;
+        block_on(async {
+            let mut out = Vec::with_capacity(len as usize);
+            let mut s = self
+                .container
+                .blob_client(&full)
+                .get()
+                .range(offset..offset + len)
+                .into_stream();
+            while let Some(r) = s.next().await {
+                let r = r.map_err(|e| az_error(e, self.name(), &format!("read {key}")))?;
+                let bytes = r
+                    .data
+                    .collect()
+                    .await
+                    .map_err(|e| az_error(e, self.name(), &format!("read {key}")))?;
+                out.extend_from_slice(&bytes);
+            }
+            Ok(out)
+        })
+    }
+
+    fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
+        let full = format!("{}{prefix}", self.prefix);
+        block_on(async {
+            let mut out = Vec::new();
+            let mut s = self.container.list_blobs().prefix(full).into_stream();
+            while let Some(page) = s.next().await {
+                let page = page.map_err(|e| az_error(e, self.name(), "list blobs"))?;
+                for b in page.blobs.blobs() {
+                    if let Some(k) = b.name.strip_prefix(&self.prefix) {
+                        out.push(ObjectInfo {
+                            key: k.to_string(),
+                            size: b.properties.content_length,
+                        });
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
+    }
+
+    fn exists(&self, key: &str) -> Result<bool> {
+        let full = self.key(key)?;
+        block_on(async {
+            self.container
+                .blob_client(&full)
+                .exists()
+                .await
+                .map_err(|e| az_error(e, self.name(), &format!("look up {key}")))
+        })
+    }
+
+    fn describe(&self) -> String {
+        if self.prefix.is_empty() {
+            format!("container {}", self.name())
+        } else {
+            format!(
+                "container {} folder {}",
+                self.name(),
+                self.prefix.trim_end_matches('/')
+            )
+        }
+    }
+}
+
+impl Storage for AzureStorage {
+    fn put(&self, key: &str, data: &[u8]) -> Result<()> {
+        let full = self.key(key)?;
+        block_on(async {
+            if data.len() > BLOCKS_ABOVE {
+                return self.put_blocks(&full, data).await;
+            }
+            self.container
+                .blob_client(&full)
+                .put_block_blob(data.to_vec())
+                .content_type("application/octet-stream")
+                .access_tier(self.settings.tier.sdk())
+                .await
+                .map(|_| ())
+                .map_err(|e| az_error(e, self.name(), &format!("write {key}")))
+        })
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        let full = self.key(key)?;
+        block_on(async {
+            match self.container.blob_client(&full).delete().await {
+                Ok(_) => Ok(()),
+                Err(e) if status(&e) == Some(404) => Ok(()),
+                Err(e) => Err(az_error(e, self.name(), &format!("delete {key}"))),
+            }
+        })
+    }
+
+    fn concurrency(&self) -> usize {
+        4
+    }
+}

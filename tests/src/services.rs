@@ -1,0 +1,93 @@
+//! The services `.ci/test-services.sh` starts: a local S3 server (moto)
+//! and Azurite. Each test makes its own bucket or container.
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+
+/// The well-known Azurite account.
+pub const AZURE_ACCOUNT: &str = "devstoreaccount1";
+/// The well-known Azurite key (public, documented by Microsoft).
+pub const AZURE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run the suite with `bash .ci/test.sh`, which starts the services"
+        )
+    })
+}
+
+/// The S3 endpoint.
+pub fn s3_endpoint() -> String {
+    env("CAIRN_TEST_S3_ENDPOINT")
+}
+
+/// The Azure Blob endpoint.
+pub fn azure_endpoint() -> String {
+    env("CAIRN_TEST_AZURE_BLOB_ENDPOINT")
+}
+
+/// A plain S3 client (not Cairn's) for the test server.
+pub fn s3_client() -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(s3_endpoint())
+        .force_path_style(true)
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// A unique lower-case name.
+pub fn unique(prefix: &str) -> String {
+    let n: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    format!("{prefix}-{:x}{:04x}", n, std::process::id() & 0xffff)
+}
+
+/// Runs a future on a small runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// Creates a bucket, optionally with Object Lock.
+pub fn make_bucket(object_lock: bool) -> String {
+    let name = unique(if object_lock { "locked" } else { "bucket" });
+    let c = s3_client();
+    block_on(async {
+        c.create_bucket()
+            .bucket(&name)
+            .object_lock_enabled_for_bucket(object_lock)
+            .send()
+            .await
+            .expect("create bucket");
+    });
+    name
+}
+
+/// Creates a container in Azurite.
+pub fn make_container() -> String {
+    use azure_storage::{CloudLocation, StorageCredentials};
+    use azure_storage_blobs::prelude::ClientBuilder;
+    let name = unique("cont");
+    let creds = StorageCredentials::access_key(AZURE_ACCOUNT, AZURE_KEY.to_string());
+    let loc = CloudLocation::Custom {
+        account: AZURE_ACCOUNT.into(),
+        uri: azure_endpoint(),
+    };
+    let svc = ClientBuilder::with_location(loc, creds).blob_service_client();
+    block_on(async {
+        svc.container_client(name.clone())
+            .create()
+            .await
+            .expect("create container")
+    });
+    name
+}
