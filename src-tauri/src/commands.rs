@@ -102,3 +102,81 @@ pub async fn get_settings(state: State<'_, Shared>, req: GetSettings) -> Reply<U
 pub async fn save_settings(state: State<'_, Shared>, req: SaveSettings) -> Reply<()> {
     engine(&state, move |c| c.save_ui_settings(&req.settings)).await
 }
+
+#[tauri::command]
+pub async fn check_repository_step(
+    state: State<'_, Shared>,
+    req: CheckRepositoryStep,
+) -> Reply<Vec<String>> {
+    engine(&state, move |c| {
+        c.check_repository_step(req.step, &req.name, &req.target)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_repository(
+    state: State<'_, Shared>,
+    req: AddRepository,
+) -> Reply<AddRepositoryResult> {
+    engine(&state, move |c| {
+        let (rec, log) = c.add_repository(&req.name, &req.description, &req.target)?;
+        let repository = c
+            .repository_rows()?
+            .into_iter()
+            .find(|r| r.id == rec.id)
+            .ok_or_else(|| cairn_engine::Error::internal("the new repository is missing"))?;
+        Ok(AddRepositoryResult { repository, log })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_repository(state: State<'_, Shared>, req: RemoveRepository) -> Reply<()> {
+    engine(&state, move |c| c.remove_repository(&req.name)).await
+}
+
+#[tauri::command]
+pub async fn list_credentials(
+    state: State<'_, Shared>,
+    req: ListCredentials,
+) -> Reply<Vec<CredentialRow>> {
+    let _ = req;
+    engine(&state, |c| {
+        Ok(c.credentials()?
+            .into_iter()
+            .map(|(r, used_by)| CredentialRow {
+                name: r.name,
+                kind: r.kind,
+                identity: r.identity,
+                description: r.description,
+                hint: r.hint,
+                edited: r.edited,
+                used_by,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn put_credential(state: State<'_, Shared>, req: PutCredential) -> Reply<()> {
+    engine(&state, move |c| {
+        let secret = cairn_engine::secrets::Sensitive::new(req.secret.0);
+        c.put_credential(
+            &req.name,
+            &req.kind,
+            &req.identity,
+            &secret,
+            &req.description,
+            &req.hint,
+        )
+        .map(|_| ())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_credential(state: State<'_, Shared>, req: DeleteCredential) -> Reply<()> {
+    engine(&state, move |c| c.delete_credential(&req.name)).await
+}

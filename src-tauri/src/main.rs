@@ -54,6 +54,12 @@ fn main() {
             commands::get_status,
             commands::get_settings,
             commands::save_settings,
+            commands::check_repository_step,
+            commands::add_repository,
+            commands::remove_repository,
+            commands::list_credentials,
+            commands::put_credential,
+            commands::delete_credential,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

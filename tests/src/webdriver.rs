@@ -185,6 +185,28 @@ impl Window {
         self.post(&format!("/element/{}/value", e.0), json!({"text": text}));
     }
 
+    /// Chooses an option of a <select> (by value) as a user would, firing
+    /// the change event.
+    pub fn choose(&self, css: &str, value: &str) {
+        let js = format!(
+            "const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value",
+            serde_json::to_string(css).unwrap_or_default(),
+            serde_json::to_string(value).unwrap_or_default()
+        );
+        assert_eq!(self.script(&js), value, "option {value} of {css}");
+    }
+
+    /// Clicks the first element matching a selector (waiting for it).
+    pub fn click_on(&self, css: &str) {
+        let e = self.wait_for(css);
+        self.click(&e);
+    }
+
+    /// The page's whole HTML.
+    pub fn source(&self) -> String {
+        self.get("/source").as_str().unwrap_or_default().to_string()
+    }
+
     /// Saves a screenshot of the window as PNG.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;

@@ -2,18 +2,36 @@
 //! status bar, wired to the backend.
 
 use crate::api::call;
+use crate::components::credentials::{CredentialsManager, Manager};
 use crate::components::ribbon::Ribbon;
 use crate::components::statusbar::StatusBar;
 use crate::components::table::{DataTable, Table};
 use crate::components::tree::InventoryTree;
 use crate::views::{self, Node};
+use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
+use cairn_model::RemoveRepository;
 use cairn_model::{ConsoleStatus, Theme, UiSettings, View};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
 
 const VIEWS: [View; 3] = [View::Home, View::Infrastructure, View::History];
+
+/// What is open on top of the console.
+#[derive(Debug, Clone, PartialEq)]
+enum Modal {
+    RepositoryWizard(RepoKind),
+    Credentials(Manager),
+    ConfirmRemove(String),
+}
+
+const REPO_KINDS: [(RepoKind, &str); 4] = [
+    (RepoKind::Local, "add-repo-local"),
+    (RepoKind::AmazonS3, "add-repo-s3"),
+    (RepoKind::S3Compatible, "add-repo-s3c"),
+    (RepoKind::Azure, "add-repo-azure"),
+];
 
 fn apply_theme(theme: Theme) {
     if let Some(root) = document().document_element() {
@@ -40,6 +58,9 @@ pub fn App() -> impl IntoView {
     let status = RwSignal::new(None::<ConsoleStatus>);
     let error = RwSignal::new(None::<String>);
     let tick = RwSignal::new(0u64);
+    let row = RwSignal::new(None::<String>);
+    let modal = RwSignal::new(None::<Modal>);
+    let menu = RwSignal::new(None::<&'static str>);
 
     // Preferences: read once, then save whenever they change.
     spawn_local(async move {
@@ -68,6 +89,7 @@ pub fn App() -> impl IntoView {
     // The working area follows the selected node and refreshes on F5.
     Effect::new(move |_| {
         let node = selected.get();
+        row.set(None);
         tick.track();
         spawn_local(async move {
             match node.load().await {
@@ -91,6 +113,8 @@ pub fn App() -> impl IntoView {
         if ev.key() == "F5" {
             ev.prevent_default();
             refresh.run(());
+        } else if ev.key() == "Escape" {
+            menu.set(None);
         }
     });
     on_cleanup(move || handle.remove());
@@ -105,10 +129,99 @@ pub fn App() -> impl IntoView {
         }
     };
     let roots = Signal::derive(move || views::roots(view.get()));
+    let disabled = Callback::new(move |action: &'static str| -> Option<String> {
+        match action {
+            "add-repository" => None,
+            "remove-repository" => {
+                if selected.get() != Node::Repositories || row.get().is_none() {
+                    Some("Select a repository in Backup Repositories to remove it".into())
+                } else {
+                    None
+                }
+            }
+            _ => Some("Not available in this build yet".into()),
+        }
+    });
+    let on_action = Callback::new(move |action: &'static str| match action {
+        "add-repository" => menu.update(|m| {
+            *m = if m.is_some() {
+                None
+            } else {
+                Some("add-repository")
+            }
+        }),
+        "remove-repository" => {
+            if let Some(name) = row.get_untracked() {
+                modal.set(Some(Modal::ConfirmRemove(name)));
+            }
+        }
+        _ => {}
+    });
+    let on_menu =
+        Callback::new(move |_| menu.update(|m| *m = if m.is_some() { None } else { Some("app") }));
+    let close_modal = Callback::new(move |changed: bool| {
+        modal.set(None);
+        if changed {
+            refresh.run(());
+        }
+    });
+    let remove = move |name: String| {
+        spawn_local(async move {
+            match call(&RemoveRepository { name }).await {
+                Ok(()) => {
+                    modal.set(None);
+                    refresh.run(());
+                }
+                Err(e) => {
+                    modal.set(None);
+                    error.set(Some(e.message));
+                }
+            }
+        });
+    };
 
     view! {
         <div class="console">
-            <Ribbon view=view.into() theme on_refresh=refresh />
+            <Ribbon view=view.into() theme on_refresh=refresh disabled on_action on_menu />
+            {move || match menu.get() {
+                Some("add-repository") => view! {
+                    <ul class="dropdown" id="add-repo-menu" style="left: 8px">
+                        {REPO_KINDS.iter().map(|(k, id)| {
+                            let k = *k;
+                            view! { <li><button id=*id on:click=move |_| { menu.set(None); modal.set(Some(Modal::RepositoryWizard(k))); }>{k.label()}</button></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(_) => view! {
+                    <ul class="dropdown" id="app-menu-list" style="left: 0">
+                        <li><button id="menu-cloud-credentials" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Cloud))); }>"Manage Cloud Credentials"</button></li>
+                        <li><button id="menu-passwords" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Passwords))); }>"Manage Passwords"</button></li>
+                    </ul>
+                }.into_any(),
+                None => ().into_any(),
+            }}
+            {move || match modal.get() {
+                Some(Modal::RepositoryWizard(k)) => view! { <RepositoryWizard kind=k on_close=close_modal /> }.into_any(),
+                Some(Modal::Credentials(m)) => view! { <CredentialsManager manager=m on_close=Callback::new(move |_| close_modal.run(true)) /> }.into_any(),
+                Some(Modal::ConfirmRemove(name)) => {
+                    let n = name.clone();
+                    view! {
+                        <div class="modal-backdrop">
+                            <div class="dialog confirm" role="alertdialog">
+                                <header class="wizard-title">"Remove repository"</header>
+                                <div class="dialog-body">
+                                    <p>{format!("Remove repository {name} from the configuration? Its backups stay in the storage and can be added again.")}</p>
+                                </div>
+                                <footer class="wizard-buttons">
+                                    <button id="confirm-remove" class="danger" on:click=move |_| remove(n.clone())>"Remove"</button>
+                                    <button on:click=move |_| modal.set(None)>"Cancel"</button>
+                                </footer>
+                            </div>
+                        </div>
+                    }.into_any()
+                }
+                None => ().into_any(),
+            }}
             <div class="main">
                 <aside class="sidebar">
                     <div class="sidebar-title">{move || view.get().label()}</div>
@@ -146,7 +259,7 @@ pub fn App() -> impl IntoView {
                             on:input=move |ev| filter.set(event_target_value(&ev))
                         />
                     </div>
-                    <DataTable table=table.into() filter />
+                    <DataTable table=table.into() filter selected=row />
                 </section>
             </div>
             <StatusBar status=status.into() error=error.into() />

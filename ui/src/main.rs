@@ -6,6 +6,7 @@ mod app;
 mod components;
 mod format;
 mod views;
+mod wizards;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

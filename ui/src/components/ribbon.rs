@@ -1,4 +1,6 @@
 //! The ribbon: the current view's buttons, plus Refresh and the theme.
+//! Buttons whose action is not available (nothing selected, or not in this
+//! build) are disabled with the reason as their tooltip.
 
 use crate::views;
 use cairn_model::{Theme, View};
@@ -9,11 +11,15 @@ pub fn Ribbon(
     view: Signal<View>,
     theme: RwSignal<Theme>,
     on_refresh: Callback<()>,
+    /// Why an action is unavailable (None = available).
+    disabled: Callback<&'static str, Option<String>>,
+    on_action: Callback<&'static str>,
+    on_menu: Callback<()>,
 ) -> impl IntoView {
     view! {
         <header class="ribbon">
             <div class="ribbon-tabs">
-                <span class="app-menu" title="Cairn">"☰"</span>
+                <button class="app-menu" id="app-menu" title="Menu" on:click=move |_| on_menu.run(())>"☰"</button>
                 <span class="ribbon-tab active">{move || view.get().label()}</span>
             </div>
             <div class="ribbon-body">
@@ -21,9 +27,17 @@ pub fn Ribbon(
                     {move || {
                         views::ribbon(view.get())
                             .iter()
-                            .map(|(label, icon)| {
+                            .map(|(label, icon, action)| {
+                                let action = *action;
+                                let why = move || disabled.run(action);
                                 view! {
-                                    <button class="ribbon-button" disabled=true title=format!("{label}: not available in this build yet")>
+                                    <button
+                                        class="ribbon-button"
+                                        id=format!("ribbon-{action}")
+                                        disabled=move || why().is_some()
+                                        title=move || why().unwrap_or_else(|| label.to_string())
+                                        on:click=move |_| on_action.run(action)
+                                    >
                                         <span class=format!("big-glyph {icon}")></span>
                                         <span>{*label}</span>
                                     </button>

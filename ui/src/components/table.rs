@@ -37,9 +37,10 @@ pub fn DataTable(
     table: Signal<Option<Table>>,
     /// The filter text.
     filter: RwSignal<String>,
+    /// The selected row's key.
+    selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((0usize, true));
-    let selected = RwSignal::new(None::<String>);
     let rows = Memo::new(move |_| {
         let Some(t) = table.get() else {
             return Vec::new();

@@ -22,7 +22,7 @@ pub async fn repositories() -> Result<Table, ApiError> {
         rows: rows
             .into_iter()
             .map(|r| Row {
-                key: r.id.to_string(),
+                key: r.name.clone(),
                 status: None,
                 cells: vec![
                     r.name,

@@ -169,21 +169,21 @@ pub fn default_node(view: View) -> Node {
     roots(view)[0]
 }
 
-/// Ribbon buttons of a view: (label, glyph class).
-pub fn ribbon(view: View) -> &'static [(&'static str, &'static str)] {
+/// Ribbon buttons of a view: (label, glyph class, action id).
+pub fn ribbon(view: View) -> &'static [(&'static str, &'static str, &'static str)] {
     match view {
         View::Home => &[
-            ("Backup Job", "icon-job"),
-            ("Backup Copy", "icon-copy"),
-            ("Restore", "icon-restore"),
+            ("Backup Job", "icon-job", "backup-job"),
+            ("Backup Copy", "icon-copy", "backup-copy"),
+            ("Restore", "icon-restore", "restore"),
         ],
         View::Infrastructure => &[
-            ("Add Repository", "icon-repo"),
-            ("Connect to Repository", "icon-cloud"),
-            ("Rescan", "icon-rescan"),
-            ("Edit", "icon-edit"),
-            ("Remove", "icon-remove"),
+            ("Add Repository", "icon-repo", "add-repository"),
+            ("Connect to Repository", "icon-cloud", "connect-repository"),
+            ("Rescan", "icon-rescan", "rescan"),
+            ("Edit", "icon-edit", "edit"),
+            ("Remove", "icon-remove", "remove-repository"),
         ],
-        View::History => &[("Show Log", "icon-session")],
+        View::History => &[("Show Log", "icon-session", "show-log")],
     }
 }

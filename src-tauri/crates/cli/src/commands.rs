@@ -264,7 +264,7 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             }
         }
         RepoCmd::Remove { name } => {
-            console.catalog()?.remove_repository(&name)?;
+            console.remove_repository(&name)?;
             if !json {
                 println!(
                     "Repository {name} removed from the configuration; its data was not deleted"

@@ -6,9 +6,11 @@ pub mod api;
 pub mod error;
 pub mod inventory;
 pub mod jobs;
+pub mod repository;
 pub mod settings;
 
 pub use error::{ApiError, ErrorKind};
 pub use inventory::*;
 pub use jobs::*;
+pub use repository::*;
 pub use settings::*;

@@ -7,6 +7,7 @@ mod jobs;
 mod repositories;
 mod restore;
 mod session;
+mod wizard;
 
 pub use jobs::{validate_backup_settings, JobRunReport, NewEncryption, PRUNE_GRACE_SECS};
 pub use restore::OpenPoint;

@@ -1,0 +1,72 @@
+//! The wizard window: steps on the left (current highlighted, later ones
+//! reachable only through Next), the page on the right, Back / Next /
+//! Finish / Cancel below. Enter = Next, Esc = Cancel.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn WizardFrame(
+    title: String,
+    steps: Signal<Vec<&'static str>>,
+    current: RwSignal<usize>,
+    busy: Signal<bool>,
+    error: Signal<Option<String>>,
+    next_label: Signal<&'static str>,
+    on_next: Callback<()>,
+    on_back: Callback<()>,
+    on_cancel: Callback<()>,
+    can_back: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !busy.get_untracked() => {
+            ev.prevent_default();
+            on_next.run(());
+        }
+        "Escape" => {
+            ev.prevent_default();
+            on_cancel.run(());
+        }
+        _ => {}
+    };
+    view! {
+        <div class="modal-backdrop">
+            <div class="wizard" role="dialog" aria-label=title.clone() on:keydown=keydown>
+                <header class="wizard-title">{title.clone()}</header>
+                <div class="wizard-body">
+                    <ol class="wizard-steps">
+                        {move || {
+                            steps
+                                .get()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, s)| {
+                                    view! {
+                                        <li class=move || {
+                                            let c = current.get();
+                                            if c == i { "wizard-step active" } else if c > i { "wizard-step done" } else { "wizard-step" }
+                                        }>
+                                            {s}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ol>
+                    <div class="wizard-page">
+                        {children()}
+                        {move || error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
+                    </div>
+                </div>
+                <footer class="wizard-buttons">
+                    {move || busy.get().then(|| view! { <span class="wiz-busy">"Working…"</span> })}
+                    <button id="wiz-back" disabled=move || !can_back.get() || busy.get() on:click=move |_| on_back.run(())>"< Back"</button>
+                    <button id="wiz-next" class="primary" disabled=move || busy.get() on:click=move |_| on_next.run(())>
+                        {move || next_label.get()}
+                    </button>
+                    <button id="wiz-cancel" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                </footer>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+//! Wizards: one module per wizard, one component per step.
+
+pub mod frame;
+pub mod repository;

@@ -1,0 +1,389 @@
+//! Add Backup Repository: Local folder, Amazon S3, S3 compatible, Azure Blob.
+//! Each step is checked by the backend before Next; refusals appear at the
+//! step where the choice was made.
+
+use super::frame::WizardFrame;
+use crate::api::call;
+use cairn_model::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Which kind of repository the wizard adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoKind {
+    Local,
+    AmazonS3,
+    S3Compatible,
+    Azure,
+}
+
+impl RepoKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Local => "Local folder",
+            Self::AmazonS3 => "Amazon S3",
+            Self::S3Compatible => "S3 compatible",
+            Self::Azure => "Azure Blob",
+        }
+    }
+    fn steps(self) -> Vec<&'static str> {
+        match self {
+            Self::Local => vec!["Name", "Repository", "Review", "Apply", "Summary"],
+            Self::AmazonS3 | Self::S3Compatible => {
+                vec!["Name", "Account", "Bucket", "Review", "Apply", "Summary"]
+            }
+            Self::Azure => vec!["Name", "Account", "Container", "Review", "Apply", "Summary"],
+        }
+    }
+}
+
+const CLASSES: &[(&str, &str)] = &[
+    ("standard", "Standard"),
+    ("glacier-flexible-retrieval", "Glacier Flexible Retrieval"),
+    ("glacier-deep-archive", "Glacier Deep Archive"),
+    ("standard-ia", "Standard-IA (not supported)"),
+    ("onezone-ia", "One Zone-IA (not supported)"),
+    (
+        "glacier-instant-retrieval",
+        "Glacier Instant Retrieval (not supported)",
+    ),
+    ("intelligent-tiering", "Intelligent-Tiering (not supported)"),
+];
+
+const TIERS: &[(&str, &str)] = &[
+    ("hot", "Hot"),
+    ("cool", "Cool"),
+    ("cold", "Cold (not supported)"),
+    ("archive", "Archive (not supported)"),
+];
+
+fn text_input(
+    id: &'static str,
+    label: &'static str,
+    sig: RwSignal<String>,
+    kind: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field" for=id>
+            <span>{label}</span>
+            <input id=id type=kind placeholder=hint autocomplete="off" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+        </label>
+    }
+}
+
+fn select(
+    id: &'static str,
+    label: &'static str,
+    sig: RwSignal<String>,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <label class="field" for=id>
+            <span>{label}</span>
+            <select id=id prop:value=move || sig.get() on:change=move |ev| sig.set(event_target_value(&ev))>
+                {options.iter().map(|(v, l)| view! { <option value=*v selected=move || sig.get() == *v>{*l}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoView {
+    let steps = kind.steps();
+    let step_names = Signal::derive({
+        let s = steps.clone();
+        move || s.clone()
+    });
+    let current = RwSignal::new(0usize);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let confirm_cancel = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let path = RwSignal::new(String::new());
+    let region = RwSignal::new(if kind == RepoKind::AmazonS3 {
+        "us-east-1".to_string()
+    } else {
+        String::new()
+    });
+    let endpoint = RwSignal::new(String::new());
+    let key_id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let account = RwSignal::new(String::new());
+    let sas = RwSignal::new(false);
+    let bucket = RwSignal::new(String::new());
+    let folder = RwSignal::new(String::new());
+    let class = RwSignal::new("standard".to_string());
+    let tier = RwSignal::new("hot".to_string());
+    let immutable = RwSignal::new(false);
+    let days = RwSignal::new("30".to_string());
+    let found = RwSignal::new(Vec::<String>::new());
+    let facts = RwSignal::new(Vec::<String>::new());
+    let log = RwSignal::new(Vec::<String>::new());
+
+    let target = move || -> Result<RepositoryTarget, String> {
+        Ok(match kind {
+            RepoKind::Local => RepositoryTarget::Local {
+                path: path.get_untracked().trim().to_string(),
+            },
+            RepoKind::AmazonS3 | RepoKind::S3Compatible => {
+                let immutable_days = if immutable.get_untracked() {
+                    let d: u32 = days
+                        .get_untracked()
+                        .trim()
+                        .parse()
+                        .map_err(|_| "enter the number of days (1–999)".to_string())?;
+                    if !(1..=999).contains(&d) {
+                        return Err("immutability must be between 1 and 999 days".into());
+                    }
+                    Some(d)
+                } else {
+                    None
+                };
+                RepositoryTarget::S3 {
+                    region: region.get_untracked(),
+                    endpoint: (kind == RepoKind::S3Compatible).then(|| endpoint.get_untracked()),
+                    access_key_id: key_id.get_untracked(),
+                    secret_access_key: Secret(secret.get_untracked()),
+                    bucket: bucket.get_untracked().trim().to_string(),
+                    folder: folder.get_untracked().trim().to_string(),
+                    storage_class: class.get_untracked(),
+                    immutable_days,
+                }
+            }
+            RepoKind::Azure => RepositoryTarget::Azure {
+                account: account.get_untracked(),
+                endpoint: Some(endpoint.get_untracked()).filter(|e| !e.trim().is_empty()),
+                sas: sas.get_untracked(),
+                secret: Secret(secret.get_untracked()),
+                container: bucket.get_untracked().trim().to_string(),
+                folder: folder.get_untracked().trim().to_string(),
+                tier: tier.get_untracked(),
+            },
+        })
+    };
+
+    let step_name = {
+        let steps = steps.clone();
+        move || steps[current.get().min(steps.len() - 1)]
+    };
+    let last = steps.len() - 1;
+    let next_label = Signal::derive({
+        let step_name = step_name.clone();
+        move || match step_name() {
+            "Review" => "Apply",
+            "Summary" => "Finish",
+            _ => "Next >",
+        }
+    });
+    let on_next = Callback::new({
+        let step_name = step_name.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            error.set(None);
+            let here = step_name();
+            if here == "Summary" {
+                on_close.run(true);
+                return;
+            }
+            if here == "Apply" {
+                current.update(|c| *c += 1);
+                return;
+            }
+            let t = match target() {
+                Ok(t) => t,
+                Err(e) => {
+                    error.set(Some(e));
+                    return;
+                }
+            };
+            busy.set(true);
+            let n = name.get_untracked().trim().to_string();
+            spawn_local(async move {
+                let result = match here {
+                    "Name" => call(&CheckRepositoryStep {
+                        step: RepositoryStep::Name,
+                        name: n,
+                        target: t,
+                    })
+                    .await
+                    .map(|_| ()),
+                    "Account" => call(&CheckRepositoryStep {
+                        step: RepositoryStep::Account,
+                        name: n,
+                        target: t,
+                    })
+                    .await
+                    .map(|v| found.set(v)),
+                    "Review" => call(&AddRepository {
+                        name: n,
+                        description: description.get_untracked(),
+                        target: t,
+                    })
+                    .await
+                    .map(|r| log.set(r.log)),
+                    _ => call(&CheckRepositoryStep {
+                        step: RepositoryStep::Location,
+                        name: n,
+                        target: t,
+                    })
+                    .await
+                    .map(|v| facts.set(v)),
+                };
+                busy.set(false);
+                match result {
+                    Ok(()) => current.update(|c| *c = (*c + 1).min(last)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        }
+    });
+    let on_back = Callback::new(move |_| {
+        error.set(None);
+        current.update(|c| *c = c.saturating_sub(1));
+    });
+    let can_back = Signal::derive({
+        let step_name = step_name.clone();
+        move || current.get() > 0 && !matches!(step_name(), "Apply" | "Summary")
+    });
+    let on_cancel = Callback::new({
+        let step_name = step_name.clone();
+        move |_| {
+            let entered = !name.get_untracked().is_empty()
+                || !secret.get_untracked().is_empty()
+                || !path.get_untracked().is_empty();
+            if matches!(step_name(), "Apply" | "Summary") {
+                on_close.run(true);
+            } else if entered && !confirm_cancel.get_untracked() {
+                confirm_cancel.set(true);
+            } else {
+                on_close.run(false);
+            }
+        }
+    });
+
+    let page = move || -> AnyView {
+        match step_name() {
+            "Name" => view! {
+                <h2>"Name"</h2>
+                <p class="hint">"Type in a name and description for this backup repository."</p>
+                {text_input("wiz-name", "Name:", name, "text", "e.g. Offsite S3")}
+                {text_input("wiz-description", "Description:", description, "text", "")}
+            }
+            .into_any(),
+            "Repository" => view! {
+                <h2>"Repository"</h2>
+                <p class="hint">"Choose the folder that will hold the backups. An empty folder becomes a new repository; a folder with a Cairn repository is added as it is."</p>
+                {text_input("wiz-path", "Folder:", path, "text", "/srv/backups")}
+            }
+            .into_any(),
+            "Account" => match kind {
+                RepoKind::Azure => view! {
+                    <h2>"Account"</h2>
+                    <p class="hint">"The storage account and its shared key or a SAS token. Secrets go to the system keyring and are never shown again."</p>
+                    {text_input("wiz-account", "Storage account:", account, "text", "mystorageaccount")}
+                    <label class="field check"><input id="wiz-sas" type="checkbox" prop:checked=move || sas.get() on:change=move |ev| sas.set(event_target_checked(&ev)) /><span>"Use a SAS token instead of the shared key"</span></label>
+                    {text_input("wiz-secret", "Key or SAS token:", secret, "password", "")}
+                    {text_input("wiz-endpoint", "Endpoint (sovereign clouds, emulator):", endpoint, "text", "https://mystorageaccount.blob.core.windows.net")}
+                }
+                .into_any(),
+                _ => view! {
+                    <h2>"Account"</h2>
+                    <p class="hint">"The access key of an account that can list, read, write and delete in the bucket. The secret goes to the system keyring and is never shown again."</p>
+                    {text_input("wiz-access-key", "Access key ID:", key_id, "text", "AKIA…")}
+                    {text_input("wiz-secret", "Secret access key:", secret, "password", "")}
+                    {text_input("wiz-region", "Region:", region, "text", "us-east-1")}
+                    {(kind == RepoKind::S3Compatible).then(|| text_input("wiz-endpoint", "Service point:", endpoint, "text", "https://s3.example.com"))}
+                }
+                .into_any(),
+            },
+            "Bucket" => view! {
+                <h2>"Bucket"</h2>
+                <p class="hint">"Choose a bucket the account can reach, a folder inside it, and the storage class of backup data."</p>
+                <label class="field" for="wiz-bucket-list">
+                    <span>"Bucket:"</span>
+                    <select id="wiz-bucket-list" prop:value=move || bucket.get() on:change=move |ev| bucket.set(event_target_value(&ev))>
+                        <option value="">"Choose a bucket…"</option>
+                        {move || found.get().into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                {text_input("wiz-folder", "Folder:", folder, "text", "backups")}
+                {select("wiz-class", "Storage class:", class, CLASSES)}
+                <label class="field check"><input id="wiz-immutable" type="checkbox" prop:checked=move || immutable.get() on:change=move |ev| immutable.set(event_target_checked(&ev)) /><span>"Make recent backups immutable for"</span></label>
+                {text_input("wiz-days", "Days (1–999):", days, "number", "30")}
+            }
+            .into_any(),
+            "Container" => view! {
+                <h2>"Container"</h2>
+                <p class="hint">"Choose a container, a folder inside it, and the access tier."</p>
+                <label class="field" for="wiz-bucket-list">
+                    <span>"Container:"</span>
+                    <select id="wiz-bucket-list" prop:value=move || bucket.get() on:change=move |ev| bucket.set(event_target_value(&ev))>
+                        <option value="">"Choose a container…"</option>
+                        {move || found.get().into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                {text_input("wiz-folder", "Folder:", folder, "text", "backups")}
+                {select("wiz-tier", "Access tier:", tier, TIERS)}
+            }
+            .into_any(),
+            "Review" => view! {
+                <h2>"Review"</h2>
+                <p class="hint">"This repository will be created. Click Apply to check the storage and create it."</p>
+                <dl class="review">
+                    <dt>"Name"</dt><dd id="review-name">{name.get_untracked()}</dd>
+                    <dt>"Type"</dt><dd>{kind.label()}</dd>
+                    <dt>"Location"</dt>
+                    <dd>{match kind {
+                        RepoKind::Local => path.get_untracked(),
+                        _ => format!("{}/{}", bucket.get_untracked(), folder.get_untracked()),
+                    }}</dd>
+                    {(kind != RepoKind::Local && kind != RepoKind::Azure).then(|| view! { <dt>"Storage class"</dt><dd>{class.get_untracked()}</dd> })}
+                    {(kind == RepoKind::Azure).then(|| view! { <dt>"Access tier"</dt><dd>{tier.get_untracked()}</dd> })}
+                    {immutable.get_untracked().then(|| view! { <dt>"Immutability"</dt><dd>{format!("{} days", days.get_untracked())}</dd> })}
+                </dl>
+                <ul class="facts">{facts.get_untracked().into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            }
+            .into_any(),
+            "Apply" => view! {
+                <h2>"Apply"</h2>
+                <ul class="apply-log" id="apply-log">
+                    {move || log.get().into_iter().map(|l| view! { <li class="log-success">{l}</li> }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+            _ => view! {
+                <h2>"Summary"</h2>
+                <p id="wiz-summary">{format!("Repository {} was added. Jobs can now store backups in it.", name.get_untracked())}</p>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <WizardFrame
+            title=format!("New Backup Repository: {}", kind.label())
+            steps=step_names
+            current
+            busy=busy.into()
+            error=error.into()
+            next_label
+            on_next
+            on_back
+            on_cancel
+            can_back
+        >
+            <div class="page-content">{page}</div>
+            {move || confirm_cancel.get().then(|| view! {
+                <div class="confirm-bar">
+                    "Discard this repository? What you entered is lost."
+                    <button id="wiz-discard" on:click=move |_| on_close.run(false)>"Discard"</button>
+                    <button on:click=move |_| confirm_cancel.set(false)>"Keep editing"</button>
+                </div>
+            })}
+        </WizardFrame>
+    }
+}
