@@ -51,17 +51,7 @@ pub fn run(
 ) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     let by_keyset = repo.keysets_in_use()?;
-    let packs_present: HashMap<String, u64> = repo
-        .storage()
-        .list("data/")?
-        .into_iter()
-        .map(|o| {
-            (
-                o.key.rsplit('/').next().unwrap_or_default().to_string(),
-                o.size,
-            )
-        })
-        .collect();
+    let packs_present = repo.pack_sizes()?;
     for (keyset_id, backups) in by_keyset {
         let ks = match repo.keyset(&keyset_id, password) {
             Ok(k) => k,

@@ -211,6 +211,21 @@ impl Repository {
         self.storage.exists(&index_key(pack))
     }
 
+    /// Size of every pack in the repository, by pack id.
+    pub fn pack_sizes(&self) -> Result<HashMap<String, u64>> {
+        Ok(self
+            .storage
+            .list("data/")?
+            .into_iter()
+            .map(|o| {
+                (
+                    o.key.rsplit('/').next().unwrap_or_default().to_string(),
+                    o.size,
+                )
+            })
+            .collect())
+    }
+
     /// Reads one blob by id.
     pub fn read_blob(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Vec<u8>> {
         let (pack, loc) = index.get(id).ok_or_else(|| {

@@ -118,13 +118,15 @@ impl Console {
     }
 
     /// Opens or creates the repository on checked storage and records it.
-    fn adopt(
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn adopt(
         &self,
         name: &str,
         kind: RepositoryKind,
         location: &str,
         settings: String,
         immutable: Option<u32>,
+        description: &str,
         storage: Arc<dyn Storage>,
     ) -> Result<RepositoryRecord> {
         match Repository::open(storage.clone(), name) {
@@ -142,7 +144,7 @@ impl Console {
         }
         let rec = self
             .catalog()?
-            .add_repository(name, kind, location, "", false)?;
+            .add_repository(name, kind, location, description, false)?;
         self.catalog()?
             .set_repository_settings(rec.id, &settings, immutable)?;
         self.catalog()?.repository(rec.id)
@@ -201,6 +203,7 @@ impl Console {
             &location,
             json,
             settings.immutable_days,
+            "",
             Arc::new(storage),
         )
     }
@@ -245,6 +248,7 @@ impl Console {
             &location,
             json,
             None,
+            "",
             Arc::new(storage),
         )
     }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::paths;
 use crate::repo::Repository;
 use crate::storage::{LocalStorage, ReadStorage, Storage};
-use cairn_model::{ErrorKind, RepositoryKind};
+use cairn_model::RepositoryKind;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -61,25 +61,15 @@ impl Console {
             )));
         }
         let storage: Arc<dyn Storage> = Arc::new(LocalStorage::open(path, true)?);
-        match Repository::open(storage.clone(), name) {
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                if !storage.list("")?.is_empty() {
-                    return Err(Error::invalid(format!(
-                        "{} is not empty and holds no Cairn repository; choose an empty folder",
-                        path.display()
-                    )));
-                }
-                Repository::init(storage, name, &self.console_id()?)?;
-            }
-            Err(e) => return Err(e),
-        }
-        self.catalog()?.add_repository(
+        let location = path.to_string_lossy();
+        self.adopt(
             name,
             RepositoryKind::Local,
-            &path.to_string_lossy(),
+            &location,
+            "{}".into(),
+            None,
             description,
-            false,
+            storage,
         )
     }
 

@@ -66,17 +66,7 @@ pub fn prune(
         Err(_) => BTreeMap::new(),
     };
     let now = crate::catalog::now();
-    let sizes: BTreeMap<String, u64> = repo
-        .storage()
-        .list("data/")?
-        .into_iter()
-        .map(|o| {
-            (
-                o.key.rsplit('/').next().unwrap_or_default().to_string(),
-                o.size,
-            )
-        })
-        .collect();
+    let sizes = repo.pack_sizes()?;
     let mut report = PruneReport::default();
     let mut next = BTreeMap::new();
     for (i, pack) in index.packs.iter().enumerate() {

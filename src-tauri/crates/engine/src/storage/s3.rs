@@ -349,6 +349,40 @@ impl S3Storage {
         result
     }
 
+    /// Reads an object or a byte range of it; an object in a Glacier class
+    /// gets a restore request and a "waiting for retrieval" error.
+    fn fetch(&self, key: &str, range: Option<String>) -> Result<Vec<u8>> {
+        let full = self.key(key)?;
+        block_on(async {
+            let req = self
+                .client
+                .get_object()
+                .bucket(self.bucket())
+                .key(&full)
+                .set_range(range);
+            match req.send().await {
+                Ok(out) => out
+                    .body
+                    .collect()
+                    .await
+                    .map(|b| b.into_bytes().to_vec())
+                    .map_err(|e| {
+                        Error::storage(format!(
+                            "S3 bucket {}: reading {key} failed: {e}",
+                            self.bucket()
+                        ))
+                    }),
+                Err(e) => {
+                    let err = sdk_error(e, self.bucket(), &format!("read {key}"));
+                    if err.message().starts_with("waiting for retrieval") {
+                        self.request_restore(&full).await;
+                    }
+                    Err(err)
+                }
+            }
+        })
+    }
+
     async fn request_restore(&self, full: &str) {
         let days = aws_sdk_s3::types::RestoreRequest::builder().days(7).build();
         let _ = self
@@ -364,74 +398,14 @@ impl S3Storage {
 
 impl ReadStorage for S3Storage {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
-        let full = self.key(key)?;
-        block_on(async {
-            match self
-                .client
-                .get_object()
-                .bucket(self.bucket())
-                .key(&full)
-                .send()
-                .await
-            {
-                Ok(out) => out
-                    .body
-                    .collect()
-                    .await
-                    .map(|b| b.into_bytes().to_vec())
-                    .map_err(|e| {
-                        Error::storage(format!(
-                            "S3 bucket {}: reading {key} failed: {e}",
-                            self.bucket()
-                        ))
-                    }),
-                Err(e) => {
-                    let err = sdk_error(e, self.bucket(), &format!("read {key}"));
-                    if err.message().starts_with("waiting for retrieval") {
-                        self.request_restore(&full).await;
-                    }
-                    Err(err)
-                }
-            }
-        })
+        self.fetch(key, None)
     }
 
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let full = self.key(key)?;
-        block_on(async {
-            let range = format!("bytes={}-{}", offset, offset + len - 1);
-            match self
-                .client
-                .get_object()
-                .bucket(self.bucket())
-                .key(&full)
-                .range(range)
-                .send()
-                .await
-            {
-                Ok(out) => out
-                    .body
-                    .collect()
-                    .await
-                    .map(|b| b.into_bytes().to_vec())
-                    .map_err(|e| {
-                        Error::storage(format!(
-                            "S3 bucket {}: reading {key} failed: {e}",
-                            self.bucket()
-                        ))
-                    }),
-                Err(e) => {
-                    let err = sdk_error(e, self.bucket(), &format!("read {key}"));
-                    if err.message().starts_with("waiting for retrieval") {
-                        self.request_restore(&full).await;
-                    }
-                    Err(err)
-                }
-            }
-        })
+        self.fetch(key, Some(format!("bytes={}-{}", offset, offset + len - 1)))
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
