@@ -82,6 +82,8 @@ pub struct AzureSettings {
 
 /// An open container folder.
 pub struct AzureStorage {
+    location: CloudLocation,
+    credentials: StorageCredentials,
     container: ContainerClient,
     service: azure_storage_blobs::prelude::BlobServiceClient,
     settings: AzureSettings,
@@ -148,7 +150,8 @@ impl AzureStorage {
                 account: settings.account.clone(),
             },
         };
-        let service = ClientBuilder::with_location(location, creds).blob_service_client();
+        let service =
+            ClientBuilder::with_location(location.clone(), creds.clone()).blob_service_client();
         let container = service.container_client(settings.container.clone());
         let folder = settings.folder.trim_matches('/').to_string();
         let prefix = if folder.is_empty() {
@@ -157,6 +160,8 @@ impl AzureStorage {
             format!("{folder}/")
         };
         Ok(Self {
+            location,
+            credentials: creds,
             container,
             service,
             settings,
@@ -203,6 +208,12 @@ impl AzureStorage {
                     self.settings.account
                 )));
             }
+            if self.hierarchical_namespace().await? {
+                return Err(Error::invalid(format!(
+                    "storage account {} has a hierarchical namespace (Data Lake Storage): its folder semantics break the object store guarantees backups rely on; use an account without hierarchical namespace",
+                    self.settings.account
+                )));
+            }
             if let Ok(p) = self.service.get_properties().await {
                 if p.properties
                     .delete_retention_policy
@@ -217,6 +228,32 @@ impl AzureStorage {
             }
             Ok(())
         })
+    }
+
+    /// True when the account has a hierarchical namespace (Data Lake Gen2),
+    /// read from the account properties (`x-ms-is-hns-enabled`); 0.21 has
+    /// no typed call, so this sends the signed request itself.
+    async fn hierarchical_namespace(&self) -> Result<bool> {
+        use azure_core::headers::{HeaderName, Headers};
+        use azure_storage::clients::{finalize_request, new_pipeline_from_options, ServiceType};
+        let fail = |e: azure_core::Error| az_error(e, self.name(), "read the account properties");
+        let pipeline = new_pipeline_from_options(
+            azure_core::ClientOptions::default(),
+            self.credentials.clone(),
+        );
+        let mut url = self.location.url(ServiceType::Blob).map_err(fail)?;
+        url.query_pairs_mut()
+            .append_pair("restype", "account")
+            .append_pair("comp", "properties");
+        let mut req =
+            finalize_request(url, azure_core::Method::Get, Headers::new(), None).map_err(fail)?;
+        let mut ctx = azure_core::Context::new();
+        ctx.insert(ServiceType::Blob);
+        let resp = pipeline.send(&ctx, &mut req).await.map_err(fail)?;
+        Ok(resp
+            .headers()
+            .get_optional_str(&HeaderName::from_static("x-ms-is-hns-enabled"))
+            == Some("true"))
     }
 
     async fn put_blocks(&self, full: &str, data: &[u8]) -> Result<()> {
