@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/target}"
-(cd ui && trunk build --release >&2)
+# Rebuild the UI only when its inputs changed: a fresh dist (even with the
+# same bytes) makes the console crate re-embed it and relink.
+if [ ! -f ui/dist/index.html ] || \
+   [ -n "$(find ui/src ui/index.html ui/Cargo.toml ui/Trunk.toml assets src-tauri/crates/model Cargo.lock -newer ui/dist/index.html -print -quit)" ]; then
+  (cd ui && trunk build --release >&2)
+fi
 cargo build --release -p cairn-desktop --features custom-protocol -p cairn-cli >&2
 echo "$CARGO_TARGET_DIR"
