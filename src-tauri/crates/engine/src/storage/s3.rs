@@ -383,6 +383,34 @@ impl S3Storage {
         })
     }
 
+    /// An object's metadata, or None when it does not exist.
+    fn head(
+        &self,
+        key: &str,
+    ) -> Result<Option<aws_sdk_s3::operation::head_object::HeadObjectOutput>> {
+        let full = self.key(key)?;
+        block_on(async {
+            match self
+                .client
+                .head_object()
+                .bucket(self.bucket())
+                .key(&full)
+                .send()
+                .await
+            {
+                Ok(h) => Ok(Some(h)),
+                Err(e) => {
+                    let err = sdk_error(e, self.bucket(), &format!("look up {key}"));
+                    if err.kind() == ErrorKind::NotFound {
+                        Ok(None)
+                    } else {
+                        Err(err)
+                    }
+                }
+            }
+        })
+    }
+
     async fn request_restore(&self, full: &str) {
         let days = aws_sdk_s3::types::RestoreRequest::builder().days(7).build();
         let _ = self
@@ -442,27 +470,7 @@ impl ReadStorage for S3Storage {
     }
 
     fn exists(&self, key: &str) -> Result<bool> {
-        let full = self.key(key)?;
-        block_on(async {
-            match self
-                .client
-                .head_object()
-                .bucket(self.bucket())
-                .key(&full)
-                .send()
-                .await
-            {
-                Ok(_) => Ok(true),
-                Err(e) => {
-                    let err = sdk_error(e, self.bucket(), &format!("look up {key}"));
-                    if err.kind() == ErrorKind::NotFound {
-                        Ok(false)
-                    } else {
-                        Err(err)
-                    }
-                }
-            }
-        })
+        Ok(self.head(key)?.is_some())
     }
 
     fn describe(&self) -> String {
@@ -524,30 +532,11 @@ impl Storage for S3Storage {
         if self.settings.immutable_days.is_none() {
             return Ok(None);
         }
-        let full = self.key(key)?;
-        block_on(async {
-            match self
-                .client
-                .head_object()
-                .bucket(self.bucket())
-                .key(&full)
-                .send()
-                .await
-            {
-                Ok(h) => Ok(h
-                    .object_lock_retain_until_date()
-                    .map(|d| d.secs())
-                    .filter(|t| *t > crate::catalog::now())),
-                Err(e) => {
-                    let err = sdk_error(e, self.bucket(), &format!("look up {key}"));
-                    if err.kind() == ErrorKind::NotFound {
-                        Ok(None)
-                    } else {
-                        Err(err)
-                    }
-                }
-            }
-        })
+        let now = crate::catalog::now();
+        Ok(self
+            .head(key)?
+            .and_then(|h| h.object_lock_retain_until_date().map(|d| d.secs()))
+            .filter(|t| *t > now))
     }
 
     fn concurrency(&self) -> usize {
