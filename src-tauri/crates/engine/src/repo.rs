@@ -175,8 +175,14 @@ impl Repository {
     /// `repair` is set, so their chunks are reused.
     pub fn load_index(&self, ks: &KeySet, repair: bool) -> Result<Index> {
         let mut index = Index::default();
-        let mut indexed = HashSet::new();
-        for obj in self.storage.list("index/")? {
+        let index_objects = self.storage.list("index/")?;
+        // Every pack with an index object, whatever its key set: only packs
+        // missing from this listing need their trailer read.
+        let indexed: HashSet<String> = index_objects
+            .iter()
+            .filter_map(|o| o.key.strip_prefix("index/").map(str::to_string))
+            .collect();
+        for obj in index_objects {
             let raw = self.storage.get(&obj.key)?;
             if object_keyset(&raw, &obj.key)? != ks.id() {
                 continue;
@@ -184,13 +190,12 @@ impl Repository {
             let plain = open_object(ks, ObjectKind::Index, &raw, &obj.key)?;
             let p: PackIndex = postcard::from_bytes(&plain)
                 .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
-            indexed.insert(p.pack.clone());
             index.add(&p);
         }
         if repair {
             for obj in self.storage.list("data/")? {
                 let pack = obj.key.rsplit('/').next().unwrap_or_default().to_string();
-                if indexed.contains(&pack) || self.indexed_elsewhere(&pack)? {
+                if indexed.contains(&pack) {
                     continue;
                 }
                 if let Ok(p) = read_trailer(&*self.storage, ks, &pack, obj.size) {
@@ -205,10 +210,6 @@ impl Repository {
             }
         }
         Ok(index)
-    }
-
-    fn indexed_elsewhere(&self, pack: &str) -> Result<bool> {
-        self.storage.exists(&index_key(pack))
     }
 
     /// Size of every pack in the repository, by pack id.
