@@ -10,13 +10,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/target}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-say "Formatting and lints"
+say "Formatting"
 cargo fmt --all --check
-cargo clippy --release --workspace --exclude cairn-ui --all-targets --features cairn-desktop/custom-protocol -- -D warnings
-cargo clippy --release -p cairn-ui --target wasm32-unknown-unknown -- -D warnings
 
+# Build first: the console crate embeds ui/dist, which a clean clone does not
+# have until trunk has run, so clippy on it needs the build to come first.
 say "Building the console and the cairn command line"
 target=$(bash .ci/build.sh)
+
+say "Lints"
+cargo clippy --release --workspace --exclude cairn-ui --all-targets --features cairn-desktop/custom-protocol -- -D warnings
+cargo clippy --release -p cairn-ui --target wasm32-unknown-unknown -- -D warnings
 export CAIRN_CONSOLE_BIN="$target/release/cairn-console"
 export CAIRN_BIN="$target/release/cairn"
 export CAIRN_ARTIFACTS="$PWD/test-artifacts"
