@@ -109,9 +109,43 @@ pub async fn check_repository_step(
     req: CheckRepositoryStep,
 ) -> Reply<Vec<String>> {
     engine(&state, move |c| {
-        c.check_repository_step(req.step, &req.name, &req.target)
+        c.check_repository_step(req.step, &req.name, &req.target, req.editing.as_deref())
     })
     .await
+}
+
+#[tauri::command]
+pub async fn get_repository(
+    state: State<'_, Shared>,
+    req: GetRepository,
+) -> Reply<RepositoryDetails> {
+    engine(&state, move |c| c.repository_details(&req.name)).await
+}
+
+#[tauri::command]
+pub async fn edit_repository(
+    state: State<'_, Shared>,
+    req: EditRepository,
+) -> Reply<AddRepositoryResult> {
+    engine(&state, move |c| {
+        let (rec, log) =
+            c.edit_repository(&req.name, &req.new_name, &req.description, &req.target)?;
+        repository_result(c, rec.id, log)
+    })
+    .await
+}
+
+fn repository_result(
+    c: &cairn_engine::Console,
+    id: i64,
+    log: Vec<String>,
+) -> cairn_engine::Result<AddRepositoryResult> {
+    let repository = c
+        .repository_rows()?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| cairn_engine::Error::internal("the repository is missing"))?;
+    Ok(AddRepositoryResult { repository, log })
 }
 
 #[tauri::command]
@@ -121,12 +155,7 @@ pub async fn add_repository(
 ) -> Reply<AddRepositoryResult> {
     engine(&state, move |c| {
         let (rec, log) = c.add_repository(&req.name, &req.description, &req.target)?;
-        let repository = c
-            .repository_rows()?
-            .into_iter()
-            .find(|r| r.id == rec.id)
-            .ok_or_else(|| cairn_engine::Error::internal("the new repository is missing"))?;
-        Ok(AddRepositoryResult { repository, log })
+        repository_result(c, rec.id, log)
     })
     .await
 }

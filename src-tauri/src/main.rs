@@ -57,6 +57,8 @@ fn main() {
             commands::check_repository_step,
             commands::add_repository,
             commands::remove_repository,
+            commands::get_repository,
+            commands::edit_repository,
             commands::list_credentials,
             commands::put_credential,
             commands::delete_credential,

@@ -185,6 +185,20 @@ impl Window {
         self.post(&format!("/element/{}/value", e.0), json!({"text": text}));
     }
 
+    /// Empties a text field.
+    pub fn clear(&self, e: &El) {
+        self.post(&format!("/element/{}/clear", e.0), json!({}));
+    }
+
+    /// Clicks the first table row whose text contains `text`.
+    pub fn click_row(&self, text: &str) {
+        let js = format!(
+            "for (const tr of document.querySelectorAll('.data-table tbody tr')) {{ if (tr.textContent.includes({})) {{ tr.click(); return true; }} }} return false",
+            serde_json::to_string(text).unwrap_or_default()
+        );
+        assert_eq!(self.script(&js), json!(true), "a row with {text}");
+    }
+
     /// Chooses an option of a <select> (by value) as a user would, firing
     /// the change event.
     pub fn choose(&self, css: &str, value: &str) {

@@ -565,3 +565,116 @@ fn prune_deletes_packs_only_removed_points_used_after_the_grace_period() {
     cairn.ok(&["restore", "p", "--to", s(&out)]);
     assert_same(&src, &restored(&out, &src));
 }
+
+#[test]
+fn find_versions_and_diff_read_only_trees_across_three_restore_points() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let src = tmp.path().join("src");
+    make_source(&src);
+    job(&cairn, "explore", &src, &[]);
+    let p1 = run_json(&cairn, "explore")["point"]
+        .as_str()
+        .expect("point")
+        .to_string();
+    std::fs::write(src.join("docs/readme.md"), b"# Read me, second edition\n").expect("write");
+    std::fs::remove_file(src.join("docs/private.txt")).expect("rm");
+    std::fs::write(src.join("docs/New-Report.pdf"), b"%PDF-1.7 new").expect("write");
+    let p2 = run_json(&cairn, "explore")["point"]
+        .as_str()
+        .expect("point")
+        .to_string();
+    std::fs::write(src.join("bin/tool"), bytes(2, 3 << 20)).expect("write");
+    let p3 = run_json(&cairn, "explore")["point"]
+        .as_str()
+        .expect("point")
+        .to_string();
+    let root = s(&src).to_string();
+
+    // find: masks match whole names, plain text any part, both ignoring case.
+    let r = cairn.ok(&["--json", "find", "explore", "*.CSV"]).json();
+    assert_eq!(r["point"], p3.as_str());
+    let paths: Vec<&str> = r["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, vec![format!("{root}/docs/reports/q3.csv")]);
+    let r = cairn.ok(&["--json", "find", "explore", "report"]).json();
+    let mut paths: Vec<String> = r["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            format!("{root}/docs/New-Report.pdf"),
+            format!("{root}/docs/reports")
+        ]
+    );
+    let r = cairn
+        .ok(&["--json", "find", "explore", "*", "--point", &p1, "--limit", "3"])
+        .json();
+    assert_eq!(r["results"].as_array().expect("results").len(), 3);
+    assert_eq!(r["truncated"], true);
+    let r = cairn.ok(&["find", "explore", "*", "--limit", "2"]);
+    assert!(r.stdout.contains("First 2 results shown"), "{}", r.stdout);
+
+    // versions: each restore point in which the item differs.
+    let versions = |path: &str| -> Vec<String> {
+        cairn
+            .ok(&["--json", "versions", "explore", &format!("{root}/{path}")])
+            .json()
+            .as_array()
+            .expect("versions")
+            .iter()
+            .map(|v| v["point"].as_str().expect("point").to_string())
+            .collect()
+    };
+    assert_eq!(versions("docs/readme.md"), vec![p1.clone(), p2.clone()]);
+    assert_eq!(versions("bin/tool"), vec![p1.clone(), p3.clone()]);
+    assert_eq!(versions("docs/private.txt"), vec![p1.clone()]);
+    assert_eq!(versions("docs/New-Report.pdf"), vec![p2.clone()]);
+    let r = cairn.run(&["versions", "explore", &format!("{root}/nowhere")], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("in none of the restore points"), "{}", r.stderr);
+
+    // diff: added, deleted and changed items; unchanged subtrees skipped.
+    let diff = |a: &str, b: &str| -> Vec<(String, String)> {
+        cairn
+            .ok(&["--json", "diff", "explore", a, b])
+            .json()
+            .as_array()
+            .expect("diff")
+            .iter()
+            .map(|d| {
+                (
+                    d["change"].as_str().expect("change").to_string(),
+                    d["path"].as_str().expect("path").to_string(),
+                )
+            })
+            .collect()
+    };
+    let d12 = diff(&p1, &p2);
+    for expected in [
+        ("added", format!("{root}/docs/New-Report.pdf")),
+        ("deleted", format!("{root}/docs/private.txt")),
+        ("changed", format!("{root}/docs/readme.md")),
+        ("changed", format!("{root}/readme-hardlink")),
+    ] {
+        assert!(
+            d12.contains(&(expected.0.to_string(), expected.1.clone())),
+            "{expected:?} in {d12:?}"
+        );
+    }
+    assert_eq!(d12.len(), 4, "{d12:?}");
+    assert_eq!(
+        diff(&p2, "latest"),
+        vec![("changed".to_string(), format!("{root}/bin/tool"))]
+    );
+    assert!(diff(&p3, &p3).is_empty());
+}

@@ -41,6 +41,7 @@ fn azure_storage(container: &str, folder: &str) -> AzureStorage {
         credential: String::new(),
         auth: AzureAuth::SharedKey,
         tier: Tier::Cool,
+        immutable_days: None,
     };
     AzureStorage::connect(settings, &Sensitive::new(AZURE_KEY.into())).expect("connect")
 }
@@ -506,4 +507,223 @@ fn immutable_backups_on_an_object_lock_bucket_cannot_be_deleted_directly() {
             .await;
         assert!(del.is_err(), "a locked pack version cannot be deleted");
     });
+}
+
+fn s3_repo_args<'a>(name: &'a str, bucket: &'a str, ep: &'a str, key_id: &'a str) -> Vec<&'a str> {
+    vec![
+        "repo",
+        "add",
+        "s3",
+        name,
+        "--bucket",
+        bucket,
+        "--folder",
+        "backups",
+        "--region",
+        "us-east-1",
+        "--endpoint",
+        ep,
+        "--access-key-id",
+        key_id,
+        "--secret-access-key-stdin",
+    ]
+}
+
+fn repo_row(cairn: &Cairn, name: &str) -> serde_json::Value {
+    let rows = cairn.ok(&["--json", "repo", "list"]).json();
+    rows.as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("repository {name} in {rows}"))
+}
+
+/// Keys, sizes and storage classes of a bucket's objects.
+fn bucket_objects(bucket: &str) -> Vec<(String, u64, String)> {
+    block_on(async {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = s3_client()
+                .list_objects_v2()
+                .bucket(bucket)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .expect("list");
+            for o in page.contents() {
+                out.push((
+                    o.key().unwrap_or_default().to_string(),
+                    o.size().unwrap_or(0) as u64,
+                    o.storage_class()
+                        .map(|c| c.as_str().to_string())
+                        .unwrap_or_else(|| "STANDARD".into()),
+                ));
+            }
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                return out;
+            }
+        }
+    })
+}
+
+#[test]
+fn editing_an_s3_repository_checks_again_keeps_its_location_and_rotates_the_secret() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    cairn.ok_stdin(
+        &s3_repo_args("edit-s3", &bucket, &ep, "AKIATESTEDIT"),
+        "first-secret\n",
+    );
+    let src = source(tmp.path());
+    cairn.ok(&[
+        "job",
+        "create",
+        "backup",
+        "edit-job",
+        "--repo",
+        "edit-s3",
+        "--include",
+        src.to_str().expect("utf8"),
+    ]);
+    cairn.ok(&["job", "run", "edit-job"]);
+    // Used space is what the bucket holds under the repository's folder.
+    let held: u64 = bucket_objects(&bucket)
+        .iter()
+        .filter(|(k, _, _)| k.starts_with("backups/") && !k.starts_with("backups/locks/"))
+        .map(|(_, s, _)| s)
+        .sum();
+    let before = repo_row(&cairn, "edit-s3");
+    assert_eq!(before["used_bytes"], serde_json::json!(held), "{before}");
+    // Refused edits say why and change nothing.
+    let r = cairn.run(&["repo", "edit", "edit-s3", "--storage-class", "onezone-ia"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("onezone-ia is not supported"), "{}", r.stderr);
+    let r = cairn.run(&["repo", "edit", "edit-s3", "--immutable-days", "5"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("has no Object Lock"), "{}", r.stderr);
+    assert_eq!(repo_row(&cairn, "edit-s3"), before);
+    // Rename, describe, and re-enter the secret: it replaces the stored one.
+    cairn.ok_stdin(
+        &[
+            "repo",
+            "edit",
+            "edit-s3",
+            "--new-name",
+            "offsite",
+            "--description",
+            "rotated key",
+            "--secret-stdin",
+        ],
+        "second-secret\n",
+    );
+    let after = repo_row(&cairn, "offsite");
+    assert_eq!(after["description"], "rotated key");
+    assert_eq!(after["location"], before["location"]);
+    assert_eq!(after["id"], before["id"]);
+    secret_only_in_keyring(&cairn, "second-secret", "S3 AKIATESTEDIT");
+    // The job follows the repository under its new name.
+    std::fs::write(src.join("sub/new.txt"), "after the edit\n").expect("write");
+    cairn.ok(&["job", "run", "edit-job"]);
+    let out = tmp.path().join("out");
+    cairn.ok(&["restore", "edit-job", "--to", out.to_str().expect("utf8")]);
+    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+}
+
+#[test]
+fn glacier_data_is_retrieved_before_a_restore_while_trees_stay_standard() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    let mut args = s3_repo_args("archive", &bucket, &ep, "AKIATESTGLACIER");
+    args.extend(["--storage-class", "glacier-flexible-retrieval"]);
+    cairn.ok_stdin(&args, "secret\n");
+    let src = source(tmp.path());
+    cairn.ok(&[
+        "job",
+        "create",
+        "backup",
+        "archive-job",
+        "--repo",
+        "archive",
+        "--include",
+        src.to_str().expect("utf8"),
+    ]);
+    cairn.ok(&["job", "run", "archive-job"]);
+    // An incremental run and browsing read only trees: no retrieval needed.
+    std::fs::write(src.join("sub/notes.txt"), "changed\n").expect("write");
+    cairn.ok(&["job", "run", "archive-job"]);
+    let listing = cairn.ok(&["browse", "archive-job", src.to_str().expect("utf8")]);
+    assert!(listing.stdout.contains("big.bin"), "{}", listing.stdout);
+    let objects = bucket_objects(&bucket);
+    let glacier: Vec<_> = objects.iter().filter(|(_, _, c)| c == "GLACIER").collect();
+    assert!(!glacier.is_empty(), "data packs are in Glacier: {objects:?}");
+    assert!(
+        glacier.iter().all(|(k, _, _)| k.starts_with("backups/data/")),
+        "only data packs are archived: {glacier:?}"
+    );
+    assert!(
+        objects
+            .iter()
+            .any(|(k, _, c)| k.starts_with("backups/data/") && c == "STANDARD"),
+        "tree packs stay Standard: {objects:?}"
+    );
+    // The first restore requests retrieval of every pack it needs at once
+    // and writes nothing; once retrieved, the restore completes.
+    let out = tmp.path().join("out");
+    let r = cairn.run(&["restore", "archive-job", "--to", out.to_str().expect("utf8")], None);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("waiting for retrieval"), "{}", r.stderr);
+    assert_eq!(cairn_tests::tree::count_files(&out), 0, "nothing restored yet");
+    cairn.ok(&["restore", "archive-job", "--to", out.to_str().expect("utf8")]);
+    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+}
+
+#[test]
+fn azure_immutability_needs_container_support_and_the_probes_leave_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let container = make_container();
+    let ep = azure_endpoint();
+    let base = [
+        "repo",
+        "add",
+        "azure",
+        "az-edit",
+        "--account",
+        AZURE_ACCOUNT,
+        "--container",
+        &container,
+        "--endpoint",
+        &ep,
+        "--shared-key-stdin",
+    ];
+    let mut with_days = base.to_vec();
+    with_days.extend(["--immutable-days", "7"]);
+    let r = cairn.run(&with_days, Some(&format!("{AZURE_KEY}\n")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no version-level immutability support"),
+        "{}",
+        r.stderr
+    );
+    cairn.ok_stdin(&base, &format!("{AZURE_KEY}\n"));
+    let r = cairn.run(&["repo", "edit", "az-edit", "--tier", "archive"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("archive is not supported"), "{}", r.stderr);
+    let r = cairn.ok(&["repo", "edit", "az-edit", "--tier", "cool"]);
+    assert!(r.stderr.contains("Container soft delete off"), "{}", r.stderr);
+    // The soft-delete probe containers are gone.
+    let left: Vec<String> = azure_storage(&container, "")
+        .list_containers()
+        .expect("containers")
+        .into_iter()
+        .filter(|c| c.starts_with("cairn-probe-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

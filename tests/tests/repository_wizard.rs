@@ -1,12 +1,14 @@
 //! The Add Backup Repository wizard in the real window, against moto: a
 //! refused storage class and a refused immutability choice at the Bucket
-//! step, Apply with its log, the repository in the list, and the Cloud
-//! Credentials manager that never shows the secret.
+//! step, the folder browser with New folder, Apply with its log, the
+//! repository in the list, Edit of the saved repository, and the Cloud
+//! Credentials and Credentials managers that never show a secret.
 
-use cairn_tests::services::{make_bucket, s3_endpoint};
+use cairn_tests::services::{block_on, make_bucket, s3_client, s3_endpoint};
 use cairn_tests::webdriver::Window;
 
 const SECRET: &str = "gui-secret-9f31c2";
+const ACCOUNT_PASSWORD: &str = "gui-account-pw-77a0";
 
 fn title(w: &Window) -> String {
     w.texts(".wizard-step.active").join("")
@@ -24,6 +26,17 @@ fn error(w: &Window) -> String {
 #[test]
 fn adding_an_s3_compatible_repository_through_the_wizard() {
     let bucket = make_bucket(false);
+    // Something already in the bucket for the folder browser to show.
+    block_on(async {
+        s3_client()
+            .put_object()
+            .bucket(&bucket)
+            .key("existing/sub/file.txt")
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .expect("put");
+    });
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
     let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
@@ -75,8 +88,28 @@ fn adding_an_s3_compatible_repository_through_the_wizard() {
     w.screenshot("wizard-s3-3-bucket-refused-immutability");
     assert_eq!(title(&w), "Bucket", "still at the Bucket step");
     w.click_on("#wiz-immutable");
-    let folder = w.wait_for("#wiz-folder");
-    w.type_into(&folder, "cairn");
+    // Browse… lists the bucket's folders; a folder opens, ".." goes up, and
+    // New folder names one that Apply creates.
+    w.click_on("#wiz-browse");
+    w.wait_until("the bucket's folders", |w| {
+        w.find_all("[data-folder='existing']").len() == 1
+    });
+    w.click_on("[data-folder='existing']");
+    w.wait_until("inside existing/", |w| {
+        w.find_all("[data-folder='sub']").len() == 1
+    });
+    w.screenshot("wizard-s3-3-bucket-browse");
+    w.click_on(".folder-item.up");
+    w.wait_until("back at the root", |w| {
+        w.find_all("[data-folder='existing']").len() == 1
+    });
+    w.click_on("#wiz-new-folder");
+    let n = w.wait_for("#wiz-new-folder-name");
+    w.type_into(&n, "cairn");
+    w.click_on("#wiz-new-folder-ok");
+    w.wait_until("the new folder chosen", |w| {
+        w.script("return document.querySelector('#wiz-folder').value") == serde_json::json!("cairn")
+    });
     next_to(&w, "Review");
     assert!(w
         .texts(".review dd")
@@ -108,6 +141,67 @@ fn adding_an_s3_compatible_repository_through_the_wizard() {
         "{cells:?}"
     );
     w.screenshot("wizard-s3-7-repository-listed");
+    // Edit: the saved values come back, the location is fixed, the stored
+    // secret is kept when the field stays empty.
+    w.click_row("Offsite S3");
+    w.click_on("#ribbon-edit");
+    w.wait_until("the edit wizard", |w| title(w) == "Name");
+    assert_eq!(
+        w.script("return document.querySelector('#wiz-description').value"),
+        serde_json::json!("Copies for disasters")
+    );
+    let d = w.wait_for("#wiz-description");
+    w.clear(&d);
+    w.type_into(&d, "Offsite copies, edited");
+    next_to(&w, "Account");
+    assert_eq!(
+        w.script("return document.querySelector('#wiz-access-key').value"),
+        serde_json::json!("AKIAGUI")
+    );
+    next_to(&w, "Bucket");
+    assert_eq!(
+        w.texts("#wiz-bucket-fixed"),
+        vec![bucket.clone()],
+        "the bucket is shown, not editable"
+    );
+    w.screenshot("wizard-s3-8-edit-bucket");
+    next_to(&w, "Review");
+    next_to(&w, "Apply");
+    assert!(
+        w.texts("#apply-log li")
+            .contains(&"Repository Offsite S3 saved".to_string()),
+        "{:?}",
+        w.texts("#apply-log li")
+    );
+    next_to(&w, "Summary");
+    w.click_on("#wiz-next");
+    w.wait_until("the edited description listed", |w| {
+        w.find_all(".wizard").is_empty()
+            && w.texts(".data-table td")
+                .contains(&"Offsite copies, edited".to_string())
+    });
+    w.screenshot("wizard-s3-9-edited");
+    // Manage Credentials: a computer account; the password is never shown.
+    w.click_on("#app-menu");
+    w.click_on("#menu-credentials");
+    w.click_on("#cred-add");
+    for (id, v) in [
+        ("#cred-name", "root@web01"),
+        ("#cred-identity", "root"),
+        ("#cred-secret", ACCOUNT_PASSWORD),
+        ("#cred-description", "Linux server web01"),
+    ] {
+        let e = w.wait_for(id);
+        w.type_into(&e, v);
+    }
+    w.click_on("#cred-save");
+    w.wait_until("the account listed", |w| {
+        w.texts("#credentials-table td")
+            .contains(&"root@web01".to_string())
+    });
+    assert!(!w.source().contains(ACCOUNT_PASSWORD));
+    w.screenshot("credentials-accounts");
+    w.click_on("#cred-close");
     // The Cloud Credentials manager shows the key id and its use, never the secret.
     w.click_on("#app-menu");
     w.click_on("#menu-cloud-credentials");
@@ -131,8 +225,9 @@ fn adding_an_s3_compatible_repository_through_the_wizard() {
     });
     drop(w);
     for (path, content) in cairn_tests::tree::snapshot(&data) {
+        let hay = String::from_utf8_lossy(&content);
         assert!(
-            !String::from_utf8_lossy(&content).contains(SECRET),
+            !hay.contains(SECRET) && !hay.contains(ACCOUNT_PASSWORD),
             "secret leaked into {}",
             path.display()
         );

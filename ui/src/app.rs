@@ -10,7 +10,7 @@ use crate::components::tree::InventoryTree;
 use crate::views::{self, Node};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
-use cairn_model::RemoveRepository;
+use cairn_model::{GetRepository, RemoveRepository, RepositoryDetails};
 use cairn_model::{ConsoleStatus, Theme, UiSettings, View};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,6 +22,7 @@ const VIEWS: [View; 3] = [View::Home, View::Infrastructure, View::History];
 #[derive(Debug, Clone, PartialEq)]
 enum Modal {
     RepositoryWizard(RepoKind),
+    EditRepository(Box<RepositoryDetails>),
     Credentials(Manager),
     ConfirmRemove(String),
 }
@@ -87,14 +88,23 @@ pub fn App() -> impl IntoView {
     });
 
     // The working area follows the selected node and refreshes on F5.
-    Effect::new(move |_| {
+    // Loads can finish out of order (a periodic refresh started before an
+    // edit may answer after the refresh that follows it): only the latest
+    // load is shown.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |prev: Option<Node>| {
         let node = selected.get();
-        row.set(None);
+        // A refresh keeps the selected row; another node clears it.
+        if prev != Some(node) {
+            row.set(None);
+        }
         tick.track();
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
         spawn_local(async move {
             match node.load().await {
                 Ok(t) => {
-                    if selected.get_untracked() == node {
+                    if selected.get_untracked() == node && generation.get_value() == mine {
                         table.set(Some(t));
                         error.set(None);
                     }
@@ -107,6 +117,7 @@ pub fn App() -> impl IntoView {
                 status.set(Some(s));
             }
         });
+        node
     });
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -132,9 +143,12 @@ pub fn App() -> impl IntoView {
     let disabled = Callback::new(move |action: &'static str| -> Option<String> {
         match action {
             "add-repository" => None,
-            "remove-repository" => {
+            "remove-repository" | "edit" => {
                 if selected.get() != Node::Repositories || row.get().is_none() {
-                    Some("Select a repository in Backup Repositories to remove it".into())
+                    Some(format!(
+                        "Select a repository in Backup Repositories to {} it",
+                        if action == "edit" { "edit" } else { "remove" }
+                    ))
                 } else {
                     None
                 }
@@ -155,6 +169,16 @@ pub fn App() -> impl IntoView {
                 modal.set(Some(Modal::ConfirmRemove(name)));
             }
         }
+        "edit" => {
+            if let Some(name) = row.get_untracked() {
+                spawn_local(async move {
+                    match call(&GetRepository { name }).await {
+                        Ok(d) => modal.set(Some(Modal::EditRepository(Box::new(d)))),
+                        Err(e) => error.set(Some(e.message)),
+                    }
+                });
+            }
+        }
         _ => {}
     });
     let on_menu =
@@ -170,6 +194,7 @@ pub fn App() -> impl IntoView {
             match call(&RemoveRepository { name }).await {
                 Ok(()) => {
                     modal.set(None);
+                    row.set(None);
                     refresh.run(());
                 }
                 Err(e) => {
@@ -194,6 +219,7 @@ pub fn App() -> impl IntoView {
                 }.into_any(),
                 Some(_) => view! {
                     <ul class="dropdown" id="app-menu-list" style="left: 0">
+                        <li><button id="menu-credentials" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Accounts))); }>"Manage Credentials"</button></li>
                         <li><button id="menu-cloud-credentials" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Cloud))); }>"Manage Cloud Credentials"</button></li>
                         <li><button id="menu-passwords" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Passwords))); }>"Manage Passwords"</button></li>
                     </ul>
@@ -202,6 +228,10 @@ pub fn App() -> impl IntoView {
             }}
             {move || match modal.get() {
                 Some(Modal::RepositoryWizard(k)) => view! { <RepositoryWizard kind=k on_close=close_modal /> }.into_any(),
+                Some(Modal::EditRepository(d)) => {
+                    let k = RepoKind::of(&d.target);
+                    view! { <RepositoryWizard kind=k edit=*d on_close=close_modal /> }.into_any()
+                }
                 Some(Modal::Credentials(m)) => view! { <CredentialsManager manager=m on_close=Callback::new(move |_| close_modal.run(true)) /> }.into_any(),
                 Some(Modal::ConfirmRemove(name)) => {
                     let n = name.clone();

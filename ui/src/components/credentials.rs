@@ -11,6 +11,8 @@ use leptos::task::spawn_local;
 /// Which manager: the kinds it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Manager {
+    /// Usernames and passwords of computers and service providers.
+    Accounts,
     Cloud,
     Passwords,
 }
@@ -18,15 +20,23 @@ pub enum Manager {
 impl Manager {
     fn title(self) -> &'static str {
         match self {
+            Self::Accounts => "Manage Credentials",
             Self::Cloud => "Manage Cloud Credentials",
             Self::Passwords => "Manage Passwords",
         }
     }
     fn shows(self, kind: &str) -> bool {
-        (kind == "password") == (self == Self::Passwords)
+        self.kinds().iter().any(|(k, _)| *k == kind)
+    }
+    fn identity_label(self) -> &'static str {
+        match self {
+            Self::Accounts => "Username:",
+            _ => "Account / key ID:",
+        }
     }
     fn kinds(self) -> &'static [(&'static str, &'static str)] {
         match self {
+            Self::Accounts => &[("account", "Username and password")],
             Self::Cloud => &[
                 ("aws", "Amazon S3 access key"),
                 ("azure-key", "Azure storage shared key"),
@@ -42,6 +52,7 @@ pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl Into
     let rows = RwSignal::new(Vec::<CredentialRow>::new());
     let error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
+    let existing = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(manager.kinds()[0].0.to_string());
     let identity = RwSignal::new(String::new());
@@ -81,6 +92,7 @@ pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl Into
     let start = move |row: Option<CredentialRow>| {
         error.set(None);
         secret.set(String::new());
+        existing.set(row.is_some());
         match row {
             Some(r) => {
                 name.set(r.name);
@@ -117,7 +129,7 @@ pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl Into
                 <div class="dialog-body">
                     <p class="hint">"Secrets are kept in the system keyring. They are never shown again after entry; to change one, edit the entry and type it again."</p>
                     <table class="data-table" id="credentials-table">
-                        <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Account / key ID"</th><th>"Description"</th><th>"Last edited"</th><th>"Used by"</th><th></th></tr></thead>
+                        <thead><tr><th>"Name"</th><th>"Kind"</th><th>{manager.identity_label().trim_end_matches(':')}</th><th>"Description"</th><th>"Last edited"</th><th>"Used by"</th><th></th></tr></thead>
                         <tbody>
                             {move || rows.get().into_iter().map(|r| {
                                 let edit_row = r.clone();
@@ -142,18 +154,18 @@ pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl Into
                     {move || rows.get().is_empty().then(|| view! { <div class="empty">"Nothing stored yet."</div> })}
                     {move || editing.get().then(|| view! {
                         <div class="edit-form">
-                            <label class="field"><span>"Name:"</span><input id="cred-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                            <label class="field"><span>"Name:"</span><input id="cred-name" prop:value=move || name.get() readonly=move || existing.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                             <label class="field"><span>"Kind:"</span>
                                 <select id="cred-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
                                     {manager.kinds().iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
                                 </select>
                             </label>
-                            {(manager == Manager::Cloud).then(|| view! {
-                                <label class="field"><span>"Account / key ID:"</span><input id="cred-identity" prop:value=move || identity.get() on:input=move |ev| identity.set(event_target_value(&ev)) /></label>
+                            {(manager != Manager::Passwords).then(|| view! {
+                                <label class="field"><span>{manager.identity_label()}</span><input id="cred-identity" autocomplete="off" prop:value=move || identity.get() on:input=move |ev| identity.set(event_target_value(&ev)) /></label>
                             })}
-                            <label class="field"><span>"Secret:"</span><input id="cred-secret" type="password" autocomplete="off" prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev)) /></label>
+                            <label class="field"><span>{if manager == Manager::Accounts { "Password:" } else { "Secret:" }}</span><input id="cred-secret" type="password" autocomplete="off" prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev)) /></label>
                             <label class="field"><span>"Description:"</span><input id="cred-description" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
-                            {(manager == Manager::Passwords).then(|| view! {
+                            {(manager != Manager::Cloud).then(|| view! {
                                 <label class="field"><span>"Hint:"</span><input id="cred-hint" prop:value=move || hint.get() on:input=move |ev| hint.set(event_target_value(&ev)) /></label>
                             })}
                             <div class="form-buttons">

@@ -88,8 +88,45 @@ fn select(
     }
 }
 
+impl RepoKind {
+    /// The wizard kind of a saved repository.
+    pub fn of(t: &RepositoryTarget) -> Self {
+        match t {
+            RepositoryTarget::Local { .. } => Self::Local,
+            RepositoryTarget::S3 { endpoint: None, .. } => Self::AmazonS3,
+            RepositoryTarget::S3 { .. } => Self::S3Compatible,
+            RepositoryTarget::Azure { .. } => Self::Azure,
+        }
+    }
+}
+
+/// The parent of a folder path ("a/b" → "a", "a" → "").
+fn parent(folder: &str) -> String {
+    let f = folder.trim_matches('/');
+    f.rsplit_once('/')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
+}
+
+fn child(folder: &str, name: &str) -> String {
+    let f = folder.trim_matches('/');
+    if f.is_empty() {
+        name.to_string()
+    } else {
+        format!("{f}/{name}")
+    }
+}
+
+/// Adds a repository, or edits a saved one when `edit` is given (the
+/// location is then fixed; an empty secret keeps the stored one).
 #[component]
-pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoView {
+pub fn RepositoryWizard(
+    kind: RepoKind,
+    #[prop(optional)] edit: Option<RepositoryDetails>,
+    on_close: Callback<bool>,
+) -> impl IntoView {
+    let editing = edit.as_ref().map(|d| d.name.clone());
+    let is_edit = editing.is_some();
     let steps = kind.steps();
     let step_names = Signal::derive({
         let s = steps.clone();
@@ -118,29 +155,82 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
     let tier = RwSignal::new("hot".to_string());
     let immutable = RwSignal::new(false);
     let days = RwSignal::new("30".to_string());
+    let azure_immutable = RwSignal::new(false);
     let found = RwSignal::new(Vec::<String>::new());
     let facts = RwSignal::new(Vec::<String>::new());
     let log = RwSignal::new(Vec::<String>::new());
+    let folders = RwSignal::new(None::<Vec<String>>);
+    let browsing = RwSignal::new(false);
+    let new_folder = RwSignal::new(None::<String>);
+    if let Some(d) = &edit {
+        name.set(d.name.clone());
+        description.set(d.description.clone());
+        match &d.target {
+            RepositoryTarget::Local { path: p } => path.set(p.clone()),
+            RepositoryTarget::S3 {
+                region: r,
+                endpoint: e,
+                access_key_id,
+                bucket: b,
+                folder: f,
+                storage_class,
+                immutable_days,
+                ..
+            } => {
+                region.set(r.clone());
+                endpoint.set(e.clone().unwrap_or_default());
+                key_id.set(access_key_id.clone());
+                bucket.set(b.clone());
+                found.set(vec![b.clone()]);
+                folder.set(f.clone());
+                class.set(storage_class.clone());
+                immutable.set(immutable_days.is_some());
+                days.set(immutable_days.unwrap_or(30).to_string());
+            }
+            RepositoryTarget::Azure {
+                account: a,
+                endpoint: e,
+                sas: s,
+                container,
+                folder: f,
+                tier: t,
+                immutable_days,
+                ..
+            } => {
+                account.set(a.clone());
+                endpoint.set(e.clone().unwrap_or_default());
+                sas.set(*s);
+                bucket.set(container.clone());
+                found.set(vec![container.clone()]);
+                folder.set(f.clone());
+                tier.set(t.clone());
+                azure_immutable.set(immutable_days.is_some());
+                days.set(immutable_days.unwrap_or(30).to_string());
+            }
+        }
+    }
 
+    let parse_days = move |on: bool| -> Result<Option<u32>, String> {
+        if !on {
+            return Ok(None);
+        }
+        let d: u32 = days
+            .get_untracked()
+            .trim()
+            .parse()
+            .map_err(|_| "enter the number of days (1–999)".to_string())?;
+        if !(1..=999).contains(&d) {
+            return Err("immutability must be between 1 and 999 days".into());
+        }
+        Ok(Some(d))
+    };
     let target = move || -> Result<RepositoryTarget, String> {
         Ok(match kind {
             RepoKind::Local => RepositoryTarget::Local {
                 path: path.get_untracked().trim().to_string(),
             },
             RepoKind::AmazonS3 | RepoKind::S3Compatible => {
-                let immutable_days = if immutable.get_untracked() {
-                    let d: u32 = days
-                        .get_untracked()
-                        .trim()
-                        .parse()
-                        .map_err(|_| "enter the number of days (1–999)".to_string())?;
-                    if !(1..=999).contains(&d) {
-                        return Err("immutability must be between 1 and 999 days".into());
-                    }
-                    Some(d)
-                } else {
-                    None
-                };
+                let immutable_days = parse_days(immutable.get_untracked())?;
                 RepositoryTarget::S3 {
                     region: region.get_untracked(),
                     endpoint: (kind == RepoKind::S3Compatible).then(|| endpoint.get_untracked()),
@@ -160,8 +250,46 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
                 container: bucket.get_untracked().trim().to_string(),
                 folder: folder.get_untracked().trim().to_string(),
                 tier: tier.get_untracked(),
+                immutable_days: parse_days(azure_immutable.get_untracked())?,
             },
         })
+    };
+    let browse = {
+        let editing = editing.clone();
+        move |to: String| {
+            folder.set(to);
+            let t = match target() {
+                Ok(t) => t,
+                Err(e) => {
+                    error.set(Some(e));
+                    return;
+                }
+            };
+            if bucket.get_untracked().is_empty() {
+                error.set(Some("Choose a bucket or container first".into()));
+                return;
+            }
+            error.set(None);
+            browsing.set(true);
+            let editing = editing.clone();
+            spawn_local(async move {
+                let r = call(&CheckRepositoryStep {
+                    step: RepositoryStep::Folders,
+                    name: String::new(),
+                    target: t,
+                    editing,
+                })
+                .await;
+                browsing.set(false);
+                match r {
+                    Ok(v) => folders.set(Some(v)),
+                    Err(e) => {
+                        folders.set(None);
+                        error.set(Some(e.message));
+                    }
+                }
+            });
+        }
     };
 
     let step_name = {
@@ -179,6 +307,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
     });
     let on_next = Callback::new({
         let step_name = step_name.clone();
+        let editing = editing.clone();
         move |_| {
             if busy.get_untracked() {
                 return;
@@ -202,36 +331,41 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             };
             busy.set(true);
             let n = name.get_untracked().trim().to_string();
+            let editing = editing.clone();
             spawn_local(async move {
+                let check = |step| CheckRepositoryStep {
+                    step,
+                    name: n.clone(),
+                    target: t.clone(),
+                    editing: editing.clone(),
+                };
                 let result = match here {
-                    "Name" => call(&CheckRepositoryStep {
-                        step: RepositoryStep::Name,
-                        name: n,
-                        target: t,
-                    })
-                    .await
-                    .map(|_| ()),
-                    "Account" => call(&CheckRepositoryStep {
-                        step: RepositoryStep::Account,
-                        name: n,
-                        target: t,
-                    })
-                    .await
-                    .map(|v| found.set(v)),
-                    "Review" => call(&AddRepository {
-                        name: n,
-                        description: description.get_untracked(),
-                        target: t,
-                    })
-                    .await
-                    .map(|r| log.set(r.log)),
-                    _ => call(&CheckRepositoryStep {
-                        step: RepositoryStep::Location,
-                        name: n,
-                        target: t,
-                    })
-                    .await
-                    .map(|v| facts.set(v)),
+                    "Name" => call(&check(RepositoryStep::Name)).await.map(|_| ()),
+                    "Account" => call(&check(RepositoryStep::Account)).await.map(|v| {
+                        if !(is_edit && v.is_empty()) {
+                            found.set(v)
+                        }
+                    }),
+                    "Review" => match &editing {
+                        Some(orig) => call(&EditRepository {
+                            name: orig.clone(),
+                            new_name: n.clone(),
+                            description: description.get_untracked(),
+                            target: t.clone(),
+                        })
+                        .await
+                        .map(|r| log.set(r.log)),
+                        None => call(&AddRepository {
+                            name: n.clone(),
+                            description: description.get_untracked(),
+                            target: t.clone(),
+                        })
+                        .await
+                        .map(|r| log.set(r.log)),
+                    },
+                    _ => call(&check(RepositoryStep::Location))
+                        .await
+                        .map(|v| facts.set(v)),
                 };
                 busy.set(false);
                 match result {
@@ -252,7 +386,8 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
     let on_cancel = Callback::new({
         let step_name = step_name.clone();
         move |_| {
-            let entered = !name.get_untracked().is_empty()
+            let entered = is_edit
+                || !name.get_untracked().is_empty()
                 || !secret.get_untracked().is_empty()
                 || !path.get_untracked().is_empty();
             if matches!(step_name(), "Apply" | "Summary") {
@@ -264,6 +399,80 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             }
         }
     });
+
+    // Bucket or container, and a folder browser over the chosen one.
+    let location_picker = move |label: &'static str, choose: &'static str| -> AnyView {
+        if is_edit {
+            return view! {
+                <p class="fixed-location">{label} " " <b id="wiz-bucket-fixed">{bucket.get_untracked()}</b> " / " <b>{folder.get_untracked()}</b> " (the location of a repository cannot change)"</p>
+            }
+            .into_any();
+        }
+        let browse_in = browse.clone();
+        let browse_up = browse.clone();
+        let browse_open = browse.clone();
+        view! {
+            <label class="field" for="wiz-bucket-list">
+                <span>{label}</span>
+                <select id="wiz-bucket-list" prop:value=move || bucket.get() on:change=move |ev| { bucket.set(event_target_value(&ev)); folders.set(None); }>
+                    <option value="">{choose}</option>
+                    {move || found.get().into_iter().map(|b| view! { <option value=b.clone() selected=move || bucket.get() == b>{b.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <div class="field folder-field">
+                <label for="wiz-folder"><span>"Folder:"</span></label>
+                <input id="wiz-folder" type="text" placeholder="backups (empty: the root)" autocomplete="off" prop:value=move || folder.get() on:input=move |ev| folder.set(event_target_value(&ev)) />
+                <button id="wiz-browse" type="button" disabled=move || browsing.get() on:click=move |_| browse_open(folder.get_untracked().trim().to_string())>"Browse…"</button>
+            </div>
+            {move || folders.get().map(|list| {
+                let here = folder.get_untracked().trim_matches('/').to_string();
+                let up = browse_up.clone();
+                let open = browse_in.clone();
+                let at_root = here.is_empty();
+                view! {
+                    <div class="folder-browser" id="folder-browser">
+                        <div class="folder-path">{if at_root { "/ (root)".to_string() } else { format!("/{here}") }}</div>
+                        <ul>
+                            {(!at_root).then(|| {
+                                let here = here.clone();
+                                view! { <li><button class="folder-item up" on:click=move |_| up(parent(&here))>".. (up)"</button></li> }
+                            })}
+                            {list.iter().map(|f| {
+                                let to = child(&here, f);
+                                let open = open.clone();
+                                view! { <li><button class="folder-item" data-folder=f.clone() on:click=move |_| open(to.clone())><span class="folder-icon"></span>{f.clone()}</button></li> }
+                            }).collect_view()}
+                            {list.is_empty().then(|| view! { <li class="empty">"No folders here."</li> })}
+                        </ul>
+                        {move || match new_folder.get() {
+                            None => view! { <button id="wiz-new-folder" type="button" on:click=move |_| new_folder.set(Some(String::new()))>"New folder…"</button> }.into_any(),
+                            Some(v) => {
+                                let here = here.clone();
+                                view! {
+                                    <span class="new-folder">
+                                        <input id="wiz-new-folder-name" placeholder="Folder name" prop:value=v on:input=move |ev| new_folder.set(Some(event_target_value(&ev)))
+                                            on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.stop_propagation(); ev.prevent_default(); } />
+                                        <button id="wiz-new-folder-ok" type="button" on:click=move |_| {
+                                            let n = new_folder.get_untracked().unwrap_or_default().trim().trim_matches('/').to_string();
+                                            if n.is_empty() || n.contains('/') {
+                                                error.set(Some("Enter a folder name without slashes".into()));
+                                                return;
+                                            }
+                                            new_folder.set(None);
+                                            folder.set(child(&here, &n));
+                                            folders.set(None);
+                                        }>"OK"</button>
+                                    </span>
+                                }.into_any()
+                            }
+                        }}
+                        <p class="hint">"A new folder is created when the repository is added."</p>
+                    </div>
+                }
+            })}
+        }
+        .into_any()
+    };
 
     let page = move || -> AnyView {
         match step_name() {
@@ -277,7 +486,11 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             "Repository" => view! {
                 <h2>"Repository"</h2>
                 <p class="hint">"Choose the folder that will hold the backups. An empty folder becomes a new repository; a folder with a Cairn repository is added as it is."</p>
-                {text_input("wiz-path", "Folder:", path, "text", "/srv/backups")}
+                {if is_edit {
+                    view! { <p class="fixed-location">"Folder: " <b id="wiz-path">{path.get_untracked()}</b> " (the location of a repository cannot change)"</p> }.into_any()
+                } else {
+                    text_input("wiz-path", "Folder:", path, "text", "/srv/backups").into_any()
+                }}
             }
             .into_any(),
             "Account" => match kind {
@@ -286,7 +499,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
                     <p class="hint">"The storage account and its shared key or a SAS token. Secrets go to the system keyring and are never shown again."</p>
                     {text_input("wiz-account", "Storage account:", account, "text", "mystorageaccount")}
                     <label class="field check"><input id="wiz-sas" type="checkbox" prop:checked=move || sas.get() on:change=move |ev| sas.set(event_target_checked(&ev)) /><span>"Use a SAS token instead of the shared key"</span></label>
-                    {text_input("wiz-secret", "Key or SAS token:", secret, "password", "")}
+                    {text_input("wiz-secret", "Key or SAS token:", secret, "password", if is_edit { "leave empty to keep the stored one" } else { "" })}
                     {text_input("wiz-endpoint", "Endpoint (sovereign clouds, emulator):", endpoint, "text", "https://mystorageaccount.blob.core.windows.net")}
                 }
                 .into_any(),
@@ -294,7 +507,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
                     <h2>"Account"</h2>
                     <p class="hint">"The access key of an account that can list, read, write and delete in the bucket. The secret goes to the system keyring and is never shown again."</p>
                     {text_input("wiz-access-key", "Access key ID:", key_id, "text", "AKIA…")}
-                    {text_input("wiz-secret", "Secret access key:", secret, "password", "")}
+                    {text_input("wiz-secret", "Secret access key:", secret, "password", if is_edit { "leave empty to keep the stored one" } else { "" })}
                     {text_input("wiz-region", "Region:", region, "text", "us-east-1")}
                     {(kind == RepoKind::S3Compatible).then(|| text_input("wiz-endpoint", "Service point:", endpoint, "text", "https://s3.example.com"))}
                 }
@@ -303,14 +516,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             "Bucket" => view! {
                 <h2>"Bucket"</h2>
                 <p class="hint">"Choose a bucket the account can reach, a folder inside it, and the storage class of backup data."</p>
-                <label class="field" for="wiz-bucket-list">
-                    <span>"Bucket:"</span>
-                    <select id="wiz-bucket-list" prop:value=move || bucket.get() on:change=move |ev| bucket.set(event_target_value(&ev))>
-                        <option value="">"Choose a bucket…"</option>
-                        {move || found.get().into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                {text_input("wiz-folder", "Folder:", folder, "text", "backups")}
+                {location_picker("Bucket:", "Choose a bucket…")}
                 {select("wiz-class", "Storage class:", class, CLASSES)}
                 <label class="field check"><input id="wiz-immutable" type="checkbox" prop:checked=move || immutable.get() on:change=move |ev| immutable.set(event_target_checked(&ev)) /><span>"Make recent backups immutable for"</span></label>
                 {text_input("wiz-days", "Days (1–999):", days, "number", "30")}
@@ -319,20 +525,15 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             "Container" => view! {
                 <h2>"Container"</h2>
                 <p class="hint">"Choose a container, a folder inside it, and the access tier."</p>
-                <label class="field" for="wiz-bucket-list">
-                    <span>"Container:"</span>
-                    <select id="wiz-bucket-list" prop:value=move || bucket.get() on:change=move |ev| bucket.set(event_target_value(&ev))>
-                        <option value="">"Choose a container…"</option>
-                        {move || found.get().into_iter().map(|b| view! { <option value=b.clone()>{b.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                {text_input("wiz-folder", "Folder:", folder, "text", "backups")}
+                {location_picker("Container:", "Choose a container…")}
                 {select("wiz-tier", "Access tier:", tier, TIERS)}
+                <label class="field check"><input id="wiz-immutable" type="checkbox" prop:checked=move || azure_immutable.get() on:change=move |ev| azure_immutable.set(event_target_checked(&ev)) /><span>"Make recent backups immutable for (needs version-level immutability on the container)"</span></label>
+                {text_input("wiz-days", "Days (1–999):", days, "number", "30")}
             }
             .into_any(),
             "Review" => view! {
                 <h2>"Review"</h2>
-                <p class="hint">"This repository will be created. Click Apply to check the storage and create it."</p>
+                <p class="hint">{if is_edit { "The repository's settings will be saved. Click Apply to check the storage and save them." } else { "This repository will be created. Click Apply to check the storage and create it." }}</p>
                 <dl class="review">
                     <dt>"Name"</dt><dd id="review-name">{name.get_untracked()}</dd>
                     <dt>"Type"</dt><dd>{kind.label()}</dd>
@@ -343,7 +544,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
                     }}</dd>
                     {(kind != RepoKind::Local && kind != RepoKind::Azure).then(|| view! { <dt>"Storage class"</dt><dd>{class.get_untracked()}</dd> })}
                     {(kind == RepoKind::Azure).then(|| view! { <dt>"Access tier"</dt><dd>{tier.get_untracked()}</dd> })}
-                    {immutable.get_untracked().then(|| view! { <dt>"Immutability"</dt><dd>{format!("{} days", days.get_untracked())}</dd> })}
+                    {(immutable.get_untracked() || azure_immutable.get_untracked()).then(|| view! { <dt>"Immutability"</dt><dd>{format!("{} days", days.get_untracked())}</dd> })}
                 </dl>
                 <ul class="facts">{facts.get_untracked().into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
             }
@@ -357,7 +558,11 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             .into_any(),
             _ => view! {
                 <h2>"Summary"</h2>
-                <p id="wiz-summary">{format!("Repository {} was added. Jobs can now store backups in it.", name.get_untracked())}</p>
+                <p id="wiz-summary">{if is_edit {
+                    format!("Repository {} was saved.", name.get_untracked())
+                } else {
+                    format!("Repository {} was added. Jobs can now store backups in it.", name.get_untracked())
+                }}</p>
             }
             .into_any(),
         }
@@ -365,7 +570,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
 
     view! {
         <WizardFrame
-            title=format!("New Backup Repository: {}", kind.label())
+            title=if is_edit { format!("Edit Backup Repository: {}", kind.label()) } else { format!("New Backup Repository: {}", kind.label()) }
             steps=step_names
             current
             busy=busy.into()
@@ -379,7 +584,7 @@ pub fn RepositoryWizard(kind: RepoKind, on_close: Callback<bool>) -> impl IntoVi
             <div class="page-content">{page}</div>
             {move || confirm_cancel.get().then(|| view! {
                 <div class="confirm-bar">
-                    "Discard this repository? What you entered is lost."
+                    {if is_edit { "Discard your changes?" } else { "Discard this repository? What you entered is lost." }}
                     <button id="wiz-discard" on:click=move |_| on_close.run(false)>"Discard"</button>
                     <button on:click=move |_| confirm_cancel.set(false)>"Keep editing"</button>
                 </div>

@@ -45,6 +45,44 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Search a restore point by name or mask (`*.pdf`, `report-??.odt`).
+    Find {
+        /// Backup id or job name.
+        backup: String,
+        /// A name (matches any part, ignoring case) or a mask with * and ?.
+        pattern: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// At most this many results.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// The versions of a file or folder: each restore point in which it differs.
+    Versions {
+        /// Backup id or job name.
+        backup: String,
+        /// Full path inside the restore points.
+        path: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// What was added, changed and deleted between two restore points.
+    Diff {
+        /// Backup id or job name.
+        backup: String,
+        /// The older restore point id.
+        point_a: String,
+        /// The newer restore point id (or "latest").
+        point_b: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Restore files and folders.
     Restore(RestoreArgs),
     /// Check a repository's health.
@@ -84,6 +122,33 @@ pub enum RepoCmd {
     Remove {
         /// Repository name.
         name: String,
+    },
+    /// Change a repository's name, description, storage class or tier,
+    /// immutability or secret (its location cannot change).
+    Edit {
+        /// Repository name.
+        name: String,
+        /// New name.
+        #[arg(long)]
+        new_name: Option<String>,
+        /// Free text.
+        #[arg(long)]
+        description: Option<String>,
+        /// S3 storage class: standard, glacier-flexible-retrieval, glacier-deep-archive.
+        #[arg(long)]
+        storage_class: Option<String>,
+        /// Azure access tier: hot or cool.
+        #[arg(long)]
+        tier: Option<String>,
+        /// Make recent backups immutable for N days.
+        #[arg(long, conflicts_with = "no_immutability")]
+        immutable_days: Option<u32>,
+        /// Stop making new backups immutable.
+        #[arg(long)]
+        no_immutability: bool,
+        /// Read a new secret (secret access key, shared key or SAS) from standard input.
+        #[arg(long)]
+        secret_stdin: bool,
     },
 }
 
@@ -128,6 +193,9 @@ pub enum RepoAdd {
         /// Make recent backups immutable for N days (bucket needs Object Lock).
         #[arg(long)]
         immutable_days: Option<u32>,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
     },
     /// An Azure Blob Storage container.
     Azure {
@@ -158,6 +226,13 @@ pub enum RepoAdd {
         /// Access tier: hot or cool.
         #[arg(long, default_value = "hot")]
         tier: String,
+        /// Make recent backups immutable for N days (the container needs
+        /// version-level immutability support).
+        #[arg(long)]
+        immutable_days: Option<u32>,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
     },
     /// A local or mounted folder.
     Local {

@@ -10,7 +10,7 @@ use cairn_engine::secrets::Sensitive;
 use cairn_engine::storage::azure::{AzureAuth, AzureSettings, Tier};
 use cairn_engine::storage::s3::{S3Settings, StorageClass};
 use cairn_engine::{Console, Error, Result};
-use cairn_model::{BackupJobSettings, Cipher, Compression, Gfs, Retention};
+use cairn_model::{BackupJobSettings, Cipher, Compression, Gfs, RepositoryTarget, Retention};
 use serde_json::json;
 use std::io::BufRead;
 use std::sync::Arc;
@@ -55,6 +55,88 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Credentials(c) => credentials(&console, c, json),
         Command::Job(c) => job(&console, c, json),
         Command::Backups(BackupsCmd::List) => backups(&console, json),
+        Command::Find {
+            backup,
+            pattern,
+            point,
+            limit,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let (m, found, more) = console.find(&backup, &point, &pattern, limit, pw.as_deref())?;
+            if json {
+                output::json(&json!({"point": m.id, "results": found, "truncated": more}));
+            } else {
+                let rows: Vec<Vec<String>> = found
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            f.path.clone(),
+                            format!("{:?}", f.kind),
+                            if f.kind == EntryKind::File {
+                                output::bytes(f.size)
+                            } else {
+                                String::new()
+                            },
+                            cairn_engine::jobs::point_time_label(f.mtime),
+                        ]
+                    })
+                    .collect();
+                output::table(&["Path", "Kind", "Size", "Modified"], &rows);
+                if more {
+                    println!("First {limit} results shown; narrow the pattern or raise --limit");
+                }
+            }
+            Ok(0)
+        }
+        Command::Versions {
+            backup,
+            path,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let versions = console.versions(&backup, &path, pw.as_deref())?;
+            if json {
+                output::json(&versions);
+            } else {
+                let rows: Vec<Vec<String>> = versions
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.point.clone(),
+                            cairn_engine::jobs::point_time_label(v.time),
+                            output::bytes(v.size),
+                            cairn_engine::jobs::point_time_label(v.mtime),
+                        ]
+                    })
+                    .collect();
+                output::table(&["Restore point", "Taken", "Size", "Modified"], &rows);
+            }
+            Ok(0)
+        }
+        Command::Diff {
+            backup,
+            point_a,
+            point_b,
+            password_stdin,
+        } => {
+            let pw = password(password_stdin)?;
+            let diffs = console.diff(&backup, &point_a, &point_b, pw.as_deref())?;
+            if json {
+                output::json(&diffs);
+            } else {
+                for d in &diffs {
+                    let mark = match d.change {
+                        cairn_engine::explore::Change::Added => "+",
+                        cairn_engine::explore::Change::Deleted => "-",
+                        cairn_engine::explore::Change::Changed => "M",
+                    };
+                    println!("{mark} {}", d.path);
+                }
+                eprintln!("{} difference(s)", diffs.len());
+            }
+            Ok(0)
+        }
         Command::Browse {
             backup,
             point,
@@ -195,6 +277,7 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             secret_access_key_stdin: _,
             storage_class,
             immutable_days,
+            description,
         }) => {
             let class = StorageClass::parse(&storage_class)?;
             let settings = S3Settings {
@@ -207,7 +290,7 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 immutable_days,
             };
             let secret = Sensitive::new(read_secret("secret access key")?);
-            let r = console.add_s3_repository(&name, settings, &access_key_id, &secret)?;
+            let r = console.add_s3_repository(&name, &description, settings, &access_key_id, &secret)?;
             added(&r, json);
         }
         RepoCmd::Add(RepoAdd::Azure {
@@ -219,6 +302,8 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             shared_key_stdin,
             sas_stdin: _,
             tier,
+            immutable_days,
+            description,
         }) => {
             let tier = Tier::parse(&tier)?;
             let auth = if shared_key_stdin {
@@ -234,13 +319,14 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 credential: String::new(),
                 auth,
                 tier,
+                immutable_days,
             };
             let secret = Sensitive::new(read_secret(if shared_key_stdin {
                 "shared key"
             } else {
                 "SAS token"
             })?);
-            let r = console.add_azure_repository(&name, settings, &secret)?;
+            let r = console.add_azure_repository(&name, &description, settings, &secret)?;
             added(&r, json);
         }
         RepoCmd::List => {
@@ -261,6 +347,87 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                     })
                     .collect();
                 output::table(&["Name", "Type", "Path", "Used", "Free"], &t);
+            }
+        }
+        RepoCmd::Edit {
+            name,
+            new_name,
+            description,
+            storage_class,
+            tier,
+            immutable_days,
+            no_immutability,
+            secret_stdin,
+        } => {
+            let d = console.repository_details(&name)?;
+            let mut target = d.target;
+            let days = if no_immutability {
+                Some(None)
+            } else {
+                immutable_days.map(Some)
+            };
+            let secret = if secret_stdin {
+                Some(read_secret("new secret")?)
+            } else {
+                None
+            };
+            match &mut target {
+                RepositoryTarget::Local { .. } => {
+                    if storage_class.is_some() || tier.is_some() || days.is_some() || secret.is_some() {
+                        return Err(Error::invalid(
+                            "a local repository has only a name and a description to edit",
+                        ));
+                    }
+                }
+                RepositoryTarget::S3 {
+                    storage_class: c,
+                    immutable_days: i,
+                    secret_access_key,
+                    ..
+                } => {
+                    if tier.is_some() {
+                        return Err(Error::invalid("--tier is for Azure repositories; S3 has --storage-class"));
+                    }
+                    if let Some(v) = storage_class {
+                        *c = v;
+                    }
+                    if let Some(v) = days {
+                        *i = v;
+                    }
+                    if let Some(v) = secret {
+                        secret_access_key.0 = v;
+                    }
+                }
+                RepositoryTarget::Azure {
+                    tier: t,
+                    immutable_days: i,
+                    secret: sec,
+                    ..
+                } => {
+                    if storage_class.is_some() {
+                        return Err(Error::invalid("--storage-class is for S3 repositories; Azure has --tier"));
+                    }
+                    if let Some(v) = tier {
+                        *t = v;
+                    }
+                    if let Some(v) = days {
+                        *i = v;
+                    }
+                    if let Some(v) = secret {
+                        sec.0 = v;
+                    }
+                }
+            }
+            let new_name = new_name.unwrap_or_else(|| d.name.clone());
+            let description = description.unwrap_or(d.description);
+            let (rec, log) = console.edit_repository(&name, &new_name, &description, &target)?;
+            if json {
+                output::json(&json!({"name": rec.name, "location": rec.location, "log": log}));
+            } else {
+                for l in log {
+                    eprintln!("{l}");
+                }
+                println!("Repository {} saved", rec.name);
             }
         }
         RepoCmd::Remove { name } => {

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod console;
+pub mod explore;
 pub mod error;
 pub mod format;
 

@@ -468,6 +468,23 @@ pub fn run(
         }
         writes.push(job);
     }
+    // Data in an archive storage class is retrieved first, all packs at
+    // once: one clear "waiting for retrieval" state, not one per pack.
+    let packs: std::collections::BTreeSet<String> = writes
+        .iter()
+        .flat_map(|j| j.entry.content.iter())
+        .filter_map(|id| index.get(id).map(|(p, _)| crate::format::index::pack_key(p)))
+        .collect();
+    let packs: Vec<String> = packs.into_iter().collect();
+    let waiting = repo.storage().prepare_read(&packs)?;
+    if !waiting.is_empty() {
+        drop(ticker);
+        return Err(Error::storage(format!(
+            "waiting for retrieval: {} of {} pack(s) this restore needs are in an archive storage class; retrieval was requested for them (Glacier Flexible Retrieval takes about 3 to 5 hours, Deep Archive up to 12); run the restore again when it has finished",
+            waiting.len(),
+            packs.len()
+        )));
+    }
     let failures = Mutex::new(Vec::new());
     let results: Vec<Result<u64>> = writes
         .par_iter()

@@ -62,6 +62,9 @@ pub enum RepositoryTarget {
         folder: String,
         /// hot or cool.
         tier: String,
+        /// Immutability period (version-level immutability policy).
+        #[serde(default)]
+        immutable_days: Option<u32>,
     },
 }
 
@@ -75,6 +78,8 @@ pub enum RepositoryStep {
     Account,
     /// Bucket, container or folder: exists, allowed class or tier, Object Lock.
     Location,
+    /// The folders inside the bucket or container's folder (Browse…).
+    Folders,
 }
 
 /// Checks one step; the reply lists what was found (e.g. bucket names).
@@ -86,6 +91,10 @@ pub struct CheckRepositoryStep {
     pub name: String,
     /// What was entered so far.
     pub target: RepositoryTarget,
+    /// When editing: the repository's current name. Its own name is not a
+    /// conflict, and an empty secret means "keep the stored one".
+    #[serde(default)]
+    pub editing: Option<String>,
 }
 
 impl Command for CheckRepositoryStep {
@@ -115,6 +124,50 @@ pub struct AddRepositoryResult {
 
 impl Command for AddRepository {
     const NAME: &'static str = "add_repository";
+    type Response = AddRepositoryResult;
+}
+
+/// What the Edit wizard starts from: the saved settings, secrets left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepositoryDetails {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Where, with empty secrets.
+    pub target: RepositoryTarget,
+    /// The stored credentials used (cloud repositories).
+    pub credential: String,
+}
+
+/// Reads a repository's saved settings for Edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetRepository {
+    /// Name.
+    pub name: String,
+}
+
+impl Command for GetRepository {
+    const NAME: &'static str = "get_repository";
+    type Response = RepositoryDetails;
+}
+
+/// Saves an edited repository (the Edit wizard's Apply step). The location
+/// cannot change; an empty secret keeps the stored one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditRepository {
+    /// Current name.
+    pub name: String,
+    /// New name (may be the same).
+    pub new_name: String,
+    /// Free text.
+    pub description: String,
+    /// Settings.
+    pub target: RepositoryTarget,
+}
+
+impl Command for EditRepository {
+    const NAME: &'static str = "edit_repository";
     type Response = AddRepositoryResult;
 }
 

@@ -104,4 +104,33 @@ impl Catalog {
         )?;
         Ok(())
     }
+
+    /// Saves an edited repository's name, description and settings.
+    pub fn update_repository(
+        &self,
+        id: i64,
+        name: &str,
+        description: &str,
+        settings: &str,
+        immutable_days: Option<u32>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE repositories SET name = ?2, description = ?3, settings = ?4, immutable_days = ?5 WHERE id = ?1",
+            params![id, name, description, settings, immutable_days],
+        )?;
+        Ok(())
+    }
+
+    /// Records the bytes a cloud repository holds, measured by listing it
+    /// after a job, a prune or when it was added.
+    pub fn set_repository_used(&self, id: i64, bytes: u64) -> Result<()> {
+        self.set_setting(&format!("repository.{id}.used_bytes"), &bytes.to_string())
+    }
+
+    /// The last recorded size of a cloud repository.
+    pub fn repository_used(&self, id: i64) -> Result<Option<u64>> {
+        Ok(self
+            .setting(&format!("repository.{id}.used_bytes"))?
+            .and_then(|v| v.parse().ok()))
+    }
 }

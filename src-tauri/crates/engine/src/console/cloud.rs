@@ -14,7 +14,7 @@ use cairn_model::{ErrorKind, RepositoryKind};
 use std::sync::Arc;
 
 /// Kinds of stored secrets.
-pub const KINDS: [&str; 4] = ["aws", "azure-key", "azure-sas", "password"];
+pub const KINDS: [&str; 5] = ["aws", "azure-key", "azure-sas", "password", "account"];
 
 impl Console {
     /// Stores a secret in the keyring and its reference in the catalog.
@@ -34,6 +34,9 @@ impl Console {
         }
         if secret.expose().is_empty() {
             return Err(Error::invalid("the secret is empty; enter it"));
+        }
+        if kind == "account" && identity.trim().is_empty() {
+            return Err(Error::invalid("the username is empty; enter it"));
         }
         let existing = self.catalog()?.credential(name).ok();
         let secret_ref = match &existing {
@@ -138,7 +141,7 @@ impl Console {
                         storage.describe()
                     )));
                 }
-                Repository::init(storage, name, &self.console_id()?)?;
+                Repository::init(storage.clone(), name, &self.console_id()?)?;
             }
             Err(e) => return Err(e),
         }
@@ -147,7 +150,9 @@ impl Console {
             .add_repository(name, kind, location, description, false)?;
         self.catalog()?
             .set_repository_settings(rec.id, &settings, immutable)?;
-        self.catalog()?.repository(rec.id)
+        let rec = self.catalog()?.repository(rec.id)?;
+        self.record_usage(&rec, storage.as_ref())?;
+        Ok(rec)
     }
 
     /// Adds an Amazon S3 or S3-compatible repository. Checks the bucket and
@@ -156,6 +161,7 @@ impl Console {
     pub fn add_s3_repository(
         &self,
         name: &str,
+        description: &str,
         mut settings: S3Settings,
         access_key_id: &str,
         secret: &Sensitive<String>,
@@ -176,16 +182,7 @@ impl Console {
                 settings.bucket
             )));
         }
-        let cred = format!("S3 {access_key_id}");
-        self.put_credential(
-            &cred,
-            "aws",
-            access_key_id,
-            secret,
-            &format!("Access key for {name}"),
-            "",
-        )?;
-        settings.credential = cred;
+        settings.credential = self.store_s3_credential(name, access_key_id, secret)?;
         let kind = if settings.endpoint.is_some() {
             RepositoryKind::S3Compatible
         } else {
@@ -203,7 +200,7 @@ impl Console {
             &location,
             json,
             settings.immutable_days,
-            "",
+            description,
             Arc::new(storage),
         )
     }
@@ -212,26 +209,14 @@ impl Console {
     pub fn add_azure_repository(
         &self,
         name: &str,
+        description: &str,
         mut settings: AzureSettings,
         secret: &Sensitive<String>,
     ) -> Result<RepositoryRecord> {
         self.check_new_repository(name)?;
         let storage = AzureStorage::connect(settings.clone(), secret)?;
         storage.probe()?;
-        let (kind, label) = match settings.auth {
-            AzureAuth::SharedKey => ("azure-key", "shared key"),
-            AzureAuth::Sas => ("azure-sas", "SAS"),
-        };
-        let cred = format!("Azure {} {label}", settings.account);
-        self.put_credential(
-            &cred,
-            kind,
-            &settings.account,
-            secret,
-            &format!("Access to {name}"),
-            "",
-        )?;
-        settings.credential = cred;
+        settings.credential = self.store_azure_credential(name, &settings, secret)?;
         let location = if settings.folder.is_empty() {
             settings.container.clone()
         } else {
@@ -247,28 +232,92 @@ impl Console {
             RepositoryKind::AzureBlob,
             &location,
             json,
-            None,
-            "",
+            settings.immutable_days,
+            description,
             Arc::new(storage),
         )
     }
 
-    /// Opens the storage of a cloud repository with its stored secret.
-    pub(super) fn open_cloud_storage(&self, rec: &RepositoryRecord) -> Result<Arc<dyn Storage>> {
-        let bad = |e: serde_json::Error| {
+    /// Stores an S3 access key's secret; returns the credentials' name.
+    pub(super) fn store_s3_credential(
+        &self,
+        repository: &str,
+        access_key_id: &str,
+        secret: &Sensitive<String>,
+    ) -> Result<String> {
+        let cred = format!("S3 {access_key_id}");
+        self.put_credential(
+            &cred,
+            "aws",
+            access_key_id,
+            secret,
+            &format!("Access key for {repository}"),
+            "",
+        )?;
+        Ok(cred)
+    }
+
+    /// Stores an Azure shared key or SAS; returns the credentials' name.
+    pub(super) fn store_azure_credential(
+        &self,
+        repository: &str,
+        settings: &AzureSettings,
+        secret: &Sensitive<String>,
+    ) -> Result<String> {
+        let (kind, label) = match settings.auth {
+            AzureAuth::SharedKey => ("azure-key", "shared key"),
+            AzureAuth::Sas => ("azure-sas", "SAS"),
+        };
+        let cred = format!("Azure {} {label}", settings.account);
+        self.put_credential(
+            &cred,
+            kind,
+            &settings.account,
+            secret,
+            &format!("Access to {repository}"),
+            "",
+        )?;
+        Ok(cred)
+    }
+
+    /// A cloud repository's saved settings.
+    pub(super) fn cloud_settings<T: serde::de::DeserializeOwned>(
+        &self,
+        rec: &RepositoryRecord,
+    ) -> Result<T> {
+        serde_json::from_str(&rec.settings).map_err(|e| {
             Error::corrupt(format!(
                 "the settings of repository {} are damaged: {e}",
                 rec.name
             ))
-        };
+        })
+    }
+
+    /// Measures and records what a cloud repository holds (one listing).
+    pub(super) fn record_usage(&self, rec: &RepositoryRecord, storage: &dyn Storage) -> Result<()> {
+        if rec.kind == RepositoryKind::Local {
+            return Ok(());
+        }
+        // Lock objects come and go; the job measuring holds one.
+        let used: u64 = storage
+            .list("")?
+            .iter()
+            .filter(|o| !o.key.starts_with("locks/"))
+            .map(|o| o.size)
+            .sum();
+        self.catalog()?.set_repository_used(rec.id, used)
+    }
+
+    /// Opens the storage of a cloud repository with its stored secret.
+    pub(super) fn open_cloud_storage(&self, rec: &RepositoryRecord) -> Result<Arc<dyn Storage>> {
         match rec.kind {
             RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible => {
-                let s: S3Settings = serde_json::from_str(&rec.settings).map_err(bad)?;
+                let s: S3Settings = self.cloud_settings(rec)?;
                 let (c, secret) = self.credential_secret(&s.credential)?;
                 Ok(Arc::new(S3Storage::connect(s, &c.identity, &secret)?))
             }
             RepositoryKind::AzureBlob => {
-                let s: AzureSettings = serde_json::from_str(&rec.settings).map_err(bad)?;
+                let s: AzureSettings = self.cloud_settings(rec)?;
                 let (_, secret) = self.credential_secret(&s.credential)?;
                 Ok(Arc::new(AzureStorage::connect(s, &secret)?))
             }

@@ -239,6 +239,7 @@ impl Console {
             prune::prune(&repo, &ks, PRUNE_GRACE_SECS, sink.as_ref())?;
         }
         self.refresh_backups(&rec, &repo, &[&ks])?;
+        self.record_usage(&rec, repo.storage().as_ref())?;
         let result = if out.warnings > 0 {
             SessionResult::Warning
         } else {
@@ -347,6 +348,7 @@ impl Console {
             total.bytes_freed += r.bytes_freed;
             total.locked += r.locked;
         }
+        self.record_usage(&rec, repo.storage().as_ref())?;
         Ok(total)
     }
 }

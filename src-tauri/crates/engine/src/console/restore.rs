@@ -4,14 +4,31 @@ use super::session::SessionSink;
 use super::Console;
 use crate::catalog::{BackupRecord, RepositoryRecord};
 use crate::error::{Error, Result};
+use crate::explore;
 use crate::format::crypto::KeySet;
 use crate::format::manifest::Manifest;
 use crate::format::tree::Entry;
 use crate::progress::{CancelToken, ProgressSink};
 use crate::repo::Repository;
 use crate::restore::{self, RestoreReport, RestoreSpec};
-use cairn_model::{SessionKind, SessionResult};
+use crate::jobs::backup::parse_id;
+use cairn_model::{ErrorKind, SessionKind, SessionResult};
 use std::sync::Arc;
+
+/// One version of an item.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Version {
+    /// Restore point id.
+    pub point: String,
+    /// Restore point time, Unix seconds.
+    pub time: i64,
+    /// Kind.
+    pub kind: crate::format::tree::EntryKind,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, Unix seconds.
+    pub mtime: i64,
+}
 
 /// An opened restore point, ready to browse or restore.
 pub struct OpenPoint {
@@ -101,6 +118,96 @@ impl Console {
         let p = self.open_point(reference, point, password)?;
         let entries = restore::list(&p.repo, &p.keyset, &p.manifest, path)?;
         Ok((p.manifest, entries))
+    }
+
+    /// Searches a restore point by name or mask (`*`, `?`); at most
+    /// `limit` results, and whether there were more.
+    pub fn find(
+        &self,
+        reference: &str,
+        point: &str,
+        pattern: &str,
+        limit: usize,
+        password: Option<&str>,
+    ) -> Result<(Manifest, Vec<explore::Found>, bool)> {
+        let pattern = explore::NamePattern::new(pattern)?;
+        let p = self.open_point(reference, point, password)?;
+        let index = p.repo.load_index(&p.keyset, false)?;
+        let root = parse_id(&p.manifest.root)?;
+        let (found, more) = explore::find(&p.repo, &p.keyset, &index, &root, &pattern, limit)?;
+        Ok((p.manifest, found, more))
+    }
+
+    /// The versions of one item: every restore point in which it differs
+    /// from the point before, oldest first.
+    pub fn versions(
+        &self,
+        reference: &str,
+        path: &str,
+        password: Option<&str>,
+    ) -> Result<Vec<Version>> {
+        let p = self.open_point(reference, "latest", password)?;
+        let backup = p.manifest.backup.clone();
+        let index = p.repo.load_index(&p.keyset, false)?;
+        let mut points = p.repo.list_points(&backup)?;
+        points.sort();
+        let mut out = Vec::new();
+        let mut last: Option<Entry> = None;
+        let mut seen = false;
+        for id in points {
+            let m = p.repo.read_manifest(&p.keyset, &backup, &id)?;
+            let root = p.repo.read_tree(&p.keyset, &index, &parse_id(&m.root)?)?;
+            match restore::resolve(&p.repo, &p.keyset, &index, &root, path) {
+                Ok((e, _)) => {
+                    seen = true;
+                    if last.as_ref().is_none_or(|l| explore::entry_differs(l, &e)) {
+                        out.push(Version {
+                            point: m.id.clone(),
+                            time: m.time,
+                            kind: e.kind,
+                            size: e.size,
+                            mtime: e.mtime_ns.div_euclid(1_000_000_000),
+                        });
+                    }
+                    last = Some(e);
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => last = None,
+                Err(e) => return Err(e),
+            }
+        }
+        if !seen {
+            return Err(Error::not_found(format!(
+                "{path} is in none of the restore points of backup {backup}"
+            )));
+        }
+        Ok(out)
+    }
+
+    /// What was added, changed and deleted from restore point `a` to `b`.
+    pub fn diff(
+        &self,
+        reference: &str,
+        a: &str,
+        b: &str,
+        password: Option<&str>,
+    ) -> Result<Vec<explore::Difference>> {
+        let pa = self.open_point(reference, a, password)?;
+        let pb = self.open_point(reference, b, password)?;
+        let ia = pa.repo.load_index(&pa.keyset, false)?;
+        let ib = if pb.keyset.id() == pa.keyset.id() {
+            None
+        } else {
+            Some(pb.repo.load_index(&pb.keyset, false)?)
+        };
+        explore::diff(
+            &pa.repo,
+            &pa.keyset,
+            &pb.keyset,
+            &ia,
+            ib.as_ref().unwrap_or(&ia),
+            &parse_id(&pa.manifest.root)?,
+            &parse_id(&pb.manifest.root)?,
+        )
     }
 
     /// Restores items as a session.

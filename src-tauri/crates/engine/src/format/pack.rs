@@ -5,7 +5,7 @@
 
 use super::blob::{open_object, seal_object, ObjectKind};
 use super::crypto::KeySet;
-use super::index::{index_key, pack_key, IndexEntry, PackIndex};
+use super::index::{index_key, pack_key, IndexEntry, PackIndex, KIND_TREE};
 use super::{random_id, ChunkId};
 use crate::error::{Error, Result};
 use crate::storage::{ReadStorage, Storage};
@@ -50,7 +50,7 @@ impl PackWriter {
         let (tx, rx) = bounded::<Blob>(4);
         // Rendezvous: a finished pack waits in the packer until an uploader is
         // free, so memory is one open pack plus one per uploader.
-        let (up_tx, up_rx) = bounded::<(PackIndex, Vec<u8>)>(0);
+        let (up_tx, up_rx) = bounded::<(PackIndex, Vec<u8>, bool)>(0);
         // Uploaded pack buffers go back to the packer for reuse: large
         // buffers freed and allocated again fragment the heap.
         let (ret_tx, ret_rx) = bounded::<Vec<u8>>(concurrency + 1);
@@ -67,8 +67,8 @@ impl PackWriter {
                 let bw = bytes_written.clone();
                 let ret = ret_tx.clone();
                 std::thread::spawn(move || {
-                    for (idx, bytes) in rx {
-                        match upload(&*storage, &ks, &idx, &bytes) {
+                    for (idx, bytes, trees) in rx {
+                        match upload(&*storage, &ks, &idx, &bytes, trees) {
                             Ok(()) => {
                                 bw.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                                 if let Ok(mut w) = written.lock() {
@@ -147,66 +147,100 @@ impl PackWriter {
     }
 }
 
+/// One open pack: its bytes and the blobs in it.
+struct OpenPack {
+    buf: Vec<u8>,
+    entries: Vec<IndexEntry>,
+}
+
 fn pack_loop(
     rx: Receiver<Blob>,
-    up: Sender<(PackIndex, Vec<u8>)>,
+    up: Sender<(PackIndex, Vec<u8>, bool)>,
     returned: Receiver<Vec<u8>>,
     ks: KeySet,
     pack_size: usize,
     error: Arc<Mutex<Option<Error>>>,
 ) {
-    // Exact capacity: a pack never reallocates (a doubling copy would touch
-    // twice the memory).
+    // Exact capacity: a data pack never reallocates (a doubling copy would
+    // touch twice the memory). Trees go to packs of their own: browsing and
+    // incremental backups read only those, so they stay readable when data
+    // packs sit in an archive storage class.
     let capacity = pack_size + 64 * 1024;
-    let mut buf: Vec<u8> = Vec::with_capacity(capacity);
-    let mut entries: Vec<IndexEntry> = Vec::new();
-    let flush = |buf: &mut Vec<u8>, entries: &mut Vec<IndexEntry>| -> Result<()> {
-        if entries.is_empty() {
+    let mut open = [
+        OpenPack {
+            buf: Vec::with_capacity(capacity),
+            entries: Vec::new(),
+        },
+        OpenPack {
+            buf: Vec::new(),
+            entries: Vec::new(),
+        },
+    ];
+    let flush = |p: &mut OpenPack, trees: bool| -> Result<()> {
+        if p.entries.is_empty() {
             return Ok(());
         }
         let idx = PackIndex {
             pack: random_id(),
-            entries: std::mem::take(entries),
+            entries: std::mem::take(&mut p.entries),
         };
         let plain = postcard::to_allocvec(&idx).map_err(|e| Error::internal(e.to_string()))?;
         let header = seal_object(&ks, ObjectKind::PackHeader, &plain)?;
-        let next = match returned.try_recv() {
-            Ok(mut b) => {
-                b.clear();
-                b
+        let next = if trees {
+            Vec::new()
+        } else {
+            match returned.try_recv() {
+                Ok(mut b) => {
+                    b.clear();
+                    b
+                }
+                Err(_) => Vec::with_capacity(capacity),
             }
-            Err(_) => Vec::with_capacity(capacity),
         };
-        let mut bytes = std::mem::replace(buf, next);
+        let mut bytes = std::mem::replace(&mut p.buf, next);
         bytes.extend_from_slice(&header);
         bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
-        up.send((idx, bytes))
+        up.send((idx, bytes, trees))
             .map_err(|_| Error::internal("uploaders stopped"))
     };
     for b in rx {
+        let trees = b.kind == KIND_TREE;
+        let p = &mut open[usize::from(trees)];
         // Close the pack before a blob would overflow it.
-        if !entries.is_empty() && buf.len() + b.data.len() > pack_size {
-            if let Err(e) = flush(&mut buf, &mut entries) {
+        if !p.entries.is_empty() && p.buf.len() + b.data.len() > pack_size {
+            if let Err(e) = flush(p, trees) {
                 record(&error, e);
                 return;
             }
         }
-        entries.push(IndexEntry {
+        p.entries.push(IndexEntry {
             id: b.id,
             kind: b.kind,
-            offset: buf.len() as u32,
+            offset: p.buf.len() as u32,
             length: b.data.len() as u32,
             raw_length: b.raw_length,
         });
-        buf.extend_from_slice(&b.data);
+        p.buf.extend_from_slice(&b.data);
     }
-    if let Err(e) = flush(&mut buf, &mut entries) {
-        record(&error, e);
+    for (i, p) in open.iter_mut().enumerate() {
+        if let Err(e) = flush(p, i == 1) {
+            record(&error, e);
+        }
     }
 }
 
-fn upload(storage: &dyn Storage, ks: &KeySet, idx: &PackIndex, bytes: &[u8]) -> Result<()> {
-    storage.put(&pack_key(&idx.pack), bytes)?;
+fn upload(
+    storage: &dyn Storage,
+    ks: &KeySet,
+    idx: &PackIndex,
+    bytes: &[u8],
+    trees: bool,
+) -> Result<()> {
+    if trees {
+        storage.put_hot(&pack_key(&idx.pack), bytes)?;
+    } else {
+        storage.put(&pack_key(&idx.pack), bytes)?;
+    }
     let plain = postcard::to_allocvec(idx).map_err(|e| Error::internal(e.to_string()))?;
     storage.put(
         &index_key(&idx.pack),

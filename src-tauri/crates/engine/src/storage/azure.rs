@@ -40,6 +40,14 @@ impl Tier {
         }
     }
 
+    /// The name the CLI and the wizard use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hot => "hot",
+            Self::Cool => "cool",
+        }
+    }
+
     fn sdk(self) -> AccessTier {
         match self {
             Self::Hot => AccessTier::Hot,
@@ -78,6 +86,9 @@ pub struct AzureSettings {
     /// Access tier of packs.
     #[serde(default)]
     pub tier: Tier,
+    /// Days new blobs stay immutable (version-level immutability policy).
+    #[serde(default)]
+    pub immutable_days: Option<u32>,
 }
 
 /// An open container folder.
@@ -191,11 +202,41 @@ impl AzureStorage {
         })
     }
 
-    /// Checks the container exists and refuses accounts with blob soft
-    /// delete (deleted packs would be kept and billed, and prune could not
-    /// free space), with the reason.
-    pub fn probe(&self) -> Result<()> {
+    /// Folders directly inside this storage's folder (the first 5,000),
+    /// for the wizard's folder browser.
+    pub fn list_folders(&self) -> Result<Vec<String>> {
+        use azure_core::request_options::{Delimiter, MaxResults, Prefix};
+        use std::num::NonZeroU32;
         block_on(async {
+            let mut out = Vec::new();
+            let mut s = self
+                .container
+                .list_blobs()
+                .prefix(Prefix::new(self.prefix.clone()))
+                .delimiter(Delimiter::new("/"))
+                .max_results(MaxResults::new(NonZeroU32::new(5000).expect("non-zero")))
+                .into_stream();
+            if let Some(page) = s.next().await {
+                let page = page.map_err(|e| az_error(e, self.name(), "list folders"))?;
+                for p in page.blobs.prefixes() {
+                    if let Some(rest) = p.name.strip_prefix(&self.prefix) {
+                        out.push(rest.trim_end_matches('/').to_string());
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks the container exists and refuses what would break backups,
+    /// with the reason: a hierarchical namespace, blob soft delete and
+    /// container soft delete (deleted packs would be kept and billed, and
+    /// prune could not free space), and immutability asked for on a
+    /// container without version-level immutability support. Returns what
+    /// was checked, for the wizard.
+    pub fn probe(&self) -> Result<Vec<String>> {
+        block_on(async {
+            let mut facts = Vec::new();
             let exists = self
                 .container
                 .exists()
@@ -225,9 +266,148 @@ impl AzureStorage {
                         self.settings.account
                     )));
                 }
+                facts.push("Blob soft delete off".to_string());
             }
-            Ok(())
+            facts.push(self.container_soft_delete().await?);
+            if self.settings.immutable_days.is_some() {
+                if !self.versioned_immutability().await? {
+                    return Err(Error::invalid(format!(
+                        "container {} has no version-level immutability support: immutability needs it enabled on the container (Azure portal: container → Access policy → enable version-level immutability, which needs blob versioning); enable it, or turn immutability off",
+                        self.name()
+                    )));
+                }
+                facts.push("Version-level immutability supported".to_string());
+            }
+            Ok(facts)
         })
+    }
+
+    /// Container soft delete is an account setting the data plane does not
+    /// show, so it is read by its effect: a probe container is created and
+    /// deleted, and then looked for among deleted containers. An account
+    /// without it never lists deleted containers.
+    async fn container_soft_delete(&self) -> Result<String> {
+        let name = format!("cairn-probe-{}", &crate::format::random_id()[..16]);
+        let probe = self.service.container_client(name.clone());
+        if let Err(e) = probe.create().await {
+            if status(&e) == Some(403) {
+                return Ok("Container soft delete not verified: these credentials cannot create containers".into());
+            }
+            return Err(az_error(e, &name, "create a probe container"));
+        }
+        probe
+            .delete()
+            .await
+            .map_err(|e| az_error(e, &name, "delete the probe container"))?;
+        let listed = |deleted: bool| {
+            let name = name.clone();
+            async move {
+                let mut s = self
+                    .service
+                    .list_containers()
+                    .prefix(name.clone())
+                    .include_deleted(deleted)
+                    .into_stream();
+                let mut found = false;
+                while let Some(page) = s.next().await {
+                    let page = page.map_err(|e| az_error(e, "(all)", "list containers"))?;
+                    found |= page.containers.iter().any(|c| c.name == name);
+                }
+                Ok::<bool, Error>(found)
+            }
+        };
+        if listed(true).await? && !listed(false).await? {
+            return Err(Error::invalid(format!(
+                "storage account {} has container soft delete enabled: deleted backup data would be kept and billed; disable container soft delete for the account, or use another account",
+                self.settings.account
+            )));
+        }
+        Ok("Container soft delete off".into())
+    }
+
+    /// Sends a signed request the 0.21 SDK has no typed call for.
+    async fn send_raw(
+        &self,
+        method: azure_core::Method,
+        mut url: azure_core::Url,
+        query: &[(&str, &str)],
+        headers: azure_core::headers::Headers,
+        what: &str,
+    ) -> Result<azure_core::Response> {
+        use azure_storage::clients::{finalize_request, new_pipeline_from_options, ServiceType};
+        let fail = |e: azure_core::Error| az_error(e, self.name(), what);
+        let pipeline = new_pipeline_from_options(
+            azure_core::ClientOptions::default(),
+            self.credentials.clone(),
+        );
+        for (k, v) in query {
+            url.query_pairs_mut().append_pair(k, v);
+        }
+        let mut req = finalize_request(url, method, headers, None).map_err(fail)?;
+        let mut ctx = azure_core::Context::new();
+        ctx.insert(ServiceType::Blob);
+        pipeline.send(&ctx, &mut req).await.map_err(fail)
+    }
+
+    /// True when the container supports version-level immutability
+    /// (`x-ms-immutable-storage-with-versioning-enabled`).
+    async fn versioned_immutability(&self) -> Result<bool> {
+        use azure_core::headers::{HeaderName, Headers};
+        let url = self
+            .container
+            .url()
+            .map_err(|e| az_error(e, self.name(), "read the container properties"))?;
+        let resp = self
+            .send_raw(
+                azure_core::Method::Get,
+                url,
+                &[("restype", "container")],
+                Headers::new(),
+                "read the container properties",
+            )
+            .await?;
+        Ok(resp.headers().get_optional_str(&HeaderName::from_static(
+            "x-ms-immutable-storage-with-versioning-enabled",
+        )) == Some("true"))
+    }
+
+    /// Days new blobs are locked for, unless the key is one that changes.
+    fn lock_until(&self, key: &str) -> Option<i64> {
+        let days = self.settings.immutable_days?;
+        if key.starts_with("locks/") || key.starts_with("prune/") || key == "owner" {
+            return None;
+        }
+        Some(crate::catalog::now() + days as i64 * 86_400)
+    }
+
+    /// Sets an unlocked time-based immutability policy on one blob.
+    async fn set_immutability(&self, full: &str, until: i64) -> Result<()> {
+        use azure_core::headers::{HeaderName, Headers};
+        let date = time::OffsetDateTime::from_unix_timestamp(until)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let mut h = Headers::new();
+        h.insert(
+            HeaderName::from_static("x-ms-immutability-policy-until-date"),
+            azure_core::date::to_rfc1123(&date),
+        );
+        h.insert(
+            HeaderName::from_static("x-ms-immutability-policy-mode"),
+            "unlocked",
+        );
+        let url = self
+            .container
+            .blob_client(full)
+            .url()
+            .map_err(|e| az_error(e, self.name(), "set an immutability policy"))?;
+        self.send_raw(
+            azure_core::Method::Put,
+            url,
+            &[("comp", "immutabilityPolicies")],
+            h,
+            "set an immutability policy",
+        )
+        .await
+        .map(|_| ())
     }
 
     /// True when the account has a hierarchical namespace (Data Lake Gen2),
@@ -235,21 +415,20 @@ impl AzureStorage {
     /// no typed call, so this sends the signed request itself.
     async fn hierarchical_namespace(&self) -> Result<bool> {
         use azure_core::headers::{HeaderName, Headers};
-        use azure_storage::clients::{finalize_request, new_pipeline_from_options, ServiceType};
-        let fail = |e: azure_core::Error| az_error(e, self.name(), "read the account properties");
-        let pipeline = new_pipeline_from_options(
-            azure_core::ClientOptions::default(),
-            self.credentials.clone(),
-        );
-        let mut url = self.location.url(ServiceType::Blob).map_err(fail)?;
-        url.query_pairs_mut()
-            .append_pair("restype", "account")
-            .append_pair("comp", "properties");
-        let mut req =
-            finalize_request(url, azure_core::Method::Get, Headers::new(), None).map_err(fail)?;
-        let mut ctx = azure_core::Context::new();
-        ctx.insert(ServiceType::Blob);
-        let resp = pipeline.send(&ctx, &mut req).await.map_err(fail)?;
+        use azure_storage::clients::ServiceType;
+        let url = self
+            .location
+            .url(ServiceType::Blob)
+            .map_err(|e| az_error(e, self.name(), "read the account properties"))?;
+        let resp = self
+            .send_raw(
+                azure_core::Method::Get,
+                url,
+                &[("restype", "account"), ("comp", "properties")],
+                Headers::new(),
+                "read the account properties",
+            )
+            .await?;
         Ok(resp
             .headers()
             .get_optional_str(&HeaderName::from_static("x-ms-is-hns-enabled"))
@@ -362,16 +541,20 @@ impl Storage for AzureStorage {
         let full = self.key(key)?;
         block_on(async {
             if data.len() > BLOCKS_ABOVE {
-                return self.put_blocks(&full, data).await;
+                self.put_blocks(&full, data).await?;
+            } else {
+                self.container
+                    .blob_client(&full)
+                    .put_block_blob(data.to_vec())
+                    .content_type("application/octet-stream")
+                    .access_tier(self.settings.tier.sdk())
+                    .await
+                    .map_err(|e| az_error(e, self.name(), &format!("write {key}")))?;
             }
-            self.container
-                .blob_client(&full)
-                .put_block_blob(data.to_vec())
-                .content_type("application/octet-stream")
-                .access_tier(self.settings.tier.sdk())
-                .await
-                .map(|_| ())
-                .map_err(|e| az_error(e, self.name(), &format!("write {key}")))
+            if let Some(until) = self.lock_until(key) {
+                self.set_immutability(&full, until).await?;
+            }
+            Ok(())
         })
     }
 
@@ -384,6 +567,38 @@ impl Storage for AzureStorage {
                 Err(e) => Err(az_error(e, self.name(), &format!("delete {key}"))),
             }
         })
+    }
+
+    fn locked_until(&self, key: &str) -> Result<Option<i64>> {
+        if self.settings.immutable_days.is_none() {
+            return Ok(None);
+        }
+        use azure_core::headers::HeaderName;
+        let full = self.key(key)?;
+        let url = self
+            .container
+            .blob_client(&full)
+            .url()
+            .map_err(|e| az_error(e, self.name(), &format!("look up {key}")))?;
+        let resp = match block_on(self.send_raw(
+            azure_core::Method::Head,
+            url,
+            &[],
+            azure_core::headers::Headers::new(),
+            &format!("look up {key}"),
+        )) {
+            Ok(r) => r,
+            Err(e) if e.kind() == cairn_model::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let until = resp
+            .headers()
+            .get_optional_str(&HeaderName::from_static(
+                "x-ms-immutability-policy-until-date",
+            ))
+            .and_then(|d| azure_core::date::parse_rfc1123(d).ok())
+            .map(|d| d.unix_timestamp());
+        Ok(until.filter(|u| *u > crate::catalog::now()))
     }
 
     fn concurrency(&self) -> usize {

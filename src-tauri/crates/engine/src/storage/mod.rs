@@ -34,6 +34,14 @@ pub trait ReadStorage: Send + Sync {
     fn exists(&self, key: &str) -> Result<bool>;
     /// Human description for messages ("folder /srv/backups").
     fn describe(&self) -> String;
+    /// Makes objects readable before a restore reads them: objects in an
+    /// archive storage class get a retrieval request. Returns the keys
+    /// still waiting for retrieval (none on storage without archive
+    /// classes).
+    fn prepare_read(&self, keys: &[String]) -> Result<Vec<String>> {
+        let _ = keys;
+        Ok(Vec::new())
+    }
 }
 
 /// Writing side of a backend.
@@ -41,6 +49,11 @@ pub trait Storage: ReadStorage {
     /// Stores an object atomically: readers see the whole new object or the
     /// old state, never a part; it is durable when this returns.
     fn put(&self, key: &str, data: &[u8]) -> Result<()>;
+    /// Stores an object that browsing and backups read often (tree packs):
+    /// never in an archive storage class.
+    fn put_hot(&self, key: &str, data: &[u8]) -> Result<()> {
+        self.put(key, data)
+    }
     /// Deletes an object; deleting a missing object succeeds.
     fn delete(&self, key: &str) -> Result<()>;
     /// Bytes used and free, when the backend can tell.

@@ -51,6 +51,15 @@ impl StorageClass {
         }
     }
 
+    /// The name the CLI and the wizard use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::GlacierFlexibleRetrieval => "glacier-flexible-retrieval",
+            Self::GlacierDeepArchive => "glacier-deep-archive",
+        }
+    }
+
     fn sdk(self) -> aws_sdk_s3::types::StorageClass {
         match self {
             Self::Standard => aws_sdk_s3::types::StorageClass::Standard,
@@ -200,6 +209,30 @@ impl S3Storage {
         })
     }
 
+    /// Folders directly inside this storage's folder (the first 1,000),
+    /// for the wizard's folder browser.
+    pub fn list_folders(&self) -> Result<Vec<String>> {
+        block_on(async {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(self.bucket())
+                .prefix(&self.prefix)
+                .delimiter("/")
+                .send()
+                .await
+                .map_err(|e| sdk_error(e, self.bucket(), "list folders"))?;
+            Ok(page
+                .common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix())
+                .filter_map(|p| p.strip_prefix(&self.prefix))
+                .map(|p| p.trim_end_matches('/').to_string())
+                .filter(|p| !p.is_empty())
+                .collect())
+        })
+    }
+
     /// True when the bucket was created with Object Lock enabled.
     pub fn object_lock_enabled(&self) -> Result<bool> {
         block_on(async {
@@ -270,21 +303,30 @@ impl S3Storage {
         Some((ObjectLockMode::Compliance, DateTime::from_secs(until)))
     }
 
-    fn class_for(&self, key: &str) -> aws_sdk_s3::types::StorageClass {
-        if key.starts_with("data/") {
+    /// Data packs take the chosen class; everything else (tree packs,
+    /// indexes, manifests, metadata) stays Standard so browsing, backups and
+    /// rescans never wait for a retrieval.
+    fn class_for(&self, key: &str, archive_ok: bool) -> aws_sdk_s3::types::StorageClass {
+        if archive_ok && key.starts_with("data/") {
             self.settings.storage_class.sdk()
         } else {
             StorageClass::Standard.sdk()
         }
     }
 
-    async fn put_multipart(&self, full: &str, key: &str, data: &[u8]) -> Result<()> {
+    async fn put_multipart(
+        &self,
+        full: &str,
+        key: &str,
+        data: &[u8],
+        class: aws_sdk_s3::types::StorageClass,
+    ) -> Result<()> {
         let mut create = self
             .client
             .create_multipart_upload()
             .bucket(self.bucket())
             .key(full)
-            .storage_class(self.class_for(key))
+            .storage_class(class)
             .checksum_algorithm(ChecksumAlgorithm::Crc32);
         if let Some((mode, until)) = self.lock_params(key) {
             create = create
@@ -473,6 +515,33 @@ impl ReadStorage for S3Storage {
         Ok(self.head(key)?.is_some())
     }
 
+    fn prepare_read(&self, keys: &[String]) -> Result<Vec<String>> {
+        if self.settings.storage_class == StorageClass::Standard {
+            return Ok(Vec::new());
+        }
+        let mut waiting = Vec::new();
+        for key in keys {
+            let Some(h) = self.head(key)? else {
+                continue;
+            };
+            let archived = matches!(
+                h.storage_class(),
+                Some(aws_sdk_s3::types::StorageClass::Glacier)
+                    | Some(aws_sdk_s3::types::StorageClass::DeepArchive)
+            );
+            let restore = h.restore().unwrap_or("");
+            if !archived || restore.contains("ongoing-request=\"false\"") {
+                continue;
+            }
+            if !restore.contains("ongoing-request=\"true\"") {
+                let full = self.key(key)?;
+                block_on(self.request_restore(&full));
+            }
+            waiting.push(key.clone());
+        }
+        Ok(waiting)
+    }
+
     fn describe(&self) -> String {
         if self.prefix.is_empty() {
             format!("bucket {}", self.bucket())
@@ -486,19 +555,20 @@ impl ReadStorage for S3Storage {
     }
 }
 
-impl Storage for S3Storage {
-    fn put(&self, key: &str, data: &[u8]) -> Result<()> {
+impl S3Storage {
+    fn put_class(&self, key: &str, data: &[u8], archive_ok: bool) -> Result<()> {
         let full = self.key(key)?;
+        let class = self.class_for(key, archive_ok);
         block_on(async {
             if data.len() > MULTIPART_ABOVE {
-                return self.put_multipart(&full, key, data).await;
+                return self.put_multipart(&full, key, data, class).await;
             }
             let mut req = self
                 .client
                 .put_object()
                 .bucket(self.bucket())
                 .key(&full)
-                .storage_class(self.class_for(key))
+                .storage_class(class)
                 .body(ByteStream::from(data.to_vec()));
             if let Some((mode, until)) = self.lock_params(key) {
                 // Object Lock needs a checksum on the PUT.
@@ -512,6 +582,16 @@ impl Storage for S3Storage {
                 .map(|_| ())
                 .map_err(|e| sdk_error(e, self.bucket(), &format!("write {key}")))
         })
+    }
+}
+
+impl Storage for S3Storage {
+    fn put(&self, key: &str, data: &[u8]) -> Result<()> {
+        self.put_class(key, data, true)
+    }
+
+    fn put_hot(&self, key: &str, data: &[u8]) -> Result<()> {
+        self.put_class(key, data, false)
     }
 
     fn delete(&self, key: &str) -> Result<()> {
