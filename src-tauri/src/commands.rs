@@ -209,3 +209,163 @@ pub async fn put_credential(state: State<'_, Shared>, req: PutCredential) -> Rep
 pub async fn delete_credential(state: State<'_, Shared>, req: DeleteCredential) -> Reply<()> {
     engine(&state, move |c| c.delete_credential(&req.name)).await
 }
+
+#[tauri::command]
+pub async fn list_restore_points(
+    state: State<'_, Shared>,
+    req: ListRestorePoints,
+) -> Reply<Vec<RestorePointRow>> {
+    engine(&state, move |c| c.restore_point_rows(&req.backup)).await
+}
+
+#[tauri::command]
+pub async fn open_browser(state: State<'_, Shared>, req: OpenBrowser) -> Reply<BrowserPoint> {
+    engine(&state, move |c| {
+        let pw = req
+            .password
+            .as_ref()
+            .map(|p| p.0.as_str())
+            .filter(|p| !p.is_empty());
+        c.open_browser(&req.backup, &req.point, pw)
+            .map(|(_, info)| info)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn close_browser(state: State<'_, Shared>, req: CloseBrowser) -> Reply<()> {
+    engine(&state, move |c| {
+        c.close_browser(req.id);
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn browse_folder(
+    state: State<'_, Shared>,
+    req: BrowseFolder,
+) -> Reply<Vec<BrowserEntry>> {
+    engine(&state, move |c| {
+        if req.compare {
+            c.browser_compare(req.id, &req.path)
+        } else {
+            c.browser_list(req.id, &req.path)
+        }
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn search_point(state: State<'_, Shared>, req: SearchPoint) -> Reply<SearchResult> {
+    engine(&state, move |c| {
+        let (found, truncated) = c.browser_find(req.id, &req.pattern, req.limit as usize)?;
+        Ok(SearchResult {
+            items: found
+                .into_iter()
+                .map(|f| FoundItem {
+                    path: f.path,
+                    kind: kind_word(f.kind).into(),
+                    size: f.size,
+                    mtime: f.mtime,
+                })
+                .collect(),
+            truncated,
+        })
+    })
+    .await
+}
+
+fn kind_word(k: cairn_engine::format::tree::EntryKind) -> &'static str {
+    use cairn_engine::format::tree::EntryKind;
+    match k {
+        EntryKind::Dir => "folder",
+        EntryKind::File => "file",
+        EntryKind::Symlink => "link",
+        _ => "special",
+    }
+}
+
+#[tauri::command]
+pub async fn restore_items(state: State<'_, Shared>, req: RestoreItems) -> Reply<RestoreOutcome> {
+    use cairn_engine::restore::Destination;
+    engine(&state, move |c| {
+        let (dest, preserve) = match &req.target {
+            RestoreTarget::Overwrite => (Destination::Original { overwrite: true }, true),
+            RestoreTarget::Keep => (Destination::Original { overwrite: false }, true),
+            RestoreTarget::CopyTo {
+                folder,
+                preserve_permissions,
+            } => {
+                let p = std::path::PathBuf::from(folder.trim());
+                if !p.is_absolute() {
+                    return Err(cairn_engine::Error::invalid(format!(
+                        "\"{folder}\" is not a full path; choose a folder such as /tmp/restored"
+                    )));
+                }
+                (Destination::To(p), *preserve_permissions)
+            }
+        };
+        let r = c.browser_restore(
+            req.id,
+            req.point.as_deref(),
+            &req.paths,
+            dest,
+            preserve,
+            req.changed_only,
+            &req.reason,
+            Arc::new(cairn_engine::progress::NoProgress),
+        )?;
+        Ok(RestoreOutcome {
+            restored: r.files_restored,
+            skipped: r.files_skipped,
+            failed: r.failed,
+            bytes: r.bytes_written,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn cancel_restore(state: State<'_, Shared>, req: CancelRestore) -> Reply<()> {
+    engine(&state, move |c| c.browser_cancel(req.id)).await
+}
+
+#[tauri::command]
+pub async fn item_versions(state: State<'_, Shared>, req: ItemVersions) -> Reply<Vec<VersionRow>> {
+    engine(&state, move |c| {
+        Ok(c.browser_versions(req.id, &req.path)?
+            .into_iter()
+            .map(|v| VersionRow {
+                point: v.point,
+                time: v.time,
+                size: v.size,
+                mtime: v.mtime,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_item(state: State<'_, Shared>, req: OpenItem) -> Reply<String> {
+    engine(&state, move |c| {
+        let file = c.browser_extract(req.id, &req.path)?;
+        // The desktop's default application; the window does not wait for it.
+        let mut child = std::process::Command::new("xdg-open")
+            .arg(&file)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                cairn_engine::Error::internal(format!(
+                    "{} was extracted but could not be opened (xdg-open: {e})",
+                    file.display()
+                ))
+            })?;
+        std::thread::spawn(move || child.wait());
+        Ok(file.to_string_lossy().into_owned())
+    })
+    .await
+}

@@ -617,7 +617,9 @@ fn find_versions_and_diff_read_only_trees_across_three_restore_points() {
         ]
     );
     let r = cairn
-        .ok(&["--json", "find", "explore", "*", "--point", &p1, "--limit", "3"])
+        .ok(&[
+            "--json", "find", "explore", "*", "--point", &p1, "--limit", "3",
+        ])
         .json();
     assert_eq!(r["results"].as_array().expect("results").len(), 3);
     assert_eq!(r["truncated"], true);
@@ -641,7 +643,11 @@ fn find_versions_and_diff_read_only_trees_across_three_restore_points() {
     assert_eq!(versions("docs/New-Report.pdf"), vec![p2.clone()]);
     let r = cairn.run(&["versions", "explore", &format!("{root}/nowhere")], None);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("in none of the restore points"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in none of the restore points"),
+        "{}",
+        r.stderr
+    );
 
     // diff: added, deleted and changed items; unchanged subtrees skipped.
     let diff = |a: &str, b: &str| -> Vec<(String, String)> {

@@ -600,9 +600,16 @@ fn editing_an_s3_repository_checks_again_keeps_its_location_and_rotates_the_secr
     let before = repo_row(&cairn, "edit-s3");
     assert_eq!(before["used_bytes"], serde_json::json!(held), "{before}");
     // Refused edits say why and change nothing.
-    let r = cairn.run(&["repo", "edit", "edit-s3", "--storage-class", "onezone-ia"], None);
+    let r = cairn.run(
+        &["repo", "edit", "edit-s3", "--storage-class", "onezone-ia"],
+        None,
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("onezone-ia is not supported"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("onezone-ia is not supported"),
+        "{}",
+        r.stderr
+    );
     let r = cairn.run(&["repo", "edit", "edit-s3", "--immutable-days", "5"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("has no Object Lock"), "{}", r.stderr);
@@ -662,9 +669,14 @@ fn glacier_data_is_retrieved_before_a_restore_while_trees_stay_standard() {
     assert!(listing.stdout.contains("big.bin"), "{}", listing.stdout);
     let objects = bucket_objects(&bucket);
     let glacier: Vec<_> = objects.iter().filter(|(_, _, c)| c == "GLACIER").collect();
-    assert!(!glacier.is_empty(), "data packs are in Glacier: {objects:?}");
     assert!(
-        glacier.iter().all(|(k, _, _)| k.starts_with("backups/data/")),
+        !glacier.is_empty(),
+        "data packs are in Glacier: {objects:?}"
+    );
+    assert!(
+        glacier
+            .iter()
+            .all(|(k, _, _)| k.starts_with("backups/data/")),
         "only data packs are archived: {glacier:?}"
     );
     assert!(
@@ -676,11 +688,28 @@ fn glacier_data_is_retrieved_before_a_restore_while_trees_stay_standard() {
     // The first restore requests retrieval of every pack it needs at once
     // and writes nothing; once retrieved, the restore completes.
     let out = tmp.path().join("out");
-    let r = cairn.run(&["restore", "archive-job", "--to", out.to_str().expect("utf8")], None);
+    let r = cairn.run(
+        &[
+            "restore",
+            "archive-job",
+            "--to",
+            out.to_str().expect("utf8"),
+        ],
+        None,
+    );
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("waiting for retrieval"), "{}", r.stderr);
-    assert_eq!(cairn_tests::tree::count_files(&out), 0, "nothing restored yet");
-    cairn.ok(&["restore", "archive-job", "--to", out.to_str().expect("utf8")]);
+    assert_eq!(
+        cairn_tests::tree::count_files(&out),
+        0,
+        "nothing restored yet"
+    );
+    cairn.ok(&[
+        "restore",
+        "archive-job",
+        "--to",
+        out.to_str().expect("utf8"),
+    ]);
     assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
 }
 
@@ -715,9 +744,17 @@ fn azure_immutability_needs_container_support_and_the_probes_leave_nothing() {
     cairn.ok_stdin(&base, &format!("{AZURE_KEY}\n"));
     let r = cairn.run(&["repo", "edit", "az-edit", "--tier", "archive"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("archive is not supported"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("archive is not supported"),
+        "{}",
+        r.stderr
+    );
     let r = cairn.ok(&["repo", "edit", "az-edit", "--tier", "cool"]);
-    assert!(r.stderr.contains("Container soft delete off"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Container soft delete off"),
+        "{}",
+        r.stderr
+    );
     // The soft-delete probe containers are gone.
     let left: Vec<String> = azure_storage(&container, "")
         .list_containers()

@@ -2,6 +2,7 @@
 //! status bar, wired to the backend.
 
 use crate::api::call;
+use crate::components::browser::BackupBrowser;
 use crate::components::credentials::{CredentialsManager, Manager};
 use crate::components::ribbon::Ribbon;
 use crate::components::statusbar::StatusBar;
@@ -9,9 +10,10 @@ use crate::components::table::{DataTable, Table};
 use crate::components::tree::InventoryTree;
 use crate::views::{self, Node};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
+use crate::wizards::restore::{Browse, RestoreWizard};
 use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
-use cairn_model::{GetRepository, RemoveRepository, RepositoryDetails};
 use cairn_model::{ConsoleStatus, Theme, UiSettings, View};
+use cairn_model::{GetRepository, RemoveRepository, RepositoryDetails};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -25,6 +27,8 @@ enum Modal {
     EditRepository(Box<RepositoryDetails>),
     Credentials(Manager),
     ConfirmRemove(String),
+    RestoreWizard(Option<String>),
+    Browser(Box<Browse>),
 }
 
 const REPO_KINDS: [(RepoKind, &str); 4] = [
@@ -62,6 +66,7 @@ pub fn App() -> impl IntoView {
     let row = RwSignal::new(None::<String>);
     let modal = RwSignal::new(None::<Modal>);
     let menu = RwSignal::new(None::<&'static str>);
+    let context = RwSignal::new(None::<(String, i32, i32)>);
 
     // Preferences: read once, then save whenever they change.
     spawn_local(async move {
@@ -126,6 +131,7 @@ pub fn App() -> impl IntoView {
             refresh.run(());
         } else if ev.key() == "Escape" {
             menu.set(None);
+            context.set(None);
         }
     });
     on_cleanup(move || handle.remove());
@@ -142,7 +148,7 @@ pub fn App() -> impl IntoView {
     let roots = Signal::derive(move || views::roots(view.get()));
     let disabled = Callback::new(move |action: &'static str| -> Option<String> {
         match action {
-            "add-repository" => None,
+            "add-repository" | "restore" => None,
             "remove-repository" | "edit" => {
                 if selected.get() != Node::Repositories || row.get().is_none() {
                     Some(format!(
@@ -157,13 +163,9 @@ pub fn App() -> impl IntoView {
         }
     });
     let on_action = Callback::new(move |action: &'static str| match action {
-        "add-repository" => menu.update(|m| {
-            *m = if m.is_some() {
-                None
-            } else {
-                Some("add-repository")
-            }
-        }),
+        "add-repository" | "restore" => {
+            menu.update(|m| *m = if m.is_some() { None } else { Some(action) })
+        }
         "remove-repository" => {
             if let Some(name) = row.get_untracked() {
                 modal.set(Some(Modal::ConfirmRemove(name)));
@@ -209,6 +211,11 @@ pub fn App() -> impl IntoView {
         <div class="console">
             <Ribbon view=view.into() theme on_refresh=refresh disabled on_action on_menu />
             {move || match menu.get() {
+                Some("restore") => view! {
+                    <ul class="dropdown" id="restore-menu" style="left: 150px">
+                        <li><button id="restore-guest-files" on:click=move |_| { menu.set(None); modal.set(Some(Modal::RestoreWizard(None))); }>"Guest files…"</button></li>
+                    </ul>
+                }.into_any(),
                 Some("add-repository") => view! {
                     <ul class="dropdown" id="add-repo-menu" style="left: 8px">
                         {REPO_KINDS.iter().map(|(k, id)| {
@@ -228,6 +235,15 @@ pub fn App() -> impl IntoView {
             }}
             {move || match modal.get() {
                 Some(Modal::RepositoryWizard(k)) => view! { <RepositoryWizard kind=k on_close=close_modal /> }.into_any(),
+                Some(Modal::RestoreWizard(b)) => view! {
+                    <RestoreWizard backup=b
+                        on_close=Callback::new(move |_| modal.set(None))
+                        on_browse=Callback::new(move |b: Browse| modal.set(Some(Modal::Browser(Box::new(b))))) />
+                }.into_any(),
+                Some(Modal::Browser(b)) => {
+                    let b = *b;
+                    view! { <BackupBrowser point=b.point reason=b.reason on_close=Callback::new(move |_| close_modal.run(true)) /> }.into_any()
+                }
                 Some(Modal::EditRepository(d)) => {
                     let k = RepoKind::of(&d.target);
                     view! { <RepositoryWizard kind=k edit=*d on_close=close_modal /> }.into_any()
@@ -289,7 +305,27 @@ pub fn App() -> impl IntoView {
                             on:input=move |ev| filter.set(event_target_value(&ev))
                         />
                     </div>
-                    <DataTable table=table.into() filter selected=row />
+                    <DataTable table=table.into() filter selected=row
+                        on_context=Callback::new(move |c: (String, i32, i32)| {
+                            if selected.get_untracked().is_backups() {
+                                context.set(Some(c));
+                            }
+                        })
+                        on_activate=Callback::new(move |k: String| {
+                            if selected.get_untracked().is_backups() {
+                                modal.set(Some(Modal::RestoreWizard(Some(k))));
+                            }
+                        }) />
+                    {move || context.get().map(|(key, x, y)| view! {
+                        <div class="context-backdrop" on:click=move |_| context.set(None)
+                            on:contextmenu=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); context.set(None); }></div>
+                        <ul class="dropdown context-menu" id="context-menu" style=format!("left: {x}px; top: {y}px; position: fixed")>
+                            <li><button id="context-restore-guest-files" on:click=move |_| {
+                                context.set(None);
+                                modal.set(Some(Modal::RestoreWizard(Some(key.clone()))));
+                            }>"Restore guest files…"</button></li>
+                        </ul>
+                    })}
                 </section>
             </div>
             <StatusBar status=status.into() error=error.into() />

@@ -1,5 +1,6 @@
 //! Reusable pieces of the console window.
 
+pub mod browser;
 pub mod credentials;
 pub mod ribbon;
 pub mod statusbar;

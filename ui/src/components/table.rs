@@ -39,6 +39,12 @@ pub fn DataTable(
     filter: RwSignal<String>,
     /// The selected row's key.
     selected: RwSignal<Option<String>>,
+    /// Right-click on a row: its key and the pointer position.
+    #[prop(optional)]
+    on_context: Option<Callback<(String, i32, i32)>>,
+    /// Double-click on a row.
+    #[prop(optional)]
+    on_activate: Option<Callback<String>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((0usize, true));
     let rows = Memo::new(move |_| {
@@ -99,11 +105,26 @@ pub fn DataTable(
                         children=move |r: Row| {
                             let key = r.key.clone();
                             let k2 = key.clone();
+                            let k3 = key.clone();
+                            let k4 = key.clone();
                             let status = r.status.unwrap_or("").to_lowercase();
                             view! {
                                 <tr
                                     class:selected=move || selected.get().as_deref() == Some(k2.as_str())
+                                    data-key=key.clone()
                                     on:click=move |_| selected.set(Some(key.clone()))
+                                    on:contextmenu=move |ev: leptos::ev::MouseEvent| {
+                                        if let Some(cb) = on_context {
+                                            ev.prevent_default();
+                                            selected.set(Some(k3.clone()));
+                                            cb.run((k3.clone(), ev.client_x(), ev.client_y()));
+                                        }
+                                    }
+                                    on:dblclick=move |_| {
+                                        if let Some(cb) = on_activate {
+                                            cb.run(k4.clone());
+                                        }
+                                    }
                                 >
                                     {r
                                         .cells

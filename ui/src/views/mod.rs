@@ -129,6 +129,15 @@ impl Node {
     }
 
     /// Loads the list this node shows.
+    /// True for the Home → Backups nodes (rows are backups).
+    pub fn is_backups(self) -> bool {
+        use Node::*;
+        matches!(
+            self,
+            Backups | BackupsDisk | BackupsDiskCopy | BackupsObject | BackupsExternal
+        )
+    }
+
     pub async fn load(self) -> Result<Table, ApiError> {
         use Node::*;
         match self {

@@ -290,7 +290,13 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 immutable_days,
             };
             let secret = Sensitive::new(read_secret("secret access key")?);
-            let r = console.add_s3_repository(&name, &description, settings, &access_key_id, &secret)?;
+            let r = console.add_s3_repository(
+                &name,
+                &description,
+                settings,
+                &access_key_id,
+                &secret,
+            )?;
             added(&r, json);
         }
         RepoCmd::Add(RepoAdd::Azure {
@@ -373,7 +379,11 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             };
             match &mut target {
                 RepositoryTarget::Local { .. } => {
-                    if storage_class.is_some() || tier.is_some() || days.is_some() || secret.is_some() {
+                    if storage_class.is_some()
+                        || tier.is_some()
+                        || days.is_some()
+                        || secret.is_some()
+                    {
                         return Err(Error::invalid(
                             "a local repository has only a name and a description to edit",
                         ));
@@ -386,7 +396,9 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                     ..
                 } => {
                     if tier.is_some() {
-                        return Err(Error::invalid("--tier is for Azure repositories; S3 has --storage-class"));
+                        return Err(Error::invalid(
+                            "--tier is for Azure repositories; S3 has --storage-class",
+                        ));
                     }
                     if let Some(v) = storage_class {
                         *c = v;
@@ -405,7 +417,9 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                     ..
                 } => {
                     if storage_class.is_some() {
-                        return Err(Error::invalid("--storage-class is for S3 repositories; Azure has --tier"));
+                        return Err(Error::invalid(
+                            "--storage-class is for S3 repositories; Azure has --tier",
+                        ));
                     }
                     if let Some(v) = tier {
                         *t = v;

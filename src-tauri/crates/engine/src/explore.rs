@@ -27,13 +27,14 @@ impl NamePattern {
                 "the search pattern is empty; give a name or a mask such as *.pdf",
             ));
         }
-        let mask = if pattern.contains(['*', '?']) {
-            Some(glob::Pattern::new(pattern).map_err(|e| {
-                Error::invalid(format!("\"{pattern}\" is not a valid mask: {e}"))
-            })?)
-        } else {
-            None
-        };
+        let mask =
+            if pattern.contains(['*', '?']) {
+                Some(glob::Pattern::new(pattern).map_err(|e| {
+                    Error::invalid(format!("\"{pattern}\" is not a valid mask: {e}"))
+                })?)
+            } else {
+                None
+            };
         Ok(Self {
             mask,
             text: pattern.to_lowercase(),

@@ -4,8 +4,8 @@
 
 pub mod catalog;
 pub mod console;
-pub mod explore;
 pub mod error;
+pub mod explore;
 pub mod format;
 
 pub mod paths;

@@ -23,3 +23,9 @@ pub fn catalog_file(data_dir: &std::path::Path) -> PathBuf {
 pub fn default_repository_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("repository")
 }
+
+/// The local cache of folder trees (content-addressed, never stale; safe to
+/// delete at any time).
+pub fn tree_cache_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("cache").join("trees")
+}

@@ -14,6 +14,7 @@ use crate::format::ChunkId;
 use crate::storage::Storage;
 use cairn_model::ErrorKind;
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The ownership marker: one console owns a repository at a time.
@@ -33,6 +34,7 @@ pub struct Repository {
     storage: Arc<dyn Storage>,
     name: String,
     config: RepoConfig,
+    tree_cache: Option<PathBuf>,
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
@@ -64,6 +66,7 @@ impl Repository {
             storage,
             name: name.to_string(),
             config,
+            tree_cache: None,
         };
         repo.write_owner(owner)?;
         // The config comes last: a repository is complete once it exists.
@@ -99,7 +102,16 @@ impl Repository {
             storage,
             name: name.to_string(),
             config,
+            tree_cache: None,
         })
+    }
+
+    /// Keeps tree blobs, as stored (sealed), in a local folder: ids are
+    /// keyed content hashes, so a cached tree never goes stale, and an
+    /// encrypted backup's trees stay encrypted on disk.
+    pub fn with_tree_cache(mut self, dir: PathBuf) -> Self {
+        self.tree_cache = Some(dir);
+        self
     }
 
     /// Records which console owns the repository (the `owner` object).
@@ -242,17 +254,50 @@ impl Repository {
         blob::decode_verified(ks, id, &stored, loc.raw_length as usize)
     }
 
-    /// Reads and decodes a tree.
+    /// Reads and decodes a tree, from the tree cache when it has it.
     pub fn read_tree(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Tree> {
-        if let Some((_, loc)) = index.get(id) {
-            if loc.kind != KIND_TREE {
-                return Err(Error::corrupt(format!(
-                    "object {} is not a folder tree",
-                    id.to_hex()
-                )));
-            }
+        let Some((pack, loc)) = index.get(id) else {
+            return Err(Error::corrupt(format!(
+                "folder tree {} is missing from repository {}",
+                id.to_hex(),
+                self.name
+            )));
+        };
+        if loc.kind != KIND_TREE {
+            return Err(Error::corrupt(format!(
+                "object {} is not a folder tree",
+                id.to_hex()
+            )));
         }
-        let raw = self.read_blob(ks, index, id)?;
+        let hex = id.to_hex();
+        let cached = self
+            .tree_cache
+            .as_ref()
+            .map(|d| d.join(&hex[..2]).join(&hex));
+        let stored = match cached.as_ref().and_then(|f| std::fs::read(f).ok()) {
+            Some(b) => b,
+            None => {
+                let b = self.storage.get_range(
+                    &pack_key(pack),
+                    loc.offset as u64,
+                    loc.length as u64,
+                )?;
+                if let Some(f) = &cached {
+                    cache_put(f, &b);
+                }
+                b
+            }
+        };
+        let raw = match blob::decode_verified(ks, id, &stored, loc.raw_length as usize) {
+            Ok(r) => r,
+            Err(e) => {
+                // A damaged cache file is dropped and read again.
+                if let Some(f) = &cached {
+                    let _ = std::fs::remove_file(f);
+                }
+                return Err(e);
+            }
+        };
         Tree::decode(&raw)
             .ok_or_else(|| Error::corrupt(format!("folder tree {} is damaged", id.to_hex())))
     }
@@ -328,4 +373,20 @@ impl Repository {
         }
         Ok(m)
     }
+}
+
+/// Writes a cache file through a temporary name; a failure only costs the
+/// cache.
+fn cache_put(file: &std::path::Path, bytes: &[u8]) {
+    let Some(dir) = file.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(".tmp-{}", &crate::format::random_id()[..12]));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_file(&tmp);
 }

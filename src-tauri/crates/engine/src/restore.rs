@@ -473,7 +473,11 @@ pub fn run(
     let packs: std::collections::BTreeSet<String> = writes
         .iter()
         .flat_map(|j| j.entry.content.iter())
-        .filter_map(|id| index.get(id).map(|(p, _)| crate::format::index::pack_key(p)))
+        .filter_map(|id| {
+            index
+                .get(id)
+                .map(|(p, _)| crate::format::index::pack_key(p))
+        })
         .collect();
     let packs: Vec<String> = packs.into_iter().collect();
     let waiting = repo.storage().prepare_read(&packs)?;

@@ -3,12 +3,14 @@
 //! definitions compile on both sides of the Tauri boundary.
 
 pub mod api;
+pub mod browse;
 pub mod error;
 pub mod inventory;
 pub mod jobs;
 pub mod repository;
 pub mod settings;
 
+pub use browse::*;
 pub use error::{ApiError, ErrorKind};
 pub use inventory::*;
 pub use jobs::*;

@@ -24,7 +24,12 @@ impl Console {
                     RepositoryKind::Local => LocalStorage::open(Path::new(&r.location), false)
                         .and_then(|s| s.usage())
                         .unwrap_or((None, None)),
-                    _ => (self.catalog().ok().and_then(|c| c.repository_used(r.id).ok().flatten()), None),
+                    _ => (
+                        self.catalog()
+                            .ok()
+                            .and_then(|c| c.repository_used(r.id).ok().flatten()),
+                        None,
+                    ),
                 };
                 RepositoryRow {
                     id: r.id,

@@ -1,6 +1,7 @@
 //! [`Console`]: one data folder's configuration and the operations the
 //! desktop shell and the CLI offer on it.
 
+mod browser;
 mod cloud;
 mod inventory;
 mod jobs;
@@ -10,7 +11,7 @@ mod session;
 mod wizard;
 
 pub use jobs::{validate_backup_settings, JobRunReport, NewEncryption, PRUNE_GRACE_SECS};
-pub use restore::OpenPoint;
+pub use restore::{OpenPoint, Version};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
@@ -25,6 +26,7 @@ pub const DEFAULT_REPOSITORY: &str = "Default Backup Repository";
 pub struct Console {
     data_dir: PathBuf,
     catalog: Mutex<Catalog>,
+    browsers: browser::Browsers,
 }
 
 impl Console {
@@ -37,6 +39,7 @@ impl Console {
         let console = Self {
             data_dir: data_dir.to_path_buf(),
             catalog: Mutex::new(catalog),
+            browsers: browser::Browsers::default(),
         };
         console.ensure_default_repository()?;
         Ok(console)

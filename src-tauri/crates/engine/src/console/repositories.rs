@@ -75,13 +75,14 @@ impl Console {
 
     /// Opens a repository by catalog record.
     pub fn open_repository(&self, rec: &RepositoryRecord) -> Result<Repository> {
-        match rec.kind {
+        let repo = match rec.kind {
             RepositoryKind::Local => {
                 let storage = Arc::new(LocalStorage::open(Path::new(&rec.location), false)?);
-                Repository::open(storage, &rec.name)
+                Repository::open(storage, &rec.name)?
             }
-            _ => Repository::open(self.open_cloud_storage(rec)?, &rec.name),
-        }
+            _ => Repository::open(self.open_cloud_storage(rec)?, &rec.name)?,
+        };
+        Ok(repo.with_tree_cache(paths::tree_cache_dir(&self.data_dir)))
     }
 
     /// This console's id (created on first start), written into the

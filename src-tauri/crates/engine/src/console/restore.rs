@@ -8,10 +8,10 @@ use crate::explore;
 use crate::format::crypto::KeySet;
 use crate::format::manifest::Manifest;
 use crate::format::tree::Entry;
+use crate::jobs::backup::parse_id;
 use crate::progress::{CancelToken, ProgressSink};
 use crate::repo::Repository;
 use crate::restore::{self, RestoreReport, RestoreSpec};
-use crate::jobs::backup::parse_id;
 use cairn_model::{ErrorKind, SessionKind, SessionResult};
 use std::sync::Arc;
 
@@ -147,6 +147,11 @@ impl Console {
         password: Option<&str>,
     ) -> Result<Vec<Version>> {
         let p = self.open_point(reference, "latest", password)?;
+        self.versions_in(&p, path)
+    }
+
+    /// The versions of one item across the restore points of `p`'s backup.
+    pub(super) fn versions_in(&self, p: &OpenPoint, path: &str) -> Result<Vec<Version>> {
         let backup = p.manifest.backup.clone();
         let index = p.repo.load_index(&p.keyset, false)?;
         let mut points = p.repo.list_points(&backup)?;
@@ -220,7 +225,37 @@ impl Console {
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<RestoreReport> {
-        let title = format!("Restore from {reference}");
+        // A point that cannot be opened is a failed session too.
+        match self.open_point(reference, point, password) {
+            Ok(p) => self.restore_session(&p, None, spec, "", sink, cancel),
+            Err(e) => {
+                let title = format!("Restore from {reference}");
+                let session = self
+                    .catalog()?
+                    .start_session(None, &title, SessionKind::Restore)?;
+                let sink =
+                    SessionSink::new(&crate::paths::catalog_file(&self.data_dir), session, sink)?;
+                sink.log("error", e.message());
+                self.catalog()?
+                    .finish_session(session, SessionResult::Failed, e.message())?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Restores items of an open restore point as a session (History →
+    /// Restore); the reason, when given, goes into its log.
+    pub(super) fn restore_session(
+        &self,
+        p: &OpenPoint,
+        other: Option<&Manifest>,
+        spec: &RestoreSpec,
+        reason: &str,
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelToken,
+    ) -> Result<RestoreReport> {
+        let manifest = other.unwrap_or(&p.manifest);
+        let title = format!("Restore from {}", manifest.job);
         let session = self
             .catalog()?
             .start_session(None, &title, SessionKind::Restore)?;
@@ -229,16 +264,17 @@ impl Console {
             session,
             sink,
         )?);
-        let outcome = self.open_point(reference, point, password).and_then(|p| {
-            sink.log(
-                "info",
-                &format!(
-                    "Restoring from restore point {} of {}",
-                    p.manifest.id, p.manifest.job
-                ),
-            );
-            restore::run(&p.repo, &p.keyset, &p.manifest, spec, sink.clone(), cancel)
-        });
+        sink.log(
+            "info",
+            &format!(
+                "Restoring from restore point {} of {} ({})",
+                manifest.id, manifest.job, manifest.machine
+            ),
+        );
+        if !reason.trim().is_empty() {
+            sink.log("info", &format!("Reason: {}", reason.trim()));
+        }
+        let outcome = restore::run(&p.repo, &p.keyset, manifest, spec, sink.clone(), cancel);
         let (result, details) = match &outcome {
             Ok(r) if r.failed.is_empty() => (
                 SessionResult::Success,

@@ -269,7 +269,12 @@ impl Console {
             RepositoryTarget::S3 { .. } => {
                 let (s, id, secret) = s3_settings(target, true)?;
                 let storage = S3Storage::connect(s.clone(), &id, &secret)?;
-                log.extend(self.check_repository_step(RepositoryStep::Location, name, target, None)?);
+                log.extend(self.check_repository_step(
+                    RepositoryStep::Location,
+                    name,
+                    target,
+                    None,
+                )?);
                 log.push("Credentials accepted".into());
                 probe_write(&storage, &mut log)?;
                 self.add_s3_repository(name, description, s, &id, &secret)?
@@ -277,7 +282,12 @@ impl Console {
             RepositoryTarget::Azure { .. } => {
                 let (s, secret) = azure_settings(target, true)?;
                 let storage = AzureStorage::connect(s.clone(), &secret)?;
-                log.extend(self.check_repository_step(RepositoryStep::Location, name, target, None)?);
+                log.extend(self.check_repository_step(
+                    RepositoryStep::Location,
+                    name,
+                    target,
+                    None,
+                )?);
                 log.push("Credentials accepted".into());
                 probe_write(&storage, &mut log)?;
                 self.add_azure_repository(name, description, s, &secret)?
@@ -344,7 +354,11 @@ impl Console {
 
     /// The target with the stored secret of repository `orig` where the
     /// user left the secret empty (Edit keeps it unless a new one is typed).
-    fn with_stored_secret(&self, orig: &str, target: &RepositoryTarget) -> Result<RepositoryTarget> {
+    fn with_stored_secret(
+        &self,
+        orig: &str,
+        target: &RepositoryTarget,
+    ) -> Result<RepositoryTarget> {
         let details = self.repository_details(orig)?;
         let mut t = target.clone();
         match (&mut t, &details.target) {
@@ -364,11 +378,18 @@ impl Console {
                         "the access key id changed: enter its secret access key too",
                     ));
                 }
-                secret_access_key.0 = self.credential_secret(&details.credential)?.1.expose().clone();
+                secret_access_key.0 = self
+                    .credential_secret(&details.credential)?
+                    .1
+                    .expose()
+                    .clone();
             }
             (
                 RepositoryTarget::Azure {
-                    secret, sas, account, ..
+                    secret,
+                    sas,
+                    account,
+                    ..
                 },
                 RepositoryTarget::Azure {
                     sas: stored_sas,
@@ -381,7 +402,11 @@ impl Console {
                         "the account or the kind of secret changed: enter the key or SAS token too",
                     ));
                 }
-                secret.0 = self.credential_secret(&details.credential)?.1.expose().clone();
+                secret.0 = self
+                    .credential_secret(&details.credential)?
+                    .1
+                    .expose()
+                    .clone();
             }
             _ => {}
         }
@@ -402,9 +427,14 @@ impl Console {
         let stored = self.repository_details(name)?;
         let same_kind = matches!(
             (&stored.target, target),
-            (RepositoryTarget::Local { .. }, RepositoryTarget::Local { .. })
-                | (RepositoryTarget::S3 { .. }, RepositoryTarget::S3 { .. })
-                | (RepositoryTarget::Azure { .. }, RepositoryTarget::Azure { .. })
+            (
+                RepositoryTarget::Local { .. },
+                RepositoryTarget::Local { .. }
+            ) | (RepositoryTarget::S3 { .. }, RepositoryTarget::S3 { .. })
+                | (
+                    RepositoryTarget::Azure { .. },
+                    RepositoryTarget::Azure { .. }
+                )
         );
         if !same_kind {
             return Err(Error::invalid(format!(
@@ -424,7 +454,9 @@ impl Console {
         let mut log = Vec::new();
         let (settings, immutable) = match target {
             RepositoryTarget::Local { .. } => (rec.settings.clone(), None),
-            RepositoryTarget::S3 { secret_access_key, .. } => {
+            RepositoryTarget::S3 {
+                secret_access_key, ..
+            } => {
                 log.extend(self.check_repository_step(
                     RepositoryStep::Location,
                     new_name,

@@ -1,0 +1,376 @@
+//! The Backup Browser's backend: a restore point opened once (index loaded,
+//! trees cached in memory and on disk), then listed folder by folder,
+//! searched, compared with the live file system, and restored from.
+
+use super::restore::OpenPoint;
+use super::Console;
+use crate::error::{Error, Result};
+use crate::explore;
+use crate::format::index::Index;
+use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::ChunkId;
+use crate::jobs::backup::parse_id;
+use crate::progress::{CancelToken, ProgressSink};
+use crate::restore::{self, Destination, RestoreReport, RestoreSpec};
+use cairn_model::{BrowserEntry, BrowserPoint, ItemState, RestorePointRow};
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// An open restore point.
+pub struct Browser {
+    point: OpenPoint,
+    index: Index,
+    root: ChunkId,
+    trees: Mutex<HashMap<ChunkId, Arc<Tree>>>,
+    cancel: Mutex<CancelToken>,
+}
+
+/// The browsers a console has open.
+#[derive(Default)]
+pub struct Browsers {
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<Browser>>>,
+}
+
+fn entry_row(e: &Entry) -> BrowserEntry {
+    BrowserEntry {
+        name: String::from_utf8_lossy(&e.name).into_owned(),
+        kind: match e.kind {
+            EntryKind::Dir => "folder",
+            EntryKind::File => "file",
+            EntryKind::Symlink => "link",
+            _ => "special",
+        }
+        .into(),
+        size: e.size,
+        mtime: e.mtime_ns.div_euclid(1_000_000_000),
+        owner: format!("{}:{}", e.user, e.group),
+        mode: format!("{:o}", e.mode & 0o7777),
+        has_children: e.kind == EntryKind::Dir,
+        state: None,
+    }
+}
+
+impl Browser {
+    fn tree(&self, id: &ChunkId) -> Result<Arc<Tree>> {
+        if let Some(t) = self.trees.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(t);
+        }
+        let t = Arc::new(
+            self.point
+                .repo
+                .read_tree(&self.point.keyset, &self.index, id)?,
+        );
+        if let Ok(mut m) = self.trees.lock() {
+            m.insert(*id, t.clone());
+        }
+        Ok(t)
+    }
+
+    /// The entries of a folder ("/" for the top).
+    fn folder(&self, path: &str) -> Result<Arc<Tree>> {
+        let mut tree = self.tree(&self.root)?;
+        let mut walked = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            let e = tree.find(part.as_bytes()).ok_or_else(|| {
+                Error::not_found(format!(
+                    "{path} is not in the restore point ({} has no {part})",
+                    if walked.is_empty() { "/" } else { &walked }
+                ))
+            })?;
+            walked = format!("{walked}/{part}");
+            let sub = e
+                .subtree
+                .filter(|_| e.kind == EntryKind::Dir)
+                .ok_or_else(|| Error::invalid(format!("{walked} is not a folder")))?;
+            tree = self.tree(&sub)?;
+        }
+        Ok(tree)
+    }
+}
+
+/// How a backed-up item compares with the live file system.
+fn live_state(live: &Path, e: &Entry) -> ItemState {
+    let Ok(m) = std::fs::symlink_metadata(live) else {
+        return ItemState::Deleted;
+    };
+    let ft = m.file_type();
+    let same_kind = match e.kind {
+        EntryKind::Dir => ft.is_dir(),
+        EntryKind::File => ft.is_file(),
+        EntryKind::Symlink => ft.is_symlink(),
+        _ => !ft.is_dir() && !ft.is_file() && !ft.is_symlink(),
+    };
+    if !same_kind {
+        return ItemState::Changed;
+    }
+    match e.kind {
+        EntryKind::File => {
+            let mtime = m.mtime() * 1_000_000_000 + m.mtime_nsec();
+            if m.len() == e.size && mtime == e.mtime_ns && m.mode() & 0o7777 == e.mode & 0o7777 {
+                ItemState::Unchanged
+            } else {
+                ItemState::Changed
+            }
+        }
+        EntryKind::Symlink => {
+            use std::os::unix::ffi::OsStrExt;
+            match std::fs::read_link(live) {
+                Ok(t) if t.as_os_str().as_bytes() == e.target.as_slice() => ItemState::Unchanged,
+                _ => ItemState::Changed,
+            }
+        }
+        _ => ItemState::Unchanged,
+    }
+}
+
+impl Console {
+    /// The restore points of a backup, newest first, from the catalog.
+    pub fn restore_point_rows(&self, backup: &str) -> Result<Vec<RestorePointRow>> {
+        let b = self.find_backup(backup)?;
+        let repo = self.catalog()?.repository(b.repository_id)?;
+        let now = crate::catalog::now();
+        let mut rows: Vec<RestorePointRow> = b
+            .points
+            .iter()
+            .map(|p| RestorePointRow {
+                id: p.point_id.clone(),
+                time: p.time,
+                kind: if p.kind.eq_ignore_ascii_case("full") {
+                    "Full"
+                } else {
+                    "Increment"
+                }
+                .into(),
+                size: p.size,
+                gfs: p.gfs.clone(),
+                // The manifest is written at the point's time and locked
+                // for the repository's period from then.
+                immutable_until: repo
+                    .immutable_days
+                    .map(|d| p.time + i64::from(d) * 86_400)
+                    .filter(|t| *t > now),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
+        Ok(rows)
+    }
+
+    fn browser(&self, id: u64) -> Result<Arc<Browser>> {
+        self.browsers
+            .open
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+            .ok_or_else(|| {
+                Error::not_found("this Backup Browser was closed; open the restore point again")
+            })
+    }
+
+    /// Opens a restore point for browsing: the index is loaded once, and
+    /// only trees are read after that.
+    pub fn open_browser(
+        &self,
+        backup: &str,
+        point: &str,
+        password: Option<&str>,
+    ) -> Result<(u64, BrowserPoint)> {
+        let p = self.open_point(backup, point, password)?;
+        let index = p.repo.load_index(&p.keyset, false)?;
+        let root = parse_id(&p.manifest.root)?;
+        let info = BrowserPoint {
+            id: 0,
+            backup: p.manifest.backup.clone(),
+            point: p.manifest.id.clone(),
+            time: p.manifest.time,
+            job: p.manifest.job.clone(),
+            machine: p.manifest.machine.clone(),
+            repository: p.record.name.clone(),
+            sources: p.manifest.sources.clone(),
+        };
+        let b = Arc::new(Browser {
+            point: p,
+            index,
+            root,
+            trees: Mutex::new(HashMap::new()),
+            cancel: Mutex::new(CancelToken::new()),
+        });
+        b.tree(&b.root)?;
+        let id = self.browsers.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.browsers
+            .open
+            .lock()
+            .map_err(|_| Error::internal("browser table unavailable"))?
+            .insert(id, b);
+        Ok((id, BrowserPoint { id, ..info }))
+    }
+
+    /// Closes a browser and frees what it holds.
+    pub fn close_browser(&self, id: u64) {
+        if let Ok(mut m) = self.browsers.open.lock() {
+            m.remove(&id);
+        }
+    }
+
+    /// Lists one folder of an open restore point.
+    pub fn browser_list(&self, id: u64, path: &str) -> Result<Vec<BrowserEntry>> {
+        let b = self.browser(id)?;
+        let tree = b.folder(path)?;
+        Ok(tree.entries.iter().map(entry_row).collect())
+    }
+
+    /// Searches the whole restore point by name or mask.
+    pub fn browser_find(
+        &self,
+        id: u64,
+        pattern: &str,
+        limit: usize,
+    ) -> Result<(Vec<explore::Found>, bool)> {
+        let b = self.browser(id)?;
+        let pattern = explore::NamePattern::new(pattern)?;
+        explore::find(
+            &b.point.repo,
+            &b.point.keyset,
+            &b.index,
+            &b.root,
+            &pattern,
+            limit,
+        )
+    }
+
+    /// One folder compared with the live file system: every item marked
+    /// unchanged, changed or deleted, plus the live items the backup does
+    /// not have (new). Folders are marked by their presence only.
+    pub fn browser_compare(&self, id: u64, path: &str) -> Result<Vec<BrowserEntry>> {
+        let b = self.browser(id)?;
+        let tree = b.folder(path)?;
+        let live_dir = PathBuf::from(if path.is_empty() { "/" } else { path });
+        let mut out: Vec<BrowserEntry> = tree
+            .entries
+            .iter()
+            .map(|e| {
+                let mut row = entry_row(e);
+                let live = live_dir.join(String::from_utf8_lossy(&e.name).as_ref());
+                row.state = Some(live_state(&live, e));
+                row
+            })
+            .collect();
+        if let Ok(rd) = std::fs::read_dir(&live_dir) {
+            for d in rd.flatten() {
+                use std::os::unix::ffi::OsStrExt;
+                let name = d.file_name();
+                if tree.find(name.as_bytes()).is_some() {
+                    continue;
+                }
+                let Ok(m) = d.path().symlink_metadata() else {
+                    continue;
+                };
+                out.push(BrowserEntry {
+                    name: name.to_string_lossy().into_owned(),
+                    kind: if m.is_dir() { "folder" } else { "file" }.into(),
+                    size: m.len(),
+                    mtime: m.mtime(),
+                    owner: format!("{}:{}", m.uid(), m.gid()),
+                    mode: format!("{:o}", m.mode() & 0o7777),
+                    has_children: false,
+                    state: Some(ItemState::New),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Restores items of an open restore point as a session (History →
+    /// Restore), with the user's reason in its log.
+    #[allow(clippy::too_many_arguments)]
+    pub fn browser_restore(
+        &self,
+        id: u64,
+        point: Option<&str>,
+        paths: &[String],
+        dest: Destination,
+        preserve_owner: bool,
+        changed_only: bool,
+        reason: &str,
+        sink: Arc<dyn ProgressSink>,
+    ) -> Result<RestoreReport> {
+        let b = self.browser(id)?;
+        if paths.is_empty() {
+            return Err(Error::invalid("select the items to restore"));
+        }
+        let cancel = CancelToken::new();
+        if let Ok(mut c) = b.cancel.lock() {
+            *c = cancel.clone();
+        }
+        let spec = RestoreSpec {
+            paths: paths.to_vec(),
+            dest,
+            preserve_owner,
+            changed_only,
+        };
+        let other = match point {
+            Some(pid) if pid != b.point.manifest.id => Some(b.point.repo.read_manifest(
+                &b.point.keyset,
+                &b.point.manifest.backup,
+                pid,
+            )?),
+            _ => None,
+        };
+        self.restore_session(&b.point, other.as_ref(), &spec, reason, sink, &cancel)
+    }
+
+    /// Stops the restore running from a browser.
+    pub fn browser_cancel(&self, id: u64) -> Result<()> {
+        let b = self.browser(id)?;
+        if let Ok(c) = b.cancel.lock() {
+            c.cancel();
+        }
+        Ok(())
+    }
+
+    /// Extracts one file to a private temporary folder (for Open); returns
+    /// its path.
+    pub fn browser_extract(&self, id: u64, path: &str) -> Result<PathBuf> {
+        let b = self.browser(id)?;
+        let (e, _) = restore::resolve(
+            &b.point.repo,
+            &b.point.keyset,
+            &b.index,
+            &*b.tree(&b.root)?,
+            path,
+        )?;
+        if e.kind != EntryKind::File {
+            return Err(Error::invalid(format!(
+                "{path} is not a file; only files can be opened"
+            )));
+        }
+        let dir =
+            std::env::temp_dir().join(format!("cairn-open-{}", &crate::format::random_id()[..12]));
+        std::fs::create_dir_all(&dir).map_err(|err| Error::io("create", &dir, err))?;
+        let spec = RestoreSpec {
+            paths: vec![path.to_string()],
+            dest: Destination::To(dir.clone()),
+            preserve_owner: false,
+            changed_only: false,
+        };
+        restore::run(
+            &b.point.repo,
+            &b.point.keyset,
+            &b.point.manifest,
+            &spec,
+            Arc::new(crate::progress::NoProgress),
+            &CancelToken::default(),
+        )?;
+        Ok(dir.join(path.trim_start_matches('/')))
+    }
+
+    /// The versions of an item of the open restore point's backup.
+    pub fn browser_versions(&self, id: u64, path: &str) -> Result<Vec<super::restore::Version>> {
+        let b = self.browser(id)?;
+        self.versions_in(&b.point, path)
+    }
+}
