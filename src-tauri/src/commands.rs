@@ -369,3 +369,27 @@ pub async fn open_item(state: State<'_, Shared>, req: OpenItem) -> Reply<String>
     })
     .await
 }
+
+#[tauri::command]
+pub async fn compare_points(
+    state: State<'_, Shared>,
+    req: ComparePoints,
+) -> Reply<Vec<PointDifference>> {
+    engine(&state, move |c| {
+        Ok(c.browser_diff(req.id, &req.other)?
+            .into_iter()
+            .map(|d| PointDifference {
+                path: d.path,
+                change: match d.change {
+                    cairn_engine::explore::Change::Added => "added",
+                    cairn_engine::explore::Change::Deleted => "deleted",
+                    cairn_engine::explore::Change::Changed => "changed",
+                }
+                .into(),
+                kind: kind_word(d.kind).into(),
+                size: d.size,
+            })
+            .collect())
+    })
+    .await
+}

@@ -68,6 +68,7 @@ fn main() {
             commands::cancel_restore,
             commands::item_versions,
             commands::open_item,
+            commands::compare_points,
             commands::list_credentials,
             commands::put_credential,
             commands::delete_credential,

@@ -224,6 +224,12 @@ impl Window {
     /// Saves a screenshot of the window as PNG.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;
+        // Let the page paint what the DOM already holds: WebKit's snapshot
+        // can otherwise show the frame before the last change.
+        self.post(
+            "/execute/async",
+            json!({"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));", "args": []}),
+        );
         let b64 = self.get("/screenshot");
         let png = base64::engine::general_purpose::STANDARD
             .decode(b64.as_str().expect("base64"))

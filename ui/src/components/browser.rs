@@ -86,6 +86,10 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
     let copy_preserve = RwSignal::new(true);
     let busy = RwSignal::new(None::<String>);
     let versions = RwSignal::new(None::<(String, Vec<VersionRow>)>);
+    let points_dialog = RwSignal::new(false);
+    let other_points = RwSignal::new(Vec::<RestorePointRow>::new());
+    let other = RwSignal::new(String::new());
+    let differences = RwSignal::new(None::<Vec<PointDifference>>);
     let scroll = RwSignal::new(0.0f64);
     let height = RwSignal::new(600.0f64);
     let list_ref = NodeRef::<leptos::html::Div>::new();
@@ -415,6 +419,43 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
         });
     };
 
+    let open_points = {
+        let backup = point.backup.clone();
+        let current = point.point.clone();
+        move |_| {
+            let backup = backup.clone();
+            let current = current.clone();
+            differences.set(None);
+            points_dialog.set(true);
+            spawn_local(async move {
+                match call(&ListRestorePoints { backup }).await {
+                    Ok(list) => {
+                        let list: Vec<_> = list.into_iter().filter(|p| p.id != current).collect();
+                        other.set(list.first().map(|p| p.id.clone()).unwrap_or_default());
+                        other_points.set(list);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    let run_compare = move |_| {
+        let o = other.get_untracked();
+        if o.is_empty() {
+            error.set(Some(
+                "This backup has no other restore point to compare with".into(),
+            ));
+            return;
+        }
+        differences.set(None);
+        spawn_local(async move {
+            match call(&ComparePoints { id, other: o }).await {
+                Ok(d) => differences.set(Some(d)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+
     let close = move || {
         spawn_local(async move {
             let _ = call(&CloseBrowser { id }).await;
@@ -431,10 +472,12 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                 if copy_dialog.get_untracked()
                     || versions.get_untracked().is_some()
                     || menu.get_untracked()
+                    || points_dialog.get_untracked()
                 {
                     copy_dialog.set(false);
                     versions.set(None);
                     menu.set(false);
+                    points_dialog.set(false);
                 } else {
                     close();
                 }
@@ -550,6 +593,7 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                     <span class="sep"></span>
                     <button id="browser-open" on:click=open_file>"Open"</button>
                     <button id="browser-versions" on:click=show_versions>"Versions"</button>
+                    <button id="browser-compare-points" on:click=open_points>"Compare restore points…"</button>
                     <span class="grow"></span>
                     <button id="browser-close" on:click=move |_| close()>"Close"</button>
                 </div>
@@ -656,6 +700,43 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                             }>"Restore"</button>
                             <button on:click=move |_| copy_dialog.set(false)>"Cancel"</button>
                         </div>
+                    </div>
+                })}
+                {move || points_dialog.get().then(|| view! {
+                    <div class="inner-dialog wide" id="compare-points-dialog">
+                        <h3>"Compare restore points"</h3>
+                        <p class="hint">"What was added, changed and deleted between this restore point and another one of the same backup (older → newer)."</p>
+                        <label class="field"><span>"Other restore point:"</span>
+                            <select id="compare-other" prop:value=move || other.get() on:change=move |ev| other.set(event_target_value(&ev))>
+                                {move || other_points.get().into_iter().map(|p| {
+                                    let id = p.id.clone();
+                                    view! { <option value=id.clone() selected=move || other.get() == id>{format!("{} ({})", format::time(p.time), p.kind)}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <div class="form-buttons">
+                            <button id="compare-run" class="primary" on:click=run_compare>"Compare"</button>
+                            <button id="compare-close" on:click=move |_| points_dialog.set(false)>"Close"</button>
+                        </div>
+                        {move || differences.get().map(|d| {
+                            let total = d.len();
+                            view! {
+                                <p id="compare-count">{if total == 0 { "No differences.".to_string() } else { format!("{total} difference(s)") }}</p>
+                                <table class="data-table" id="compare-table">
+                                    <thead><tr><th>"Change"</th><th>"Path"</th><th>"Size"</th></tr></thead>
+                                    <tbody>
+                                        {d.into_iter().take(2000).map(|x| view! {
+                                            <tr class=format!("change-{}", x.change)>
+                                                <td>{x.change.clone()}</td>
+                                                <td>{x.path.clone()}</td>
+                                                <td>{if x.kind == "file" && x.change != "deleted" { format::bytes(x.size) } else { String::new() }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                {(total > 2000).then(|| view! { <p class="hint">"First 2,000 differences shown."</p> })}
+                            }
+                        })}
                     </div>
                 })}
                 {move || versions.get().map(|(item, list)| view! {

@@ -397,4 +397,14 @@ pub struct BenchArgs {
     /// Work folder (default: a temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Time the Backup Browser instead: folder listing and name search on
+    /// a restore point of many small files.
+    #[arg(long)]
+    pub browse: bool,
+    /// Files of the browse data set.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub files: u64,
+    /// Folders of the browse data set.
+    #[arg(long, default_value_t = 50_000)]
+    pub folders: u64,
 }

@@ -4,6 +4,7 @@
 //! restore; plus repository size and peak memory, and `tar | zstd -T0 -3`
 //! as the practical ceiling. Reports ratios Cairn / peer.
 
+mod browse;
 mod data;
 mod tools;
 
@@ -53,6 +54,9 @@ fn mb_s(bytes: u64, secs: f64) -> f64 {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
+    if a.browse {
+        return browse::run(a, json);
+    }
     if !(a.size > 0.0 && a.size <= 1000.0) {
         return Err(Error::invalid("--size must be between 0 and 1000 GB"));
     }
@@ -143,13 +147,13 @@ fn verify_restore(src: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
-fn tempdir() -> Result<std::path::PathBuf> {
+pub(crate) fn tempdir() -> Result<std::path::PathBuf> {
     let d = std::env::temp_dir().join(format!("cairn-bench-{}", std::process::id()));
     std::fs::create_dir_all(&d).map_err(|e| Error::io("create", &d, e))?;
     Ok(d)
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

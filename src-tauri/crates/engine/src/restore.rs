@@ -8,20 +8,26 @@ use crate::format::crypto::KeySet;
 use crate::format::index::Index;
 use crate::format::manifest::Manifest;
 use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::ChunkId;
 use crate::jobs::backup::parse_id;
 use crate::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use crate::repo::Repository;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
 use std::fs::{self, File};
-use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Chunks of a pack closer than this are read in one request.
+const MERGE_GAP: u64 = 256 * 1024;
+/// The most one read request fetches.
+const MAX_SPAN: u64 = 32 * 1024 * 1024;
 
 /// Where restored items go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,8 +287,245 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn write_file(&self, job: &FileJob, counters: &Counters, cancel: &CancelToken) -> Result<u64> {
-        cancel.check()?;
+    /// Writes the files' contents reading each pack once, in key order,
+    /// with the storage's concurrency: the chunks a pack holds for any file
+    /// are fetched in a few ranged reads (neighbours merged) and written at
+    /// their offsets into each file's temporary copy. Zero chunks are
+    /// skipped (sparse files). A file is renamed into place only when all
+    /// its chunks were written; one that failed is removed and reported.
+    fn write_files(
+        &self,
+        writes: &[&FileJob],
+        counters: &Counters,
+        cancel: &CancelToken,
+    ) -> Vec<Result<u64>> {
+        struct Target {
+            tmp: PathBuf,
+            size: u64,
+            written: AtomicU64,
+            error: Mutex<Option<Error>>,
+        }
+        struct Piece {
+            id: ChunkId,
+            offset: u32,
+            length: u32,
+            raw: u32,
+            targets: Vec<(usize, u64)>,
+        }
+        let fail = |t: &Target, e: Error| {
+            if let Ok(mut g) = t.error.lock() {
+                if g.is_none() {
+                    *g = Some(e);
+                }
+            }
+        };
+        // Temporary files and the chunks each pack holds for them.
+        let mut targets: Vec<Option<Target>> = Vec::with_capacity(writes.len());
+        let mut early: Vec<Option<Error>> = Vec::with_capacity(writes.len());
+        let mut packs: BTreeMap<&str, (Vec<Piece>, HashMap<ChunkId, usize>)> = BTreeMap::new();
+        for (i, job) in writes.iter().enumerate() {
+            match self.create_temp(job) {
+                Ok(tmp) => {
+                    let mut pos = 0u64;
+                    let mut missing = None;
+                    for id in &job.entry.content {
+                        let Some((pack, loc)) = self.index.get(id) else {
+                            missing = Some(Error::corrupt(format!(
+                                "chunk {} is missing from repository {}",
+                                id.to_hex(),
+                                self.repo.name()
+                            )));
+                            break;
+                        };
+                        let (pieces, by_id) = packs.entry(pack).or_default();
+                        let k = *by_id.entry(*id).or_insert_with(|| {
+                            pieces.push(Piece {
+                                id: *id,
+                                offset: loc.offset,
+                                length: loc.length,
+                                raw: loc.raw_length,
+                                targets: Vec::new(),
+                            });
+                            pieces.len() - 1
+                        });
+                        pieces[k].targets.push((i, pos));
+                        pos += u64::from(loc.raw_length);
+                    }
+                    targets.push(Some(Target {
+                        tmp,
+                        size: pos,
+                        written: AtomicU64::new(0),
+                        error: Mutex::new(missing),
+                    }));
+                    early.push(None);
+                }
+                Err(e) => {
+                    targets.push(None);
+                    early.push(Some(e));
+                }
+            }
+        }
+        let work: Vec<(&str, Vec<Piece>)> = packs
+            .into_iter()
+            .map(|(p, (mut pieces, _))| {
+                pieces.sort_by_key(|x| x.offset);
+                (p, pieces)
+            })
+            .collect();
+        let read_pack = |pack: &str, pieces: &[Piece]| {
+            let key = crate::format::index::pack_key(pack);
+            // Neighbouring chunks are read in one request.
+            let mut i = 0;
+            while i < pieces.len() {
+                let start = pieces[i].offset as u64;
+                let mut end = start + pieces[i].length as u64;
+                let mut j = i + 1;
+                while j < pieces.len() {
+                    let o = pieces[j].offset as u64;
+                    let e = o + pieces[j].length as u64;
+                    if o > end + MERGE_GAP || e - start > MAX_SPAN {
+                        break;
+                    }
+                    end = end.max(e);
+                    j += 1;
+                }
+                let group = &pieces[i..j];
+                i = j;
+                let live: Vec<&Piece> = group
+                    .iter()
+                    .filter(|p| {
+                        p.targets.iter().any(|(f, _)| {
+                            targets[*f].as_ref().is_some_and(|t| {
+                                t.error.lock().map(|g| g.is_none()).unwrap_or(false)
+                            })
+                        })
+                    })
+                    .collect();
+                if live.is_empty() {
+                    continue;
+                }
+                if cancel.is_cancelled() {
+                    return;
+                }
+                let bytes = match self.repo.storage().get_range(&key, start, end - start) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        for p in &live {
+                            for (f, _) in &p.targets {
+                                if let Some(t) = &targets[*f] {
+                                    fail(t, Error::new(e.kind(), e.message()));
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                };
+                for p in live {
+                    let at = (p.offset as u64 - start) as usize;
+                    let stored = bytes.get(at..at + p.length as usize);
+                    let data = match stored.map(|b| {
+                        crate::format::blob::decode_verified(self.ks, &p.id, b, p.raw as usize)
+                    }) {
+                        Some(Ok(d)) => d,
+                        Some(Err(e)) => {
+                            for (f, _) in &p.targets {
+                                if let Some(t) = &targets[*f] {
+                                    fail(t, Error::new(e.kind(), e.message()));
+                                }
+                            }
+                            continue;
+                        }
+                        None => {
+                            for (f, _) in &p.targets {
+                                if let Some(t) = &targets[*f] {
+                                    fail(
+                                        t,
+                                        Error::corrupt(format!(
+                                            "pack {pack} is shorter than its index says"
+                                        )),
+                                    );
+                                }
+                            }
+                            continue;
+                        }
+                    };
+                    let zero = data.iter().all(|b| *b == 0);
+                    for (f, pos) in &p.targets {
+                        let Some(t) = &targets[*f] else { continue };
+                        Counters::add(&counters.bytes_processed, data.len() as u64);
+                        if zero {
+                            continue;
+                        }
+                        counters.set_current(&writes[*f].dest.to_string_lossy());
+                        let r = fs::OpenOptions::new()
+                            .write(true)
+                            .open(&t.tmp)
+                            .and_then(|file| file.write_all_at(&data, *pos));
+                        match r {
+                            Ok(()) => {
+                                t.written.fetch_add(data.len() as u64, Ordering::Relaxed);
+                            }
+                            Err(e) => fail(t, Error::io("write", &t.tmp, e)),
+                        }
+                    }
+                }
+            }
+        };
+        let threads = self.repo.storage().concurrency().clamp(1, 16);
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(|| {
+                work.par_iter()
+                    .for_each(|(pack, pieces)| read_pack(pack, pieces));
+            }),
+            Err(_) => work
+                .iter()
+                .for_each(|(pack, pieces)| read_pack(pack, pieces)),
+        }
+        // Finish each file: length, metadata, rename into place.
+        writes
+            .iter()
+            .enumerate()
+            .map(|(i, job)| {
+                if let Some(e) = early[i].take() {
+                    return Err(e);
+                }
+                let t = targets[i]
+                    .take()
+                    .ok_or_else(|| Error::internal("restore target lost"))?;
+                let err = t.error.lock().ok().and_then(|mut g| g.take());
+                let err = err.or_else(|| cancel.check().err());
+                if let Some(e) = err {
+                    let _ = fs::remove_file(&t.tmp);
+                    return Err(e);
+                }
+                let done = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&t.tmp)
+                    .and_then(|f| f.set_len(t.size))
+                    .map_err(|e| Error::io("write", &t.tmp, e))
+                    .and_then(|()| {
+                        self.apply_meta(&t.tmp, &job.entry);
+                        fs::rename(&t.tmp, &job.dest).map_err(|e| Error::io("write", &job.dest, e))
+                    });
+                match done {
+                    Ok(()) => {
+                        let written = t.written.load(Ordering::Relaxed);
+                        Counters::add(&counters.files, 1);
+                        Counters::add(&counters.bytes_written, written);
+                        Ok(written)
+                    }
+                    Err(e) => {
+                        let _ = fs::remove_file(&t.tmp);
+                        Err(e)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Creates a file's temporary copy beside its destination, refusing a
+    /// destination folder that is not a real folder (a planted symlink).
+    fn create_temp(&self, job: &FileJob) -> Result<PathBuf> {
         let dir = job
             .dest
             .parent()
@@ -293,52 +536,16 @@ impl Ctx<'_> {
                 dir.display()
             )));
         }
-        counters.set_current(&job.dest.to_string_lossy());
         let tmp = dir.join(format!(
             ".cairn-restore-{}",
             &crate::format::random_id()[..12]
         ));
-        let result = (|| -> Result<u64> {
-            let mut f = File::options()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .map_err(|e| Error::io("create", &tmp, e))?;
-            let mut written = 0u64;
-            let mut pos = 0u64;
-            for id in &job.entry.content {
-                cancel.check()?;
-                let data = self.repo.read_blob(self.ks, self.index, id)?;
-                if data.iter().all(|b| *b == 0) {
-                    f.seek(SeekFrom::Current(data.len() as i64))
-                        .map_err(|e| Error::io("write", &tmp, e))?;
-                } else {
-                    f.write_all(&data)
-                        .map_err(|e| Error::io("write", &tmp, e))?;
-                    written += data.len() as u64;
-                }
-                pos += data.len() as u64;
-                Counters::add(&counters.bytes_processed, data.len() as u64);
-            }
-            f.set_len(pos).map_err(|e| Error::io("write", &tmp, e))?;
-            Ok(written)
-        })();
-        match result {
-            Ok(written) => {
-                self.apply_meta(&tmp, &job.entry);
-                if let Err(e) = fs::rename(&tmp, &job.dest) {
-                    let _ = fs::remove_file(&tmp);
-                    return Err(Error::io("write", &job.dest, e));
-                }
-                Counters::add(&counters.files, 1);
-                Counters::add(&counters.bytes_written, written);
-                Ok(written)
-            }
-            Err(e) => {
-                let _ = fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
+        File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::io("create", &tmp, e))?;
+        Ok(tmp)
     }
 
     fn apply_meta(&self, p: &Path, e: &Entry) {
@@ -489,32 +696,24 @@ pub fn run(
             packs.len()
         )));
     }
-    let failures = Mutex::new(Vec::new());
-    let results: Vec<Result<u64>> = writes
-        .par_iter()
-        .map(|job| {
-            let r = ctx.write_file(job, &counters, cancel);
-            if let Err(e) = &r {
-                if e.kind() != cairn_model::ErrorKind::Cancelled {
-                    let msg = format!("{}: {}", job.dest.display(), e.message());
-                    sink.log("error", &msg);
-                    if let Ok(mut f) = failures.lock() {
-                        f.push(msg);
-                    }
-                }
+    let mut failures = Vec::new();
+    let results = ctx.write_files(&writes, &counters, cancel);
+    for (job, r) in writes.iter().zip(&results) {
+        if let Err(e) = r {
+            if e.kind() != cairn_model::ErrorKind::Cancelled {
+                let msg = format!("{}: {}", job.dest.display(), e.message());
+                sink.log("error", &msg);
+                failures.push(msg);
             }
-            r
-        })
-        .collect();
+        }
+    }
     drop(ticker);
     cancel.check()?;
     for r in results.into_iter().flatten() {
         plan.report.files_restored += 1;
         plan.report.bytes_written += r;
     }
-    plan.report
-        .failed
-        .extend(failures.into_inner().unwrap_or_default());
+    plan.report.failed.extend(failures);
     for (first, dest) in linked {
         if overwrite {
             let _ = fs::remove_file(&dest);

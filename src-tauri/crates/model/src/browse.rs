@@ -292,3 +292,31 @@ impl Command for CancelRestore {
     const NAME: &'static str = "cancel_restore";
     type Response = ();
 }
+
+/// One difference between two restore points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointDifference {
+    /// Full path.
+    pub path: String,
+    /// added, deleted or changed.
+    pub change: String,
+    /// folder, file, link, special.
+    pub kind: String,
+    /// Bytes in the newer point.
+    pub size: u64,
+}
+
+/// What was added, changed and deleted between another restore point of
+/// the same backup and the open one (older → newer, whichever is which).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparePoints {
+    /// Browser id.
+    pub id: u64,
+    /// The other restore point.
+    pub other: String,
+}
+
+impl Command for ComparePoints {
+    const NAME: &'static str = "compare_points";
+    type Response = Vec<PointDifference>;
+}

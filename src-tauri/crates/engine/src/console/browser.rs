@@ -368,6 +368,32 @@ impl Console {
         Ok(dir.join(path.trim_start_matches('/')))
     }
 
+    /// The differences between another restore point of the same backup
+    /// and the open one, from the older to the newer.
+    pub fn browser_diff(&self, id: u64, other: &str) -> Result<Vec<explore::Difference>> {
+        let b = self.browser(id)?;
+        let m = b
+            .point
+            .repo
+            .read_manifest(&b.point.keyset, &b.point.manifest.backup, other)?;
+        let theirs = parse_id(&m.root)?;
+        let (old, new) =
+            if (m.time, m.id.as_str()) <= (b.point.manifest.time, b.point.manifest.id.as_str()) {
+                (theirs, b.root)
+            } else {
+                (b.root, theirs)
+            };
+        explore::diff(
+            &b.point.repo,
+            &b.point.keyset,
+            &b.point.keyset,
+            &b.index,
+            &b.index,
+            &old,
+            &new,
+        )
+    }
+
     /// The versions of an item of the open restore point's backup.
     pub fn browser_versions(&self, id: u64, path: &str) -> Result<Vec<super::restore::Version>> {
         let b = self.browser(id)?;

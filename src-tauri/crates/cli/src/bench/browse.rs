@@ -1,0 +1,181 @@
+//! `cairn bench --browse`: a restore point of many small files in many
+//! folders (1,000,000 in 50,000 by default), backed up once, then timed as
+//! the Backup Browser uses it: opening the point (index and root tree),
+//! listing folders with the trees cached, and a name search over the whole
+//! point, first from the on-disk tree cache, then from memory.
+
+use crate::args::BenchArgs;
+use cairn_engine::progress::{CancelToken, NoProgress};
+use cairn_engine::{Console, Error, Result};
+use cairn_model::{BackupJobSettings, Compression, Gfs, Retention};
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What the browse benchmark measured (milliseconds unless named).
+#[derive(Debug, Serialize)]
+struct BrowseReport {
+    files: u64,
+    folders: u64,
+    backup_secs: f64,
+    open_ms: f64,
+    list_median_ms: f64,
+    list_max_ms: f64,
+    listed_folders: usize,
+    search_disk_cache_ms: f64,
+    search_memory_ms: f64,
+    search_results: usize,
+    machine: String,
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Writes `files` one-line files spread over `folders` folders, two levels
+/// deep (`d0001/s0001/f0000001.txt`).
+fn generate(src: &Path, files: u64, folders: u64) -> Result<()> {
+    let top = (folders as f64).sqrt().ceil().max(1.0) as u64;
+    let per_top = folders.div_ceil(top);
+    let mut made = 0u64;
+    for f in 0..folders {
+        let dir = src.join(format!("d{:04}/s{:04}", f / per_top, f % per_top));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        let n = files / folders + u64::from(f < files % folders);
+        for _ in 0..n {
+            made += 1;
+            let p = dir.join(format!("f{made:07}.txt"));
+            std::fs::write(&p, format!("file {made}\n")).map_err(|e| Error::io("write", &p, e))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
+    if a.files == 0 || a.folders == 0 || a.folders > a.files {
+        return Err(Error::invalid(
+            "--files and --folders must be positive, with no more folders than files",
+        ));
+    }
+    let work = match &a.dir {
+        Some(d) => d.clone(),
+        None => super::tempdir()?,
+    };
+    let say = |s: &str| eprintln!("[bench] {s}");
+    let src = work.join("browse-data");
+    if !src.exists() {
+        say(&format!(
+            "generating {} files in {} folders in {}",
+            a.files,
+            a.folders,
+            src.display()
+        ));
+        generate(&src, a.files, a.folders)?;
+    }
+    let data = work.join("browse-console");
+    let _ = std::fs::remove_dir_all(&data);
+    let console = Console::open(&data)?;
+    let settings = BackupJobSettings {
+        includes: vec![src.to_string_lossy().into_owned()],
+        include_masks: Vec::new(),
+        exclude_masks: Vec::new(),
+        compression: Compression::Optimal,
+        retention: Retention::Points(7),
+        gfs: Gfs::default(),
+        encryption: None,
+        uid: String::new(),
+        machine: String::new(),
+    };
+    console.create_backup_job(
+        "browse-bench",
+        cairn_engine::console::DEFAULT_REPOSITORY,
+        "",
+        settings,
+        None,
+    )?;
+    say("backing up");
+    let t = Instant::now();
+    let report = console.run_job(
+        "browse-bench",
+        None,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )?;
+    let backup_secs = t.elapsed().as_secs_f64();
+    say("timing the browser");
+    let t = Instant::now();
+    let (id, _) = console.open_browser(&report.backup, "latest", None)?;
+    let open_ms = ms(t);
+    // Every 50th folder, listed once to warm the trees, then timed.
+    let root = src.to_string_lossy().into_owned();
+    let top = (a.folders as f64).sqrt().ceil().max(1.0) as u64;
+    let per_top = a.folders.div_ceil(top);
+    let picks: Vec<String> = (0..a.folders)
+        .step_by(50)
+        .map(|f| format!("{root}/d{:04}/s{:04}", f / per_top, f % per_top))
+        .collect();
+    for p in &picks {
+        console.browser_list(id, p)?;
+    }
+    let mut times: Vec<f64> = Vec::with_capacity(picks.len());
+    for p in &picks {
+        let t = Instant::now();
+        console.browser_list(id, p)?;
+        times.push(ms(t));
+    }
+    times.sort_by(f64::total_cmp);
+    // A fresh browser reads trees from the disk cache; the second search
+    // runs on the trees it then holds.
+    console.close_browser(id);
+    let (id, _) = console.open_browser(&report.backup, "latest", None)?;
+    let t = Instant::now();
+    let (found, _) = console.browser_find(id, "f00000??.txt", 1000)?;
+    let search_disk_cache_ms = ms(t);
+    let t = Instant::now();
+    console.browser_find(id, "f00000??.txt", 1000)?;
+    let search_memory_ms = ms(t);
+    let r = BrowseReport {
+        files: a.files,
+        folders: a.folders,
+        backup_secs,
+        open_ms,
+        list_median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
+        list_max_ms: times.last().copied().unwrap_or(0.0),
+        listed_folders: times.len(),
+        search_disk_cache_ms,
+        search_memory_ms,
+        search_results: found.len(),
+        machine: super::machine(),
+    };
+    if json {
+        crate::output::json(&r);
+    } else {
+        println!(
+            "Browse: {} files in {} folders (backup {:.1} s); machine: {}",
+            r.files, r.folders, r.backup_secs, r.machine
+        );
+        println!("| Measure | Result | Target |");
+        println!("|---|---|---|");
+        println!(
+            "| Open the restore point (index + root) | {:.0} ms | |",
+            r.open_ms
+        );
+        println!(
+            "| List a folder, warm (median / max of {}) | {:.2} / {:.2} ms | ≤ 50 ms |",
+            r.listed_folders, r.list_median_ms, r.list_max_ms
+        );
+        println!(
+            "| Name search over the whole point, trees from the disk cache | {:.0} ms | ≤ 500 ms |",
+            r.search_disk_cache_ms
+        );
+        println!(
+            "| Name search, trees in memory | {:.0} ms | ≤ 500 ms |",
+            r.search_memory_ms
+        );
+    }
+    if a.dir.is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    Ok(0)
+}
