@@ -6,17 +6,18 @@
 use crate::error::{Error, Result};
 use crate::format::crypto::KeySet;
 use crate::format::index::Index;
-use crate::format::tree::{Entry, EntryKind};
+use crate::format::tree::{Entry, EntryKind, Tree};
 use crate::format::ChunkId;
 use crate::repo::Repository;
-use crate::treewalk;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A name pattern: `*` and `?` masks match the whole name; plain text
 /// matches any part of it. Both ignore case.
 pub struct NamePattern {
     mask: Option<glob::Pattern>,
     text: String,
+    ascii: bool,
 }
 
 impl NamePattern {
@@ -38,7 +39,24 @@ impl NamePattern {
         Ok(Self {
             mask,
             text: pattern.to_lowercase(),
+            ascii: pattern.is_ascii(),
         })
+    }
+
+    /// Matches a raw name (names are bytes; most are UTF-8 and need no
+    /// copy).
+    pub fn matches_bytes(&self, name: &[u8]) -> bool {
+        if self.mask.is_none() && self.ascii {
+            let t = self.text.as_bytes();
+            return t.len() <= name.len()
+                && name
+                    .windows(t.len())
+                    .any(|w| w.eq_ignore_ascii_case(t));
+        }
+        match std::str::from_utf8(name) {
+            Ok(s) => self.matches(s),
+            Err(_) => self.matches(&String::from_utf8_lossy(name)),
+        }
     }
 
     /// True when a name matches.
@@ -82,7 +100,56 @@ impl Found {
 }
 
 /// Searches a whole restore point by name; stops after `limit` results and
-/// says so (`true`).
+/// says so (`true`). Trees come from `tree` (a cache or the repository);
+/// folders of one level are searched in parallel, and a path is built only
+/// for the items that match.
+pub fn find_with(
+    tree: &(dyn Fn(&ChunkId) -> Result<Arc<Tree>> + Sync),
+    root: &ChunkId,
+    pattern: &NamePattern,
+    limit: usize,
+) -> Result<(Vec<Found>, bool)> {
+    use rayon::prelude::*;
+    let mut out: Vec<Found> = Vec::new();
+    let mut level: Vec<(String, ChunkId)> = vec![(String::new(), *root)];
+    while !level.is_empty() && out.len() <= limit {
+        let results: Vec<Result<(Vec<Found>, Vec<(String, ChunkId)>)>> = level
+            .par_iter()
+            .map(|(prefix, id)| {
+                let t = tree(id)?;
+                let mut found = Vec::new();
+                let mut next = Vec::new();
+                for e in &t.entries {
+                    let hit = pattern.matches_bytes(&e.name);
+                    let is_dir = e.kind == EntryKind::Dir && e.subtree.is_some();
+                    if hit || is_dir {
+                        let path = format!("{prefix}/{}", String::from_utf8_lossy(&e.name));
+                        if hit {
+                            found.push(Found::of(&path, e));
+                        }
+                        if let (true, Some(sub)) = (is_dir, e.subtree) {
+                            next.push((path, sub));
+                        }
+                    }
+                }
+                Ok((found, next))
+            })
+            .collect();
+        let mut next_level = Vec::new();
+        for r in results {
+            let (found, next) = r?;
+            out.extend(found);
+            next_level.extend(next);
+        }
+        level = next_level;
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    let truncated = out.len() > limit;
+    out.truncate(limit);
+    Ok((out, truncated))
+}
+
+/// [`find_with`] reading trees from the repository.
 pub fn find(
     repo: &Repository,
     ks: &KeySet,
@@ -91,25 +158,12 @@ pub fn find(
     pattern: &NamePattern,
     limit: usize,
 ) -> Result<(Vec<Found>, bool)> {
-    let mut out = Vec::new();
-    let mut truncated = false;
-    let r = treewalk::visit(repo, ks, index, root, &mut |path, e| {
-        if pattern.matches(&String::from_utf8_lossy(&e.name)) {
-            if out.len() == limit {
-                truncated = true;
-                return Err(Error::cancelled());
-            }
-            out.push(Found::of(path, e));
-        }
-        Ok(())
-    });
-    match r {
-        Ok(()) => {}
-        Err(_) if truncated => {}
-        Err(e) => return Err(e),
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((out, truncated))
+    find_with(
+        &|id| repo.read_tree(ks, index, id).map(Arc::new),
+        root,
+        pattern,
+        limit,
+    )
 }
 
 /// What changed for one path between two restore points.

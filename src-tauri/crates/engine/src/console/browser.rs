@@ -231,14 +231,7 @@ impl Console {
     ) -> Result<(Vec<explore::Found>, bool)> {
         let b = self.browser(id)?;
         let pattern = explore::NamePattern::new(pattern)?;
-        explore::find(
-            &b.point.repo,
-            &b.point.keyset,
-            &b.index,
-            &b.root,
-            &pattern,
-            limit,
-        )
+        explore::find_with(&|t| b.tree(t), &b.root, &pattern, limit)
     }
 
     /// One folder compared with the live file system: every item marked
