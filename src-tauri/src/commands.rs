@@ -393,3 +393,19 @@ pub async fn compare_points(
     })
     .await
 }
+
+#[tauri::command]
+pub async fn pick_folder(app: tauri::AppHandle, req: PickFolder) -> Reply<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    // The dialog blocks its thread until the user answers, never the window.
+    tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title(&req.title)
+            .blocking_pick_folder()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.to_string_lossy().into_owned())
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the folder dialog failed: {e}")))
+}

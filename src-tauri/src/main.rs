@@ -37,6 +37,7 @@ fn main() {
         eprintln!("cairn-console: {}", e.message);
     }
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(Shared(console))
         .setup(|app| {
             window_state::restore(app);
@@ -69,6 +70,7 @@ fn main() {
             commands::item_versions,
             commands::open_item,
             commands::compare_points,
+            commands::pick_folder,
             commands::list_credentials,
             commands::put_credential,
             commands::delete_credential,

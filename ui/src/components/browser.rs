@@ -683,9 +683,20 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                     <div class="inner-dialog" id="copy-dialog">
                         <h3>"Copy to"</h3>
                         <p class="hint">"The selected items are restored into this folder (created if missing); items already there are replaced."</p>
-                        <label class="field"><span>"Folder:"</span>
+                        <div class="field folder-field">
+                            <label for="copy-to-folder"><span>"Folder:"</span></label>
                             <input id="copy-to-folder" placeholder="/tmp/restored" prop:value=move || copy_folder.get()
-                                on:input=move |ev| copy_folder.set(event_target_value(&ev)) /></label>
+                                on:input=move |ev| copy_folder.set(event_target_value(&ev)) />
+                            <button id="copy-browse" type="button" on:click=move |_| {
+                                spawn_local(async move {
+                                    match call(&PickFolder { title: "Copy to".into() }).await {
+                                        Ok(Some(f)) => copy_folder.set(f),
+                                        Ok(None) => {}
+                                        Err(e) => error.set(Some(e.message)),
+                                    }
+                                });
+                            }>"Browse…"</button>
+                        </div>
                         <label class="field check"><input id="copy-preserve" type="checkbox" prop:checked=move || copy_preserve.get()
                             on:change=move |ev| copy_preserve.set(event_target_checked(&ev)) /><span>"Preserve permissions and ownership"</span></label>
                         <div class="form-buttons">

@@ -489,7 +489,21 @@ pub fn RepositoryWizard(
                 {if is_edit {
                     view! { <p class="fixed-location">"Folder: " <b id="wiz-path">{path.get_untracked()}</b> " (the location of a repository cannot change)"</p> }.into_any()
                 } else {
-                    text_input("wiz-path", "Folder:", path, "text", "/srv/backups").into_any()
+                    view! {
+                        <div class="field folder-field">
+                            <label for="wiz-path"><span>"Folder:"</span></label>
+                            <input id="wiz-path" type="text" placeholder="/srv/backups" autocomplete="off" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev)) />
+                            <button id="wiz-path-browse" type="button" on:click=move |_| {
+                                spawn_local(async move {
+                                    match call(&PickFolder { title: "Repository folder".into() }).await {
+                                        Ok(Some(f)) => path.set(f),
+                                        Ok(None) => {}
+                                        Err(e) => error.set(Some(e.message)),
+                                    }
+                                });
+                            }>"Browse…"</button>
+                        </div>
+                    }.into_any()
                 }}
             }
             .into_any(),

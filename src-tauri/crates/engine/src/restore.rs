@@ -471,7 +471,9 @@ impl Ctx<'_> {
                 }
             }
         };
-        let threads = self.repo.storage().concurrency().clamp(1, 16);
+        // Decoding needs the cores; object storage needs requests in flight.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = self.repo.storage().concurrency().max(cores).clamp(1, 16);
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(|| {
                 work.par_iter()

@@ -320,3 +320,16 @@ impl Command for ComparePoints {
     const NAME: &'static str = "compare_points";
     type Response = Vec<PointDifference>;
 }
+
+/// Asks the user for a folder with the desktop's folder dialog; None when
+/// the dialog was cancelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PickFolder {
+    /// The dialog's title.
+    pub title: String,
+}
+
+impl Command for PickFolder {
+    const NAME: &'static str = "pick_folder";
+    type Response = Option<String>;
+}
