@@ -407,5 +407,10 @@ pub async fn pick_folder(app: tauri::AppHandle, req: PickFolder) -> Reply<Option
             .map(|p| p.to_string_lossy().into_owned())
     })
     .await
-    .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the folder dialog failed: {e}")))
+    .map_err(|e| {
+        ApiError::new(
+            ErrorKind::Internal,
+            format!("the folder dialog failed: {e}"),
+        )
+    })
 }

@@ -49,9 +49,7 @@ impl NamePattern {
         if self.mask.is_none() && self.ascii {
             let t = self.text.as_bytes();
             return t.len() <= name.len()
-                && name
-                    .windows(t.len())
-                    .any(|w| w.eq_ignore_ascii_case(t));
+                && name.windows(t.len()).any(|w| w.eq_ignore_ascii_case(t));
         }
         match std::str::from_utf8(name) {
             Ok(s) => self.matches(s),
