@@ -97,6 +97,9 @@ impl Found {
     }
 }
 
+/// Folders still to search: full path and tree id.
+type Folders = Vec<(String, ChunkId)>;
+
 /// Searches a whole restore point by name; stops after `limit` results and
 /// says so (`true`). Trees come from `tree` (a cache or the repository);
 /// folders of one level are searched in parallel, and a path is built only
@@ -109,9 +112,9 @@ pub fn find_with(
 ) -> Result<(Vec<Found>, bool)> {
     use rayon::prelude::*;
     let mut out: Vec<Found> = Vec::new();
-    let mut level: Vec<(String, ChunkId)> = vec![(String::new(), *root)];
+    let mut level: Folders = vec![(String::new(), *root)];
     while !level.is_empty() && out.len() <= limit {
-        let results: Vec<Result<(Vec<Found>, Vec<(String, ChunkId)>)>> = level
+        let results: Vec<Result<(Vec<Found>, Folders)>> = level
             .par_iter()
             .map(|(prefix, id)| {
                 let t = tree(id)?;
