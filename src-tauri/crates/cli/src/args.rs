@@ -407,4 +407,11 @@ pub struct BenchArgs {
     /// Folders of the browse data set.
     #[arg(long, default_value_t = 50_000)]
     pub folders: u64,
+    /// With --browse: also back up to this S3 service point and time the
+    /// cold first listing of the root (needs the system keyring).
+    #[arg(long, requires = "bucket")]
+    pub s3_endpoint: Option<String>,
+    /// With --s3-endpoint: an existing bucket (a new folder is used in it).
+    #[arg(long)]
+    pub bucket: Option<String>,
 }
