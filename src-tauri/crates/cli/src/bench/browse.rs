@@ -31,6 +31,21 @@ struct BrowseReport {
     machine: String,
 }
 
+/// The benchmark's backup job: the data set, default settings.
+fn job_of(src: &Path) -> BackupJobSettings {
+    BackupJobSettings {
+        includes: vec![src.to_string_lossy().into_owned()],
+        include_masks: Vec::new(),
+        exclude_masks: Vec::new(),
+        compression: Compression::Optimal,
+        retention: Retention::Points(7),
+        gfs: Gfs::default(),
+        encryption: None,
+        uid: String::new(),
+        machine: String::new(),
+    }
+}
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
@@ -78,22 +93,11 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     let data = work.join("browse-console");
     let _ = std::fs::remove_dir_all(&data);
     let console = Console::open(&data)?;
-    let settings = BackupJobSettings {
-        includes: vec![src.to_string_lossy().into_owned()],
-        include_masks: Vec::new(),
-        exclude_masks: Vec::new(),
-        compression: Compression::Optimal,
-        retention: Retention::Points(7),
-        gfs: Gfs::default(),
-        encryption: None,
-        uid: String::new(),
-        machine: String::new(),
-    };
     console.create_backup_job(
         "browse-bench",
         cairn_engine::console::DEFAULT_REPOSITORY,
         "",
-        settings,
+        job_of(&src),
         None,
     )?;
     say("backing up");
@@ -223,18 +227,7 @@ fn s3(
     let secret =
         Sensitive::new(std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into()));
     console.add_s3_repository("browse-bench-s3", "", settings, &key, &secret)?;
-    let job = BackupJobSettings {
-        includes: vec![src.to_string_lossy().into_owned()],
-        include_masks: Vec::new(),
-        exclude_masks: Vec::new(),
-        compression: Compression::Optimal,
-        retention: Retention::Points(7),
-        gfs: Gfs::default(),
-        encryption: None,
-        uid: String::new(),
-        machine: String::new(),
-    };
-    console.create_backup_job("browse-bench-s3", "browse-bench-s3", "", job, None)?;
+    console.create_backup_job("browse-bench-s3", "browse-bench-s3", "", job_of(src), None)?;
     say("backing up to S3");
     let t = Instant::now();
     let report = console.run_job(
