@@ -94,7 +94,9 @@ pub struct AzureSettings {
 /// An open container folder.
 pub struct AzureStorage {
     location: CloudLocation,
-    credentials: StorageCredentials,
+    /// For the signed requests the SDK has no typed call for; built once
+    /// so they share one HTTP client and its connections.
+    raw: azure_core::Pipeline,
     container: ContainerClient,
     service: azure_storage_blobs::prelude::BlobServiceClient,
     settings: AzureSettings,
@@ -172,7 +174,10 @@ impl AzureStorage {
         };
         Ok(Self {
             location,
-            credentials: creds,
+            raw: azure_storage::clients::new_pipeline_from_options(
+                azure_core::ClientOptions::default(),
+                creds,
+            ),
             container,
             service,
             settings,
@@ -334,19 +339,15 @@ impl AzureStorage {
         headers: azure_core::headers::Headers,
         what: &str,
     ) -> Result<azure_core::Response> {
-        use azure_storage::clients::{finalize_request, new_pipeline_from_options, ServiceType};
+        use azure_storage::clients::{finalize_request, ServiceType};
         let fail = |e: azure_core::Error| az_error(e, self.name(), what);
-        let pipeline = new_pipeline_from_options(
-            azure_core::ClientOptions::default(),
-            self.credentials.clone(),
-        );
         for (k, v) in query {
             url.query_pairs_mut().append_pair(k, v);
         }
         let mut req = finalize_request(url, method, headers, None).map_err(fail)?;
         let mut ctx = azure_core::Context::new();
         ctx.insert(ServiceType::Blob);
-        pipeline.send(&ctx, &mut req).await.map_err(fail)
+        self.raw.send(&ctx, &mut req).await.map_err(fail)
     }
 
     /// True when the container supports version-level immutability
