@@ -265,7 +265,7 @@ pub async fn search_point(state: State<'_, Shared>, req: SearchPoint) -> Reply<S
                 .into_iter()
                 .map(|f| FoundItem {
                     path: f.path,
-                    kind: kind_word(f.kind).into(),
+                    kind: f.kind.word().into(),
                     size: f.size,
                     mtime: f.mtime,
                 })
@@ -274,16 +274,6 @@ pub async fn search_point(state: State<'_, Shared>, req: SearchPoint) -> Reply<S
         })
     })
     .await
-}
-
-fn kind_word(k: cairn_engine::format::tree::EntryKind) -> &'static str {
-    use cairn_engine::format::tree::EntryKind;
-    match k {
-        EntryKind::Dir => "folder",
-        EntryKind::File => "file",
-        EntryKind::Symlink => "link",
-        _ => "special",
-    }
 }
 
 #[tauri::command]
@@ -386,7 +376,7 @@ pub async fn compare_points(
                     cairn_engine::explore::Change::Changed => "changed",
                 }
                 .into(),
-                kind: kind_word(d.kind).into(),
+                kind: d.kind.word().into(),
                 size: d.size,
             })
             .collect())

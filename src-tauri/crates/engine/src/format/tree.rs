@@ -23,6 +23,18 @@ pub enum EntryKind {
     Socket,
 }
 
+impl EntryKind {
+    /// The word the console's lists use: folder, file, link or special.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Dir => "folder",
+            Self::File => "file",
+            Self::Symlink => "link",
+            _ => "special",
+        }
+    }
+}
+
 /// One directory entry. Names and link targets are raw bytes: data, never
 /// trusted as paths on restore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
