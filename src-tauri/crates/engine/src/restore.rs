@@ -158,6 +158,16 @@ struct Ctx<'a> {
     sink: &'a dyn ProgressSink,
 }
 
+/// True when a file on disk still is what the backup recorded: a regular
+/// file of the same size, modification time and permissions. Compare with
+/// production and Restore changed only both decide by this.
+pub fn file_unchanged(m: &fs::Metadata, e: &Entry) -> bool {
+    m.file_type().is_file()
+        && m.len() == e.size
+        && m.mtime() * 1_000_000_000 + m.mtime_nsec() == e.mtime_ns
+        && m.mode() & 0o7777 == e.mode & 0o7777
+}
+
 fn is_real_dir(p: &Path) -> bool {
     fs::symlink_metadata(p)
         .map(|m| m.file_type().is_dir())
@@ -229,16 +239,11 @@ impl Ctx<'_> {
             }
             EntryKind::File => {
                 let existing = dir.join(name);
-                if self.spec.changed_only {
-                    if let Ok(m) = fs::symlink_metadata(&existing) {
-                        let same = m.file_type().is_file()
-                            && m.len() == e.size
-                            && m.mtime() * 1_000_000_000 + m.mtime_nsec() == e.mtime_ns;
-                        if same {
-                            plan.report.files_skipped += 1;
-                            return Ok(());
-                        }
-                    }
+                if self.spec.changed_only
+                    && fs::symlink_metadata(&existing).is_ok_and(|m| file_unchanged(&m, e))
+                {
+                    plan.report.files_skipped += 1;
+                    return Ok(());
                 }
                 let dest = if self.spec.changed_only && !self.keep {
                     existing

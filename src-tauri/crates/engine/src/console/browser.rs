@@ -38,13 +38,7 @@ pub struct Browsers {
 fn entry_row(e: &Entry) -> BrowserEntry {
     BrowserEntry {
         name: String::from_utf8_lossy(&e.name).into_owned(),
-        kind: match e.kind {
-            EntryKind::Dir => "folder",
-            EntryKind::File => "file",
-            EntryKind::Symlink => "link",
-            _ => "special",
-        }
-        .into(),
+        kind: e.kind.word().into(),
         size: e.size,
         mtime: e.mtime_ns.div_euclid(1_000_000_000),
         owner: format!("{}:{}", e.user, e.group),
@@ -108,14 +102,8 @@ fn live_state(live: &Path, e: &Entry) -> ItemState {
         return ItemState::Changed;
     }
     match e.kind {
-        EntryKind::File => {
-            let mtime = m.mtime() * 1_000_000_000 + m.mtime_nsec();
-            if m.len() == e.size && mtime == e.mtime_ns && m.mode() & 0o7777 == e.mode & 0o7777 {
-                ItemState::Unchanged
-            } else {
-                ItemState::Changed
-            }
-        }
+        EntryKind::File if restore::file_unchanged(&m, e) => ItemState::Unchanged,
+        EntryKind::File => ItemState::Changed,
         EntryKind::Symlink => {
             use std::os::unix::ffi::OsStrExt;
             match std::fs::read_link(live) {
