@@ -169,14 +169,26 @@ impl Console {
         target: &RepositoryTarget,
         editing: Option<&str>,
     ) -> Result<Vec<String>> {
-        let filled;
-        let target = match editing {
-            Some(orig) => {
-                filled = self.with_stored_secret(orig, target)?;
-                &filled
+        // Only the steps that reach the storage need the stored secret.
+        match editing {
+            Some(orig) if step != RepositoryStep::Name => {
+                let details = self.repository_details(orig)?;
+                let filled = self.with_stored_secret(&details, target)?;
+                self.check_step(step, name, &filled, editing)
             }
-            None => target,
-        };
+            _ => self.check_step(step, name, target, editing),
+        }
+    }
+
+    /// One step's check on a target whose secret is filled in; `editing`
+    /// names the repository being edited (its own name is no conflict).
+    fn check_step(
+        &self,
+        step: RepositoryStep,
+        name: &str,
+        target: &RepositoryTarget,
+        editing: Option<&str>,
+    ) -> Result<Vec<String>> {
         match step {
             RepositoryStep::Folders => match target {
                 RepositoryTarget::Local { .. } => Ok(Vec::new()),
@@ -356,10 +368,9 @@ impl Console {
     /// user left the secret empty (Edit keeps it unless a new one is typed).
     fn with_stored_secret(
         &self,
-        orig: &str,
+        details: &RepositoryDetails,
         target: &RepositoryTarget,
     ) -> Result<RepositoryTarget> {
-        let details = self.repository_details(orig)?;
         let mut t = target.clone();
         match (&mut t, &details.target) {
             (
@@ -450,20 +461,17 @@ impl Console {
                 location_of(&stored.target)
             )));
         }
-        self.check_repository_step(RepositoryStep::Name, new_name, target, Some(name))?;
+        self.check_step(RepositoryStep::Name, new_name, target, Some(name))?;
+        let full = self.with_stored_secret(&stored, target)?;
         let mut log = Vec::new();
+        if !matches!(target, RepositoryTarget::Local { .. }) {
+            log.extend(self.check_step(RepositoryStep::Location, new_name, &full, Some(name))?);
+        }
         let (settings, immutable) = match target {
             RepositoryTarget::Local { .. } => (rec.settings.clone(), None),
             RepositoryTarget::S3 {
                 secret_access_key, ..
             } => {
-                log.extend(self.check_repository_step(
-                    RepositoryStep::Location,
-                    new_name,
-                    target,
-                    Some(name),
-                )?);
-                let full = self.with_stored_secret(name, target)?;
                 let (mut s, id, secret) = s3_settings(&full, true)?;
                 s.credential = if secret_access_key.0.is_empty() {
                     stored.credential.clone()
@@ -475,13 +483,6 @@ impl Console {
                 (json(&s)?, days)
             }
             RepositoryTarget::Azure { secret, .. } => {
-                log.extend(self.check_repository_step(
-                    RepositoryStep::Location,
-                    new_name,
-                    target,
-                    Some(name),
-                )?);
-                let full = self.with_stored_secret(name, target)?;
                 let (mut s, key) = azure_settings(&full, true)?;
                 s.credential = if secret.0.is_empty() {
                     stored.credential.clone()
