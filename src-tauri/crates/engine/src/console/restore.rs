@@ -229,18 +229,27 @@ impl Console {
         match self.open_point(reference, point, password) {
             Ok(p) => self.restore_session(&p, None, spec, "", sink, cancel),
             Err(e) => {
-                let title = format!("Restore from {reference}");
-                let session = self
-                    .catalog()?
-                    .start_session(None, &title, SessionKind::Restore)?;
-                let sink =
-                    SessionSink::new(&crate::paths::catalog_file(&self.data_dir), session, sink)?;
+                let (session, sink) =
+                    self.start_restore_session(&format!("Restore from {reference}"), sink)?;
                 sink.log("error", e.message());
                 self.catalog()?
                     .finish_session(session, SessionResult::Failed, e.message())?;
                 Err(e)
             }
         }
+    }
+
+    /// Starts a Restore session; its log lines go to the catalog.
+    fn start_restore_session(
+        &self,
+        title: &str,
+        sink: Arc<dyn ProgressSink>,
+    ) -> Result<(i64, Arc<dyn ProgressSink>)> {
+        let session = self
+            .catalog()?
+            .start_session(None, title, SessionKind::Restore)?;
+        let sink = SessionSink::new(&crate::paths::catalog_file(&self.data_dir), session, sink)?;
+        Ok((session, Arc::new(sink)))
     }
 
     /// Restores items of an open restore point as a session (History →
@@ -255,15 +264,8 @@ impl Console {
         cancel: &CancelToken,
     ) -> Result<RestoreReport> {
         let manifest = other.unwrap_or(&p.manifest);
-        let title = format!("Restore from {}", manifest.job);
-        let session = self
-            .catalog()?
-            .start_session(None, &title, SessionKind::Restore)?;
-        let sink: Arc<dyn ProgressSink> = Arc::new(SessionSink::new(
-            &crate::paths::catalog_file(&self.data_dir),
-            session,
-            sink,
-        )?);
+        let (session, sink) =
+            self.start_restore_session(&format!("Restore from {}", manifest.job), sink)?;
         sink.log(
             "info",
             &format!(
