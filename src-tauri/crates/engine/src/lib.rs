@@ -18,6 +18,7 @@ pub mod check;
 pub mod jobs;
 pub mod lock;
 pub mod restore;
+pub mod schedule;
 pub mod storage;
 pub mod treewalk;
 

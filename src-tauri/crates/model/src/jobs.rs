@@ -90,8 +90,8 @@ pub struct Encryption {
     pub hint: String,
 }
 
-/// Settings of a file-level backup job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Settings of an agent backup job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct BackupJobSettings {
     /// Stable id that names the job's backups in the repository.
     pub uid: String,
@@ -111,4 +111,176 @@ pub struct BackupJobSettings {
     pub retention: Retention,
     /// Archival fulls kept longer.
     pub gfs: Gfs,
+    /// Operating system of the job's computers.
+    #[serde(default)]
+    pub os: AgentOs,
+    /// Workstation, server or failover cluster.
+    #[serde(default)]
+    pub computer_type: ComputerType,
+    /// Managed by the backup server (a job) or by the agent (a policy).
+    #[serde(default)]
+    pub management: Management,
+    /// Computers the job protects (host names; this computer's own name
+    /// means the computer Cairn runs on).
+    #[serde(default)]
+    pub computers: Vec<String>,
+    /// Entire computer, volume level or file level.
+    #[serde(default)]
+    pub backup_mode: BackupMode,
+    /// Volume level: block devices or disk image files backed up whole.
+    #[serde(default)]
+    pub volumes: Vec<String>,
+    /// Policies: where the agent writes.
+    #[serde(default)]
+    pub destination: Destination,
+    /// Policies: the agent's backup cache.
+    #[serde(default)]
+    pub cache: BackupCache,
+    /// Server / failover cluster: scripts run before and after the job.
+    #[serde(default)]
+    pub guest: GuestProcessing,
+    /// When the job runs by itself.
+    #[serde(default)]
+    pub schedule: crate::Schedule,
+    /// Name of the Manage Passwords entry that encrypts the job's backups
+    /// (scheduled runs read it from the keyring).
+    #[serde(default)]
+    pub password_name: Option<String>,
+}
+
+/// Operating system of an agent job's computers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentOs {
+    /// Linux computers (and this computer).
+    #[default]
+    Linux,
+    /// Windows computers.
+    Windows,
+}
+
+impl AgentOs {
+    /// "Linux" / "Windows".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Linux => "Linux",
+            Self::Windows => "Windows",
+        }
+    }
+}
+
+/// The Type field of the Job Mode step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ComputerType {
+    /// A desktop or laptop.
+    Workstation,
+    /// A server.
+    #[default]
+    Server,
+    /// A Windows failover cluster.
+    FailoverCluster,
+}
+
+impl ComputerType {
+    /// Wizard wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Workstation => "Workstation",
+            Self::Server => "Server",
+            Self::FailoverCluster => "Failover cluster",
+        }
+    }
+}
+
+/// The Mode field of the Job Mode step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Management {
+    /// The console runs the job.
+    #[default]
+    BackupServer,
+    /// A backup policy the agents run.
+    Agent,
+}
+
+impl Management {
+    /// Wizard wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BackupServer => "Managed by backup server",
+            Self::Agent => "Managed by agent (backup policy)",
+        }
+    }
+}
+
+/// The Backup Mode step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupMode {
+    /// Every disk of the computer as an image.
+    EntireComputer,
+    /// Chosen volumes as images.
+    Volume,
+    /// Chosen folders and files.
+    #[default]
+    File,
+}
+
+impl BackupMode {
+    /// Wizard wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::EntireComputer => "Entire computer",
+            Self::Volume => "Volume level backup",
+            Self::File => "File level backup",
+        }
+    }
+}
+
+/// Where a backup policy's agents write (Destination step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Destination {
+    /// A repository of this console (chosen at the Storage step).
+    #[default]
+    BackupRepository,
+    /// A folder on the computer itself.
+    LocalStorage,
+    /// A network share.
+    SharedFolder,
+    /// A service provider's cloud repository.
+    CloudRepository,
+}
+
+impl Destination {
+    /// Wizard wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BackupRepository => "Backup repository",
+            Self::LocalStorage => "Local storage",
+            Self::SharedFolder => "Shared folder",
+            Self::CloudRepository => "Cloud repository",
+        }
+    }
+}
+
+/// A policy's backup cache (Backup Cache step).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BackupCache {
+    /// Keep restore points locally while the target is unreachable.
+    pub enabled: bool,
+    /// Folder on the computer.
+    pub location: String,
+    /// Maximum size in GB.
+    pub size_gb: u32,
+}
+
+/// Guest Processing step: scripts on the computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GuestProcessing {
+    /// Run before the backup (a failure fails the job).
+    pub pre_script: String,
+    /// Run after the backup (a failure is a warning).
+    pub post_script: String,
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod inventory;
 pub mod jobs;
 pub mod repository;
+pub mod schedule;
 pub mod settings;
 
 pub use browse::*;
@@ -15,4 +16,5 @@ pub use error::{ApiError, ErrorKind};
 pub use inventory::*;
 pub use jobs::*;
 pub use repository::*;
+pub use schedule::*;
 pub use settings::*;
