@@ -17,7 +17,7 @@ pub async fn jobs(node: Node) -> Result<Table, ApiError> {
             _ => true,
         })
         .map(|j| Row {
-            key: j.id.to_string(),
+            key: j.name.clone(),
             status: j.last_result.map(|r| r.label()),
             cells: vec![
                 j.name,

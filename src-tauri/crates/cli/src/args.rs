@@ -109,6 +109,9 @@ pub enum Command {
     },
     /// Benchmark Cairn against restic and borg on a generated data set.
     Bench(BenchArgs),
+    /// Run the scheduler headless (for servers): jobs start on schedule
+    /// without the console window. Stops on Ctrl+C or SIGTERM.
+    Daemon,
 }
 
 #[derive(Subcommand, Debug)]
@@ -258,14 +261,36 @@ pub enum JobCmd {
     Run {
         /// Job name.
         name: String,
-        /// Read the job's encryption password from standard input.
+        /// Read the job's encryption password from standard input (else it
+        /// comes from Manage Passwords when the job names one).
         #[arg(long)]
         password_stdin: bool,
+        /// Read every file again (a full restore point).
+        #[arg(long)]
+        active_full: bool,
     },
-    /// Delete a job (its backups stay).
+    /// Show a job's settings (as the wizard stores them).
+    Show {
+        /// Job name.
+        name: String,
+    },
+    /// Schedule the job again.
+    Enable {
+        /// Job name.
+        name: String,
+    },
+    /// Stop scheduling the job (it can still be run by hand).
+    Disable {
+        /// Job name.
+        name: String,
+    },
+    /// Delete a job (its backups stay unless --delete-backups).
     Delete {
         /// Job name.
         name: String,
+        /// Also delete the job's restore points from the repository.
+        #[arg(long)]
+        delete_backups: bool,
     },
 }
 
@@ -282,9 +307,64 @@ pub struct BackupJobArgs {
     /// Target repository.
     #[arg(long)]
     pub repo: String,
-    /// Folders or files to back up (absolute paths).
-    #[arg(long = "include", required = true, num_args = 1..)]
+    /// Folders or files to back up (absolute paths; file-level jobs).
+    #[arg(long = "include", num_args = 1.., required_unless_present_any = ["volume", "entire_computer"])]
     pub include: Vec<String>,
+    /// Block devices or disk image files to back up whole (volume level).
+    #[arg(long = "volume", num_args = 1.., conflicts_with_all = ["include", "entire_computer"])]
+    pub volume: Vec<String>,
+    /// Back up every disk of the computer as an image.
+    #[arg(long, conflicts_with = "include")]
+    pub entire_computer: bool,
+    /// Computers the job protects (default: this computer).
+    #[arg(long = "computer", num_args = 1..)]
+    pub computer: Vec<String>,
+    /// Operating system of the computers.
+    #[arg(long, value_enum, default_value_t = OsArg::Linux)]
+    pub os: OsArg,
+    /// Type of computer.
+    #[arg(long = "type", value_enum, default_value_t = TypeArg::Server)]
+    pub computer_type: TypeArg,
+    /// A backup policy managed by the agent instead of a job run by Cairn.
+    #[arg(long)]
+    pub policy: bool,
+    /// Script run before the backup (a failure fails the run).
+    #[arg(long, default_value = "")]
+    pub pre_script: String,
+    /// Script run after the backup (a failure is a warning).
+    #[arg(long, default_value = "")]
+    pub post_script: String,
+    /// Encrypt with this entry of Manage Passwords (`credentials`).
+    #[arg(long, conflicts_with = "encrypt")]
+    pub password_name: Option<String>,
+    /// Run daily at HH:MM.
+    #[arg(long, conflicts_with_all = ["monthly", "every", "after"])]
+    pub daily: Option<String>,
+    /// Days for --daily: mon,tue,… or weekdays (default every day).
+    #[arg(long, value_delimiter = ',', requires = "daily")]
+    pub days: Vec<String>,
+    /// Run monthly at HH:MM (with --month-day).
+    #[arg(long, conflicts_with_all = ["every", "after"])]
+    pub monthly: Option<String>,
+    /// Day of the month for --monthly: 1–31 or "last".
+    #[arg(long, default_value = "1", requires = "monthly")]
+    pub month_day: String,
+    /// Run periodically: 30m, 4h.
+    #[arg(long, conflicts_with = "after")]
+    pub every: Option<String>,
+    /// Run right after this job finishes.
+    #[arg(long)]
+    pub after: Option<String>,
+    /// Retry failed scheduled runs N times (0 = off).
+    #[arg(long, default_value_t = 3)]
+    pub retry: u32,
+    /// Minutes between retries.
+    #[arg(long, default_value_t = 10)]
+    pub retry_wait: u32,
+    /// Backup window: hours permitted every day, FROM-TO (20-6 = nights);
+    /// runs still going when it closes are terminated.
+    #[arg(long)]
+    pub window: Option<String>,
     /// Masks to exclude (`*.tmp`, `cache/`, `/home/*/.cache`); exclude wins.
     #[arg(long = "exclude", num_args = 1..)]
     pub exclude: Vec<String>,
@@ -324,6 +404,19 @@ pub struct BackupJobArgs {
     /// Free text.
     #[arg(long, default_value = "")]
     pub description: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum OsArg {
+    Linux,
+    Windows,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum TypeArg {
+    Workstation,
+    Server,
+    FailoverCluster,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

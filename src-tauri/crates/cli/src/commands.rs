@@ -2,7 +2,7 @@
 
 use crate::args::*;
 use crate::output::{self, CliProgress};
-use cairn_engine::console::NewEncryption;
+use cairn_engine::console::{NewEncryption, RunOptions};
 use cairn_engine::format::tree::EntryKind;
 use cairn_engine::progress::CancelToken;
 use cairn_engine::restore::{Destination, RestoreSpec};
@@ -10,7 +10,11 @@ use cairn_engine::secrets::Sensitive;
 use cairn_engine::storage::azure::{AzureAuth, AzureSettings, Tier};
 use cairn_engine::storage::s3::{S3Settings, StorageClass};
 use cairn_engine::{Console, Error, Result};
-use cairn_model::{BackupJobSettings, Cipher, Compression, Gfs, RepositoryTarget, Retention};
+use cairn_model::{
+    AgentOs, BackupJobSettings, BackupMode, Cipher, Compression, ComputerType, Gfs,
+    GuestProcessing, Management, MonthDay, PeriodUnit, RepositoryTarget, Retention, Retry,
+    Schedule, ScheduleKind, WeekHours, Weekday,
+};
 use serde_json::json;
 use std::io::BufRead;
 use std::sync::Arc;
@@ -243,6 +247,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Bench(_) => Ok(0),
+        Command::Daemon => daemon(console),
     }
 }
 
@@ -516,6 +521,10 @@ fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> Result<i32> 
 }
 
 fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
+    let c_kind = match &c {
+        JobCmd::Enable { .. } => "enable",
+        _ => "",
+    };
     match c {
         JobCmd::Create(JobCreate::Backup(a)) => {
             let retention = match (a.retain_points, a.retain_days) {
@@ -524,8 +533,6 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                 (None, None) => Retention::default(),
             };
             let settings = BackupJobSettings {
-                uid: String::new(),
-                machine: String::new(),
                 includes: a.include.clone(),
                 exclude_masks: a.exclude.clone(),
                 include_masks: a.include_mask.clone(),
@@ -536,13 +543,42 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                     CompressionArg::High => Compression::High,
                     CompressionArg::Extreme => Compression::Extreme,
                 },
-                encryption: None,
                 retention,
                 gfs: Gfs {
                     weekly: a.gfs_weekly,
                     monthly: a.gfs_monthly,
                     yearly: a.gfs_yearly,
                 },
+                os: match a.os {
+                    OsArg::Linux => AgentOs::Linux,
+                    OsArg::Windows => AgentOs::Windows,
+                },
+                computer_type: match a.computer_type {
+                    TypeArg::Workstation => ComputerType::Workstation,
+                    TypeArg::Server => ComputerType::Server,
+                    TypeArg::FailoverCluster => ComputerType::FailoverCluster,
+                },
+                management: if a.policy {
+                    Management::Agent
+                } else {
+                    Management::BackupServer
+                },
+                computers: a.computer.clone(),
+                backup_mode: if a.entire_computer {
+                    BackupMode::EntireComputer
+                } else if !a.volume.is_empty() {
+                    BackupMode::Volume
+                } else {
+                    BackupMode::File
+                },
+                volumes: a.volume.clone(),
+                guest: GuestProcessing {
+                    pre_script: a.pre_script.clone(),
+                    post_script: a.post_script.clone(),
+                },
+                schedule: schedule_of(&a)?,
+                password_name: a.password_name.clone(),
+                ..Default::default()
             };
             let encryption = if a.encrypt {
                 Some(NewEncryption {
@@ -600,10 +636,16 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
         JobCmd::Run {
             name,
             password_stdin,
+            active_full,
         } => {
-            let pw = password(password_stdin)?;
+            let opts = RunOptions {
+                password: password(password_stdin)?,
+                full: active_full,
+                note: Some("Started from the command line".into()),
+                ..Default::default()
+            };
             let sink = Arc::new(CliProgress::new(json));
-            let report = console.run_job(&name, pw.as_deref(), sink, &CancelToken::new())?;
+            let report = console.run_job(&name, &opts, sink, &CancelToken::new())?;
             if json {
                 println!(
                     "{}",
@@ -622,15 +664,171 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                 );
             }
         }
-        JobCmd::Delete { name } => {
-            console.delete_job(&name)?;
+        JobCmd::Delete {
+            name,
+            delete_backups,
+        } => {
+            console.delete_job(&name, delete_backups)?;
             if json {
-                output::json(&json!({"deleted": name}));
+                output::json(&json!({"deleted": name, "backups_deleted": delete_backups}));
+            } else if delete_backups {
+                println!(
+                    "Job {name} and its restore points deleted; `cairn prune` frees their space"
+                );
             } else {
                 println!("Job {name} deleted; its backups stay in the repository");
             }
         }
+        JobCmd::Show { name } => {
+            let spec = console.job_spec(&name)?;
+            if json {
+                output::json(&spec);
+            } else {
+                let s = &spec.settings;
+                println!("Name:        {}", spec.name);
+                println!("Description: {}", spec.description);
+                println!(
+                    "Computers:   {} ({}, {})",
+                    s.computers.join(", "),
+                    s.os.label(),
+                    s.computer_type.label()
+                );
+                println!(
+                    "Mode:        {}, {}",
+                    s.management.label(),
+                    s.backup_mode.label()
+                );
+                match s.backup_mode {
+                    BackupMode::File => println!("Objects:     {}", s.includes.join(", ")),
+                    BackupMode::Volume => println!("Volumes:     {}", s.volumes.join(", ")),
+                    BackupMode::EntireComputer => {}
+                }
+                println!("Repository:  {}", spec.repository);
+                println!("Encrypted:   {}", if spec.encrypt { "yes" } else { "no" });
+                println!("Schedule:    {}", s.schedule.describe());
+                println!("Enabled:     {}", if spec.enabled { "yes" } else { "no" });
+            }
+        }
+        JobCmd::Enable { name } | JobCmd::Disable { name } => {
+            let enable = matches!(c_kind, "enable");
+            console.set_job_enabled(&name, enable)?;
+            if json {
+                output::json(&json!({"name": name, "enabled": enable}));
+            } else {
+                println!("Job {name} {}", if enable { "enabled" } else { "disabled" });
+            }
+        }
     }
+    Ok(0)
+}
+
+fn weekday_of(s: &str) -> Result<Vec<Weekday>> {
+    let w = |i: usize| vec![Weekday::ALL[i]];
+    Ok(match s.trim().to_ascii_lowercase().as_str() {
+        "weekdays" => Weekday::ALL[..5].to_vec(),
+        "weekends" => Weekday::ALL[5..].to_vec(),
+        "mon" | "monday" => w(0),
+        "tue" | "tuesday" => w(1),
+        "wed" | "wednesday" => w(2),
+        "thu" | "thursday" => w(3),
+        "fri" | "friday" => w(4),
+        "sat" | "saturday" => w(5),
+        "sun" | "sunday" => w(6),
+        other => {
+            return Err(Error::invalid(format!(
+                "{other} is not a day; use mon, tue, wed, thu, fri, sat, sun or weekdays"
+            )))
+        }
+    })
+}
+
+/// The Schedule step from flags; no schedule flag = run only by hand.
+fn schedule_of(a: &BackupJobArgs) -> Result<Schedule> {
+    let kind = if let Some(t) = &a.daily {
+        let mut days = Vec::new();
+        for d in &a.days {
+            days.extend(weekday_of(d)?);
+        }
+        if days.is_empty() {
+            days = Weekday::ALL.to_vec();
+        }
+        Some(ScheduleKind::Daily {
+            time: t.clone(),
+            days,
+        })
+    } else if let Some(t) = &a.monthly {
+        let day = if a.month_day.eq_ignore_ascii_case("last") {
+            MonthDay::Last
+        } else {
+            MonthDay::Day {
+                day: a
+                    .month_day
+                    .parse()
+                    .map_err(|_| Error::invalid("--month-day takes 1 to 31 or last"))?,
+            }
+        };
+        Some(ScheduleKind::Monthly {
+            time: t.clone(),
+            day,
+            months: (1..=12).collect(),
+        })
+    } else if let Some(e) = &a.every {
+        let bad = || Error::invalid(format!("--every {e}: write it as 30m or 4h"));
+        let (n, unit) = if let Some(n) = e.strip_suffix('m') {
+            (n, PeriodUnit::Minutes)
+        } else if let Some(n) = e.strip_suffix('h') {
+            (n, PeriodUnit::Hours)
+        } else {
+            return Err(bad());
+        };
+        Some(ScheduleKind::Periodic {
+            every: n.parse().map_err(|_| bad())?,
+            unit,
+            permitted: WeekHours::ALWAYS,
+        })
+    } else {
+        a.after
+            .as_ref()
+            .map(|j| ScheduleKind::After { job: j.clone() })
+    };
+    let window = match &a.window {
+        Some(w) => {
+            let bad = || {
+                Error::invalid(format!(
+                    "--window {w}: write the permitted hours as FROM-TO, such as 20-6"
+                ))
+            };
+            let (f, t) = w.split_once('-').ok_or_else(bad)?;
+            let f: u8 = f.trim().parse().map_err(|_| bad())?;
+            let t: u8 = t.trim().parse().map_err(|_| bad())?;
+            if f > 23 || t > 24 || f == t {
+                return Err(bad());
+            }
+            Some(WeekHours::hours(&Weekday::ALL, f, t))
+        }
+        None => None,
+    };
+    Ok(Schedule {
+        enabled: kind.is_some(),
+        kind: kind.unwrap_or_default(),
+        retry: Retry {
+            enabled: a.retry > 0,
+            times: a.retry.max(1),
+            wait_minutes: a.retry_wait,
+        },
+        window,
+    })
+}
+
+/// `cairn daemon`: the scheduler without a window.
+pub fn daemon(console: Console) -> Result<i32> {
+    let console = std::sync::Arc::new(console);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    eprintln!(
+        "cairn daemon: data folder {}; Ctrl+C stops it (running jobs then stop; no half restore point is kept)",
+        console.data_dir().display()
+    );
+    cairn_engine::scheduler::run(console, stop, &|m| eprintln!("cairn daemon: {m}"));
     Ok(0)
 }
 

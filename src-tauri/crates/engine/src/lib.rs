@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod lock;
 pub mod restore;
 pub mod schedule;
+pub mod scheduler;
 pub mod storage;
 pub mod treewalk;
 

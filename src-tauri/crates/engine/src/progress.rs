@@ -31,6 +31,8 @@ pub struct ProgressSnapshot {
     pub eta: Option<f64>,
     /// The item being worked on.
     pub current: String,
+    /// The stage that waits least: "Source", "Compression" or "Target".
+    pub bottleneck: Option<&'static str>,
 }
 
 /// Receives progress snapshots and log lines.
@@ -66,6 +68,12 @@ pub struct Counters {
     pub bytes_total: AtomicU64,
     /// Current item.
     pub current: Mutex<String>,
+    /// Nanoseconds spent reading the source (summed over workers).
+    pub source_ns: AtomicU64,
+    /// Nanoseconds spent hashing, compressing and encrypting.
+    pub process_ns: AtomicU64,
+    /// Nanoseconds spent storing (the pack writer's counter, when set).
+    pub target_ns: Mutex<Option<Arc<AtomicU64>>>,
 }
 
 impl Counters {
@@ -106,7 +114,28 @@ impl Counters {
             elapsed,
             eta,
             current: self.current.lock().map(|g| g.clone()).unwrap_or_default(),
+            bottleneck: self.bottleneck(),
         }
+    }
+
+    /// The busiest stage, once there is enough work to tell.
+    fn bottleneck(&self) -> Option<&'static str> {
+        let target = self
+            .target_ns
+            .lock()
+            .ok()
+            .and_then(|t| t.as_ref().map(|t| t.load(Ordering::Relaxed)))
+            .unwrap_or(0);
+        let stages = [
+            ("Source", self.source_ns.load(Ordering::Relaxed)),
+            ("Compression", self.process_ns.load(Ordering::Relaxed)),
+            ("Target", target),
+        ];
+        let total: u64 = stages.iter().map(|s| s.1).sum();
+        if total < 50_000_000 {
+            return None;
+        }
+        stages.iter().max_by_key(|s| s.1).map(|s| s.0)
     }
 }
 

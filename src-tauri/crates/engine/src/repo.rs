@@ -340,6 +340,15 @@ impl Repository {
         self.storage.delete(&manifest_key(backup, point))
     }
 
+    /// Deletes a backup: every restore point, then its metadata (the data
+    /// they alone used goes at the next prune).
+    pub fn delete_backup(&self, backup: &str) -> Result<()> {
+        for p in self.list_points(backup)? {
+            self.delete_manifest(backup, &p)?;
+        }
+        self.storage.delete(&backup_key(backup))
+    }
+
     /// Writes a backup's metadata object.
     pub fn write_backup_meta(&self, ks: &KeySet, meta: &BackupMeta) -> Result<()> {
         let obj = seal_object(ks, ObjectKind::Backup, &json(meta)?)?;

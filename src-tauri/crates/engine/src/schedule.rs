@@ -221,9 +221,7 @@ pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<
                 PeriodUnit::Hours => (24, "hours"),
             };
             if !(1..=max).contains(every) {
-                return Err(Error::invalid(format!(
-                    "run every 1 to {max} {what}"
-                )));
+                return Err(Error::invalid(format!("run every 1 to {max} {what}")));
             }
             if permitted.count() == 0 {
                 return Err(Error::invalid(
@@ -233,9 +231,7 @@ pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<
         }
         ScheduleKind::After { job: first } => {
             if first.trim().is_empty() {
-                return Err(Error::invalid(
-                    "choose the job this job runs after",
-                ));
+                return Err(Error::invalid("choose the job this job runs after"));
             }
             if first.eq_ignore_ascii_case(job) {
                 return Err(Error::invalid("a job cannot run after itself"));
@@ -267,9 +263,7 @@ pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<
     }
     let mut probe = s.clone();
     probe.retry.enabled = false;
-    if !matches!(s.kind, ScheduleKind::After { .. })
-        && next_run(&probe, &Zoned::now()).is_none()
-    {
+    if !matches!(s.kind, ScheduleKind::After { .. }) && next_run(&probe, &Zoned::now()).is_none() {
         return Err(Error::invalid(
             "the schedule never starts the job (its start times are all outside the backup window)",
         ));
@@ -374,12 +368,18 @@ mod tests {
             week: 1,
             weekday: Weekday::Monday,
         });
-        assert_eq!(next(&first_monday, "2026-11-03T00:00"), "2026-12-07 01:00 CET");
+        assert_eq!(
+            next(&first_monday, "2026-11-03T00:00"),
+            "2026-12-07 01:00 CET"
+        );
         let last_friday = m(MonthDay::Weekday {
             week: 5,
             weekday: Weekday::Friday,
         });
-        assert_eq!(next(&last_friday, "2026-11-01T00:00"), "2026-11-27 01:00 CET");
+        assert_eq!(
+            next(&last_friday, "2026-11-01T00:00"),
+            "2026-11-27 01:00 CET"
+        );
         // Only in June.
         let june = sched(ScheduleKind::Monthly {
             time: "01:00".into(),

@@ -90,3 +90,185 @@ impl Command for SaveSettings {
     const NAME: &'static str = "save_settings";
     type Response = ();
 }
+
+/// Validates one step of the job wizard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckJobStep {
+    /// The step to check.
+    pub step: JobStep,
+    /// Everything entered so far.
+    pub spec: BackupJobSpec,
+    /// The job's current name when editing.
+    pub editing: Option<String>,
+}
+
+impl Command for CheckJobStep {
+    const NAME: &'static str = "check_job_step";
+    type Response = ();
+}
+
+/// Finish: creates the job, or saves it when editing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveJob {
+    /// The job.
+    pub spec: BackupJobSpec,
+    /// The job's current name when editing.
+    pub editing: Option<String>,
+    /// "Run the job when I click Finish".
+    pub run_now: bool,
+}
+
+/// What Finish did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedJob {
+    /// The job's name.
+    pub name: String,
+    /// The session started by "Run the job when I click Finish".
+    pub session: Option<i64>,
+    /// Next scheduled start.
+    pub next_run: Option<i64>,
+}
+
+impl Command for SaveJob {
+    const NAME: &'static str = "save_job";
+    type Response = SavedJob;
+}
+
+/// A job's settings, for Edit and Clone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetJob {
+    /// Job name.
+    pub name: String,
+}
+
+impl Command for GetJob {
+    const NAME: &'static str = "get_job";
+    type Response = BackupJobSpec;
+}
+
+/// Start, Stop, Retry, Active Full, Enable, Disable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunJobAction {
+    /// Job name.
+    pub name: String,
+    /// What to do.
+    pub action: JobAction,
+}
+
+impl Command for RunJobAction {
+    const NAME: &'static str = "job_action";
+    /// The session started, for Start / Retry / Active Full.
+    type Response = Option<i64>;
+}
+
+/// Deletes a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteJob {
+    /// Job name.
+    pub name: String,
+    /// Also delete its backups from the repository.
+    pub delete_backups: bool,
+}
+
+impl Command for DeleteJob {
+    const NAME: &'static str = "delete_job";
+    type Response = ();
+}
+
+/// One log line of a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionLogLine {
+    /// Catalog id (increasing).
+    pub id: i64,
+    /// Unix seconds.
+    pub time: i64,
+    /// "info", "warning" or "error".
+    pub level: String,
+    /// The text.
+    pub message: String,
+}
+
+/// Live counters of a running session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SessionProgress {
+    /// 0–100 when the total is known.
+    pub percent: Option<u8>,
+    /// Source bytes processed.
+    pub processed: u64,
+    /// Source bytes read (changed data).
+    pub read: u64,
+    /// Bytes stored in the repository.
+    pub transferred: u64,
+    /// Bytes per second.
+    pub rate: f64,
+    /// Seconds since the start.
+    pub elapsed: f64,
+    /// Seconds left, when known.
+    pub eta: Option<f64>,
+    /// Files processed.
+    pub files: u64,
+    /// Source, Compression or Target.
+    pub bottleneck: Option<String>,
+    /// Item being processed.
+    pub current: String,
+}
+
+/// What the session window shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionDetails {
+    /// The session.
+    pub row: SessionRow,
+    /// Its log so far.
+    pub log: Vec<SessionLogLine>,
+    /// Live counters while it runs (and the last ones after).
+    pub progress: Option<SessionProgress>,
+}
+
+/// A session for the session window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetSession {
+    /// Session id.
+    pub id: i64,
+}
+
+impl Command for GetSession {
+    const NAME: &'static str = "get_session";
+    type Response = SessionDetails;
+}
+
+/// The last session of a job (Statistics, double-click on a job).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastJobSession {
+    /// Job name.
+    pub name: String,
+}
+
+impl Command for LastJobSession {
+    const NAME: &'static str = "last_job_session";
+    type Response = Option<i64>;
+}
+
+command!(
+    /// This computer's name (the Computers step's "This computer").
+    ThisComputer, "this_computer", String);
+
+/// Updates streamed over a Tauri channel by `watch_session`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum SessionEvent {
+    /// New counters.
+    Progress {
+        /// The counters.
+        progress: SessionProgress,
+    },
+    /// New log lines.
+    Log {
+        /// The lines.
+        lines: Vec<SessionLogLine>,
+    },
+    /// The session ended.
+    Finished {
+        /// The final row.
+        row: SessionRow,
+    },
+}

@@ -284,3 +284,110 @@ pub struct GuestProcessing {
     /// Run after the backup (a failure is a warning).
     pub post_script: String,
 }
+
+/// A backup job as the wizard edits it and `cairn job create backup`
+/// builds it: one type, checked by one engine function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BackupJobSpec {
+    /// Unique job name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Target repository name.
+    pub repository: String,
+    /// Everything else.
+    pub settings: BackupJobSettings,
+    /// "Enable backup file encryption" (the password is
+    /// `settings.password_name`, an entry of Manage Passwords).
+    pub encrypt: bool,
+    /// False when the job is disabled (not scheduled).
+    pub enabled: bool,
+}
+
+/// Steps of the New Agent Backup Job wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStep {
+    /// Type and mode.
+    JobMode,
+    /// Name and description.
+    Name,
+    /// Computers.
+    Computers,
+    /// Entire computer / volume / file level.
+    BackupMode,
+    /// Volumes, or folders and masks.
+    Objects,
+    /// Policies: where agents write.
+    Destination,
+    /// Repository, retention, GFS, compression, encryption.
+    Storage,
+    /// Policies: the agent's cache.
+    BackupCache,
+    /// Pre- and post-job scripts.
+    GuestProcessing,
+    /// When it runs.
+    Schedule,
+    /// Everything in words.
+    Summary,
+}
+
+impl JobStep {
+    /// The step's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::JobMode => "Job Mode",
+            Self::Name => "Name",
+            Self::Computers => "Computers",
+            Self::BackupMode => "Backup Mode",
+            Self::Objects => "Objects",
+            Self::Destination => "Destination",
+            Self::Storage => "Storage",
+            Self::BackupCache => "Backup Cache",
+            Self::GuestProcessing => "Guest Processing",
+            Self::Schedule => "Schedule",
+            Self::Summary => "Summary",
+        }
+    }
+
+    /// The steps the wizard shows for these settings, in order (seed 004:
+    /// Objects only for volume or file level, Destination and Backup Cache
+    /// only for policies, Guest Processing only for servers and clusters).
+    pub fn shown(s: &BackupJobSettings) -> Vec<JobStep> {
+        let mut v = vec![Self::JobMode, Self::Name, Self::Computers, Self::BackupMode];
+        if s.backup_mode != BackupMode::EntireComputer {
+            v.push(Self::Objects);
+        }
+        if s.management == Management::Agent {
+            v.push(Self::Destination);
+        }
+        v.push(Self::Storage);
+        if s.management == Management::Agent {
+            v.push(Self::BackupCache);
+        }
+        if s.computer_type != ComputerType::Workstation {
+            v.push(Self::GuestProcessing);
+        }
+        v.push(Self::Schedule);
+        v.push(Self::Summary);
+        v
+    }
+}
+
+/// What a job's ribbon and context menu can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobAction {
+    /// Run now (incremental).
+    Start,
+    /// Cancel the running session.
+    Stop,
+    /// Run again after a failure.
+    Retry,
+    /// Run now reading every file again (a full restore point).
+    ActiveFull,
+    /// Schedule again.
+    Enable,
+    /// Stop scheduling.
+    Disable,
+}

@@ -115,7 +115,10 @@ impl WeekHours {
     }
     /// Number of permitted hours in the week.
     pub fn count(&self) -> u32 {
-        self.days.iter().map(|d| (d & 0x00FF_FFFF).count_ones()).sum()
+        self.days
+            .iter()
+            .map(|d| (d & 0x00FF_FFFF).count_ones())
+            .sum()
     }
     /// Every hour of the listed days between `from` (inclusive) and `to`
     /// (exclusive, 24 = midnight; `to` < `from` wraps past midnight).

@@ -40,9 +40,7 @@ fn job_of(src: &Path) -> BackupJobSettings {
         compression: Compression::Optimal,
         retention: Retention::Points(7),
         gfs: Gfs::default(),
-        encryption: None,
-        uid: String::new(),
-        machine: String::new(),
+        ..Default::default()
     }
 }
 
@@ -104,7 +102,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     let t = Instant::now();
     let report = console.run_job(
         "browse-bench",
-        None,
+        &cairn_engine::console::RunOptions::default(),
         Arc::new(NoProgress),
         &CancelToken::new(),
     )?;
@@ -232,7 +230,7 @@ fn s3(
     let t = Instant::now();
     let report = console.run_job(
         "browse-bench-s3",
-        None,
+        &cairn_engine::console::RunOptions::default(),
         Arc::new(NoProgress),
         &CancelToken::new(),
     )?;

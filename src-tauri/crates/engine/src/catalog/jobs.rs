@@ -122,4 +122,41 @@ impl Catalog {
         }
         Ok(())
     }
+
+    /// Replaces a job's name, target, settings and description.
+    pub fn update_job(
+        &self,
+        id: i64,
+        name: &str,
+        repository_id: i64,
+        settings: &BackupJobSettings,
+        description: &str,
+    ) -> Result<()> {
+        let json = serde_json::to_string(settings)
+            .map_err(|e| Error::internal(format!("cannot encode job settings: {e}")))?;
+        self.conn().execute(
+            "UPDATE jobs SET name = ?2, repository_id = ?3, settings = ?4, description = ?5
+             WHERE id = ?1",
+            params![id, name, repository_id, json, description],
+        )?;
+        Ok(())
+    }
+
+    /// Enables or disables a job.
+    pub fn set_job_enabled(&self, id: i64, enabled: bool) -> Result<()> {
+        self.conn().execute(
+            "UPDATE jobs SET enabled = ?2 WHERE id = ?1",
+            params![id, enabled],
+        )?;
+        Ok(())
+    }
+
+    /// Records a job's next scheduled start.
+    pub fn set_next_run(&self, id: i64, next: Option<i64>) -> Result<()> {
+        self.conn().execute(
+            "UPDATE jobs SET next_run = ?2 WHERE id = ?1",
+            params![id, next],
+        )?;
+        Ok(())
+    }
 }

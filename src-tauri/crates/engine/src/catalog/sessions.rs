@@ -2,6 +2,7 @@
 
 use super::{now, Catalog};
 use crate::error::Result;
+use cairn_model::api::SessionLogLine;
 use cairn_model::{SessionKind, SessionResult, SessionRow};
 use rusqlite::{params, Row};
 
@@ -150,5 +151,50 @@ impl Catalog {
             return Ok(result_from(&res).map(|x| (x, started)));
         }
         Ok(None)
+    }
+
+    /// One session.
+    pub fn session(&self, id: i64) -> Result<SessionRow> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"),
+                [id],
+                from_row,
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    crate::Error::not_found(format!("there is no session {id}"))
+                }
+                e => e.into(),
+            })
+    }
+
+    /// Log lines of a session after line `after` (0 = from the start).
+    pub fn session_log_after(&self, session: i64, after: i64) -> Result<Vec<SessionLogLine>> {
+        let mut st = self.conn().prepare(
+            "SELECT rowid, time, level, message FROM session_log
+             WHERE session_id = ?1 AND rowid > ?2 ORDER BY rowid",
+        )?;
+        let rows = st.query_map(params![session, after], |r| {
+            Ok(SessionLogLine {
+                id: r.get(0)?,
+                time: r.get(1)?,
+                level: r.get(2)?,
+                message: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest session of a job.
+    pub fn last_job_session(&self, job_id: i64) -> Result<Option<i64>> {
+        let mut st = self.conn().prepare(
+            "SELECT id FROM sessions WHERE job_id = ?1 ORDER BY started DESC, id DESC LIMIT 1",
+        )?;
+        let mut rows = st.query([job_id])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
     }
 }

@@ -68,15 +68,20 @@ impl Console {
             } else {
                 "Idle"
             };
+            let objects = match j.settings.backup_mode {
+                cairn_model::BackupMode::EntireComputer => "Entire computer".to_string(),
+                cairn_model::BackupMode::Volume => j.settings.volumes.join(", "),
+                cairn_model::BackupMode::File => j.settings.includes.join(", "),
+            };
             out.push(JobRow {
                 id: j.id,
                 name: j.name.clone(),
                 kind: j.kind,
-                objects: j.settings.includes.join(", "),
+                objects,
                 status: status.into(),
                 last_result: last.map(|l| l.0),
                 last_run: last.map(|l| l.1),
-                next_run: j.next_run,
+                next_run: j.next_run.filter(|_| j.enabled),
                 target,
                 description: j.description,
             });

@@ -12,7 +12,10 @@ use crate::jobs::{backup, prune, retention};
 use crate::lock::WriterLock;
 use crate::progress::{CancelToken, ProgressSink};
 use crate::repo::Repository;
-use cairn_model::{BackupJobSettings, Cipher, JobKind, Retention, SessionKind, SessionResult};
+use cairn_model::{
+    AgentOs, BackupJobSettings, BackupJobSpec, BackupMode, Cipher, ComputerType, JobKind, JobStep,
+    Management, Retention, SessionKind, SessionResult,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,27 +52,103 @@ pub struct JobRunReport {
     pub message: String,
 }
 
-/// Checks a backup job's settings; the CLI and the wizard both call this.
+/// How a run was started.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Password of an encrypted job (else read from Manage Passwords).
+    pub password: Option<String>,
+    /// Active full: read every file again.
+    pub full: bool,
+    /// A line for the session log saying why it runs (scheduled, retry…).
+    pub note: Option<String>,
+    /// Why a cancellation happened, when not the user (backup window).
+    pub stop_reason: Arc<std::sync::Mutex<Option<String>>>,
+    /// Started by the scheduler: failures are retried as the job says.
+    pub scheduled: bool,
+    /// Retry attempt number (0 = first run).
+    pub attempt: u32,
+}
+
+impl RunOptions {
+    fn stop_reason(&self) -> Option<String> {
+        self.stop_reason.lock().ok().and_then(|g| g.clone())
+    }
+}
+
+/// Checks a backup job's settings; the CLI and the wizard both call this
+/// (the wizard step by step through [`Console::check_job_step`]).
 pub fn validate_backup_settings(s: &BackupJobSettings) -> Result<()> {
-    if s.includes.is_empty() {
+    validate_job_mode(s)?;
+    validate_computers(s)?;
+    validate_objects(s)?;
+    validate_storage_settings(s)?;
+    validate_guest(s)
+}
+
+fn validate_job_mode(s: &BackupJobSettings) -> Result<()> {
+    if s.os == AgentOs::Linux && s.computer_type == ComputerType::FailoverCluster {
         return Err(Error::invalid(
-            "the job has no folders or files to back up; add at least one",
+            "failover clusters are not available for Linux computers; choose Workstation or Server",
         ));
     }
-    for inc in &s.includes {
-        let p = PathBuf::from(inc);
-        if !p.is_absolute() {
-            return Err(Error::invalid(format!(
-                "the included path {inc} is not absolute; give a full path such as /home/user"
-            )));
-        }
-        if p == Path::new("/") {
-            return Err(Error::invalid(
-                "backing up / as a whole is not supported; include its folders",
-            ));
-        }
+    Ok(())
+}
+
+fn validate_computers(s: &BackupJobSettings) -> Result<()> {
+    if s.computers.iter().all(|c| c.trim().is_empty()) {
+        return Err(Error::invalid(
+            "the job has no computers; click Add… and choose at least one",
+        ));
     }
-    crate::jobs::filter::Filter::new(&s.exclude_masks, &s.include_masks)?;
+    if s.machine.trim().is_empty() {
+        return Err(Error::invalid("the job has no computer; choose one"));
+    }
+    Ok(())
+}
+
+fn validate_objects(s: &BackupJobSettings) -> Result<()> {
+    match s.backup_mode {
+        BackupMode::File => {
+            if s.includes.is_empty() {
+                return Err(Error::invalid(
+                    "the job has no folders or files to back up; add at least one",
+                ));
+            }
+            for inc in &s.includes {
+                let p = PathBuf::from(inc);
+                if !p.is_absolute() {
+                    return Err(Error::invalid(format!(
+                        "the included path {inc} is not absolute; give a full path such as /home/user"
+                    )));
+                }
+                if p == Path::new("/") {
+                    return Err(Error::invalid(
+                        "backing up / as a whole is not supported; include its folders",
+                    ));
+                }
+            }
+            crate::jobs::filter::Filter::new(&s.exclude_masks, &s.include_masks)?;
+        }
+        BackupMode::Volume => {
+            if s.volumes.is_empty() {
+                return Err(Error::invalid(
+                    "the job has no volumes; add a block device or a disk image file",
+                ));
+            }
+            for v in &s.volumes {
+                if !Path::new(v).is_absolute() {
+                    return Err(Error::invalid(format!(
+                        "the volume {v} is not a full path; give one such as /dev/sdb1 or /srv/disk.img"
+                    )));
+                }
+            }
+        }
+        BackupMode::EntireComputer => {}
+    }
+    Ok(())
+}
+
+fn validate_storage_settings(s: &BackupJobSettings) -> Result<()> {
     match s.retention {
         Retention::Points(0) => {
             return Err(Error::invalid(
@@ -87,59 +166,326 @@ pub fn validate_backup_settings(s: &BackupJobSettings) -> Result<()> {
         }
         _ => {}
     }
-    if s.machine.trim().is_empty() {
-        return Err(Error::invalid("the job has no computer; choose one"));
+    if s.management == Management::Agent && s.cache.enabled {
+        if !Path::new(&s.cache.location).is_absolute() {
+            return Err(Error::invalid(
+                "the backup cache needs a full folder path on the computer, such as /var/cache/cairn",
+            ));
+        }
+        if s.cache.size_gb == 0 {
+            return Err(Error::invalid(
+                "the backup cache needs a size of at least 1 GB",
+            ));
+        }
     }
     Ok(())
 }
 
-fn machine_name() -> String {
+fn validate_guest(s: &BackupJobSettings) -> Result<()> {
+    for (what, script) in [
+        ("pre-job", &s.guest.pre_script),
+        ("post-job", &s.guest.post_script),
+    ] {
+        if !script.is_empty() && !Path::new(script).is_absolute() {
+            return Err(Error::invalid(format!(
+                "the {what} script {script} is not a full path; give one such as /usr/local/bin/{what}.sh"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// This computer's name: what "This computer" means in a job.
+pub fn machine_name() -> String {
     hostname::get()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "localhost".into())
 }
 
 impl Console {
-    /// Creates a backup job of this computer. `settings.uid` and
-    /// `settings.machine` are filled in when empty; with `encryption` a new
-    /// password-wrapped key set is created in the target repository.
+    /// Creates a backup job (the CLI's `job create backup`).
     pub fn create_backup_job(
         &self,
         name: &str,
         repository: &str,
         description: &str,
-        mut settings: BackupJobSettings,
+        settings: BackupJobSettings,
         encryption: Option<NewEncryption>,
     ) -> Result<JobRecord> {
-        validate_name(name, "job")?;
-        if settings.uid.is_empty() {
-            settings.uid = crate::format::random_id();
+        let spec = BackupJobSpec {
+            name: name.to_string(),
+            description: description.to_string(),
+            repository: repository.to_string(),
+            encrypt: encryption.is_some() || settings.password_name.is_some(),
+            settings,
+            enabled: true,
+        };
+        self.save_backup_job(&spec, None, encryption)
+    }
+
+    /// Fills what a new job leaves empty: its id, this computer as the
+    /// computer, and the machine the backups are named after.
+    fn complete_settings(&self, s: &mut BackupJobSettings) {
+        if s.uid.is_empty() {
+            s.uid = crate::format::random_id();
         }
-        if settings.machine.is_empty() {
-            settings.machine = machine_name();
+        if s.computers.is_empty() {
+            s.computers.push(machine_name());
         }
-        validate_backup_settings(&settings)?;
-        if self.catalog()?.job_by_name(name)?.is_some() {
-            return Err(Error::conflict(format!(
-                "a job named \"{name}\" already exists; choose another name"
-            )));
+        if s.machine.is_empty() {
+            s.machine = s.computers[0].clone();
         }
-        let rec = self.repository_named(repository)?;
-        let repo = self.open_repository(&rec)?;
-        if let Some(enc) = encryption {
+    }
+
+    /// Checks one step of the job wizard against what is stored (names,
+    /// repositories, passwords, other jobs); every step before Finish, and
+    /// [`Console::save_backup_job`] checks them all.
+    pub fn check_job_step(
+        &self,
+        step: JobStep,
+        spec: &BackupJobSpec,
+        editing: Option<&str>,
+    ) -> Result<()> {
+        let s = &spec.settings;
+        match step {
+            JobStep::JobMode => validate_job_mode(s),
+            JobStep::Name => {
+                validate_name(&spec.name, "job")?;
+                let same = editing.is_some_and(|e| e.eq_ignore_ascii_case(&spec.name));
+                if !same && self.catalog()?.job_by_name(&spec.name)?.is_some() {
+                    return Err(Error::conflict(format!(
+                        "a job named \"{}\" already exists; choose another name",
+                        spec.name
+                    )));
+                }
+                Ok(())
+            }
+            JobStep::Computers => {
+                let mut s = s.clone();
+                if s.machine.is_empty() {
+                    s.machine = s.computers.first().cloned().unwrap_or_default();
+                }
+                validate_computers(&s)
+            }
+            JobStep::BackupMode => Ok(()),
+            JobStep::Objects => {
+                validate_objects(s)?;
+                if s.backup_mode == BackupMode::Volume && self.runs_here(s) {
+                    for v in &s.volumes {
+                        crate::jobs::image::probe(Path::new(v))?;
+                    }
+                }
+                Ok(())
+            }
+            JobStep::Destination => match s.destination {
+                cairn_model::Destination::BackupRepository => Ok(()),
+                d => Err(Error::invalid(format!(
+                    "{} needs an agent that writes on its own; this build's policies write to a backup repository",
+                    d.label()
+                ))),
+            },
+            JobStep::Storage => {
+                validate_storage_settings(s)?;
+                self.repository_named(&spec.repository)?;
+                if spec.encrypt {
+                    let Some(pw) = s.password_name.as_deref().filter(|p| !p.is_empty()) else {
+                        return Err(Error::invalid(
+                            "choose the password that encrypts the backups, or click Add… to create one",
+                        ));
+                    };
+                    let c = self.catalog()?.credential(pw)?;
+                    if c.kind != "password" {
+                        return Err(Error::invalid(format!(
+                            "{pw} is not an encryption password; choose one from Manage Passwords"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            JobStep::BackupCache => validate_storage_settings(s),
+            JobStep::GuestProcessing => validate_guest(s),
+            JobStep::Schedule => {
+                let others: Vec<(String, cairn_model::Schedule)> = self
+                    .catalog()?
+                    .jobs()?
+                    .into_iter()
+                    .filter(|j| !editing.is_some_and(|e| e.eq_ignore_ascii_case(&j.name)))
+                    .map(|j| (j.name, j.settings.schedule))
+                    .collect();
+                crate::schedule::validate(&s.schedule, &spec.name, &others)
+            }
+            JobStep::Summary => Ok(()),
+        }
+    }
+
+    /// True when every computer of the job is this computer.
+    pub fn runs_here(&self, s: &BackupJobSettings) -> bool {
+        let me = machine_name();
+        s.computers.iter().all(|c| c.eq_ignore_ascii_case(&me))
+    }
+
+    /// Creates a job, or saves an existing one (`editing` = its current
+    /// name). The wizard's Finish and `cairn job create backup` both end
+    /// here. With `encryption` (the CLI) or `settings.password_name` (the
+    /// wizard, read from the keyring) a password-wrapped key set is created
+    /// in the target repository, unless an edited job keeps its password.
+    pub fn save_backup_job(
+        &self,
+        spec: &BackupJobSpec,
+        editing: Option<&str>,
+        encryption: Option<NewEncryption>,
+    ) -> Result<JobRecord> {
+        let mut spec = spec.clone();
+        let existing = match editing {
+            Some(e) => Some(self.job_named(e)?),
+            None => None,
+        };
+        if let Some(j) = &existing {
+            spec.settings.uid = j.settings.uid.clone();
+            spec.settings.machine = j.settings.machine.clone();
+        }
+        self.complete_settings(&mut spec.settings);
+        if encryption.is_some() {
+            spec.encrypt = true;
+        }
+        for step in JobStep::shown(&spec.settings) {
+            if step == JobStep::Storage && encryption.is_some() {
+                validate_storage_settings(&spec.settings)?;
+                self.repository_named(&spec.repository)?;
+                continue;
+            }
+            self.check_job_step(step, &spec, editing)?;
+        }
+        let rec = self.repository_named(&spec.repository)?;
+        let s = &mut spec.settings;
+        let keep = existing.as_ref().and_then(|j| {
+            let same_target = j.repository_id == rec.id;
+            let same_pw = j.settings.password_name == s.password_name;
+            (same_target && same_pw && spec.encrypt && encryption.is_none())
+                .then(|| j.settings.encryption.clone())
+                .flatten()
+        });
+        s.encryption = None;
+        if !spec.encrypt {
+            s.password_name = None;
+        } else if let Some(enc) = keep {
+            s.encryption = Some(enc);
+        } else {
+            let enc = match encryption {
+                Some(e) => e,
+                None => {
+                    let name = s.password_name.clone().unwrap_or_default();
+                    let c = self.catalog()?.credential(&name)?;
+                    NewEncryption {
+                        cipher: Cipher::Aes256Gcm,
+                        password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
+                        hint: c.hint.clone(),
+                    }
+                }
+            };
+            let repo = self.open_repository(&rec)?;
             let ks = repo.create_keyset(enc.cipher, &enc.password, &enc.hint)?;
-            settings.encryption = Some(cairn_model::Encryption {
+            s.encryption = Some(cairn_model::Encryption {
                 keyset: ks.id().to_string(),
                 cipher: enc.cipher,
                 hint: enc.hint,
             });
         }
-        self.catalog()?
-            .add_job(name, JobKind::Backup, rec.id, &settings, description)
+        let next = crate::schedule::next_run_unix(&s.schedule, crate::catalog::now());
+        let cat = self.catalog()?;
+        let job = match &existing {
+            Some(j) => {
+                cat.update_job(j.id, &spec.name, rec.id, s, &spec.description)?;
+                cat.set_job_enabled(j.id, spec.enabled)?;
+                j.id
+            }
+            None => {
+                let j = cat.add_job(&spec.name, JobKind::Backup, rec.id, s, &spec.description)?;
+                cat.set_job_enabled(j.id, spec.enabled)?;
+                j.id
+            }
+        };
+        cat.set_next_run(job, next)?;
+        drop(cat);
+        self.wake_scheduler();
+        self.job_named(&spec.name)
     }
 
-    /// Deletes a job; its backups stay in the repository.
-    pub fn delete_job(&self, name: &str) -> Result<()> {
+    /// A job as the wizard edits it.
+    pub fn job_spec(&self, name: &str) -> Result<BackupJobSpec> {
+        let j = self.job_named(name)?;
+        let repository = self.catalog()?.repository(j.repository_id)?.name;
+        Ok(BackupJobSpec {
+            name: j.name,
+            description: j.description,
+            repository,
+            encrypt: j.settings.encryption.is_some(),
+            settings: j.settings,
+            enabled: j.enabled,
+        })
+    }
+
+    /// Clone: the same settings under a free name "NAME (copy)", disabled
+    /// schedule-wise until the user enables it, writing a backup of its own.
+    pub fn clone_job(&self, name: &str) -> Result<JobRecord> {
+        let mut spec = self.job_spec(name)?;
+        let cat_has = |n: &str| -> Result<bool> { Ok(self.catalog()?.job_by_name(n)?.is_some()) };
+        let mut new_name = format!("{name} (copy)");
+        let mut i = 2;
+        while cat_has(&new_name)? {
+            new_name = format!("{name} (copy {i})");
+            i += 1;
+        }
+        spec.name = new_name;
+        spec.enabled = false;
+        spec.settings.uid.clear();
+        let keyset = spec.settings.encryption.take();
+        let rec = self.repository_named(&spec.repository)?;
+        let cat = self.catalog()?;
+        let mut s = spec.settings.clone();
+        s.uid = crate::format::random_id();
+        s.encryption = keyset;
+        let j = cat.add_job(&spec.name, JobKind::Backup, rec.id, &s, &spec.description)?;
+        cat.set_job_enabled(j.id, false)?;
+        drop(cat);
+        self.job_named(&spec.name)
+    }
+
+    /// Enable / Disable: a disabled job is not scheduled.
+    pub fn set_job_enabled(&self, name: &str, enabled: bool) -> Result<()> {
+        let j = self.job_named(name)?;
+        let cat = self.catalog()?;
+        cat.set_job_enabled(j.id, enabled)?;
+        let next = enabled
+            .then(|| crate::schedule::next_run_unix(&j.settings.schedule, crate::catalog::now()))
+            .flatten();
+        cat.set_next_run(j.id, next)?;
+        drop(cat);
+        self.wake_scheduler();
+        Ok(())
+    }
+
+    /// Deletes a job; with `delete_backups` its restore points are removed
+    /// from the repository too (their data goes at the next prune).
+    pub fn delete_job(&self, name: &str, delete_backups: bool) -> Result<()> {
+        let j = self.job_named(name)?;
+        if self.is_running(j.id) {
+            return Err(Error::conflict(format!(
+                "job {name} is running; stop it before deleting it"
+            )));
+        }
+        if delete_backups {
+            let rec = self.catalog()?.repository(j.repository_id)?;
+            let repo = self.open_repository(&rec)?;
+            let _lock = WriterLock::acquire(
+                repo.storage().clone(),
+                &rec.name,
+                &format!("delete backups of job {name}"),
+            )?;
+            let backup = crate::jobs::backup_id(&j.settings.uid, &j.settings.machine);
+            repo.delete_backup(&backup)?;
+            self.refresh_backups(&rec, &repo, &[])?;
+        }
         self.catalog()?.delete_job(name)
     }
 
@@ -165,48 +511,169 @@ impl Console {
         }
     }
 
-    /// Runs a backup job as a session: backup, retention, prune, catalog.
+    /// Runs a backup job as a session and waits for it: backup,
+    /// retention, prune, catalog (the CLI's `job run`; the window and the
+    /// scheduler use [`Console::start_job`]).
     pub fn run_job(
         &self,
         name: &str,
-        password: Option<&str>,
+        opts: &RunOptions,
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
         let job = self.job_named(name)?;
+        let (session, live) = self.begin_run(&job, opts, cancel)?;
+        self.finish_run(&job, session, live, opts, sink, cancel)
+    }
+
+    /// Checks that a job can run here and now.
+    fn check_runnable(&self, job: &JobRecord) -> Result<()> {
+        if job.kind != JobKind::Backup {
+            return Err(Error::invalid(format!("{} is not a backup job", job.name)));
+        }
+        let me = machine_name();
+        if let Some(other) = job
+            .settings
+            .computers
+            .iter()
+            .find(|c| !c.eq_ignore_ascii_case(&me))
+        {
+            return Err(Error::conflict(format!(
+                "computer {other} has no agent yet: Cairn backs up other computers through their agent, and none is connected for it; remove it from the job or connect its agent"
+            )));
+        }
+        if self.is_running(job.id) {
+            return Err(Error::conflict(format!(
+                "job {} is already running",
+                job.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Creates the session and registers the run.
+    pub(crate) fn begin_run(
+        &self,
+        job: &JobRecord,
+        opts: &RunOptions,
+        cancel: &CancelToken,
+    ) -> Result<(i64, Arc<super::runs::Live>)> {
+        self.check_runnable(job)?;
         let session =
             self.catalog()?
                 .start_session(Some(job.id), &job.name, SessionKind::Backup)?;
+        let live = self.register_run(job, session, cancel.clone(), opts.stop_reason.clone());
+        let cat = self.catalog()?;
+        cat.log(session, "info", &format!("Job {} started", job.name))?;
+        if let Some(note) = &opts.note {
+            cat.log(session, "info", note)?;
+        }
+        Ok((session, live))
+    }
+
+    /// Runs a registered session to its end and records the result.
+    pub(crate) fn finish_run(
+        &self,
+        job: &JobRecord,
+        session: i64,
+        live: Arc<super::runs::Live>,
+        opts: &RunOptions,
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelToken,
+    ) -> Result<JobRunReport> {
         let sink: Arc<dyn ProgressSink> = Arc::new(SessionSink::new(
             &crate::paths::catalog_file(&self.data_dir),
             session,
-            sink,
+            Arc::new(super::runs::LiveSink::new(live, sink)),
         )?);
-        sink.log("info", &format!("Job {} started", job.name));
-        let outcome = self.run_job_inner(&job, password, sink.clone(), cancel);
+        let outcome = self.run_job_inner(job, opts, sink.clone(), cancel);
         let (result, message, report) = match outcome {
             Ok(mut r) => {
                 r.session = session;
                 (r.result, r.message.clone(), Ok(r))
+            }
+            Err(e) if e.kind() == cairn_model::ErrorKind::Cancelled => {
+                let why = opts
+                    .stop_reason()
+                    .unwrap_or_else(|| "Stopped by the user".into());
+                sink.log("warning", &format!("{why}; no restore point was created"));
+                (SessionResult::Failed, why, Err(e))
             }
             Err(e) => {
                 sink.log("error", e.message());
                 (SessionResult::Failed, e.message().to_string(), Err(e))
             }
         };
+        self.unregister_run(job.id);
         self.catalog()?.finish_session(session, result, &message)?;
         report
+    }
+
+    fn run_script(
+        &self,
+        what: &str,
+        script: &str,
+        job: &str,
+        sink: &dyn ProgressSink,
+    ) -> Result<()> {
+        sink.log("info", &format!("Running the {what} script {script}"));
+        let out = std::process::Command::new(script)
+            .env("CAIRN_JOB_NAME", job)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| {
+                Error::invalid(format!("the {what} script {script} could not start: {e}"))
+            })?;
+        let tail = |b: &[u8]| {
+            let t = String::from_utf8_lossy(b);
+            t.lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        if !out.status.success() {
+            let err = tail(&out.stderr);
+            return Err(Error::invalid(format!(
+                "the {what} script {script} failed ({}){}",
+                out.status,
+                if err.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {err}")
+                }
+            )));
+        }
+        sink.log("info", &format!("The {what} script finished"));
+        Ok(())
     }
 
     fn run_job_inner(
         &self,
         job: &JobRecord,
-        password: Option<&str>,
+        opts: &RunOptions,
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
         let rec = self.catalog()?.repository(job.repository_id)?;
         let repo = self.open_repository(&rec)?;
+        let stored;
+        let password = match (&opts.password, &job.settings.password_name) {
+            (Some(p), _) => Some(p.as_str()),
+            (None, Some(name)) if job.settings.encryption.is_some() => {
+                let c = self.catalog()?.credential(name).map_err(|_| {
+                    Error::new(cairn_model::ErrorKind::WrongPassword, format!(
+                        "the job is encrypted with password {name}, which is no longer in Manage Passwords; add it again or run the job with --password-stdin"
+                    ))
+                })?;
+                stored = crate::secrets::load(&c.secret_ref, name)?;
+                Some(stored.expose().as_str())
+            }
+            _ => None,
+        };
         let ks = self.job_keyset(&repo, job, password)?;
         let _lock = WriterLock::acquire(
             repo.storage().clone(),
@@ -214,16 +681,37 @@ impl Console {
             &format!("backup job {}", job.name),
         )?;
         let s = &job.settings;
+        let local_scripts = s.computer_type != ComputerType::Workstation;
+        if local_scripts && !s.guest.pre_script.is_empty() {
+            self.run_script("pre-job", &s.guest.pre_script, &job.name, sink.as_ref())?;
+        }
+        let (includes, images) = match s.backup_mode {
+            BackupMode::File => (s.includes.iter().map(PathBuf::from).collect(), false),
+            BackupMode::Volume => (s.volumes.iter().map(PathBuf::from).collect(), true),
+            BackupMode::EntireComputer => {
+                let disks = crate::jobs::image::whole_disks();
+                if disks.is_empty() {
+                    return Err(Error::not_found(
+                        "this computer shows no disks in /sys/block",
+                    ));
+                }
+                (disks, true)
+            }
+        };
+        if opts.full {
+            sink.log("info", "Active full: every file is read again");
+        }
         let spec = backup::BackupSpec {
             backup_id: crate::jobs::backup_id(&s.uid, &s.machine),
             job: job.name.clone(),
             machine: s.machine.clone(),
-            platform: "Linux".into(),
-            includes: s.includes.iter().map(PathBuf::from).collect(),
+            platform: s.os.label().into(),
+            includes,
             exclude_masks: s.exclude_masks.clone(),
             include_masks: s.include_masks.clone(),
             compression: s.compression,
-            full: false,
+            full: opts.full,
+            images,
         };
         let out = backup::run(&repo, &ks, &spec, sink.clone(), cancel)?;
         let m = &out.manifest;
@@ -240,16 +728,22 @@ impl Console {
         }
         self.refresh_backups(&rec, &repo, &[&ks])?;
         self.record_usage(&rec, repo.storage().as_ref())?;
-        let result = if out.warnings > 0 {
+        let mut warnings = out.warnings;
+        if local_scripts && !s.guest.post_script.is_empty() {
+            if let Err(e) =
+                self.run_script("post-job", &s.guest.post_script, &job.name, sink.as_ref())
+            {
+                sink.log("warning", e.message());
+                warnings += 1;
+            }
+        }
+        let result = if warnings > 0 {
             SessionResult::Warning
         } else {
             SessionResult::Success
         };
-        let message = if out.warnings > 0 {
-            format!(
-                "{} item(s) skipped with warnings; restore point {} created",
-                out.warnings, m.id
-            )
+        let message = if warnings > 0 {
+            format!("{} warning(s); restore point {} created", warnings, m.id)
         } else {
             format!("restore point {} created", m.id)
         };

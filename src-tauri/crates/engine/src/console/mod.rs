@@ -7,11 +7,16 @@ mod inventory;
 mod jobs;
 mod repositories;
 mod restore;
+mod runs;
 mod session;
 mod wizard;
 
-pub use jobs::{validate_backup_settings, JobRunReport, NewEncryption, PRUNE_GRACE_SECS};
+pub use jobs::{
+    machine_name, validate_backup_settings, JobRunReport, NewEncryption, RunOptions,
+    PRUNE_GRACE_SECS,
+};
 pub use restore::{OpenPoint, Version};
+pub use runs::Live;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
@@ -27,6 +32,7 @@ pub struct Console {
     data_dir: PathBuf,
     catalog: Mutex<Catalog>,
     browsers: browser::Browsers,
+    runs: runs::Runs,
 }
 
 impl Console {
@@ -40,6 +46,7 @@ impl Console {
             data_dir: data_dir.to_path_buf(),
             catalog: Mutex::new(catalog),
             browsers: browser::Browsers::default(),
+            runs: runs::Runs::default(),
         };
         console.ensure_default_repository()?;
         Ok(console)

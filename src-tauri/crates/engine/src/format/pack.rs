@@ -32,6 +32,8 @@ pub struct PackWriter {
     written: Arc<Mutex<Vec<PackIndex>>>,
     /// Bytes of packs stored so far.
     pub bytes_written: Arc<AtomicU64>,
+    /// Nanoseconds uploaders spent storing packs (summed over uploaders).
+    pub busy_ns: Arc<AtomicU64>,
     seen: Vec<Mutex<HashSet<ChunkId>>>,
 }
 
@@ -57,6 +59,7 @@ impl PackWriter {
         let error = Arc::new(Mutex::new(None));
         let written = Arc::new(Mutex::new(Vec::new()));
         let bytes_written = Arc::new(AtomicU64::new(0));
+        let busy_ns = Arc::new(AtomicU64::new(0));
         let uploaders = (0..concurrency)
             .map(|_| {
                 let rx = up_rx.clone();
@@ -65,10 +68,14 @@ impl PackWriter {
                 let error = error.clone();
                 let written = written.clone();
                 let bw = bytes_written.clone();
+                let busy = busy_ns.clone();
                 let ret = ret_tx.clone();
                 std::thread::spawn(move || {
                     for (idx, bytes, trees) in rx {
-                        match upload(&*storage, &ks, &idx, &bytes, trees) {
+                        let t = std::time::Instant::now();
+                        let stored = upload(&*storage, &ks, &idx, &bytes, trees);
+                        busy.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                        match stored {
                             Ok(()) => {
                                 bw.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                                 if let Ok(mut w) = written.lock() {
@@ -92,6 +99,7 @@ impl PackWriter {
             error,
             written,
             bytes_written,
+            busy_ns,
             seen: (0..64).map(|_| Mutex::new(HashSet::new())).collect(),
         }
     }

@@ -24,7 +24,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What to back up and how.
 #[derive(Debug, Clone)]
@@ -47,6 +47,9 @@ pub struct BackupSpec {
     pub compression: Compression,
     /// Read every file even when unchanged (active full).
     pub full: bool,
+    /// The includes are block devices or disk image files, read whole in
+    /// fixed-size chunks (volume level and entire computer).
+    pub images: bool,
 }
 
 /// What a backup produced.
@@ -95,6 +98,7 @@ struct Ctx<'a> {
     bytes: AtomicU64,
     hardlinks: Mutex<HashMap<(u64, u64), Vec<ChunkId>>>,
     full: bool,
+    images: bool,
 }
 
 impl Ctx<'_> {
@@ -131,10 +135,13 @@ impl Ctx<'_> {
 
     fn add_chunk(&self, data: &[u8], content: &mut Vec<ChunkId>) -> Result<()> {
         self.cancel.check()?;
+        let t = Instant::now();
         let id = self.ks.chunk_id(data);
         Counters::add(&self.counters.bytes_read, data.len() as u64);
         Counters::add(&self.counters.bytes_processed, data.len() as u64);
-        self.store_blob(id, KIND_DATA, data, self.level)?;
+        let stored = self.store_blob(id, KIND_DATA, data, self.level);
+        Counters::add(&self.counters.process_ns, t.elapsed().as_nanos() as u64);
+        stored?;
         content.push(id);
         Ok(())
     }
@@ -155,7 +162,10 @@ impl Ctx<'_> {
             let mut buf = cell.borrow_mut();
             if size <= WHOLE_READ {
                 buf.clear();
-                if let Err(e) = f.read_to_end(&mut buf) {
+                let t = Instant::now();
+                let read = f.read_to_end(&mut buf);
+                Counters::add(&self.counters.source_ns, t.elapsed().as_nanos() as u64);
+                if let Err(e) = read {
                     return Ok(Err(format!("cannot read {}: {e}; skipped", path.display())));
                 }
                 let p = self.chunker;
@@ -170,9 +180,20 @@ impl Ctx<'_> {
                 }
                 return Ok(Ok((content, buf.len() as u64)));
             }
+            // Time not spent in add_chunk is reading and cutting.
+            let t = Instant::now();
+            let mut processing = 0u64;
             let read = chunker::for_each_chunk(f, self.chunker, &mut buf, &mut |c| {
-                self.add_chunk(c, &mut content)
-            })?;
+                let t = Instant::now();
+                let r = self.add_chunk(c, &mut content);
+                processing += t.elapsed().as_nanos() as u64;
+                r
+            });
+            Counters::add(
+                &self.counters.source_ns,
+                (t.elapsed().as_nanos() as u64).saturating_sub(processing),
+            );
+            let read = read?;
             Ok(match read {
                 Ok(total) => Ok((content, total)),
                 Err(e) => Err(format!("cannot read {}: {e}; skipped", path.display())),
@@ -191,6 +212,9 @@ impl Ctx<'_> {
             }
         };
         let mut e = entry_for(path, &meta, &self.names);
+        if self.images && !meta.is_dir() {
+            return self.image(path, e);
+        }
         if self.filter.excluded(path, e.kind == EntryKind::Dir) {
             return Ok(None);
         }
@@ -204,6 +228,52 @@ impl Ctx<'_> {
             _ => {}
         }
         Ok(Some(e))
+    }
+
+    /// A block device or disk image, read whole in fixed-size chunks
+    /// (always read: devices keep no reliable change time).
+    fn image(&self, path: &Path, mut e: Entry) -> Result<Option<Entry>> {
+        let size = match super::image::probe(path) {
+            Ok(s) => s,
+            Err(err) => {
+                self.warn(format!("{}; skipped", err.message()));
+                return Ok(None);
+            }
+        };
+        e.kind = EntryKind::File;
+        e.size = size;
+        e.rdev = 0;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Counters::add(&self.counters.files, 1);
+        self.counters.set_current(&path.to_string_lossy());
+        let mut content = Vec::new();
+        let t = Instant::now();
+        let mut processing = 0u64;
+        let read = BUFFER.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            super::image::for_each_block(path, size, &mut buf, &mut |c| {
+                let t = Instant::now();
+                let r = self.add_chunk(c, &mut content);
+                processing += t.elapsed().as_nanos() as u64;
+                r
+            })
+        });
+        Counters::add(
+            &self.counters.source_ns,
+            (t.elapsed().as_nanos() as u64).saturating_sub(processing),
+        );
+        match read? {
+            Ok((total, _)) => {
+                e.content = content;
+                e.size = total;
+                self.bytes.fetch_add(total, Ordering::Relaxed);
+                Ok(Some(e))
+            }
+            Err(err) => {
+                self.warn(format!("cannot read {}: {err}; skipped", path.display()));
+                Ok(None)
+            }
+        }
     }
 
     /// Fills a file entry's content; false when it was skipped.
@@ -390,6 +460,9 @@ pub fn run(
         ks.clone(),
         repo.config().pack_size as usize,
     );
+    if let Ok(mut t) = counters.target_ns.lock() {
+        *t = Some(writer.busy_ns.clone());
+    }
     let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
     let walk = {
         let ctx = Ctx {
@@ -410,6 +483,7 @@ pub fn run(
             bytes: AtomicU64::new(0),
             hardlinks: Mutex::new(HashMap::new()),
             full: spec.full,
+            images: spec.images,
         };
         let included: Vec<String> = spec
             .includes

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod filter;
+pub mod image;
 pub mod prune;
 pub mod retention;
 mod walk;

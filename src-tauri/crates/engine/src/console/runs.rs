@@ -1,0 +1,230 @@
+//! Running jobs: the registry of this process's runs (cancel tokens and
+//! live counters), Start / Stop, and what the session window reads.
+
+use super::jobs::RunOptions;
+use super::Console;
+use crate::catalog::JobRecord;
+use crate::error::{Error, Result};
+use crate::progress::{CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
+use cairn_model::api::{SessionDetails, SessionProgress};
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Live state of one run.
+#[derive(Default)]
+pub struct Live {
+    snapshot: Mutex<Option<ProgressSnapshot>>,
+}
+
+impl Live {
+    /// The latest counters as the session window shows them.
+    pub fn progress(&self) -> Option<SessionProgress> {
+        let s = self.snapshot.lock().ok()?.clone()?;
+        Some(progress_of(&s))
+    }
+}
+
+fn progress_of(s: &ProgressSnapshot) -> SessionProgress {
+    SessionProgress {
+        percent: s
+            .bytes_total
+            .filter(|t| *t > 0)
+            .map(|t| ((s.bytes_processed.min(t) * 100) / t) as u8),
+        processed: s.bytes_processed,
+        read: s.bytes_read,
+        transferred: s.bytes_written,
+        rate: s.rate,
+        elapsed: s.elapsed,
+        eta: s.eta,
+        files: s.files,
+        bottleneck: s.bottleneck.map(str::to_string),
+        current: s.current.clone(),
+    }
+}
+
+/// Records snapshots into a [`Live`] and forwards everything.
+pub struct LiveSink {
+    live: Arc<Live>,
+    inner: Arc<dyn ProgressSink>,
+}
+
+impl LiveSink {
+    /// Wraps `inner`.
+    pub fn new(live: Arc<Live>, inner: Arc<dyn ProgressSink>) -> Self {
+        Self { live, inner }
+    }
+}
+
+impl ProgressSink for LiveSink {
+    fn progress(&self, p: &ProgressSnapshot) {
+        if let Ok(mut g) = self.live.snapshot.lock() {
+            *g = Some(p.clone());
+        }
+        self.inner.progress(p);
+    }
+    fn log(&self, level: &str, message: &str) {
+        self.inner.log(level, message);
+    }
+}
+
+struct Run {
+    session: i64,
+    cancel: CancelToken,
+    stop_reason: Arc<Mutex<Option<String>>>,
+}
+
+/// This process's runs, by job id, and the scheduler's wake-up call.
+#[derive(Default)]
+pub struct Runs {
+    jobs: Mutex<HashMap<i64, Run>>,
+    /// Sessions of this process and their live state (kept after the end
+    /// so the session window shows the final counters).
+    sessions: Mutex<HashMap<i64, Arc<Live>>>,
+    wake: (Mutex<u64>, Condvar),
+}
+
+impl Runs {
+    /// Blocks until woken or `timeout` passes.
+    pub fn wait(&self, timeout: std::time::Duration) {
+        let (m, cv) = &self.wake;
+        if let Ok(g) = m.lock() {
+            let seen = *g;
+            let _ = cv.wait_timeout_while(g, timeout, |g| *g == seen);
+        }
+    }
+}
+
+impl Console {
+    pub(crate) fn register_run(
+        &self,
+        job: &JobRecord,
+        session: i64,
+        cancel: CancelToken,
+        stop_reason: Arc<Mutex<Option<String>>>,
+    ) -> Arc<Live> {
+        let live = Arc::new(Live::default());
+        if let Ok(mut m) = self.runs.jobs.lock() {
+            m.insert(
+                job.id,
+                Run {
+                    session,
+                    cancel,
+                    stop_reason,
+                },
+            );
+        }
+        if let Ok(mut m) = self.runs.sessions.lock() {
+            m.insert(session, live.clone());
+        }
+        live
+    }
+
+    pub(crate) fn unregister_run(&self, job: i64) {
+        if let Ok(mut m) = self.runs.jobs.lock() {
+            m.remove(&job);
+        }
+        self.wake_scheduler();
+    }
+
+    /// True when this process runs the job now.
+    pub fn is_running(&self, job: i64) -> bool {
+        self.runs
+            .jobs
+            .lock()
+            .map(|m| m.contains_key(&job))
+            .unwrap_or(false)
+    }
+
+    /// Wakes the scheduler (a job was saved, enabled or finished).
+    pub fn wake_scheduler(&self) {
+        let (m, cv) = &self.runs.wake;
+        if let Ok(mut g) = m.lock() {
+            *g += 1;
+            cv.notify_all();
+        }
+    }
+
+    /// The scheduler's sleep: until woken or `timeout`.
+    pub fn wait_for_work(&self, timeout: std::time::Duration) {
+        self.runs.wait(timeout);
+    }
+
+    /// Starts a job in the background and returns its session id at once.
+    /// When it ends, failed scheduled runs are retried and the jobs chained
+    /// after it start ([`crate::scheduler::job_finished`]).
+    pub fn start_job(self: &Arc<Self>, name: &str, opts: RunOptions) -> Result<i64> {
+        let job = self.job_named(name)?;
+        let cancel = CancelToken::new();
+        let (session, live) = self.begin_run(&job, &opts, &cancel)?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name(format!("job {}", job.name))
+            .spawn(move || {
+                let r = me.finish_run(&job, session, live, &opts, Arc::new(NoProgress), &cancel);
+                crate::scheduler::job_finished(&me, &job, &opts, &r);
+            })
+            .map_err(|e| Error::internal(format!("cannot start a worker thread: {e}")))?;
+        Ok(session)
+    }
+
+    /// Stop: cancels the job's running session; `reason` goes to its log.
+    pub fn stop_job(&self, name: &str) -> Result<()> {
+        let job = self.job_named(name)?;
+        let m = self
+            .runs
+            .jobs
+            .lock()
+            .map_err(|_| Error::internal("the run registry is unavailable"))?;
+        match m.get(&job.id) {
+            Some(r) => {
+                r.cancel.cancel();
+                Ok(())
+            }
+            None if self
+                .catalog()?
+                .running_sessions()?
+                .iter()
+                .any(|s| s.name.eq_ignore_ascii_case(&job.name)) =>
+            {
+                Err(Error::conflict(format!(
+                    "job {name} runs in another Cairn process (the daemon or a command line); stop it there"
+                )))
+            }
+            None => Err(Error::conflict(format!("job {name} is not running"))),
+        }
+    }
+
+    /// Cancels a run for the scheduler (backup window), saying why.
+    pub(crate) fn cancel_run(&self, job: i64, reason: &str) {
+        if let Ok(m) = self.runs.jobs.lock() {
+            if let Some(r) = m.get(&job) {
+                if let Ok(mut g) = r.stop_reason.lock() {
+                    *g = Some(reason.to_string());
+                }
+                r.cancel.cancel();
+            }
+        }
+    }
+
+    /// Session id of the job's run in this process.
+    pub fn running_session(&self, job: i64) -> Option<i64> {
+        self.runs.jobs.lock().ok()?.get(&job).map(|r| r.session)
+    }
+
+    /// What the session window shows: the row, the log after line `after`,
+    /// and the live counters when this process ran it.
+    pub fn session_details(&self, id: i64, after: i64) -> Result<SessionDetails> {
+        let cat = self.catalog()?;
+        let row = cat.session(id)?;
+        let log = cat.session_log_after(id, after)?;
+        drop(cat);
+        let progress = self
+            .runs
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+            .and_then(|l| l.progress());
+        Ok(SessionDetails { row, log, progress })
+    }
+}
