@@ -404,3 +404,152 @@ pub async fn pick_folder(app: tauri::AppHandle, req: PickFolder) -> Reply<Option
         )
     })
 }
+
+/// Like [`engine`], for calls that start background work and need the
+/// shared console.
+async fn engine_arc<T, F>(state: &State<'_, Shared>, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Arc<Console>) -> cairn_engine::Result<T> + Send + 'static,
+{
+    let console: Arc<Console> = state.0.clone()?;
+    tauri::async_runtime::spawn_blocking(move || f(&console).map_err(ApiError::from))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the request failed: {e}")))?
+}
+
+#[tauri::command]
+pub async fn check_job_step(state: State<'_, Shared>, req: CheckJobStep) -> Reply<()> {
+    engine(&state, move |c| {
+        c.check_job_step(req.step, &req.spec, req.editing.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn save_job(state: State<'_, Shared>, req: SaveJob) -> Reply<SavedJob> {
+    engine_arc(&state, move |c| {
+        let j = c.save_backup_job(&req.spec, req.editing.as_deref(), None)?;
+        let session = if req.run_now {
+            Some(c.start_job(
+                &j.name,
+                cairn_engine::console::RunOptions {
+                    note: Some("Started when the job wizard finished".into()),
+                    ..Default::default()
+                },
+            )?)
+        } else {
+            None
+        };
+        Ok(SavedJob {
+            name: j.name,
+            session,
+            next_run: j.next_run,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_job(state: State<'_, Shared>, req: GetJob) -> Reply<BackupJobSpec> {
+    engine(&state, move |c| c.job_spec(&req.name)).await
+}
+
+#[tauri::command]
+pub async fn job_action(state: State<'_, Shared>, req: RunJobAction) -> Reply<Option<i64>> {
+    use cairn_engine::console::RunOptions;
+    engine_arc(&state, move |c| {
+        let start = |note: &str, full: bool| {
+            c.start_job(
+                &req.name,
+                RunOptions {
+                    note: Some(note.into()),
+                    full,
+                    ..Default::default()
+                },
+            )
+            .map(Some)
+        };
+        match req.action {
+            JobAction::Start => start("Started by the user", false),
+            JobAction::Retry => start("Retried by the user", false),
+            JobAction::ActiveFull => start("Active full started by the user", true),
+            JobAction::Stop => c.stop_job(&req.name).map(|_| None),
+            JobAction::Enable => c.set_job_enabled(&req.name, true).map(|_| None),
+            JobAction::Disable => c.set_job_enabled(&req.name, false).map(|_| None),
+        }
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn clone_job(state: State<'_, Shared>, req: CloneJob) -> Reply<String> {
+    engine(&state, move |c| c.clone_job(&req.name).map(|j| j.name)).await
+}
+
+#[tauri::command]
+pub async fn delete_job(state: State<'_, Shared>, req: DeleteJob) -> Reply<()> {
+    engine(&state, move |c| c.delete_job(&req.name, req.delete_backups)).await
+}
+
+#[tauri::command]
+pub async fn get_session(state: State<'_, Shared>, req: GetSession) -> Reply<SessionDetails> {
+    engine(&state, move |c| c.session_details(req.id, 0)).await
+}
+
+#[tauri::command]
+pub async fn last_job_session(state: State<'_, Shared>, req: LastJobSession) -> Reply<Option<i64>> {
+    engine(&state, move |c| {
+        let j = c.job_named(&req.name)?;
+        c.catalog()?.last_job_session(j.id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn this_computer(req: ThisComputer) -> Reply<String> {
+    let _ = req;
+    Ok(cairn_engine::console::machine_name())
+}
+
+/// Streams a session's progress and new log lines over a channel, a few
+/// times a second, until it ends or the window stops listening.
+#[tauri::command]
+pub async fn watch_session(
+    state: State<'_, Shared>,
+    req: GetSession,
+    on_event: tauri::ipc::Channel<SessionEvent>,
+) -> Reply<()> {
+    let console: Arc<Console> = state.0.clone()?;
+    std::thread::spawn(move || {
+        let mut last_line = 0i64;
+        let mut last_progress = None;
+        loop {
+            let Ok(d) = console.session_details(req.id, last_line) else {
+                return;
+            };
+            if let Some(l) = d.log.last() {
+                last_line = l.id;
+            }
+            let mut sent = true;
+            if !d.log.is_empty() {
+                sent &= on_event.send(SessionEvent::Log { lines: d.log }).is_ok();
+            }
+            if d.progress.is_some() && d.progress != last_progress {
+                last_progress = d.progress.clone();
+                if let Some(progress) = d.progress {
+                    sent &= on_event.send(SessionEvent::Progress { progress }).is_ok();
+                }
+            }
+            if d.row.ended.is_some() {
+                let _ = on_event.send(SessionEvent::Finished { row: d.row });
+                return;
+            }
+            if !sent {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+    });
+    Ok(())
+}

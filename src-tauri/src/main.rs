@@ -4,12 +4,14 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod tray;
 mod window_state;
 
 use cairn_engine::Console;
 use cairn_model::ApiError;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tauri::Manager;
 
 /// What every command gets: the open console, or why it could not open.
 pub struct Shared(pub Result<Arc<Console>, ApiError>);
@@ -41,9 +43,18 @@ fn main() {
         .manage(Shared(console))
         .setup(|app| {
             window_state::restore(app);
+            if let Ok(console) = &app.state::<Shared>().0 {
+                tray::start_scheduler(console.clone());
+                if let Err(e) = tray::create(app, console.clone()) {
+                    eprintln!("cairn-console: no system tray ({e}); closing the window quits");
+                }
+            }
             Ok(())
         })
-        .on_window_event(window_state::on_event)
+        .on_window_event(|w, e| {
+            window_state::on_event(w, e);
+            tray::on_window_event(w, e);
+        })
         .invoke_handler(tauri::generate_handler![
             commands::list_repositories,
             commands::list_jobs,
@@ -74,6 +85,16 @@ fn main() {
             commands::list_credentials,
             commands::put_credential,
             commands::delete_credential,
+            commands::check_job_step,
+            commands::save_job,
+            commands::get_job,
+            commands::job_action,
+            commands::clone_job,
+            commands::delete_job,
+            commands::get_session,
+            commands::last_job_session,
+            commands::this_computer,
+            commands::watch_session,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -5,13 +5,17 @@ use crate::api::call;
 use crate::components::browser::BackupBrowser;
 use crate::components::credentials::{CredentialsManager, Manager};
 use crate::components::ribbon::Ribbon;
+use crate::components::session::SessionWindow;
 use crate::components::statusbar::StatusBar;
 use crate::components::table::{DataTable, Table};
 use crate::components::tree::InventoryTree;
 use crate::views::{self, Node};
+use crate::wizards::job::{JobWizard, JobWizardMode};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use crate::wizards::restore::{Browse, RestoreWizard};
+use cairn_model::api::{DeleteJob, GetJob, LastJobSession, RunJobAction};
 use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
+use cairn_model::{AgentOs, JobAction};
 use cairn_model::{ConsoleStatus, Theme, UiSettings, View};
 use cairn_model::{GetRepository, RemoveRepository, RepositoryDetails};
 use leptos::prelude::*;
@@ -29,6 +33,9 @@ enum Modal {
     ConfirmRemove(String),
     RestoreWizard(Option<String>),
     Browser(Box<Browse>),
+    JobWizard(JobWizardMode),
+    Session(i64),
+    ConfirmDeleteJob(String),
 }
 
 const REPO_KINDS: [(RepoKind, &str); 4] = [
@@ -146,9 +153,19 @@ pub fn App() -> impl IntoView {
         }
     };
     let roots = Signal::derive(move || views::roots(view.get()));
+    let job_selected = move || {
+        matches!(
+            selected.get(),
+            Node::Jobs | Node::JobsBackup | Node::JobsCopy
+        ) && row.get().is_some()
+    };
     let disabled = Callback::new(move |action: &'static str| -> Option<String> {
         match action {
-            "add-repository" | "restore" => None,
+            "add-repository" | "restore" | "backup-job" => None,
+            "job-start" | "job-stop" | "job-retry" | "job-active-full" | "job-edit"
+            | "job-clone" | "job-toggle" | "job-delete" | "job-statistics" => {
+                (!job_selected()).then(|| "Select a job in Jobs first".to_string())
+            }
             "remove-repository" | "edit" => {
                 if selected.get() != Node::Repositories || row.get().is_none() {
                     Some(format!(
@@ -162,9 +179,80 @@ pub fn App() -> impl IntoView {
             _ => Some("Not available in this build yet".into()),
         }
     });
+    let job_command = Callback::new(move |(action, name): (&'static str, String)| {
+        let act = match action {
+            "job-start" => Some(JobAction::Start),
+            "job-stop" => Some(JobAction::Stop),
+            "job-retry" => Some(JobAction::Retry),
+            "job-active-full" => Some(JobAction::ActiveFull),
+            "job-enable" => Some(JobAction::Enable),
+            "job-disable" => Some(JobAction::Disable),
+            _ => None,
+        };
+        if let Some(action) = act {
+            spawn_local(async move {
+                match call(&RunJobAction { name, action }).await {
+                    Ok(Some(session)) => {
+                        modal.set(Some(Modal::Session(session)));
+                        tick.update(|t| *t += 1);
+                    }
+                    Ok(None) => tick.update(|t| *t += 1),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+            return;
+        }
+        match action {
+            "job-edit" => spawn_local(async move {
+                match call(&GetJob { name }).await {
+                    Ok(spec) => {
+                        modal.set(Some(Modal::JobWizard(JobWizardMode::Edit(Box::new(spec)))))
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            }),
+            "job-clone" => spawn_local(async move {
+                match call(&cairn_model::api::CloneJob { name }).await {
+                    Ok(n) => {
+                        row.set(Some(n));
+                        tick.update(|t| *t += 1);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            }),
+            "job-delete" => modal.set(Some(Modal::ConfirmDeleteJob(name))),
+            _ => spawn_local(async move {
+                match call(&LastJobSession { name }).await {
+                    Ok(Some(s)) => modal.set(Some(Modal::Session(s))),
+                    Ok(None) => {
+                        error.set(Some("The job has not run yet; Start runs it now".into()))
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            }),
+        }
+    });
     let on_action = Callback::new(move |action: &'static str| match action {
-        "add-repository" | "restore" => {
+        "add-repository" | "restore" | "backup-job" => {
             menu.update(|m| *m = if m.is_some() { None } else { Some(action) })
+        }
+        a if a.starts_with("job-") => {
+            if let Some(name) = row.get_untracked() {
+                let a = if a == "job-toggle" {
+                    let disabled = table
+                        .get_untracked()
+                        .and_then(|t| t.rows.into_iter().find(|r| r.key == name))
+                        .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"));
+                    if disabled {
+                        "job-enable"
+                    } else {
+                        "job-disable"
+                    }
+                } else {
+                    a
+                };
+                job_command.run((a, name));
+            }
         }
         "remove-repository" => {
             if let Some(name) = row.get_untracked() {
@@ -211,6 +299,13 @@ pub fn App() -> impl IntoView {
         <div class="console">
             <Ribbon view=view.into() theme on_refresh=refresh disabled on_action on_menu />
             {move || match menu.get() {
+                Some("backup-job") => view! {
+                    <ul class="dropdown" id="backup-job-menu" style="left: 8px">
+                        <li><button id="backup-job-linux" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, false)))); }>"Linux computer…"</button></li>
+                        <li><button id="backup-job-windows" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Windows, false)))); }>"Windows computer…"</button></li>
+                        <li><button id="backup-job-this" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, true)))); }>"This computer…"</button></li>
+                    </ul>
+                }.into_any(),
                 Some("restore") => view! {
                     <ul class="dropdown" id="restore-menu" style="left: 150px">
                         <li><button id="restore-guest-files" on:click=move |_| { menu.set(None); modal.set(Some(Modal::RestoreWizard(None))); }>"Guest files…"</button></li>
@@ -247,6 +342,47 @@ pub fn App() -> impl IntoView {
                 Some(Modal::EditRepository(d)) => {
                     let k = RepoKind::of(&d.target);
                     view! { <RepositoryWizard kind=k edit=*d on_close=close_modal /> }.into_any()
+                }
+                Some(Modal::JobWizard(m)) => view! {
+                    <JobWizard mode=m on_close=Callback::new(move |r: Option<i64>| {
+                        match r {
+                            Some(s) if s > 0 => modal.set(Some(Modal::Session(s))),
+                            _ => modal.set(None),
+                        }
+                        if r.is_some() {
+                            selected.set(Node::Jobs);
+                            refresh.run(());
+                        }
+                    }) />
+                }.into_any(),
+                Some(Modal::Session(id)) => view! { <SessionWindow id on_close=Callback::new(move |_| close_modal.run(true)) /> }.into_any(),
+                Some(Modal::ConfirmDeleteJob(name)) => {
+                    let n = name.clone();
+                    let with_backups = RwSignal::new(false);
+                    view! {
+                        <div class="modal-backdrop">
+                            <div class="dialog confirm" role="alertdialog">
+                                <header class="wizard-title">"Delete job"</header>
+                                <div class="dialog-body">
+                                    <p>{format!("Delete job {name}? Its schedule stops.")}</p>
+                                    <label class="field check"><input id="delete-job-backups" type="checkbox" prop:checked=move || with_backups.get() on:change=move |ev| with_backups.set(event_target_checked(&ev)) /><span>"Also delete its backups from disk (restore points cannot be recovered)"</span></label>
+                                </div>
+                                <footer class="wizard-buttons">
+                                    <button id="confirm-delete-job" class="danger" on:click=move |_| {
+                                        let name = n.clone();
+                                        let delete_backups = with_backups.get_untracked();
+                                        spawn_local(async move {
+                                            match call(&DeleteJob { name, delete_backups }).await {
+                                                Ok(()) => { modal.set(None); row.set(None); refresh.run(()); }
+                                                Err(e) => { modal.set(None); error.set(Some(e.message)); }
+                                            }
+                                        });
+                                    }>"Delete"</button>
+                                    <button on:click=move |_| modal.set(None)>"Cancel"</button>
+                                </footer>
+                            </div>
+                        </div>
+                    }.into_any()
                 }
                 Some(Modal::Credentials(m)) => view! { <CredentialsManager manager=m on_close=Callback::new(move |_| close_modal.run(true)) /> }.into_any(),
                 Some(Modal::ConfirmRemove(name)) => {
@@ -307,23 +443,57 @@ pub fn App() -> impl IntoView {
                     </div>
                     <DataTable table=table.into() filter selected=row
                         on_context=Callback::new(move |c: (String, i32, i32)| {
-                            if selected.get_untracked().is_backups() {
+                            let n = selected.get_untracked();
+                            if n.is_backups() || n.is_jobs() {
                                 context.set(Some(c));
                             }
                         })
                         on_activate=Callback::new(move |k: String| {
-                            if selected.get_untracked().is_backups() {
+                            let n = selected.get_untracked();
+                            if n.is_backups() {
                                 modal.set(Some(Modal::RestoreWizard(Some(k))));
+                            } else if n.is_jobs() {
+                                job_command.run(("job-statistics", k));
+                            } else if n.is_sessions() {
+                                if let Ok(id) = k.parse() {
+                                    modal.set(Some(Modal::Session(id)));
+                                }
                             }
                         }) />
                     {move || context.get().map(|(key, x, y)| view! {
                         <div class="context-backdrop" on:click=move |_| context.set(None)
                             on:contextmenu=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); context.set(None); }></div>
                         <ul class="dropdown context-menu" id="context-menu" style=format!("left: {x}px; top: {y}px; position: fixed")>
-                            <li><button id="context-restore-guest-files" on:click=move |_| {
-                                context.set(None);
-                                modal.set(Some(Modal::RestoreWizard(Some(key.clone()))));
-                            }>"Restore guest files…"</button></li>
+                            {if selected.get_untracked().is_jobs() {
+                                let disabled_now = table
+                                    .get_untracked()
+                                    .and_then(|t| t.rows.into_iter().find(|r| r.key == key))
+                                    .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"));
+                                let items: [(&'static str, &'static str); 10] = [
+                                    ("job-start", "Start"),
+                                    ("job-stop", "Stop"),
+                                    ("job-retry", "Retry"),
+                                    ("job-active-full", "Active Full"),
+                                    ("job-edit", "Edit…"),
+                                    ("job-clone", "Clone"),
+                                    (if disabled_now { "job-enable" } else { "job-disable" }, if disabled_now { "Enable" } else { "Disable" }),
+                                    ("job-delete", "Delete…"),
+                                    ("job-statistics", "Statistics"),
+                                    ("", ""),
+                                ];
+                                items.into_iter().filter(|(a, _)| !a.is_empty()).map(|(a, label)| {
+                                    let key = key.clone();
+                                    view! { <li><button id=format!("context-{a}") on:click=move |_| { context.set(None); job_command.run((a, key.clone())); }>{label}</button></li> }
+                                }).collect_view().into_any()
+                            } else {
+                                let key = key.clone();
+                                view! {
+                                    <li><button id="context-restore-guest-files" on:click=move |_| {
+                                        context.set(None);
+                                        modal.set(Some(Modal::RestoreWizard(Some(key.clone()))));
+                                    }>"Restore guest files…"</button></li>
+                                }.into_any()
+                            }}
                         </ul>
                     })}
                 </section>

@@ -41,3 +41,45 @@ pub async fn call<C: Command>(req: &C) -> Result<C::Response, ApiError> {
         ),
     }
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// Tauri's IPC channel: the backend pushes messages to `onmessage`.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = Channel)]
+    type IpcChannel;
+    #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"], js_class = "Channel")]
+    fn new() -> IpcChannel;
+    #[wasm_bindgen(method, setter, js_name = onmessage)]
+    fn set_onmessage(this: &IpcChannel, f: &js_sys::Function);
+}
+
+/// Streams a session's events (progress, log lines, the end) to `on_event`
+/// until it ends. Errors starting the stream come back at once.
+pub async fn watch_session(
+    id: i64,
+    on_event: impl Fn(cairn_model::api::SessionEvent) + 'static,
+) -> Result<(), ApiError> {
+    let channel = IpcChannel::new();
+    let handler = Closure::<dyn Fn(JsValue)>::new(move |v: JsValue| {
+        if let Ok(ev) = serde_wasm_bindgen::from_value(v) {
+            on_event(ev);
+        }
+    });
+    channel.set_onmessage(handler.as_ref().unchecked_ref());
+    // The window keeps listening for the session's life; the closure stays.
+    handler.forget();
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    let req = cairn_model::api::GetSession { id }
+        .serialize(&ser)
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("cannot encode request: {e}")))?;
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"req".into(), &req);
+    let _ = js_sys::Reflect::set(&args, &"onEvent".into(), &channel);
+    tauri_invoke("watch_session", args.into())
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            serde_wasm_bindgen::from_value::<ApiError>(e)
+                .unwrap_or_else(|_| ApiError::new(ErrorKind::Internal, "cannot follow the session"))
+        })
+}

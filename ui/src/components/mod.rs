@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod credentials;
 pub mod ribbon;
+pub mod session;
 pub mod statusbar;
 pub mod table;
 pub mod tree;

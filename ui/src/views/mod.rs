@@ -138,6 +138,29 @@ impl Node {
         )
     }
 
+    /// True for the Home → Jobs nodes (rows are jobs, keyed by name).
+    pub fn is_jobs(self) -> bool {
+        matches!(self, Node::Jobs | Node::JobsBackup | Node::JobsCopy)
+    }
+
+    /// True for nodes whose rows are sessions (keyed by id).
+    pub fn is_sessions(self) -> bool {
+        use Node::*;
+        matches!(
+            self,
+            Running
+                | Last24
+                | Last24Success
+                | Last24Warning
+                | Last24Failed
+                | History
+                | HistoryBackup
+                | HistoryCopy
+                | HistoryRestore
+                | HistorySystem
+        )
+    }
+
     pub async fn load(self) -> Result<Table, ApiError> {
         use Node::*;
         match self {
@@ -185,6 +208,15 @@ pub fn ribbon(view: View) -> &'static [(&'static str, &'static str, &'static str
             ("Backup Job", "icon-job", "backup-job"),
             ("Backup Copy", "icon-copy", "backup-copy"),
             ("Restore", "icon-restore", "restore"),
+            ("Start", "icon-start", "job-start"),
+            ("Stop", "icon-stop", "job-stop"),
+            ("Retry", "icon-rescan", "job-retry"),
+            ("Active Full", "icon-full", "job-active-full"),
+            ("Edit", "icon-edit", "job-edit"),
+            ("Clone", "icon-copy", "job-clone"),
+            ("Disable", "icon-disable", "job-toggle"),
+            ("Delete", "icon-remove", "job-delete"),
+            ("Statistics", "icon-session", "job-statistics"),
         ],
         View::Infrastructure => &[
             ("Add Repository", "icon-repo", "add-repository"),

@@ -1,5 +1,6 @@
 //! Wizards: one module per wizard, one component per step.
 
 pub mod frame;
+pub mod job;
 pub mod repository;
 pub mod restore;

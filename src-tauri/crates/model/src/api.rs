@@ -272,3 +272,15 @@ pub enum SessionEvent {
         row: SessionRow,
     },
 }
+
+/// Clone: a copy of the job under a free name (returns it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CloneJob {
+    /// Job name.
+    pub name: String,
+}
+
+impl Command for CloneJob {
+    const NAME: &'static str = "clone_job";
+    type Response = String;
+}

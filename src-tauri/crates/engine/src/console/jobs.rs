@@ -67,6 +67,9 @@ pub struct RunOptions {
     pub scheduled: bool,
     /// Retry attempt number (0 = first run).
     pub attempt: u32,
+    /// Wait for the repository while another job writes to it (background
+    /// runs) instead of failing at once (the command line).
+    pub queue: bool,
 }
 
 impl RunOptions {
@@ -675,11 +678,30 @@ impl Console {
             _ => None,
         };
         let ks = self.job_keyset(&repo, job, password)?;
-        let _lock = WriterLock::acquire(
-            repo.storage().clone(),
-            &rec.name,
-            &format!("backup job {}", job.name),
-        )?;
+        let purpose = format!("backup job {}", job.name);
+        let _lock = if opts.queue {
+            // Runs started by the window or the scheduler queue behind the
+            // job that holds the repository, as long as it takes.
+            let mut told = false;
+            loop {
+                match WriterLock::acquire(repo.storage().clone(), &rec.name, &purpose) {
+                    Ok(l) => break l,
+                    Err(e) if e.kind() == cairn_model::ErrorKind::Conflict => {
+                        if !told {
+                            sink.log("info", &format!("Waiting: {}", e.message()));
+                            told = true;
+                        }
+                        for _ in 0..20 {
+                            cancel.check()?;
+                            std::thread::sleep(std::time::Duration::from_millis(250));
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        } else {
+            WriterLock::acquire(repo.storage().clone(), &rec.name, &purpose)?
+        };
         let s = &job.settings;
         let local_scripts = s.computer_type != ComputerType::Workstation;
         if local_scripts && !s.guest.pre_script.is_empty() {

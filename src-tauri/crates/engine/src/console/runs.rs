@@ -152,7 +152,8 @@ impl Console {
     /// Starts a job in the background and returns its session id at once.
     /// When it ends, failed scheduled runs are retried and the jobs chained
     /// after it start ([`crate::scheduler::job_finished`]).
-    pub fn start_job(self: &Arc<Self>, name: &str, opts: RunOptions) -> Result<i64> {
+    pub fn start_job(self: &Arc<Self>, name: &str, mut opts: RunOptions) -> Result<i64> {
+        opts.queue = true;
         let job = self.job_named(name)?;
         let cancel = CancelToken::new();
         let (session, live) = self.begin_run(&job, &opts, &cancel)?;

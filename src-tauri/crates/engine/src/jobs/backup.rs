@@ -263,7 +263,11 @@ impl Ctx<'_> {
             (t.elapsed().as_nanos() as u64).saturating_sub(processing),
         );
         match read? {
-            Ok((total, _)) => {
+            Ok((total, read)) => {
+                // Holes were handed over as zeros without being read.
+                self.counters
+                    .bytes_read
+                    .fetch_sub(total - read, Ordering::Relaxed);
                 e.content = content;
                 e.size = total;
                 self.bytes.fetch_add(total, Ordering::Relaxed);

@@ -1,0 +1,175 @@
+//! The session window: a job run's progress bar, rate, processed / read /
+//! transferred bytes, duration, ETA and bottleneck, and its log with status
+//! icons, updated live over a Tauri channel while it runs.
+
+use crate::api::{call, watch_session};
+use crate::format;
+use cairn_model::api::*;
+use cairn_model::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn duration(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+fn clock(t: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+#[component]
+pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
+    let row = RwSignal::new(None::<SessionRow>);
+    let log = RwSignal::new(Vec::<SessionLogLine>::new());
+    let progress = RwSignal::new(None::<SessionProgress>);
+    let error = RwSignal::new(None::<String>);
+    let stopping = RwSignal::new(false);
+
+    spawn_local(async move {
+        match call(&GetSession { id }).await {
+            Ok(d) => {
+                let last = d.log.last().map(|l| l.id).unwrap_or(0);
+                row.set(Some(d.row.clone()));
+                log.set(d.log);
+                progress.set(d.progress);
+                if d.row.ended.is_some() {
+                    return;
+                }
+                let r = watch_session(id, move |ev| match ev {
+                    SessionEvent::Progress { progress: p } => progress.set(Some(p)),
+                    SessionEvent::Log { lines } => log.update(|l| {
+                        l.extend(lines.into_iter().filter(|x| x.id > last));
+                    }),
+                    SessionEvent::Finished { row: r } => {
+                        row.set(Some(r));
+                        stopping.set(false);
+                    }
+                })
+                .await;
+                if let Err(e) = r {
+                    error.set(Some(e.message));
+                }
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
+
+    let running = move || row.get().is_some_and(|r| r.ended.is_none());
+    let status = move || match row.get() {
+        None => "Loading…".to_string(),
+        Some(r) => match r.result {
+            None if stopping.get() => "Stopping…".into(),
+            None => "Running".into(),
+            Some(res) => res.label().into(),
+        },
+    };
+    let percent = move || {
+        let r = row.get();
+        if r.as_ref().is_some_and(|r| r.ended.is_some()) {
+            return 100u8;
+        }
+        progress
+            .get()
+            .and_then(|p| p.percent)
+            .or_else(|| r.map(|r| r.progress))
+            .unwrap_or(0)
+    };
+    let stop = move |_| {
+        let Some(r) = row.get_untracked() else { return };
+        stopping.set(true);
+        spawn_local(async move {
+            if let Err(e) = call(&RunJobAction {
+                name: r.name,
+                action: JobAction::Stop,
+            })
+            .await
+            {
+                stopping.set(false);
+                error.set(Some(e.message));
+            }
+        });
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            on_close.run(());
+        }
+    };
+    let title = move || {
+        row.get()
+            .map(|r| format!("{} — {}", r.name, r.kind.label()))
+            .unwrap_or_else(|| "Session".into())
+    };
+
+    view! {
+        <div class="modal-backdrop">
+            <div class="dialog session-window" id="session-window" role="dialog" aria-label="Session" tabindex="0" on:keydown=keydown>
+                <header class="wizard-title">{title}</header>
+                <div class="dialog-body">
+                    <div class="session-head">
+                        <span id="session-status" class=move || format!("session-status status-{}", status().to_lowercase().trim_end_matches('…'))>{status}</span>
+                        <div class="progress-bar" role="progressbar" aria-valuenow=move || percent().to_string()>
+                            <div class="progress-fill" id="session-progress" style=move || format!("width: {}%", percent())></div>
+                        </div>
+                        <span class="progress-text">{move || format!("{}%", percent())}</span>
+                    </div>
+                    <dl class="session-stats" id="session-stats">
+                        {move || {
+                            let p = progress.get().unwrap_or_default();
+                            let r = row.get();
+                            let elapsed = match r.as_ref().and_then(|r| r.ended.map(|e| (e - r.started) as f64)) {
+                                Some(total) if p.elapsed == 0.0 => total,
+                                _ => p.elapsed,
+                            };
+                            view! {
+                                <div><dt>"Duration"</dt><dd id="stat-duration">{duration(elapsed)}</dd></div>
+                                <div><dt>"Processing rate"</dt><dd id="stat-rate">{format!("{}/s", format::bytes(p.rate as u64))}</dd></div>
+                                <div><dt>"Processed"</dt><dd id="stat-processed" data-bytes=p.processed.to_string()>{format::bytes(p.processed)}</dd></div>
+                                <div><dt>"Read"</dt><dd id="stat-read">{format::bytes(p.read)}</dd></div>
+                                <div><dt>"Transferred"</dt><dd id="stat-transferred">{format::bytes(p.transferred)}</dd></div>
+                                <div><dt>"Files"</dt><dd id="stat-files">{p.files.to_string()}</dd></div>
+                                <div><dt>"Time left"</dt><dd id="stat-eta">{if r.as_ref().is_some_and(|r| r.ended.is_some()) { "—".to_string() } else { p.eta.map(duration).unwrap_or_else(|| "estimating…".into()) }}</dd></div>
+                                <div><dt>"Bottleneck"</dt><dd id="stat-bottleneck">{p.bottleneck.unwrap_or_else(|| "—".into())}</dd></div>
+                            }
+                        }}
+                    </dl>
+                    <p class="session-current">{move || progress.get().map(|p| p.current).filter(|c| !c.is_empty() && running()).map(|c| format!("Processing {c}"))}</p>
+                    <ul class="session-log" id="session-log">
+                        {move || log.get().into_iter().map(|l| {
+                            let icon = match l.level.as_str() {
+                                "error" => "icon-failed",
+                                "warning" => "icon-warning",
+                                _ => "icon-success",
+                            };
+                            view! {
+                                <li class=format!("log-line log-{}", l.level)>
+                                    <span class=format!("glyph {icon}")></span>
+                                    <span class="log-time">{clock(l.time)}</span>
+                                    <span class="log-text">{l.message}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
+                </div>
+                <footer class="wizard-buttons">
+                    {move || running().then(|| view! {
+                        <button id="session-stop" class="danger" disabled=move || stopping.get() on:click=stop>"Stop"</button>
+                    })}
+                    <button id="session-close" on:click=move |_| on_close.run(())>"Close"</button>
+                </footer>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,834 @@
+//! New Agent Backup Job (seed 004): Job Mode, Name, Computers, Backup Mode,
+//! Objects, Destination, Storage, Backup Cache, Guest Processing, Schedule,
+//! Summary, shown or hidden as the choices require. Every step is checked
+//! by the backend (the same checks `cairn job create backup` runs) before
+//! Next; Back keeps what was entered; Edit reopens the saved job.
+
+use super::frame::WizardFrame;
+use crate::api::call;
+use cairn_model::api::*;
+use cairn_model::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// How the wizard was opened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobWizardMode {
+    /// Backup Job ▾ Linux computer / Windows computer / This computer.
+    New(AgentOs, bool),
+    /// Edit an existing job.
+    Edit(Box<BackupJobSpec>),
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([',', '\n'])
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+fn num(s: &str, what: &str) -> Result<u32, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{what}: enter a whole number"))
+}
+
+fn radio(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    on: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field check radio">
+            <input id=id type="radio" name=name prop:checked=checked on:change=move |_| on() />
+            <span>{label}</span>
+        </label>
+    }
+}
+
+fn hour_select(id: &'static str, sig: RwSignal<String>) -> impl IntoView {
+    view! {
+        <select id=id prop:value=move || sig.get() on:change=move |ev| sig.set(event_target_value(&ev))>
+            {(0..=24).map(|h| {
+                let v = h.to_string();
+                let v2 = v.clone();
+                view! { <option value=v.clone() selected=move || sig.get() == v2>{format!("{h:02}:00")}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+#[component]
+pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl IntoView {
+    let (initial, editing, this_pc) = match &mode {
+        JobWizardMode::New(os, this) => {
+            let mut s = BackupJobSettings {
+                os: *os,
+                schedule: Schedule::default(),
+                ..Default::default()
+            };
+            s.schedule.enabled = true;
+            (
+                BackupJobSpec {
+                    settings: s,
+                    enabled: true,
+                    ..Default::default()
+                },
+                None,
+                *this,
+            )
+        }
+        JobWizardMode::Edit(spec) => ((**spec).clone(), Some(spec.name.clone()), false),
+    };
+    let is_edit = editing.is_some();
+    let s0 = initial.settings.clone();
+    let spec = RwSignal::new(initial.clone());
+    let current = RwSignal::new(0usize);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let confirm_cancel = RwSignal::new(false);
+    let run_now = RwSignal::new(!is_edit);
+
+    // Text fields kept as typed; parsed when leaving the step.
+    let name = RwSignal::new(initial.name.clone());
+    let description = RwSignal::new(initial.description.clone());
+    let computer_input = RwSignal::new(String::new());
+    let computer_search = RwSignal::new(String::new());
+    let picking_computer = RwSignal::new(false);
+    let folder_input = RwSignal::new(String::new());
+    let include_masks = RwSignal::new(s0.include_masks.join(", "));
+    let exclude_masks = RwSignal::new(s0.exclude_masks.join(", "));
+    let volume_input = RwSignal::new(String::new());
+    let (ret_n, ret_unit) = match s0.retention {
+        Retention::Points(n) => (n, "points"),
+        Retention::Days(n) => (n, "days"),
+    };
+    let retention = RwSignal::new(ret_n.to_string());
+    let retention_unit = RwSignal::new(ret_unit.to_string());
+    let gfs_on = RwSignal::new(s0.gfs != Gfs::default());
+    let gfs_w = RwSignal::new(s0.gfs.weekly.to_string());
+    let gfs_m = RwSignal::new(s0.gfs.monthly.to_string());
+    let gfs_y = RwSignal::new(s0.gfs.yearly.to_string());
+    let advanced = RwSignal::new(false);
+    let repositories = RwSignal::new(Vec::<RepositoryRow>::new());
+    let passwords = RwSignal::new(Vec::<CredentialRow>::new());
+    let adding_password = RwSignal::new(false);
+    let new_pw_name = RwSignal::new(String::new());
+    let new_pw = RwSignal::new(String::new());
+    let new_pw_hint = RwSignal::new(String::new());
+    let cache_location = RwSignal::new(if s0.cache.location.is_empty() {
+        "/var/cache/cairn".to_string()
+    } else {
+        s0.cache.location.clone()
+    });
+    let cache_size = RwSignal::new(if s0.cache.size_gb == 0 {
+        "10".to_string()
+    } else {
+        s0.cache.size_gb.to_string()
+    });
+    let pre_script = RwSignal::new(s0.guest.pre_script.clone());
+    let post_script = RwSignal::new(s0.guest.post_script.clone());
+    // Schedule.
+    let sched_kind = RwSignal::new(
+        match &s0.schedule.kind {
+            ScheduleKind::Daily { .. } => "daily",
+            ScheduleKind::Monthly { .. } => "monthly",
+            ScheduleKind::Periodic { .. } => "periodic",
+            ScheduleKind::After { .. } => "after",
+        }
+        .to_string(),
+    );
+    let (d_time, d_days) = match &s0.schedule.kind {
+        ScheduleKind::Daily { time, days } => (time.clone(), days.clone()),
+        _ => ("22:00".to_string(), Weekday::ALL.to_vec()),
+    };
+    let daily_time = RwSignal::new(d_time);
+    let days_mode = RwSignal::new(
+        if d_days.len() == 7 {
+            "everyday"
+        } else if d_days == Weekday::ALL[..5] {
+            "weekdays"
+        } else {
+            "these"
+        }
+        .to_string(),
+    );
+    let days = RwSignal::new(d_days);
+    let (m_time, m_day) = match &s0.schedule.kind {
+        ScheduleKind::Monthly { time, day, .. } => (
+            time.clone(),
+            match day {
+                MonthDay::Last => "last".to_string(),
+                MonthDay::Day { day } => day.to_string(),
+                MonthDay::Weekday { .. } => "1".to_string(),
+            },
+        ),
+        _ => ("22:00".to_string(), "1".to_string()),
+    };
+    let monthly_time = RwSignal::new(m_time);
+    let monthly_day = RwSignal::new(m_day);
+    let (p_every, p_unit, p_perm) = match &s0.schedule.kind {
+        ScheduleKind::Periodic {
+            every,
+            unit,
+            permitted,
+        } => (*every, *unit, Some(*permitted)),
+        _ => (1, PeriodUnit::Hours, None),
+    };
+    let every = RwSignal::new(p_every.to_string());
+    let every_unit = RwSignal::new(
+        if p_unit == PeriodUnit::Hours {
+            "hours"
+        } else {
+            "minutes"
+        }
+        .to_string(),
+    );
+    let permitted_on = RwSignal::new(p_perm.is_some_and(|p| p.count() < 168));
+    let permitted_from = RwSignal::new("8".to_string());
+    let permitted_to = RwSignal::new("18".to_string());
+    let after_job = RwSignal::new(match &s0.schedule.kind {
+        ScheduleKind::After { job } => job.clone(),
+        _ => String::new(),
+    });
+    let other_jobs = RwSignal::new(Vec::<String>::new());
+    let retry_on = RwSignal::new(s0.schedule.retry.enabled);
+    let retry_times = RwSignal::new(s0.schedule.retry.times.to_string());
+    let retry_wait = RwSignal::new(s0.schedule.retry.wait_minutes.to_string());
+    let window_on = RwSignal::new(s0.schedule.window.is_some());
+    let window_from = RwSignal::new("20".to_string());
+    let window_to = RwSignal::new("6".to_string());
+
+    // What the lists offer.
+    spawn_local(async move {
+        if let Ok(r) = call(&ListRepositories {}).await {
+            if spec.get_untracked().repository.is_empty() {
+                if let Some(first) = r.first() {
+                    spec.update(|s| s.repository = first.name.clone());
+                }
+            }
+            repositories.set(r);
+        }
+    });
+    let load_passwords = move || {
+        spawn_local(async move {
+            if let Ok(c) = call(&ListCredentials {}).await {
+                passwords.set(c.into_iter().filter(|c| c.kind == "password").collect());
+            }
+        })
+    };
+    load_passwords();
+    {
+        let editing = editing.clone();
+        spawn_local(async move {
+            if let Ok(j) = call(&ListJobs {}).await {
+                other_jobs.set(
+                    j.into_iter()
+                        .filter(|j| j.kind == JobKind::Backup)
+                        .map(|j| j.name)
+                        .filter(|n| editing.as_deref() != Some(n.as_str()))
+                        .collect(),
+                );
+            }
+        });
+    }
+    if this_pc {
+        spawn_local(async move {
+            if let Ok(me) = call(&ThisComputer {}).await {
+                spec.update(|s| {
+                    if !s.settings.computers.contains(&me) {
+                        s.settings.computers.push(me);
+                    }
+                });
+            }
+        });
+    }
+
+    let steps = Signal::derive(move || JobStep::shown(&spec.get().settings));
+    let step = move || {
+        let v = steps.get();
+        v[current.get().min(v.len() - 1)]
+    };
+    let step_labels = Signal::derive(move || steps.get().into_iter().map(|s| s.label()).collect());
+
+    // Reads the typed fields of a step into the spec.
+    let collect = move |st: JobStep| -> Result<(), String> {
+        let mut sp = spec.get_untracked();
+        let s = &mut sp.settings;
+        match st {
+            JobStep::Name => {
+                sp.name = name.get_untracked().trim().to_string();
+                sp.description = description.get_untracked();
+            }
+            JobStep::Objects => {
+                s.include_masks = split_list(&include_masks.get_untracked());
+                s.exclude_masks = split_list(&exclude_masks.get_untracked());
+                let pending = folder_input.get_untracked().trim().to_string();
+                if !pending.is_empty() && s.backup_mode == BackupMode::File {
+                    if !s.includes.contains(&pending) {
+                        s.includes.push(pending);
+                    }
+                    folder_input.set(String::new());
+                }
+                let pending = volume_input.get_untracked().trim().to_string();
+                if !pending.is_empty() && s.backup_mode == BackupMode::Volume {
+                    if !s.volumes.contains(&pending) {
+                        s.volumes.push(pending);
+                    }
+                    volume_input.set(String::new());
+                }
+            }
+            JobStep::Storage => {
+                let n = num(&retention.get_untracked(), "Retention")?;
+                s.retention = if retention_unit.get_untracked() == "days" {
+                    Retention::Days(n)
+                } else {
+                    Retention::Points(n)
+                };
+                s.gfs = if gfs_on.get_untracked() {
+                    Gfs {
+                        weekly: num(&gfs_w.get_untracked(), "Weekly")?,
+                        monthly: num(&gfs_m.get_untracked(), "Monthly")?,
+                        yearly: num(&gfs_y.get_untracked(), "Yearly")?,
+                    }
+                } else {
+                    Gfs::default()
+                };
+            }
+            JobStep::BackupCache => {
+                s.cache.location = cache_location.get_untracked().trim().to_string();
+                s.cache.size_gb = num(&cache_size.get_untracked(), "Cache size")?;
+            }
+            JobStep::GuestProcessing => {
+                s.guest.pre_script = pre_script.get_untracked().trim().to_string();
+                s.guest.post_script = post_script.get_untracked().trim().to_string();
+            }
+            JobStep::Schedule => {
+                s.schedule.kind = match sched_kind.get_untracked().as_str() {
+                    "monthly" => ScheduleKind::Monthly {
+                        time: monthly_time.get_untracked(),
+                        day: match monthly_day.get_untracked().as_str() {
+                            "last" => MonthDay::Last,
+                            d => MonthDay::Day {
+                                day: d.parse().unwrap_or(1),
+                            },
+                        },
+                        months: (1..=12).collect(),
+                    },
+                    "periodic" => ScheduleKind::Periodic {
+                        every: num(&every.get_untracked(), "Run every")?,
+                        unit: if every_unit.get_untracked() == "hours" {
+                            PeriodUnit::Hours
+                        } else {
+                            PeriodUnit::Minutes
+                        },
+                        permitted: if permitted_on.get_untracked() {
+                            WeekHours::hours(
+                                &Weekday::ALL,
+                                permitted_from.get_untracked().parse().unwrap_or(0),
+                                permitted_to.get_untracked().parse().unwrap_or(24),
+                            )
+                        } else {
+                            WeekHours::ALWAYS
+                        },
+                    },
+                    "after" => ScheduleKind::After {
+                        job: after_job.get_untracked(),
+                    },
+                    _ => ScheduleKind::Daily {
+                        time: daily_time.get_untracked(),
+                        days: match days_mode.get_untracked().as_str() {
+                            "everyday" => Weekday::ALL.to_vec(),
+                            "weekdays" => Weekday::ALL[..5].to_vec(),
+                            _ => days.get_untracked(),
+                        },
+                    },
+                };
+                s.schedule.retry = Retry {
+                    enabled: retry_on.get_untracked(),
+                    times: num(&retry_times.get_untracked(), "Retry")?,
+                    wait_minutes: num(&retry_wait.get_untracked(), "Wait")?,
+                };
+                s.schedule.window = window_on.get_untracked().then(|| {
+                    WeekHours::hours(
+                        &Weekday::ALL,
+                        window_from.get_untracked().parse().unwrap_or(0),
+                        window_to.get_untracked().parse().unwrap_or(24),
+                    )
+                });
+            }
+            _ => {}
+        }
+        spec.set(sp);
+        Ok(())
+    };
+
+    let on_next = Callback::new({
+        let editing = editing.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            error.set(None);
+            confirm_cancel.set(false);
+            let st = step();
+            if let Err(e) = collect(st) {
+                error.set(Some(e));
+                return;
+            }
+            let editing = editing.clone();
+            busy.set(true);
+            spawn_local(async move {
+                let sp = spec.get_untracked();
+                if st == JobStep::Summary {
+                    match call(&SaveJob {
+                        spec: sp,
+                        editing,
+                        run_now: run_now.get_untracked(),
+                    })
+                    .await
+                    {
+                        Ok(saved) => {
+                            busy.set(false);
+                            on_close.run(Some(saved.session.unwrap_or(0)));
+                        }
+                        Err(e) => {
+                            busy.set(false);
+                            error.set(Some(e.message));
+                        }
+                    }
+                    return;
+                }
+                let r = call(&CheckJobStep {
+                    step: st,
+                    spec: sp,
+                    editing,
+                })
+                .await;
+                busy.set(false);
+                match r {
+                    Ok(()) => current.update(|c| *c += 1),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        }
+    });
+    let on_back = Callback::new(move |_| {
+        error.set(None);
+        let _ = collect(step());
+        current.update(|c| *c = c.saturating_sub(1));
+    });
+    let on_cancel = Callback::new(move |_| {
+        if confirm_cancel.get_untracked() {
+            on_close.run(None);
+        } else {
+            confirm_cancel.set(true);
+        }
+    });
+    let can_back = Signal::derive(move || current.get() > 0);
+    let next_label = Signal::derive(move || {
+        if step() == JobStep::Summary {
+            "Finish"
+        } else {
+            "Next >"
+        }
+    });
+
+    let set = move |f: &dyn Fn(&mut BackupJobSettings)| spec.update(|s| f(&mut s.settings));
+    let pick_folder = move |_| {
+        spawn_local(async move {
+            match call(&PickFolder {
+                title: "Choose a folder to back up".into(),
+            })
+            .await
+            {
+                Ok(Some(f)) => spec.update(|s| {
+                    if !s.settings.includes.contains(&f) {
+                        s.settings.includes.push(f);
+                    }
+                }),
+                Ok(None) => {}
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let add_password = move |_| {
+        let name = new_pw_name.get_untracked().trim().to_string();
+        let secret = new_pw.get_untracked();
+        let hint = new_pw_hint.get_untracked();
+        spawn_local(async move {
+            let r = call(&PutCredential {
+                name: name.clone(),
+                kind: "password".into(),
+                identity: String::new(),
+                secret: Secret(secret),
+                description: "Job encryption password".into(),
+                hint,
+            })
+            .await;
+            match r {
+                Ok(()) => {
+                    new_pw.set(String::new());
+                    adding_password.set(false);
+                    spec.update(|s| s.settings.password_name = Some(name));
+                    load_passwords();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+
+    let page = move || -> AnyView {
+        let sp = spec.get();
+        let s = sp.settings.clone();
+        match step() {
+            JobStep::JobMode => view! {
+                <h2>"Job Mode"</h2>
+                <p class="hint">{format!("Protection settings for {} computers.", s.os.label())}</p>
+                <fieldset class="group">
+                    <legend>"Type"</legend>
+                    {radio("job-type-workstation", "type", "Workstation", move || spec.get().settings.computer_type == ComputerType::Workstation, move || set(&|s| s.computer_type = ComputerType::Workstation))}
+                    {radio("job-type-server", "type", "Server", move || spec.get().settings.computer_type == ComputerType::Server, move || set(&|s| s.computer_type = ComputerType::Server))}
+                    {(s.os == AgentOs::Windows).then(|| radio("job-type-cluster", "type", "Failover cluster", move || spec.get().settings.computer_type == ComputerType::FailoverCluster, move || set(&|s| s.computer_type = ComputerType::FailoverCluster)))}
+                    {(s.os == AgentOs::Linux).then(|| view! { <p class="hint">"Failover clusters are not available for Linux computers."</p> })}
+                </fieldset>
+                <fieldset class="group">
+                    <legend>"Mode"</legend>
+                    {radio("job-mode-server", "mode", "Managed by backup server", move || spec.get().settings.management == Management::BackupServer, move || set(&|s| s.management = Management::BackupServer))}
+                    <p class="hint indent">"Cairn runs the job, like any other job."</p>
+                    {radio("job-mode-agent", "mode", "Managed by agent", move || spec.get().settings.management == Management::Agent, move || set(&|s| s.management = Management::Agent))}
+                    <p class="hint indent">"A backup policy: a template the agents on the computers run."</p>
+                </fieldset>
+            }.into_any(),
+            JobStep::Name => view! {
+                <h2>"Name"</h2>
+                <label class="field" for="job-name"><span>"Name:"</span>
+                    <input id="job-name" type="text" autocomplete="off" placeholder="Daily documents" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <label class="field" for="job-description"><span>"Description:"</span>
+                    <textarea id="job-description" rows="4" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                </label>
+            }.into_any(),
+            JobStep::Computers => {
+                let add_this = move |_| {
+                    spawn_local(async move {
+                        if let Ok(me) = call(&ThisComputer {}).await {
+                            spec.update(|s| if !s.settings.computers.contains(&me) { s.settings.computers.push(me) });
+                            picking_computer.set(false);
+                        }
+                    });
+                };
+                let add_named = move |_| {
+                    let n = computer_input.get_untracked().trim().to_string();
+                    if n.is_empty() {
+                        error.set(Some("Type the computer's name or address".into()));
+                        return;
+                    }
+                    spec.update(|s| if !s.settings.computers.contains(&n) { s.settings.computers.push(n.clone()) });
+                    computer_input.set(String::new());
+                    picking_computer.set(false);
+                };
+                view! {
+                    <h2>"Computers"</h2>
+                    <p class="hint">"Computers or protection groups whose data the job backs up. Other computers are backed up through their agent."</p>
+                    <div class="list-with-buttons">
+                        <ul class="pick-list" id="job-computers">
+                            {move || {
+                                let q = computer_search.get().to_lowercase();
+                                let list: Vec<String> = spec.get().settings.computers.into_iter().filter(|c| c.to_lowercase().contains(&q)).collect();
+                                if list.is_empty() {
+                                    return view! { <li class="empty">"No computers yet. Click Add…"</li> }.into_any();
+                                }
+                                list.into_iter().map(|c| {
+                                    let c2 = c.clone();
+                                    view! {
+                                        <li class="computer-row"><span class="glyph icon-group"></span>{c.clone()}
+                                            <button class="link remove-item" title="Remove" on:click=move |_| spec.update(|s| s.settings.computers.retain(|x| *x != c2))>"Remove"</button>
+                                        </li>
+                                    }
+                                }).collect_view().into_any()
+                            }}
+                        </ul>
+                        <div class="side-buttons">
+                            <button id="job-add-computer" on:click=move |_| picking_computer.update(|p| *p = !*p)>"Add…"</button>
+                        </div>
+                    </div>
+                    <input id="job-computer-search" class="filter" type="search" placeholder="Type in an object name to search for" prop:value=move || computer_search.get() on:input=move |ev| computer_search.set(event_target_value(&ev)) />
+                    {move || picking_computer.get().then(|| view! {
+                        <div class="picker" id="computer-picker">
+                            <button id="job-add-this" on:click=add_this>"This computer"</button>
+                            <span class="field inline">
+                                <input id="job-computer-name" type="text" placeholder="Individual computer: name or address" prop:value=move || computer_input.get() on:input=move |ev| computer_input.set(event_target_value(&ev))
+                                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.stop_propagation(); ev.prevent_default(); } />
+                                <button id="job-computer-add" on:click=add_named>"Add"</button>
+                            </span>
+                        </div>
+                    })}
+                }.into_any()
+            }
+            JobStep::BackupMode => view! {
+                <h2>"Backup Mode"</h2>
+                {radio("job-backup-entire", "bmode", "Entire computer", move || spec.get().settings.backup_mode == BackupMode::EntireComputer, move || set(&|s| s.backup_mode = BackupMode::EntireComputer))}
+                <p class="hint indent">"An image of every disk: restore the whole computer, or volumes and files from it."</p>
+                {radio("job-backup-volume", "bmode", "Volume level backup", move || spec.get().settings.backup_mode == BackupMode::Volume, move || set(&|s| s.backup_mode = BackupMode::Volume))}
+                <p class="hint indent">"Images of chosen volumes (block devices or disk image files)."</p>
+                {radio("job-backup-file", "bmode", "File level backup", move || spec.get().settings.backup_mode == BackupMode::File, move || set(&|s| s.backup_mode = BackupMode::File))}
+                <p class="hint indent">"Chosen folders and files, with include and exclude masks."</p>
+            }.into_any(),
+            JobStep::Objects if s.backup_mode == BackupMode::Volume => view! {
+                <h2>"Objects"</h2>
+                <p class="hint">"Block devices (/dev/sdb1) or disk image files, read whole in fixed-size blocks; holes of sparse images are skipped."</p>
+                <ul class="pick-list" id="job-volumes">
+                    {move || spec.get().settings.volumes.into_iter().map(|v| {
+                        let v2 = v.clone();
+                        view! { <li class="volume-row">{v.clone()}<button class="link remove-item" on:click=move |_| spec.update(|s| s.settings.volumes.retain(|x| *x != v2))>"Remove"</button></li> }
+                    }).collect_view()}
+                </ul>
+                <span class="field inline">
+                    <input id="job-volume-input" type="text" placeholder="/dev/sdb1 or /srv/disk.img" prop:value=move || volume_input.get() on:input=move |ev| volume_input.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.stop_propagation(); ev.prevent_default(); } />
+                    <button id="job-volume-add" on:click=move |_| {
+                        let v = volume_input.get_untracked().trim().to_string();
+                        if !v.is_empty() { spec.update(|s| if !s.settings.volumes.contains(&v) { s.settings.volumes.push(v.clone()) }); volume_input.set(String::new()); }
+                    }>"Add"</button>
+                </span>
+            }.into_any(),
+            JobStep::Objects => view! {
+                <h2>"Objects"</h2>
+                <p class="hint">"Folders and files to back up."</p>
+                <ul class="pick-list" id="job-folders">
+                    {move || {
+                        let l = spec.get().settings.includes;
+                        if l.is_empty() {
+                            return view! { <li class="empty">"No folders yet. Type a path and click Add, or Browse…"</li> }.into_any();
+                        }
+                        l.into_iter().map(|f| {
+                            let f2 = f.clone();
+                            view! { <li class="folder-row" data-path=f.clone()><span class="folder-icon"></span>{f.clone()}<button class="link remove-item" on:click=move |_| spec.update(|s| s.settings.includes.retain(|x| *x != f2))>"Remove"</button></li> }
+                        }).collect_view().into_any()
+                    }}
+                </ul>
+                <span class="field inline">
+                    <input id="job-folder-input" type="text" placeholder="/home/user/Documents" prop:value=move || folder_input.get() on:input=move |ev| folder_input.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.stop_propagation(); ev.prevent_default(); } />
+                    <button id="job-folder-add" on:click=move |_| {
+                        let f = folder_input.get_untracked().trim().to_string();
+                        if !f.is_empty() { spec.update(|s| if !s.settings.includes.contains(&f) { s.settings.includes.push(f.clone()) }); folder_input.set(String::new()); }
+                    }>"Add"</button>
+                    <button id="job-folder-browse" on:click=pick_folder>"Browse…"</button>
+                </span>
+                <label class="field" for="job-include-masks"><span>"Include masks (only files matching these; empty: all):"</span>
+                    <input id="job-include-masks" type="text" placeholder="*.docx, *.pdf" prop:value=move || include_masks.get() on:input=move |ev| include_masks.set(event_target_value(&ev)) />
+                </label>
+                <label class="field" for="job-exclude-masks"><span>"Exclude masks (exclude wins):"</span>
+                    <input id="job-exclude-masks" type="text" placeholder="*.tmp, cache/" prop:value=move || exclude_masks.get() on:input=move |ev| exclude_masks.set(event_target_value(&ev)) />
+                </label>
+            }.into_any(),
+            JobStep::Destination => view! {
+                <h2>"Destination"</h2>
+                <p class="hint">"Where the agents of this policy store backups."</p>
+                {[Destination::LocalStorage, Destination::SharedFolder, Destination::BackupRepository, Destination::CloudRepository].into_iter().map(|d| {
+                    let id = match d { Destination::LocalStorage => "job-dest-local", Destination::SharedFolder => "job-dest-share", Destination::BackupRepository => "job-dest-repo", Destination::CloudRepository => "job-dest-cloud" };
+                    radio(id, "dest", d.label(), move || spec.get().settings.destination == d, move || set(&move |s| s.destination = d))
+                }).collect_view()}
+            }.into_any(),
+            JobStep::Storage => view! {
+                <h2>"Storage"</h2>
+                <label class="field" for="job-repository"><span>"Backup repository:"</span>
+                    <select id="job-repository" prop:value=move || spec.get().repository on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| s.repository = v) }>
+                        {move || repositories.get().into_iter().map(|r| {
+                            let n = r.name.clone();
+                            let n2 = n.clone();
+                            view! { <option value=n.clone() selected=move || spec.get().repository == n2>{format!("{} ({})", r.name, r.kind.label())}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <div class="field inline">
+                    <span>"Retention policy:"</span>
+                    <input id="job-retention" class="short" type="number" min="1" prop:value=move || retention.get() on:input=move |ev| retention.set(event_target_value(&ev)) />
+                    <select id="job-retention-unit" prop:value=move || retention_unit.get() on:change=move |ev| retention_unit.set(event_target_value(&ev))>
+                        <option value="points" selected=move || retention_unit.get() == "points">"restore points"</option>
+                        <option value="days" selected=move || retention_unit.get() == "days">"days"</option>
+                    </select>
+                </div>
+                <label class="field check"><input id="job-gfs" type="checkbox" prop:checked=move || gfs_on.get() on:change=move |ev| gfs_on.set(event_target_checked(&ev)) /><span>"Keep certain full backups longer for archival purposes (GFS)"</span></label>
+                {move || gfs_on.get().then(|| view! {
+                    <div class="indent gfs">
+                        <span class="field inline"><span>"Weekly for"</span><input id="job-gfs-weekly" class="short" type="number" min="0" prop:value=move || gfs_w.get() on:input=move |ev| gfs_w.set(event_target_value(&ev)) /><span>"weeks"</span></span>
+                        <span class="field inline"><span>"Monthly for"</span><input id="job-gfs-monthly" class="short" type="number" min="0" prop:value=move || gfs_m.get() on:input=move |ev| gfs_m.set(event_target_value(&ev)) /><span>"months"</span></span>
+                        <span class="field inline"><span>"Yearly for"</span><input id="job-gfs-yearly" class="short" type="number" min="0" prop:value=move || gfs_y.get() on:input=move |ev| gfs_y.set(event_target_value(&ev)) /><span>"years"</span></span>
+                    </div>
+                })}
+                <button id="job-advanced" class="link" on:click=move |_| advanced.update(|a| *a = !*a)>{move || if advanced.get() { "Advanced ▴" } else { "Advanced…" }}</button>
+                {move || (advanced.get() || spec.get().encrypt).then(|| view! {
+                    <div class="advanced" id="job-advanced-page">
+                        <label class="field" for="job-compression"><span>"Compression level:"</span>
+                            <select id="job-compression" on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| s.settings.compression = Compression::ALL.into_iter().find(|c| c.label() == v).unwrap_or_default()) }>
+                                {Compression::ALL.into_iter().map(|c| view! { <option value=c.label() selected=move || spec.get().settings.compression == c>{c.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field check"><input id="job-encrypt" type="checkbox" prop:checked=move || spec.get().encrypt on:change=move |ev| { let on = event_target_checked(&ev); spec.update(|s| s.encrypt = on) } /><span>"Enable backup file encryption"</span></label>
+                        {move || spec.get().encrypt.then(|| view! {
+                            <div class="field inline indent">
+                                <span>"Password:"</span>
+                                <select id="job-password" on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| s.settings.password_name = Some(v).filter(|v| !v.is_empty())) }>
+                                    <option value="">"Choose a password…"</option>
+                                    {move || passwords.get().into_iter().map(|p| {
+                                        let n = p.name.clone();
+                                        let n2 = n.clone();
+                                        view! { <option value=n.clone() selected=move || spec.get().settings.password_name.as_deref() == Some(n2.as_str())>{if p.hint.is_empty() { p.name.clone() } else { format!("{} (hint: {})", p.name, p.hint) }}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <button id="job-password-new" on:click=move |_| adding_password.update(|a| *a = !*a)>"Add…"</button>
+                            </div>
+                        })}
+                        {move || adding_password.get().then(|| view! {
+                            <div class="picker" id="password-add">
+                                <input id="job-new-password-name" type="text" placeholder="Name" prop:value=move || new_pw_name.get() on:input=move |ev| new_pw_name.set(event_target_value(&ev)) />
+                                <input id="job-new-password" type="password" placeholder="Password" autocomplete="new-password" prop:value=move || new_pw.get() on:input=move |ev| new_pw.set(event_target_value(&ev)) />
+                                <input id="job-new-password-hint" type="text" placeholder="Hint (never the password)" prop:value=move || new_pw_hint.get() on:input=move |ev| new_pw_hint.set(event_target_value(&ev)) />
+                                <button id="job-new-password-ok" on:click=add_password>"Save"</button>
+                                <p class="hint">"Stored in the OS keyring. Lose it and the backups cannot be restored."</p>
+                            </div>
+                        })}
+                    </div>
+                })}
+            }.into_any(),
+            JobStep::BackupCache => view! {
+                <h2>"Backup Cache"</h2>
+                <label class="field check"><input id="job-cache" type="checkbox" prop:checked=move || spec.get().settings.cache.enabled on:change=move |ev| { let on = event_target_checked(&ev); spec.update(|s| s.settings.cache.enabled = on) } /><span>"Enable backup cache (restore points wait on the computer while the target is unreachable)"</span></label>
+                <label class="field" for="job-cache-location"><span>"Location:"</span><input id="job-cache-location" type="text" prop:value=move || cache_location.get() on:input=move |ev| cache_location.set(event_target_value(&ev)) /></label>
+                <span class="field inline"><span>"Maximum size:"</span><input id="job-cache-size" class="short" type="number" min="1" prop:value=move || cache_size.get() on:input=move |ev| cache_size.set(event_target_value(&ev)) /><span>"GB"</span></span>
+            }.into_any(),
+            JobStep::GuestProcessing => view! {
+                <h2>"Guest Processing"</h2>
+                <p class="hint">"Scripts on the computer: the pre-job script runs before the backup (its failure fails the run), the post-job script after it (its failure is a warning)."</p>
+                <label class="field" for="job-pre-script"><span>"Pre-job script:"</span><input id="job-pre-script" type="text" placeholder="/usr/local/bin/freeze-db.sh" prop:value=move || pre_script.get() on:input=move |ev| pre_script.set(event_target_value(&ev)) /></label>
+                <label class="field" for="job-post-script"><span>"Post-job script:"</span><input id="job-post-script" type="text" placeholder="/usr/local/bin/thaw-db.sh" prop:value=move || post_script.get() on:input=move |ev| post_script.set(event_target_value(&ev)) /></label>
+            }.into_any(),
+            JobStep::Schedule => view! {
+                <h2>"Schedule"</h2>
+                <label class="field check"><input id="job-schedule-auto" type="checkbox" prop:checked=move || spec.get().settings.schedule.enabled on:change=move |ev| { let on = event_target_checked(&ev); spec.update(|s| s.settings.schedule.enabled = on) } /><span>"Run the job automatically"</span></label>
+                <fieldset class="group" disabled=move || !spec.get().settings.schedule.enabled>
+                    <div class="sched-row">
+                        {radio("job-sched-daily", "sched", "Daily at this time:", move || sched_kind.get() == "daily", move || sched_kind.set("daily".into()))}
+                        <input id="job-daily-time" type="time" prop:value=move || daily_time.get() on:input=move |ev| daily_time.set(event_target_value(&ev)) />
+                        <select id="job-days-mode" prop:value=move || days_mode.get() on:change=move |ev| days_mode.set(event_target_value(&ev))>
+                            <option value="everyday" selected=move || days_mode.get() == "everyday">"Everyday"</option>
+                            <option value="weekdays" selected=move || days_mode.get() == "weekdays">"On weekdays"</option>
+                            <option value="these" selected=move || days_mode.get() == "these">"On these days"</option>
+                        </select>
+                    </div>
+                    {move || (days_mode.get() == "these").then(|| view! {
+                        <div class="days indent" id="job-days">
+                            {Weekday::ALL.into_iter().map(|d| view! {
+                                <label class="check day"><input id=format!("job-day-{}", d.short().to_lowercase()) type="checkbox" prop:checked=move || days.get().contains(&d)
+                                    on:change=move |ev| { let on = event_target_checked(&ev); days.update(|v| { v.retain(|x| *x != d); if on { v.push(d); v.sort(); } }) } /><span>{d.short()}</span></label>
+                            }).collect_view()}
+                        </div>
+                    })}
+                    <div class="sched-row">
+                        {radio("job-sched-monthly", "sched", "Monthly at this time:", move || sched_kind.get() == "monthly", move || sched_kind.set("monthly".into()))}
+                        <input id="job-monthly-time" type="time" prop:value=move || monthly_time.get() on:input=move |ev| monthly_time.set(event_target_value(&ev)) />
+                        <span>"on day"</span>
+                        <select id="job-monthly-day" prop:value=move || monthly_day.get() on:change=move |ev| monthly_day.set(event_target_value(&ev))>
+                            {(1..=31).map(|d| { let v = d.to_string(); let v2 = v.clone(); view! { <option value=v.clone() selected=move || monthly_day.get() == v2>{v.clone()}</option> } }).collect_view()}
+                            <option value="last" selected=move || monthly_day.get() == "last">"Last"</option>
+                        </select>
+                    </div>
+                    <div class="sched-row">
+                        {radio("job-sched-periodic", "sched", "Periodically every:", move || sched_kind.get() == "periodic", move || sched_kind.set("periodic".into()))}
+                        <input id="job-every" class="short" type="number" min="1" prop:value=move || every.get() on:input=move |ev| every.set(event_target_value(&ev)) />
+                        <select id="job-every-unit" prop:value=move || every_unit.get() on:change=move |ev| every_unit.set(event_target_value(&ev))>
+                            <option value="hours" selected=move || every_unit.get() == "hours">"hours"</option>
+                            <option value="minutes" selected=move || every_unit.get() == "minutes">"minutes"</option>
+                        </select>
+                        <label class="check"><input id="job-permitted" type="checkbox" prop:checked=move || permitted_on.get() on:change=move |ev| permitted_on.set(event_target_checked(&ev)) /><span>"only from"</span></label>
+                        {hour_select("job-permitted-from", permitted_from)}<span>"to"</span>{hour_select("job-permitted-to", permitted_to)}
+                    </div>
+                    <div class="sched-row">
+                        {radio("job-sched-after", "sched", "After this job:", move || sched_kind.get() == "after", move || sched_kind.set("after".into()))}
+                        <select id="job-after" prop:value=move || after_job.get() on:change=move |ev| after_job.set(event_target_value(&ev))>
+                            <option value="">"Choose a job…"</option>
+                            {move || other_jobs.get().into_iter().map(|j| { let j2 = j.clone(); view! { <option value=j.clone() selected=move || after_job.get() == j2>{j.clone()}</option> } }).collect_view()}
+                        </select>
+                    </div>
+                </fieldset>
+                <div class="sched-row">
+                    <label class="check"><input id="job-retry" type="checkbox" prop:checked=move || retry_on.get() on:change=move |ev| retry_on.set(event_target_checked(&ev)) /><span>"Automatic retry: retry failed job"</span></label>
+                    <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || retry_times.get() on:input=move |ev| retry_times.set(event_target_value(&ev)) />
+                    <span>"times, waiting"</span>
+                    <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || retry_wait.get() on:input=move |ev| retry_wait.set(event_target_value(&ev)) />
+                    <span>"minutes between attempts"</span>
+                </div>
+                <div class="sched-row">
+                    <label class="check"><input id="job-window" type="checkbox" prop:checked=move || window_on.get() on:change=move |ev| window_on.set(event_target_checked(&ev)) /><span>"Terminate job if it exceeds allowed backup window: from"</span></label>
+                    {hour_select("job-window-from", window_from)}<span>"to"</span>{hour_select("job-window-to", window_to)}
+                </div>
+            }.into_any(),
+            JobStep::Summary => {
+                let repo = sp.repository.clone();
+                let objects = match s.backup_mode {
+                    BackupMode::EntireComputer => "every disk of the computer".to_string(),
+                    BackupMode::Volume => s.volumes.join(", "),
+                    BackupMode::File => {
+                        let mut o = s.includes.join(", ");
+                        if !s.include_masks.is_empty() { o.push_str(&format!("; only {}", s.include_masks.join(", "))); }
+                        if !s.exclude_masks.is_empty() { o.push_str(&format!("; excluding {}", s.exclude_masks.join(", "))); }
+                        o
+                    }
+                };
+                let retention = match s.retention {
+                    Retention::Points(n) => format!("{n} restore points"),
+                    Retention::Days(n) => format!("{n} days"),
+                };
+                let gfs = if s.gfs == Gfs::default() { "off".to_string() } else { format!("weekly {} weeks, monthly {} months, yearly {} years", s.gfs.weekly, s.gfs.monthly, s.gfs.yearly) };
+                let enc = if sp.encrypt { format!("on, password {}", s.password_name.clone().unwrap_or_default()) } else { "off".into() };
+                view! {
+                    <h2>"Summary"</h2>
+                    <dl class="summary" id="job-summary">
+                        <dt>"Name"</dt><dd>{sp.name.clone()}</dd>
+                        <dt>"Type"</dt><dd>{format!("{} {}, {}", s.os.label(), s.computer_type.label().to_lowercase(), s.management.label().to_lowercase())}</dd>
+                        <dt>"Computers"</dt><dd>{s.computers.join(", ")}</dd>
+                        <dt>"Backup mode"</dt><dd>{s.backup_mode.label()}</dd>
+                        <dt>"Objects"</dt><dd>{objects}</dd>
+                        <dt>"Target"</dt><dd>{repo}</dd>
+                        <dt>"Retention"</dt><dd>{retention}</dd>
+                        <dt>"GFS"</dt><dd>{gfs}</dd>
+                        <dt>"Compression"</dt><dd>{s.compression.label()}</dd>
+                        <dt>"Encryption"</dt><dd>{enc}</dd>
+                        {(!s.guest.pre_script.is_empty() || !s.guest.post_script.is_empty()).then(|| view! { <dt>"Scripts"</dt><dd>{format!("before: {}; after: {}", if s.guest.pre_script.is_empty() { "none" } else { &s.guest.pre_script }, if s.guest.post_script.is_empty() { "none" } else { &s.guest.post_script })}</dd> })}
+                        <dt>"Schedule"</dt><dd id="job-summary-schedule">{s.schedule.describe()}</dd>
+                    </dl>
+                    <label class="field check"><input id="job-run-now" type="checkbox" prop:checked=move || run_now.get() on:change=move |ev| run_now.set(event_target_checked(&ev)) /><span>"Run the job when I click Finish"</span></label>
+                }.into_any()
+            }
+        }
+    };
+
+    view! {
+        <WizardFrame
+            title=if is_edit { format!("Edit Agent Backup Job: {}", initial.name) } else { "New Agent Backup Job".to_string() }
+            steps=step_labels
+            current
+            busy=busy.into()
+            error=error.into()
+            next_label
+            on_next
+            on_back
+            on_cancel
+            can_back
+        >
+            <div class="page-content job-page">{page}</div>
+            {move || confirm_cancel.get().then(|| view! {
+                <div class="confirm-bar">
+                    {if is_edit { "Discard your changes?" } else { "Discard this job? What you entered is lost." }}
+                    <button id="wiz-discard" on:click=move |_| on_close.run(None)>"Discard"</button>
+                    <button on:click=move |_| confirm_cancel.set(false)>"Keep editing"</button>
+                </div>
+            })}
+        </WizardFrame>
+    }
+}
