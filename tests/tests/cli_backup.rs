@@ -274,6 +274,17 @@ fn a_backup_killed_halfway_leaves_a_valid_repository_and_the_next_run_completes(
         "check after the kill: {}{}",
         check.stdout, check.stderr
     );
+    // The killed run's session is closed as interrupted, not left running.
+    let jobs = cairn.ok(&["--json", "job", "list"]).json();
+    assert_eq!(jobs[0]["status"], "Idle", "{jobs}");
+    assert_eq!(jobs[0]["last_result"], "failed", "{jobs}");
+    let db = rusqlite::Connection::open(cairn.data.join("cairn.sqlite")).expect("catalog");
+    let details: String = db
+        .query_row("SELECT details FROM sessions WHERE name = 'big'", [], |r| {
+            r.get(0)
+        })
+        .expect("session");
+    assert!(details.starts_with("Interrupted"), "{details}");
     let report = run_json(&cairn, "big");
     let written = report["stats"]["bytes_written"].as_u64().expect("bytes");
     assert!(

@@ -315,3 +315,84 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     gui["settings"]["machine"] = cli["settings"]["machine"].clone();
     assert_eq!(gui, cli, "wizard and CLI store the same job");
 }
+
+#[test]
+fn start_from_the_ribbon_then_stop_in_the_session_window() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("a.txt"), "alpha").expect("write");
+    // A pre-job script that would take a minute: Stop must not wait for it.
+    let script = tmp.path().join("slow.sh");
+    let pidfile = tmp.path().join("script.pid");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 60\n",
+            pidfile.to_str().expect("utf8")
+        ),
+    )
+    .expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cairn = Cairn {
+        bin: cairn_tests::binary("CAIRN_BIN", "cairn"),
+        data: data.clone(),
+    };
+    cairn.ok(&[
+        "job",
+        "create",
+        "backup",
+        "Slow",
+        "--repo",
+        "Default Backup Repository",
+        "--include",
+        src.to_str().expect("utf8"),
+        "--pre-script",
+        script.to_str().expect("utf8"),
+    ]);
+
+    let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
+    w.click_on("[data-view='home']");
+    w.click_on("[data-node='jobs']");
+    w.wait_until("the job listed", |w| {
+        w.texts(".data-table tbody td").iter().any(|t| t == "Slow")
+    });
+    w.click_row("Slow");
+    w.click_on("#ribbon-job-start");
+    w.wait_for("#session-window");
+    w.wait_until("the script running", |w| {
+        w.texts("#session-log .log-text")
+            .iter()
+            .any(|l| l.starts_with("Running the pre-job script"))
+    });
+    assert_eq!(w.texts("#session-status").join(""), "Running");
+    w.screenshot("job-stop-1-running");
+    let pid = std::fs::read_to_string(&pidfile).expect("script pid");
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", pid.trim()));
+    assert!(proc_dir.exists(), "the script runs");
+    w.click_on("#session-stop");
+    w.wait_until("the session stopped", |w| {
+        w.texts("#session-status").join("") == "Failed"
+    });
+    // Stop ended the script rather than waiting for it.
+    w.wait_until("the script gone", |_| !proc_dir.exists());
+    let log = w.texts("#session-log .log-text").join("\n");
+    assert!(log.contains("Stopped by the user"), "{log}");
+    w.screenshot("job-stop-2-stopped");
+    w.click_on("#session-close");
+    // History lists it; a double-click opens its session window again.
+    w.click_on("[data-view='history']");
+    w.wait_until("the session in History", |w| {
+        w.texts(".data-table tbody td").iter().any(|t| t == "Slow")
+    });
+    w.script(
+        "for (const tr of document.querySelectorAll('.data-table tbody tr')) { if (tr.textContent.includes('Slow')) { tr.dispatchEvent(new MouseEvent('dblclick', {bubbles: true})); return true; } } return false",
+    );
+    w.wait_until("the session window from History", |w| {
+        w.texts("#session-status").join("") == "Failed"
+    });
+    let backups = cairn.ok(&["--json", "backups", "list"]).json();
+    assert_eq!(backups.as_array().map(Vec::len), Some(0), "{backups}");
+}

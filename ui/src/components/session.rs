@@ -120,7 +120,7 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                     <div class="session-head">
                         <span id="session-status" class=move || format!("session-status status-{}", status().to_lowercase().trim_end_matches('…'))>{status}</span>
                         <div class="progress-bar" role="progressbar" aria-valuenow=move || percent().to_string()>
-                            <div class="progress-fill" id="session-progress" style=move || format!("width: {}%", percent())></div>
+                            <div class=move || format!("progress-fill {}", row.get().and_then(|r| r.result).map(|r| r.label().to_lowercase()).unwrap_or_default()) id="session-progress" style=move || format!("width: {}%", percent())></div>
                         </div>
                         <span class="progress-text">{move || format!("{}%", percent())}</span>
                     </div>
@@ -134,7 +134,11 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                             };
                             view! {
                                 <div><dt>"Duration"</dt><dd id="stat-duration">{duration(elapsed)}</dd></div>
-                                <div><dt>"Processing rate"</dt><dd id="stat-rate">{format!("{}/s", format::bytes(p.rate as u64))}</dd></div>
+                                <div><dt>"Processing rate"</dt><dd id="stat-rate">{
+                                    // A run shorter than a second is rated over one second.
+                                    let rate = if elapsed >= 1.0 { p.processed as f64 / elapsed } else { p.processed as f64 };
+                                    format!("{}/s", format::bytes(rate as u64))
+                                }</dd></div>
                                 <div><dt>"Processed"</dt><dd id="stat-processed" data-bytes=p.processed.to_string()>{format::bytes(p.processed)}</dd></div>
                                 <div><dt>"Read"</dt><dd id="stat-read">{format::bytes(p.read)}</dd></div>
                                 <div><dt>"Transferred"</dt><dd id="stat-transferred">{format::bytes(p.transferred)}</dd></div>

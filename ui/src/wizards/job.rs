@@ -194,6 +194,12 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
         _ => String::new(),
     });
     let other_jobs = RwSignal::new(Vec::<String>::new());
+    let me = RwSignal::new(String::new());
+    spawn_local(async move {
+        if let Ok(n) = call(&ThisComputer {}).await {
+            me.set(n);
+        }
+    });
     let retry_on = RwSignal::new(s0.schedule.retry.enabled);
     let retry_times = RwSignal::new(s0.schedule.retry.times.to_string());
     let retry_wait = RwSignal::new(s0.schedule.retry.wait_minutes.to_string());
@@ -545,6 +551,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                                     let c2 = c.clone();
                                     view! {
                                         <li class="computer-row"><span class="glyph icon-group"></span>{c.clone()}
+                                            {(c == me.get()).then(|| view! { <span class="hint-inline">" (this computer)"</span> })}
                                             <button class="link remove-item" title="Remove" on:click=move |_| spec.update(|s| s.settings.computers.retain(|x| *x != c2))>"Remove"</button>
                                         </li>
                                     }
@@ -745,8 +752,10 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                             <option value="hours" selected=move || every_unit.get() == "hours">"hours"</option>
                             <option value="minutes" selected=move || every_unit.get() == "minutes">"minutes"</option>
                         </select>
-                        <label class="check"><input id="job-permitted" type="checkbox" prop:checked=move || permitted_on.get() on:change=move |ev| permitted_on.set(event_target_checked(&ev)) /><span>"only from"</span></label>
-                        {hour_select("job-permitted-from", permitted_from)}<span>"to"</span>{hour_select("job-permitted-to", permitted_to)}
+                        <span class="sched-sub">
+                            <label class="check"><input id="job-permitted" type="checkbox" prop:checked=move || permitted_on.get() on:change=move |ev| permitted_on.set(event_target_checked(&ev)) /><span>"only from"</span></label>
+                            {hour_select("job-permitted-from", permitted_from)}<span>"to"</span>{hour_select("job-permitted-to", permitted_to)}
+                        </span>
                     </div>
                     <div class="sched-row">
                         {radio("job-sched-after", "sched", "After this job:", move || sched_kind.get() == "after", move || sched_kind.set("after".into()))}
@@ -761,7 +770,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                     <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || retry_times.get() on:input=move |ev| retry_times.set(event_target_value(&ev)) />
                     <span>"times, waiting"</span>
                     <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || retry_wait.get() on:input=move |ev| retry_wait.set(event_target_value(&ev)) />
-                    <span>"minutes between attempts"</span>
+                    <span>"minutes"</span>
                 </div>
                 <div class="sched-row">
                     <label class="check"><input id="job-window" type="checkbox" prop:checked=move || window_on.get() on:change=move |ev| window_on.set(event_target_checked(&ev)) /><span>"Terminate job if it exceeds allowed backup window: from"</span></label>

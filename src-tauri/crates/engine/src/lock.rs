@@ -31,7 +31,7 @@ pub struct WriterLock {
     refresher: Option<std::thread::JoinHandle<()>>,
 }
 
-fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     hostname::get()
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "unknown".into())

@@ -114,6 +114,12 @@ const MIGRATIONS: &[&str] = &[
         edited      INTEGER NOT NULL
     );
     "#,
+    // 2 → 3: which process runs a session, to close sessions whose process
+    // died (crash, power loss, kill) instead of showing them running forever.
+    r#"
+    ALTER TABLE sessions ADD COLUMN pid INTEGER;
+    ALTER TABLE sessions ADD COLUMN host TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -72,8 +72,15 @@ impl Catalog {
     /// Records the start of a session and returns its id.
     pub fn start_session(&self, job_id: Option<i64>, name: &str, kind: SessionKind) -> Result<i64> {
         self.conn().execute(
-            "INSERT INTO sessions(job_id, name, kind, started) VALUES (?1, ?2, ?3, ?4)",
-            params![job_id, name, kind_str(kind), now()],
+            "INSERT INTO sessions(job_id, name, kind, started, pid, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                job_id,
+                name,
+                kind_str(kind),
+                now(),
+                std::process::id(),
+                crate::lock::hostname()
+            ],
         )?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -196,5 +203,32 @@ impl Catalog {
             Some(r) => Some(r.get(0)?),
             None => None,
         })
+    }
+
+    /// Closes sessions of this computer whose process is gone: they were
+    /// interrupted (the restore point they were writing was never made
+    /// visible). Returns how many.
+    pub fn close_interrupted_sessions(&self) -> Result<usize> {
+        if !std::path::Path::new("/proc/self").exists() {
+            return Ok(0);
+        }
+        let host = crate::lock::hostname();
+        let mut st = self.conn().prepare(
+            "SELECT id, pid FROM sessions WHERE ended IS NULL AND host = ?1 AND pid IS NOT NULL",
+        )?;
+        let rows: Vec<(i64, u32)> = st
+            .query_map([&host], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut n = 0;
+        for (id, pid) in rows {
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let msg = "Interrupted: the process running this session ended (crash, power loss or kill); no restore point was kept from it";
+                self.log(id, "error", msg)?;
+                self.finish_session(id, SessionResult::Failed, msg)?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 }

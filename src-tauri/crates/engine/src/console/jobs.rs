@@ -612,21 +612,56 @@ impl Console {
         report
     }
 
+    /// Runs a pre- or post-job script; Stop kills it.
     fn run_script(
         &self,
         what: &str,
         script: &str,
         job: &str,
         sink: &dyn ProgressSink,
+        cancel: &CancelToken,
     ) -> Result<()> {
         sink.log("info", &format!("Running the {what} script {script}"));
-        let out = std::process::Command::new(script)
+        let mut child = std::process::Command::new(script)
             .env("CAIRN_JOB_NAME", job)
             .stdin(std::process::Stdio::null())
-            .output()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .map_err(|e| {
                 Error::invalid(format!("the {what} script {script} could not start: {e}"))
             })?;
+        // Its error output is read aside so a chatty script never blocks.
+        let mut stderr = child.stderr.take();
+        let reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(e) = stderr.as_mut() {
+                let _ = std::io::Read::read_to_end(e, &mut buf);
+            }
+            buf
+        });
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if cancel.is_cancelled() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    sink.log("warning", &format!("The {what} script was stopped"));
+                    return Err(Error::cancelled());
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+                Err(e) => {
+                    return Err(Error::invalid(format!(
+                        "the {what} script {script} could not be waited for: {e}"
+                    )))
+                }
+            }
+        };
+        let out = std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr: reader.join().unwrap_or_default(),
+        };
         let tail = |b: &[u8]| {
             let t = String::from_utf8_lossy(b);
             t.lines()
@@ -705,7 +740,13 @@ impl Console {
         let s = &job.settings;
         let local_scripts = s.computer_type != ComputerType::Workstation;
         if local_scripts && !s.guest.pre_script.is_empty() {
-            self.run_script("pre-job", &s.guest.pre_script, &job.name, sink.as_ref())?;
+            self.run_script(
+                "pre-job",
+                &s.guest.pre_script,
+                &job.name,
+                sink.as_ref(),
+                cancel,
+            )?;
         }
         let (includes, images) = match s.backup_mode {
             BackupMode::File => (s.includes.iter().map(PathBuf::from).collect(), false),
@@ -752,9 +793,13 @@ impl Console {
         self.record_usage(&rec, repo.storage().as_ref())?;
         let mut warnings = out.warnings;
         if local_scripts && !s.guest.post_script.is_empty() {
-            if let Err(e) =
-                self.run_script("post-job", &s.guest.post_script, &job.name, sink.as_ref())
-            {
+            if let Err(e) = self.run_script(
+                "post-job",
+                &s.guest.post_script,
+                &job.name,
+                sink.as_ref(),
+                cancel,
+            ) {
                 sink.log("warning", e.message());
                 warnings += 1;
             }

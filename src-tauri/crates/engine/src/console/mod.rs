@@ -49,6 +49,7 @@ impl Console {
             runs: runs::Runs::default(),
         };
         console.ensure_default_repository()?;
+        console.catalog()?.close_interrupted_sessions()?;
         Ok(console)
     }
 
