@@ -159,6 +159,7 @@ fn spec(src: &Path) -> BackupSpec {
         include_masks: vec![],
         compression: Compression::Optimal,
         full: false,
+        images: false,
     }
 }
 

@@ -297,7 +297,7 @@ pub enum JobCmd {
 #[derive(Subcommand, Debug)]
 pub enum JobCreate {
     /// A file-level backup job of this computer.
-    Backup(BackupJobArgs),
+    Backup(Box<BackupJobArgs>),
 }
 
 #[derive(Args, Debug)]

@@ -281,7 +281,7 @@ mod tests {
     }
 
     fn z(s: &str) -> Zoned {
-        format!("{s}[Europe/Berlin]").parse().unwrap()
+        format!("{s}[Europe/Berlin]").parse().expect("zoned time")
     }
 
     fn sched(kind: ScheduleKind) -> Schedule {
@@ -324,14 +324,14 @@ mod tests {
         assert_eq!(next(&s, "2026-03-29T04:00"), "2026-03-30 02:30 CEST");
         // 25 October 2026: 03:00 CEST falls back to 02:00 CET; 02:30 happens
         // twice and the job runs once, at the first.
-        let first = next_run(&s, &z("2026-10-24T12:00")).unwrap();
+        let first = next_run(&s, &z("2026-10-24T12:00")).expect("a time");
         assert_eq!(
             first.strftime("%Y-%m-%d %H:%M %Z").to_string(),
             "2026-10-25 02:30 CEST"
         );
         assert_eq!(
             next_run(&s, &first)
-                .unwrap()
+                .expect("a time")
                 .strftime("%Y-%m-%d %H:%M %Z")
                 .to_string(),
             "2026-10-26 02:30 CET"
@@ -339,8 +339,8 @@ mod tests {
         // 22:00 stays 22:00 local on both sides of the change.
         let e = daily("22:00", &Weekday::ALL);
         assert_eq!(next(&e, "2026-03-28T23:00"), "2026-03-29 22:00 CEST");
-        let a = next_run(&e, &z("2026-03-28T21:00")).unwrap();
-        let b = next_run(&e, &a).unwrap();
+        let a = next_run(&e, &z("2026-03-28T21:00")).expect("a time");
+        let b = next_run(&e, &a).expect("a time");
         assert_eq!(
             b.timestamp().as_second() - a.timestamp().as_second(),
             23 * 3600
@@ -427,10 +427,10 @@ mod tests {
         assert_eq!(next(&s, "2026-11-20T10:00"), "2026-11-20 22:00 CET");
         assert_eq!(next(&s, "2026-11-20T23:00"), "2026-11-22 22:00 CET");
         // A run started Sunday 22:00 must end Monday 06:00.
-        let end = window_end(&w, &z("2026-11-22T22:00")).unwrap();
+        let end = window_end(&w, &z("2026-11-22T22:00")).expect("a time");
         assert_eq!(end.strftime("%a %H:%M").to_string(), "Mon 06:00");
         // Friday night runs into Saturday, which is closed: ends at midnight.
-        let end = window_end(&w, &z("2026-11-20T22:00")).unwrap();
+        let end = window_end(&w, &z("2026-11-20T22:00")).expect("a time");
         assert_eq!(end.strftime("%a %H:%M").to_string(), "Sat 00:00");
         assert!(window_end(&WeekHours::ALWAYS, &z("2026-11-20T22:00")).is_none());
         assert!(allows(&w, &z("2026-11-20T05:59")));
@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn validation_says_what_is_wrong() {
         let msg = |s: &Schedule, jobs: &[(String, Schedule)]| {
-            validate(s, "B", jobs).unwrap_err().to_string()
+            validate(s, "B", jobs).expect_err("refused").to_string()
         };
         assert!(msg(&daily("22:00", &[]), &[]).contains("no day"));
         assert!(msg(&daily("25:00", &Weekday::ALL), &[]).contains("HH:MM"));
@@ -474,7 +474,7 @@ mod tests {
         assert!(msg(&after("A"), &jobs).contains("loop"));
         // A is daily: B after A is fine.
         let jobs = vec![("A".to_string(), daily("22:00", &Weekday::ALL))];
-        validate(&after("A"), "B", &jobs).unwrap();
+        validate(&after("A"), "B", &jobs).expect("a time");
         let mut r = daily("22:00", &Weekday::ALL);
         r.retry.times = 0;
         assert!(msg(&r, &[]).contains("retry"));
