@@ -264,13 +264,20 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     w.click_on("#job-sched-periodic");
     field(&w, "#job-every", "4");
     w.choose("#job-every-unit", "hours");
+    w.click_on("#job-window");
+    w.choose("#job-window-from", "22");
+    w.choose("#job-window-to", "5");
     w.screenshot("job-13-edit-schedule");
     next_to(&w, "Summary");
     assert!(w
         .texts("#job-summary-schedule")
         .join("")
         .contains("Every 4 hours"));
-    w.click_on("#job-run-now");
+    // Editing does not run the job unless asked.
+    assert_eq!(
+        w.script("return document.querySelector('#job-run-now').checked"),
+        Value::Bool(false)
+    );
     w.click_on("#wiz-next");
     w.wait_until("the wizard closed", |w| w.find_all(".wizard").is_empty());
     let shown = cairn
@@ -279,6 +286,39 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     assert_eq!(shown["settings"]["schedule"]["kind"]["kind"], "periodic");
     assert_eq!(shown["settings"]["schedule"]["kind"]["every"], 4);
     assert_eq!(shown["settings"]["schedule"]["kind"]["unit"], "hours");
+    // Nights 22:00–05:00 every day.
+    let night: u64 = (1 << 22) | (1 << 23) | 0b11111;
+    assert_eq!(shown["settings"]["schedule"]["window"]["days"][0], night);
+    assert_eq!(shown["settings"]["schedule"]["window"]["days"][6], night);
+    // Edit again: the saved window is shown, not the defaults.
+    w.click_row("Documents nightly");
+    w.click_on("#ribbon-job-edit");
+    w.wait_until("the edit wizard again", |w| title(w) == "Job Mode");
+    for s in [
+        "Name",
+        "Computers",
+        "Backup Mode",
+        "Objects",
+        "Storage",
+        "Guest Processing",
+        "Schedule",
+    ] {
+        next_to(&w, s);
+    }
+    assert_eq!(
+        w.script("return [document.querySelector('#job-window-from').value, document.querySelector('#job-window-to').value, document.querySelector('#job-window').checked]"),
+        serde_json::json!(["22", "5", true])
+    );
+    // Cancel asks first; a second Cancel discards.
+    w.click_on("#wiz-cancel");
+    w.wait_for(".confirm-bar");
+    w.click_on("#wiz-cancel");
+    w.wait_until("the wizard closed again", |w| {
+        w.find_all(".wizard").is_empty()
+    });
+    // The CLI job below has no window: compare without it.
+    let mut shown = shown;
+    shown["settings"]["schedule"]["window"] = Value::Null;
     drop(w);
 
     // The command line stores the same job as the wizard.

@@ -27,6 +27,19 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The daily from–to hours of a saved window (as the wizard writes them:
+/// the same range every day), for Edit.
+fn range_of(w: &WeekHours, default: (u8, u8)) -> (String, String) {
+    let on = |h: u8| w.allows(Weekday::Monday, h % 24);
+    let from = (0..24u8).find(|h| on(*h) && !on(*h + 23));
+    let to = (0..24u8).find(|h| !on(*h) && on(*h + 23));
+    let (f, t) = match (from, to) {
+        (Some(f), Some(t)) => (f, t),
+        _ => default,
+    };
+    (f.to_string(), t.to_string())
+}
+
 fn num(s: &str, what: &str) -> Result<u32, String> {
     s.trim()
         .parse()
@@ -187,8 +200,9 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
         .to_string(),
     );
     let permitted_on = RwSignal::new(p_perm.is_some_and(|p| p.count() < 168));
-    let permitted_from = RwSignal::new("8".to_string());
-    let permitted_to = RwSignal::new("18".to_string());
+    let (pf, pt) = range_of(&p_perm.unwrap_or(WeekHours::ALWAYS), (8, 18));
+    let permitted_from = RwSignal::new(pf);
+    let permitted_to = RwSignal::new(pt);
     let after_job = RwSignal::new(match &s0.schedule.kind {
         ScheduleKind::After { job } => job.clone(),
         _ => String::new(),
@@ -204,8 +218,9 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
     let retry_times = RwSignal::new(s0.schedule.retry.times.to_string());
     let retry_wait = RwSignal::new(s0.schedule.retry.wait_minutes.to_string());
     let window_on = RwSignal::new(s0.schedule.window.is_some());
-    let window_from = RwSignal::new("20".to_string());
-    let window_to = RwSignal::new("6".to_string());
+    let (wf, wt) = range_of(&s0.schedule.window.unwrap_or(WeekHours::ALWAYS), (20, 6));
+    let window_from = RwSignal::new(wf);
+    let window_to = RwSignal::new(wt);
 
     // What the lists offer.
     spawn_local(async move {
