@@ -70,3 +70,26 @@ pub fn WizardFrame(
         </div>
     }
 }
+
+/// The bar Cancel shows before a wizard discards what was entered: `text`,
+/// then the discard button (`#wiz-discard`) and a button to go on.
+#[component]
+pub fn ConfirmDiscard(
+    show: RwSignal<bool>,
+    text: &'static str,
+    discard: &'static str,
+    keep: &'static str,
+    on_discard: Callback<()>,
+) -> impl IntoView {
+    move || {
+        show.get().then(|| {
+            view! {
+                <div class="confirm-bar">
+                    {text}
+                    <button id="wiz-discard" on:click=move |_| on_discard.run(())>{discard}</button>
+                    <button on:click=move |_| show.set(false)>{keep}</button>
+                </div>
+            }
+        })
+    }
+}

@@ -4,7 +4,7 @@
 //! by the backend (the same checks `cairn job create backup` runs) before
 //! Next; Back keeps what was entered; Edit reopens the saved job.
 
-use super::frame::WizardFrame;
+use super::frame::{ConfirmDiscard, WizardFrame};
 use crate::api::call;
 use cairn_model::api::*;
 use cairn_model::*;
@@ -846,13 +846,9 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             can_back
         >
             <div class="page-content job-page">{page}</div>
-            {move || confirm_cancel.get().then(|| view! {
-                <div class="confirm-bar">
-                    {if is_edit { "Discard your changes?" } else { "Discard this job? What you entered is lost." }}
-                    <button id="wiz-discard" on:click=move |_| on_close.run(None)>"Discard"</button>
-                    <button on:click=move |_| confirm_cancel.set(false)>"Keep editing"</button>
-                </div>
-            })}
+            <ConfirmDiscard show=confirm_cancel discard="Discard" keep="Keep editing"
+                text=if is_edit { "Discard your changes?" } else { "Discard this job? What you entered is lost." }
+                on_discard=Callback::new(move |_| on_close.run(None)) />
         </WizardFrame>
     }
 }

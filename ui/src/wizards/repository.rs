@@ -2,7 +2,7 @@
 //! Each step is checked by the backend before Next; refusals appear at the
 //! step where the choice was made.
 
-use super::frame::WizardFrame;
+use super::frame::{ConfirmDiscard, WizardFrame};
 use crate::api::call;
 use cairn_model::*;
 use leptos::prelude::*;
@@ -596,13 +596,9 @@ pub fn RepositoryWizard(
             can_back
         >
             <div class="page-content">{page}</div>
-            {move || confirm_cancel.get().then(|| view! {
-                <div class="confirm-bar">
-                    {if is_edit { "Discard your changes?" } else { "Discard this repository? What you entered is lost." }}
-                    <button id="wiz-discard" on:click=move |_| on_close.run(false)>"Discard"</button>
-                    <button on:click=move |_| confirm_cancel.set(false)>"Keep editing"</button>
-                </div>
-            })}
+            <ConfirmDiscard show=confirm_cancel discard="Discard" keep="Keep editing"
+                text=if is_edit { "Discard your changes?" } else { "Discard this repository? What you entered is lost." }
+                on_discard=Callback::new(move |_| on_close.run(false)) />
         </WizardFrame>
     }
 }

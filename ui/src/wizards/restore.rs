@@ -2,7 +2,7 @@
 //! the Backup Browser. An encrypted backup asks for its password at the
 //! Restore Point step, where a wrong one is reported.
 
-use super::frame::WizardFrame;
+use super::frame::{ConfirmDiscard, WizardFrame};
 use crate::api::call;
 use crate::format;
 use cairn_model::api::ListBackups;
@@ -248,13 +248,8 @@ pub fn RestoreWizard(
             can_back
         >
             <div class="page-content">{page}</div>
-            {move || confirm_cancel.get().then(|| view! {
-                <div class="confirm-bar">
-                    "Close the restore wizard?"
-                    <button id="wiz-discard" on:click=move |_| { close_opened(); on_close.run(()); }>"Close"</button>
-                    <button on:click=move |_| confirm_cancel.set(false)>"Keep going"</button>
-                </div>
-            })}
+            <ConfirmDiscard show=confirm_cancel text="Close the restore wizard?" discard="Close" keep="Keep going"
+                on_discard=Callback::new(move |_| { close_opened(); on_close.run(()); }) />
         </WizardFrame>
     }
 }

@@ -146,6 +146,28 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Runs a reader that hands chunks to [`Self::add_chunk`]; the time it
+    /// spends outside add_chunk (reading and cutting) is source time.
+    fn source_timed<R>(
+        &self,
+        content: &mut Vec<ChunkId>,
+        read: impl FnOnce(&mut dyn FnMut(&[u8]) -> Result<()>) -> R,
+    ) -> R {
+        let t = Instant::now();
+        let mut processing = 0u64;
+        let r = read(&mut |c| {
+            let t = Instant::now();
+            let r = self.add_chunk(c, content);
+            processing += t.elapsed().as_nanos() as u64;
+            r
+        });
+        Counters::add(
+            &self.counters.source_ns,
+            (t.elapsed().as_nanos() as u64).saturating_sub(processing),
+        );
+        r
+    }
+
     /// Reads a file's content; Ok(Err(msg)) is a warning (unreadable file).
     /// Each worker thread reuses one buffer for every file it reads.
     fn read_file(
@@ -180,20 +202,9 @@ impl Ctx<'_> {
                 }
                 return Ok(Ok((content, buf.len() as u64)));
             }
-            // Time not spent in add_chunk is reading and cutting.
-            let t = Instant::now();
-            let mut processing = 0u64;
-            let read = chunker::for_each_chunk(f, self.chunker, &mut buf, &mut |c| {
-                let t = Instant::now();
-                let r = self.add_chunk(c, &mut content);
-                processing += t.elapsed().as_nanos() as u64;
-                r
-            });
-            Counters::add(
-                &self.counters.source_ns,
-                (t.elapsed().as_nanos() as u64).saturating_sub(processing),
-            );
-            let read = read?;
+            let read = self.source_timed(&mut content, |add| {
+                chunker::for_each_chunk(f, self.chunker, &mut buf, add)
+            })?;
             Ok(match read {
                 Ok(total) => Ok((content, total)),
                 Err(e) => Err(format!("cannot read {}: {e}; skipped", path.display())),
@@ -247,21 +258,12 @@ impl Ctx<'_> {
         Counters::add(&self.counters.files, 1);
         self.counters.set_current(&path.to_string_lossy());
         let mut content = Vec::new();
-        let t = Instant::now();
-        let mut processing = 0u64;
         let read = BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
-            super::image::for_each_block(path, size, &mut buf, &mut |c| {
-                let t = Instant::now();
-                let r = self.add_chunk(c, &mut content);
-                processing += t.elapsed().as_nanos() as u64;
-                r
+            self.source_timed(&mut content, |add| {
+                super::image::for_each_block(path, size, &mut buf, add)
             })
         });
-        Counters::add(
-            &self.counters.source_ns,
-            (t.elapsed().as_nanos() as u64).saturating_sub(processing),
-        );
         match read? {
             Ok((total, read)) => {
                 // Holes were handed over as zeros without being read.
