@@ -143,6 +143,15 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
     let _ = set_interval_with_handle(move || refresh.run(()), std::time::Duration::from_secs(10));
+    // Running sessions move: their list refreshes every two seconds.
+    let _ = set_interval_with_handle(
+        move || {
+            if selected.get_untracked() == Node::Running && modal.get_untracked().is_none() {
+                refresh.run(());
+            }
+        },
+        std::time::Duration::from_secs(2),
+    );
 
     let switch_view = move |v: View| {
         if view.get_untracked() != v {

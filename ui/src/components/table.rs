@@ -108,6 +108,9 @@ pub fn DataTable(
                             let k3 = key.clone();
                             let k4 = key.clone();
                             let status = r.status.unwrap_or("").to_lowercase();
+                            let progress_col = table
+                                .get_untracked()
+                                .and_then(|t| t.columns.iter().position(|c| *c == "Progress"));
                             view! {
                                 <tr
                                     class:selected=move || selected.get().as_deref() == Some(k2.as_str())
@@ -137,7 +140,18 @@ pub fn DataTable(
                                                 String::new()
                                             };
                                             let title = c.clone();
-                                            view! { <td class=cls title=title>{c}</td> }
+                                            if Some(i) == progress_col {
+                                                let pct = c.trim_end_matches('%').parse::<u8>().unwrap_or(0).min(100);
+                                                return view! {
+                                                    <td class="progress-cell" title=title>
+                                                        <div class="progress-wrap">
+                                                            <div class="progress-bar small"><div class="progress-fill" style=format!("width: {pct}%")></div></div>
+                                                            <span>{c}</span>
+                                                        </div>
+                                                    </td>
+                                                }.into_any();
+                                            }
+                                            view! { <td class=cls title=title>{c}</td> }.into_any()
                                         })
                                         .collect_view()}
                                 </tr>
