@@ -553,3 +553,12 @@ pub async fn watch_session(
     });
     Ok(())
 }
+
+#[tauri::command]
+pub async fn preview_schedule(req: PreviewSchedule) -> Reply<Vec<i64>> {
+    Ok(cairn_engine::schedule::next_runs_unix(
+        &req.schedule,
+        cairn_engine::catalog::now(),
+        req.count,
+    ))
+}

@@ -95,6 +95,7 @@ fn main() {
             commands::last_job_session,
             commands::this_computer,
             commands::watch_session,
+            commands::preview_schedule,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

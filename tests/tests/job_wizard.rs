@@ -182,6 +182,10 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     assert!(summary.contains("excluding *.tmp"), "{summary}");
     let sched = w.texts("#job-summary-schedule").join("");
     assert!(sched.contains("Daily at 23:30 on Mon, Wed, Fri"), "{sched}");
+    w.wait_until("the next starts", |w| {
+        let next = w.texts("#job-summary-next").join("");
+        next.matches("23:30").count() == 3
+    });
     w.screenshot("job-9-summary");
     let run_now = w.script("return document.querySelector('#job-run-now').checked");
     assert_eq!(

@@ -208,6 +208,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
         _ => String::new(),
     });
     let other_jobs = RwSignal::new(Vec::<String>::new());
+    let next_starts = RwSignal::new(Vec::<i64>::new());
     let me = RwSignal::new(String::new());
     spawn_local(async move {
         if let Ok(n) = call(&ThisComputer {}).await {
@@ -273,6 +274,17 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
         v[current.get().min(v.len() - 1)]
     };
     let step_labels = Signal::derive(move || steps.get().into_iter().map(|s| s.label()).collect());
+    // The Summary shows when the job would start next.
+    Effect::new(move |_| {
+        if step() == JobStep::Summary {
+            let schedule = spec.get_untracked().settings.schedule;
+            spawn_local(async move {
+                if let Ok(v) = call(&PreviewSchedule { schedule, count: 3 }).await {
+                    next_starts.set(v);
+                }
+            });
+        }
+    });
 
     // Reads the typed fields of a step into the spec.
     let collect = move |st: JobStep| -> Result<(), String> {
@@ -825,6 +837,12 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         <dt>"Encryption"</dt><dd>{enc}</dd>
                         {(!s.guest.pre_script.is_empty() || !s.guest.post_script.is_empty()).then(|| view! { <dt>"Scripts"</dt><dd>{format!("before: {}; after: {}", if s.guest.pre_script.is_empty() { "none" } else { &s.guest.pre_script }, if s.guest.post_script.is_empty() { "none" } else { &s.guest.post_script })}</dd> })}
                         <dt>"Schedule"</dt><dd id="job-summary-schedule">{s.schedule.describe()}</dd>
+                        {move || {
+                            let v = next_starts.get();
+                            (!v.is_empty()).then(|| view! {
+                                <dt>"Next starts"</dt><dd id="job-summary-next">{v.into_iter().map(crate::format::time).collect::<Vec<_>>().join("; ")}</dd>
+                            })
+                        }}
                     </dl>
                     <label class="field check"><input id="job-run-now" type="checkbox" prop:checked=move || run_now.get() on:change=move |ev| run_now.set(event_target_checked(&ev)) /><span>"Run the job when I click Finish"</span></label>
                 }.into_any()

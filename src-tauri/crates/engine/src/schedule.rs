@@ -150,6 +150,22 @@ pub fn next_run_unix(s: &Schedule, after: i64) -> Option<i64> {
     next_run(s, &z).map(|z| z.timestamp().as_second())
 }
 
+/// The next `count` starts after `after` (Unix seconds), system time zone.
+pub fn next_runs_unix(s: &Schedule, after: i64, count: u32) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut t = after;
+    while out.len() < count.min(50) as usize {
+        match next_run_unix(s, t) {
+            Some(n) => {
+                out.push(n);
+                t = n;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 /// Unix seconds of the end of the backup window that `start` lies in.
 pub fn window_end_unix(w: &WeekHours, start: i64) -> Option<i64> {
     let z = Timestamp::from_second(start)

@@ -284,3 +284,18 @@ impl Command for CloneJob {
     const NAME: &'static str = "clone_job";
     type Response = String;
 }
+
+/// The next starts a schedule would make (the Summary step shows them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewSchedule {
+    /// The schedule as entered.
+    pub schedule: Schedule,
+    /// How many starts.
+    pub count: u32,
+}
+
+impl Command for PreviewSchedule {
+    const NAME: &'static str = "preview_schedule";
+    /// Unix seconds; empty when the job starts only by hand or after another.
+    type Response = Vec<i64>;
+}
