@@ -65,6 +65,33 @@ fn process_alive(pid: u32) -> bool {
 }
 
 impl WriterLock {
+    /// Takes the lock, waiting while another writer holds it (`on_busy`
+    /// hears once who); `cancel` ends the wait.
+    pub fn acquire_waiting(
+        storage: Arc<dyn Storage>,
+        repo_name: &str,
+        purpose: &str,
+        cancel: &crate::progress::CancelToken,
+        on_busy: &mut dyn FnMut(&str),
+    ) -> Result<Self> {
+        let mut told = false;
+        loop {
+            match Self::acquire(storage.clone(), repo_name, purpose) {
+                Err(e) if e.kind() == cairn_model::ErrorKind::Conflict => {
+                    if !told {
+                        on_busy(e.message());
+                        told = true;
+                    }
+                    for _ in 0..20 {
+                        cancel.check()?;
+                        std::thread::sleep(Duration::from_millis(250));
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Takes the lock or explains who holds it.
     pub fn acquire(storage: Arc<dyn Storage>, repo_name: &str, purpose: &str) -> Result<Self> {
         let busy = |l: &LockFile| {

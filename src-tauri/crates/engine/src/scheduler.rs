@@ -11,20 +11,13 @@ use crate::console::{Console, JobRunReport, RunOptions};
 use crate::error::Result;
 use crate::schedule;
 use cairn_model::{ErrorKind, ScheduleKind, SessionResult};
-use std::collections::HashMap;
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A start this late is a missed run (the computer was off or Cairn closed).
 const MISSED_AFTER_SECS: i64 = 90;
-
-/// Pending retries: job id → (attempt number, when).
-fn retries() -> &'static Mutex<HashMap<i64, (u32, i64)>> {
-    static R: OnceLock<Mutex<HashMap<i64, (u32, i64)>>> = OnceLock::new();
-    R.get_or_init(Default::default)
-}
 
 fn local_time(t: i64) -> String {
     jiff::Timestamp::from_second(t)
@@ -69,7 +62,7 @@ pub fn job_finished(
         Ok(r) => r.result == SessionResult::Failed,
         Err(e) => e.kind() != ErrorKind::Cancelled,
     };
-    if let Ok(mut r) = retries().lock() {
+    if let Ok(mut r) = console.runs().retries.lock() {
         if opts.scheduled && failed && retry.enabled && opts.attempt < retry.times {
             r.insert(
                 job.id,
@@ -144,10 +137,15 @@ pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
         if matches!(s.kind, ScheduleKind::After { .. }) {
             continue;
         }
-        let due_retry = retries().lock().ok().and_then(|r| r.get(&job.id).copied());
+        let due_retry = console
+            .runs()
+            .retries
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&job.id).copied());
         if let Some((attempt, at)) = due_retry {
             if at <= t && !running {
-                if let Ok(mut r) = retries().lock() {
+                if let Ok(mut r) = console.runs().retries.lock() {
                     r.remove(&job.id);
                 }
                 let opts = RunOptions {

@@ -78,16 +78,6 @@ impl RunOptions {
     }
 }
 
-/// Checks a backup job's settings; the CLI and the wizard both call this
-/// (the wizard step by step through [`Console::check_job_step`]).
-pub fn validate_backup_settings(s: &BackupJobSettings) -> Result<()> {
-    validate_job_mode(s)?;
-    validate_computers(s)?;
-    validate_objects(s)?;
-    validate_storage_settings(s)?;
-    validate_guest(s)
-}
-
 fn validate_job_mode(s: &BackupJobSettings) -> Result<()> {
     if s.os == AgentOs::Linux && s.computer_type == ComputerType::FailoverCluster {
         return Err(Error::invalid(
@@ -97,13 +87,15 @@ fn validate_job_mode(s: &BackupJobSettings) -> Result<()> {
     Ok(())
 }
 
-fn validate_computers(s: &BackupJobSettings) -> Result<()> {
-    if s.computers.iter().all(|c| c.trim().is_empty()) {
+/// `machine` is the computer the backups are named after (the first one
+/// until the job is saved).
+fn validate_computers(computers: &[String], machine: &str) -> Result<()> {
+    if computers.iter().all(|c| c.trim().is_empty()) {
         return Err(Error::invalid(
             "the job has no computers; click Add… and choose at least one",
         ));
     }
-    if s.machine.trim().is_empty() {
+    if machine.trim().is_empty() {
         return Err(Error::invalid("the job has no computer; choose one"));
     }
     Ok(())
@@ -198,6 +190,15 @@ fn validate_guest(s: &BackupJobSettings) -> Result<()> {
     Ok(())
 }
 
+/// The first computer of a job that is not this one (it needs an agent).
+fn foreign_computer(s: &BackupJobSettings) -> Option<&str> {
+    let me = machine_name();
+    s.computers
+        .iter()
+        .find(|c| !c.eq_ignore_ascii_case(&me))
+        .map(String::as_str)
+}
+
 /// This computer's name: what "This computer" means in a job.
 pub fn machine_name() -> String {
     hostname::get()
@@ -264,11 +265,9 @@ impl Console {
                 Ok(())
             }
             JobStep::Computers => {
-                let mut s = s.clone();
-                if s.machine.is_empty() {
-                    s.machine = s.computers.first().cloned().unwrap_or_default();
-                }
-                validate_computers(&s)
+                let first = s.computers.first().map(String::as_str).unwrap_or("");
+                let machine = if s.machine.is_empty() { first } else { &s.machine };
+                validate_computers(&s.computers, machine)
             }
             JobStep::BackupMode => Ok(()),
             JobStep::Objects => {
@@ -323,8 +322,7 @@ impl Console {
 
     /// True when every computer of the job is this computer.
     pub fn runs_here(&self, s: &BackupJobSettings) -> bool {
-        let me = machine_name();
-        s.computers.iter().all(|c| c.eq_ignore_ascii_case(&me))
+        foreign_computer(s).is_none()
     }
 
     /// Creates a job, or saves an existing one (`editing` = its current
@@ -439,19 +437,20 @@ impl Console {
             new_name = format!("{name} (copy {i})");
             i += 1;
         }
-        spec.name = new_name;
-        spec.enabled = false;
-        spec.settings.uid.clear();
-        let keyset = spec.settings.encryption.take();
+        // A backup of its own (new id), the same key set and password.
+        spec.settings.uid = crate::format::random_id();
         let rec = self.repository_named(&spec.repository)?;
         let cat = self.catalog()?;
-        let mut s = spec.settings.clone();
-        s.uid = crate::format::random_id();
-        s.encryption = keyset;
-        let j = cat.add_job(&spec.name, JobKind::Backup, rec.id, &s, &spec.description)?;
+        let j = cat.add_job(
+            &new_name,
+            JobKind::Backup,
+            rec.id,
+            &spec.settings,
+            &spec.description,
+        )?;
         cat.set_job_enabled(j.id, false)?;
         drop(cat);
-        self.job_named(&spec.name)
+        self.job_named(&new_name)
     }
 
     /// Enable / Disable: a disabled job is not scheduled.
@@ -534,13 +533,7 @@ impl Console {
         if job.kind != JobKind::Backup {
             return Err(Error::invalid(format!("{} is not a backup job", job.name)));
         }
-        let me = machine_name();
-        if let Some(other) = job
-            .settings
-            .computers
-            .iter()
-            .find(|c| !c.eq_ignore_ascii_case(&me))
-        {
+        if let Some(other) = foreign_computer(&job.settings) {
             return Err(Error::conflict(format!(
                 "computer {other} has no agent yet: Cairn backs up other computers through their agent, and none is connected for it; remove it from the job or connect its agent"
             )));
@@ -657,27 +650,14 @@ impl Console {
                 }
             }
         };
-        let out = std::process::Output {
-            status,
-            stdout: Vec::new(),
-            stderr: reader.join().unwrap_or_default(),
-        };
-        let tail = |b: &[u8]| {
-            let t = String::from_utf8_lossy(b);
-            t.lines()
-                .rev()
-                .take(3)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join(" / ")
-        };
-        if !out.status.success() {
-            let err = tail(&out.stderr);
+        let stderr = reader.join().unwrap_or_default();
+        if !status.success() {
+            // The last three lines of its error output say why.
+            let text = String::from_utf8_lossy(&stderr);
+            let lines: Vec<&str> = text.lines().collect();
+            let err = lines[lines.len().saturating_sub(3)..].join(" / ");
             return Err(Error::invalid(format!(
-                "the {what} script {script} failed ({}){}",
-                out.status,
+                "the {what} script {script} failed ({status}){}",
                 if err.is_empty() {
                     String::new()
                 } else {
@@ -717,23 +697,13 @@ impl Console {
         let _lock = if opts.queue {
             // Runs started by the window or the scheduler queue behind the
             // job that holds the repository, as long as it takes.
-            let mut told = false;
-            loop {
-                match WriterLock::acquire(repo.storage().clone(), &rec.name, &purpose) {
-                    Ok(l) => break l,
-                    Err(e) if e.kind() == cairn_model::ErrorKind::Conflict => {
-                        if !told {
-                            sink.log("info", &format!("Waiting: {}", e.message()));
-                            told = true;
-                        }
-                        for _ in 0..20 {
-                            cancel.check()?;
-                            std::thread::sleep(std::time::Duration::from_millis(250));
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            WriterLock::acquire_waiting(
+                repo.storage().clone(),
+                &rec.name,
+                &purpose,
+                cancel,
+                &mut |busy| sink.log("info", &format!("Waiting: {busy}")),
+            )?
         } else {
             WriterLock::acquire(repo.storage().clone(), &rec.name, &purpose)?
         };

@@ -11,10 +11,7 @@ mod runs;
 mod session;
 mod wizard;
 
-pub use jobs::{
-    machine_name, validate_backup_settings, JobRunReport, NewEncryption, RunOptions,
-    PRUNE_GRACE_SECS,
-};
+pub use jobs::{machine_name, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS};
 pub use restore::{OpenPoint, Version};
 pub use runs::Live;
 
@@ -51,6 +48,11 @@ impl Console {
         console.ensure_default_repository()?;
         console.catalog()?.close_interrupted_sessions()?;
         Ok(console)
+    }
+
+    /// This process's runs (the scheduler keeps its retries there).
+    pub(crate) fn runs(&self) -> &runs::Runs {
+        &self.runs
     }
 
     /// The data folder.

@@ -78,10 +78,16 @@ struct Run {
 pub struct Runs {
     jobs: Mutex<HashMap<i64, Run>>,
     /// Sessions of this process and their live state (kept after the end
-    /// so the session window shows the final counters).
+    /// so the session window shows the final counters; the newest
+    /// [`KEEP_LIVE`]).
     sessions: Mutex<HashMap<i64, Arc<Live>>>,
+    /// Failed scheduled runs to retry: job id → (attempt, when).
+    pub(crate) retries: Mutex<HashMap<i64, (u32, i64)>>,
     wake: (Mutex<u64>, Condvar),
 }
+
+/// Finished sessions whose last counters stay in memory.
+const KEEP_LIVE: usize = 200;
 
 impl Runs {
     /// Blocks until woken or `timeout` passes.
@@ -115,6 +121,12 @@ impl Console {
         }
         if let Ok(mut m) = self.runs.sessions.lock() {
             m.insert(session, live.clone());
+            // Session ids grow: the oldest go first.
+            while m.len() > KEEP_LIVE {
+                if let Some(oldest) = m.keys().min().copied() {
+                    m.remove(&oldest);
+                }
+            }
         }
         live
     }
