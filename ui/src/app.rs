@@ -188,6 +188,13 @@ pub fn App() -> impl IntoView {
             _ => Some("Not available in this build yet".into()),
         }
     });
+    // A job's Status column (the fourth) says whether it is disabled.
+    let job_disabled = move |name: &str| {
+        table
+            .get_untracked()
+            .and_then(|t| t.rows.into_iter().find(|r| r.key == name))
+            .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"))
+    };
     let job_command = Callback::new(move |(action, name): (&'static str, String)| {
         let act = match action {
             "job-start" => Some(JobAction::Start),
@@ -248,11 +255,7 @@ pub fn App() -> impl IntoView {
         a if a.starts_with("job-") => {
             if let Some(name) = row.get_untracked() {
                 let a = if a == "job-toggle" {
-                    let disabled = table
-                        .get_untracked()
-                        .and_then(|t| t.rows.into_iter().find(|r| r.key == name))
-                        .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"));
-                    if disabled {
+                    if job_disabled(&name) {
                         "job-enable"
                     } else {
                         "job-disable"
@@ -474,10 +477,7 @@ pub fn App() -> impl IntoView {
                             on:contextmenu=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); context.set(None); }></div>
                         <ul class="dropdown context-menu" id="context-menu" style=format!("left: {x}px; top: {y}px; position: fixed")>
                             {if selected.get_untracked().is_jobs() {
-                                let disabled_now = table
-                                    .get_untracked()
-                                    .and_then(|t| t.rows.into_iter().find(|r| r.key == key))
-                                    .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"));
+                                let disabled_now = job_disabled(&key);
                                 let items: [(&'static str, &'static str); 10] = [
                                     ("job-start", "Start"),
                                     ("job-stop", "Stop"),

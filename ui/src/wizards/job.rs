@@ -209,10 +209,25 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
     });
     let other_jobs = RwSignal::new(Vec::<String>::new());
     let next_starts = RwSignal::new(Vec::<i64>::new());
+    // This computer's name, asked once: "This computer" adds it, and the
+    // list marks it.
     let me = RwSignal::new(String::new());
+    let add_computer = move |name: String| {
+        if name.trim().is_empty() {
+            return;
+        }
+        spec.update(|s| {
+            if !s.settings.computers.contains(&name) {
+                s.settings.computers.push(name)
+            }
+        })
+    };
     spawn_local(async move {
         if let Ok(n) = call(&ThisComputer {}).await {
-            me.set(n);
+            me.set(n.clone());
+            if this_pc {
+                add_computer(n);
+            }
         }
     });
     let retry_on = RwSignal::new(s0.schedule.retry.enabled);
@@ -253,17 +268,6 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         .filter(|n| editing.as_deref() != Some(n.as_str()))
                         .collect(),
                 );
-            }
-        });
-    }
-    if this_pc {
-        spawn_local(async move {
-            if let Ok(me) = call(&ThisComputer {}).await {
-                spec.update(|s| {
-                    if !s.settings.computers.contains(&me) {
-                        s.settings.computers.push(me);
-                    }
-                });
             }
         });
     }
@@ -546,12 +550,8 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             }.into_any(),
             JobStep::Computers => {
                 let add_this = move |_| {
-                    spawn_local(async move {
-                        if let Ok(me) = call(&ThisComputer {}).await {
-                            spec.update(|s| if !s.settings.computers.contains(&me) { s.settings.computers.push(me) });
-                            picking_computer.set(false);
-                        }
-                    });
+                    add_computer(me.get_untracked());
+                    picking_computer.set(false);
                 };
                 let add_named = move |_| {
                     let n = computer_input.get_untracked().trim().to_string();
@@ -559,7 +559,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         error.set(Some("Type the computer's name or address".into()));
                         return;
                     }
-                    spec.update(|s| if !s.settings.computers.contains(&n) { s.settings.computers.push(n.clone()) });
+                    add_computer(n);
                     computer_input.set(String::new());
                     picking_computer.set(false);
                 };
