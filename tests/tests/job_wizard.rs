@@ -21,6 +21,20 @@ fn next_to(w: &Window, step: &str) {
     w.wait_until(&format!("step {step}"), |w| title(w) == step);
 }
 
+/// From Name, Next through every step of a server job to Schedule.
+fn next_to_schedule(w: &Window) {
+    for s in [
+        "Computers",
+        "Backup Mode",
+        "Objects",
+        "Storage",
+        "Guest Processing",
+        "Schedule",
+    ] {
+        next_to(w, s);
+    }
+}
+
 fn refused(w: &Window, what: &str, words: &str) {
     w.click_on("#wiz-next");
     w.wait_until(what, |w| w.texts(".wiz-error").join(" ").contains(words));
@@ -251,16 +265,7 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     next_to(&w, "Name");
     let name = w.script("return document.querySelector('#job-name').value");
     assert_eq!(name, Value::String("Documents nightly".into()));
-    for s in [
-        "Computers",
-        "Backup Mode",
-        "Objects",
-        "Storage",
-        "Guest Processing",
-        "Schedule",
-    ] {
-        next_to(&w, s);
-    }
+    next_to_schedule(&w);
     assert_eq!(
         w.script("return document.querySelector('#job-daily-time').value"),
         Value::String("23:30".into())
@@ -298,17 +303,8 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     w.click_row("Documents nightly");
     w.click_on("#ribbon-job-edit");
     w.wait_until("the edit wizard again", |w| title(w) == "Job Mode");
-    for s in [
-        "Name",
-        "Computers",
-        "Backup Mode",
-        "Objects",
-        "Storage",
-        "Guest Processing",
-        "Schedule",
-    ] {
-        next_to(&w, s);
-    }
+    next_to(&w, "Name");
+    next_to_schedule(&w);
     assert_eq!(
         w.script("return [document.querySelector('#job-window-from').value, document.querySelector('#job-window-to').value, document.querySelector('#job-window').checked]"),
         serde_json::json!(["22", "5", true])
