@@ -112,6 +112,156 @@ pub enum Command {
     /// Run the scheduler headless (for servers): jobs start on schedule
     /// without the console window. Stops on Ctrl+C or SIGTERM.
     Daemon,
+    /// External repositories: buckets and containers a cloud backup
+    /// appliance writes, read-only for the console.
+    #[command(subcommand)]
+    External(ExternalCmd),
+    /// Run Cairn as a standalone cloud backup appliance.
+    #[command(subcommand)]
+    Appliance(ApplianceCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExternalCmd {
+    /// Connect an external repository (takes ownership; rescans it).
+    #[command(subcommand)]
+    Add(ExternalAdd),
+    /// External repositories and what their last rescan found.
+    List,
+    /// Rescan one external repository, or all of them.
+    Rescan {
+        /// External repository name.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Rescan every external repository.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Forget an external repository (nothing in it is touched).
+    Remove {
+        /// External repository name.
+        name: String,
+    },
+}
+
+/// What connecting an external repository asks besides the account.
+#[derive(Args, Debug)]
+pub struct ExternalOptions {
+    /// Encrypted backups: read their password from standard input (after
+    /// the account's secret, on the next line); it is kept in Manage
+    /// Passwords under the repository's name.
+    #[arg(long, conflicts_with = "password_name")]
+    pub password_stdin: bool,
+    /// Encrypted backups: this entry of Manage Passwords opens them.
+    #[arg(long)]
+    pub password_name: Option<String>,
+    /// Take ownership even when another console owns the repository.
+    #[arg(long)]
+    pub take_ownership: bool,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExternalAdd {
+    /// An Amazon S3 or S3-compatible bucket (S3 Standard).
+    S3 {
+        /// External repository name.
+        name: String,
+        #[command(flatten)]
+        account: S3Account,
+        #[command(flatten)]
+        options: ExternalOptions,
+    },
+    /// An Azure Blob container (Hot or Cool tier).
+    Azure {
+        /// External repository name.
+        name: String,
+        #[command(flatten)]
+        account: AzureAccount,
+        #[command(flatten)]
+        options: ExternalOptions,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApplianceCmd {
+    /// Back up a cloud machine (its data as a folder) straight into an S3
+    /// bucket or Azure container, as a cloud backup appliance's policy.
+    Backup(Box<ApplianceArgs>),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplianceTarget {
+    S3,
+    Azure,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PlatformArg {
+    Ec2,
+    #[value(name = "azure-vm")]
+    AzureVm,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplianceArgs {
+    /// Where the appliance writes.
+    #[arg(long, value_enum)]
+    pub to: ApplianceTarget,
+    /// S3: bucket.
+    #[arg(long, required_if_eq("to", "s3"))]
+    pub bucket: Option<String>,
+    /// S3: region (also the machine's region in the metadata).
+    #[arg(long, required_if_eq("to", "s3"))]
+    pub region: Option<String>,
+    /// S3: access key id.
+    #[arg(long, required_if_eq("to", "s3"))]
+    pub access_key_id: Option<String>,
+    /// S3: read the secret access key from standard input.
+    #[arg(long)]
+    pub secret_access_key_stdin: bool,
+    /// Azure: storage account.
+    #[arg(long, required_if_eq("to", "azure"))]
+    pub account: Option<String>,
+    /// Azure: container.
+    #[arg(long, required_if_eq("to", "azure"))]
+    pub container: Option<String>,
+    /// Azure: read the shared key from standard input.
+    #[arg(long)]
+    pub shared_key_stdin: bool,
+    /// Azure: read a SAS token from standard input.
+    #[arg(long)]
+    pub sas_stdin: bool,
+    /// Azure: the VM's subscription or region, kept in the metadata.
+    #[arg(long, default_value = "")]
+    pub subscription: String,
+    /// Folder inside the bucket or container.
+    #[arg(long, default_value = "")]
+    pub folder: String,
+    /// Service point (S3 compatible, the Azure emulator).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Backup policy name.
+    #[arg(long)]
+    pub policy: String,
+    /// Machine id (EC2 instance id, Azure VM name).
+    #[arg(long)]
+    pub machine: String,
+    /// Platform of the machine.
+    #[arg(long, value_enum)]
+    pub platform: PlatformArg,
+    /// The machine's data.
+    #[arg(long)]
+    pub source: PathBuf,
+    /// Restore points the policy keeps (default: all).
+    #[arg(long)]
+    pub retain_points: Option<u32>,
+    /// Encrypt: read the password from standard input (after the secret,
+    /// on the next line).
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -166,30 +316,64 @@ pub enum CredentialsCmd {
     },
 }
 
+/// Where an S3 bucket folder is and how to reach it.
+#[derive(Args, Debug)]
+pub struct S3Account {
+    /// Bucket.
+    #[arg(long)]
+    pub bucket: String,
+    /// Folder inside the bucket.
+    #[arg(long, default_value = "")]
+    pub folder: String,
+    /// Region.
+    #[arg(long)]
+    pub region: String,
+    /// Service point of an S3-compatible store.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Access key id.
+    #[arg(long)]
+    pub access_key_id: String,
+    /// Read the secret access key from standard input.
+    #[arg(long, required = true)]
+    pub secret_access_key_stdin: bool,
+}
+
+/// Where an Azure container folder is and how to reach it.
+#[derive(Args, Debug)]
+pub struct AzureAccount {
+    /// Storage account.
+    #[arg(long)]
+    pub account: String,
+    /// Container.
+    #[arg(long)]
+    pub container: String,
+    /// Folder inside the container.
+    #[arg(long, default_value = "")]
+    pub folder: String,
+    /// Blob endpoint (sovereign clouds, the emulator).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Read the account's shared key from standard input.
+    #[arg(
+        long,
+        conflicts_with = "sas_stdin",
+        required_unless_present = "sas_stdin"
+    )]
+    pub shared_key_stdin: bool,
+    /// Read a SAS token from standard input.
+    #[arg(long)]
+    pub sas_stdin: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RepoAdd {
     /// An Amazon S3 or S3-compatible bucket.
     S3 {
         /// Repository name.
         name: String,
-        /// Bucket.
-        #[arg(long)]
-        bucket: String,
-        /// Folder inside the bucket.
-        #[arg(long, default_value = "")]
-        folder: String,
-        /// Region.
-        #[arg(long)]
-        region: String,
-        /// Service point of an S3-compatible store.
-        #[arg(long)]
-        endpoint: Option<String>,
-        /// Access key id.
-        #[arg(long)]
-        access_key_id: String,
-        /// Read the secret access key from standard input.
-        #[arg(long, required = true)]
-        secret_access_key_stdin: bool,
+        #[command(flatten)]
+        account: S3Account,
         /// Storage class of backup data: standard, glacier-flexible-retrieval, glacier-deep-archive.
         #[arg(long, default_value = "standard")]
         storage_class: String,
@@ -204,28 +388,8 @@ pub enum RepoAdd {
     Azure {
         /// Repository name.
         name: String,
-        /// Storage account.
-        #[arg(long)]
-        account: String,
-        /// Container.
-        #[arg(long)]
-        container: String,
-        /// Folder inside the container.
-        #[arg(long, default_value = "")]
-        folder: String,
-        /// Blob endpoint (sovereign clouds, the emulator).
-        #[arg(long)]
-        endpoint: Option<String>,
-        /// Read the account's shared key from standard input.
-        #[arg(
-            long,
-            conflicts_with = "sas_stdin",
-            required_unless_present = "sas_stdin"
-        )]
-        shared_key_stdin: bool,
-        /// Read a SAS token from standard input.
-        #[arg(long)]
-        sas_stdin: bool,
+        #[command(flatten)]
+        account: AzureAccount,
         /// Access tier: hot or cool.
         #[arg(long, default_value = "hot")]
         tier: String,
@@ -298,6 +462,42 @@ pub enum JobCmd {
 pub enum JobCreate {
     /// A file-level backup job of this computer.
     Backup(Box<BackupJobArgs>),
+    /// A backup copy job: copies restore points of backups (for example
+    /// root backups in an external repository) into a repository.
+    Copy(Box<CopyJobArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct CopyJobArgs {
+    /// Job name.
+    pub name: String,
+    /// What to copy: EXTERNAL_OR_REPO/BACKUP_ID, EXTERNAL_OR_REPO/MACHINE
+    /// (its backups), or EXTERNAL_OR_REPO (every backup in it).
+    #[arg(long = "from-backup", num_args = 1.., required_unless_present = "from_job")]
+    pub from_backup: Vec<String>,
+    /// Copy the backups of these backup jobs.
+    #[arg(long = "from-job", num_args = 1..)]
+    pub from_job: Vec<String>,
+    /// Machines not copied.
+    #[arg(long = "exclude-machine", num_args = 1..)]
+    pub exclude_machine: Vec<String>,
+    /// Target repository.
+    #[arg(long)]
+    pub target: String,
+    /// Copy new restore points as soon as they appear (after a rescan or
+    /// a backup), instead of on the schedule.
+    #[arg(long)]
+    pub immediate: bool,
+    /// Read every chunk of each copied point from the source again.
+    #[arg(long)]
+    pub read_entire: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
 }
 
 #[derive(Args, Debug)]
@@ -334,9 +534,24 @@ pub struct BackupJobArgs {
     /// Script run after the backup (a failure is a warning).
     #[arg(long, default_value = "")]
     pub post_script: String,
-    /// Encrypt with this entry of Manage Passwords (`credentials`).
-    #[arg(long, conflicts_with = "encrypt")]
-    pub password_name: Option<String>,
+    /// Masks to exclude (`*.tmp`, `cache/`, `/home/*/.cache`); exclude wins.
+    #[arg(long = "exclude", num_args = 1..)]
+    pub exclude: Vec<String>,
+    /// Keep only files whose names match these masks.
+    #[arg(long = "include-mask", num_args = 1..)]
+    pub include_mask: Vec<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+/// When a job runs by itself.
+#[derive(Args, Debug)]
+pub struct ScheduleArgs {
     /// Run daily at HH:MM.
     #[arg(long, conflicts_with_all = ["monthly", "every", "after"])]
     pub daily: Option<String>,
@@ -365,12 +580,14 @@ pub struct BackupJobArgs {
     /// runs still going when it closes are terminated.
     #[arg(long)]
     pub window: Option<String>,
-    /// Masks to exclude (`*.tmp`, `cache/`, `/home/*/.cache`); exclude wins.
-    #[arg(long = "exclude", num_args = 1..)]
-    pub exclude: Vec<String>,
-    /// Keep only files whose names match these masks.
-    #[arg(long = "include-mask", num_args = 1..)]
-    pub include_mask: Vec<String>,
+}
+
+/// Target storage settings: compression, encryption, retention, GFS.
+#[derive(Args, Debug)]
+pub struct StorageArgs {
+    /// Encrypt with this entry of Manage Passwords (`credentials`).
+    #[arg(long, conflicts_with = "encrypt")]
+    pub password_name: Option<String>,
     /// Compression level.
     #[arg(long, value_enum, default_value_t = CompressionArg::Optimal)]
     pub compression: CompressionArg,
@@ -401,9 +618,6 @@ pub struct BackupJobArgs {
     /// Keep yearly fulls for N years.
     #[arg(long, default_value_t = 0)]
     pub gfs_yearly: u32,
-    /// Free text.
-    #[arg(long, default_value = "")]
-    pub description: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -479,8 +693,27 @@ pub struct RestoreArgs {
     pub password_stdin: bool,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchKind {
+    /// Backup, second backup and restore against restic and borg (default).
+    Backup,
+    /// Rescan of an external repository on an S3 service point.
+    Rescan,
+    /// Folder listing and name search in the Backup Browser.
+    Browse,
+}
+
 #[derive(Args, Debug)]
 pub struct BenchArgs {
+    /// What to time.
+    #[arg(value_enum, default_value_t = BenchKind::Backup)]
+    pub what: BenchKind,
+    /// Rescan: backups in the external repository.
+    #[arg(long, default_value_t = 200)]
+    pub backups: u32,
+    /// Rescan: restore points per backup.
+    #[arg(long, default_value_t = 30)]
+    pub points: u32,
     /// Size of the generated data set in GB.
     #[arg(long, default_value_t = 2.0)]
     pub size: f64,

@@ -6,6 +6,7 @@
 
 mod browse;
 mod data;
+mod rescan;
 mod tools;
 
 use crate::args::BenchArgs;
@@ -54,7 +55,10 @@ fn mb_s(bytes: u64, secs: f64) -> f64 {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
-    if a.browse {
+    if a.what == crate::args::BenchKind::Rescan {
+        return rescan::run(a, json);
+    }
+    if a.browse || a.what == crate::args::BenchKind::Browse {
         return browse::run(a, json);
     }
     if !(a.size > 0.0 && a.size <= 1000.0) {

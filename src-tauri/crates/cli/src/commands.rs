@@ -11,16 +11,16 @@ use cairn_engine::storage::azure::{AzureAuth, AzureSettings, Tier};
 use cairn_engine::storage::s3::{S3Settings, StorageClass};
 use cairn_engine::{Console, Error, Result};
 use cairn_model::{
-    AgentOs, BackupJobSettings, BackupMode, Cipher, Compression, ComputerType, Gfs,
-    GuestProcessing, Management, MonthDay, PeriodUnit, RepositoryTarget, Retention, Retry,
-    Schedule, ScheduleKind, WeekHours, Weekday,
+    AgentOs, BackupJobSettings, BackupMode, Cipher, Compression, ComputerType, CopyMode,
+    CopySettings, CopySource, CopySourceKind, Gfs, GuestProcessing, Management, MonthDay,
+    PeriodUnit, RepositoryTarget, Retention, Retry, Schedule, ScheduleKind, WeekHours, Weekday,
 };
 use serde_json::json;
 use std::io::BufRead;
 use std::sync::Arc;
 
 /// Reads one line (a secret) from standard input.
-fn read_secret(what: &str) -> Result<String> {
+pub(crate) fn read_secret(what: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -48,6 +48,9 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Bench(a) = &cli.command {
         return crate::bench::run(a, cli.json);
     }
+    if let Command::Appliance(ApplianceCmd::Backup(a)) = &cli.command {
+        return crate::external::appliance(a, cli.json);
+    }
     let data_dir = cli
         .data_dir
         .clone()
@@ -59,6 +62,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Credentials(c) => credentials(&console, c, json),
         Command::Job(c) => job(&console, c, json),
         Command::Backups(BackupsCmd::List) => backups(&console, json),
+        Command::External(c) => crate::external::external(&console, c, json),
+        Command::Appliance(_) => unreachable!("handled before the console opens"),
         Command::Find {
             backup,
             pattern,
@@ -274,22 +279,17 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
         }
         RepoCmd::Add(RepoAdd::S3 {
             name,
-            bucket,
-            folder,
-            region,
-            endpoint,
-            access_key_id,
-            secret_access_key_stdin: _,
+            account,
             storage_class,
             immutable_days,
             description,
         }) => {
             let class = StorageClass::parse(&storage_class)?;
             let settings = S3Settings {
-                bucket,
-                folder,
-                region,
-                endpoint,
+                bucket: account.bucket,
+                folder: account.folder,
+                region: account.region,
+                endpoint: account.endpoint,
                 credential: String::new(),
                 storage_class: class,
                 immutable_days,
@@ -299,7 +299,7 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 &name,
                 &description,
                 settings,
-                &access_key_id,
+                &account.access_key_id,
                 &secret,
             )?;
             added(&r, json);
@@ -307,36 +307,27 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
         RepoCmd::Add(RepoAdd::Azure {
             name,
             account,
-            container,
-            folder,
-            endpoint,
-            shared_key_stdin,
-            sas_stdin: _,
             tier,
             immutable_days,
             description,
         }) => {
             let tier = Tier::parse(&tier)?;
-            let auth = if shared_key_stdin {
+            let auth = if account.shared_key_stdin {
                 AzureAuth::SharedKey
             } else {
                 AzureAuth::Sas
             };
+            let secret = Sensitive::new(read_secret(azure_secret_word(account.shared_key_stdin))?);
             let settings = AzureSettings {
-                account,
-                container,
-                folder,
-                endpoint,
+                account: account.account,
+                container: account.container,
+                folder: account.folder,
+                endpoint: account.endpoint,
                 credential: String::new(),
                 auth,
                 tier,
                 immutable_days,
             };
-            let secret = Sensitive::new(read_secret(if shared_key_stdin {
-                "shared key"
-            } else {
-                "SAS token"
-            })?);
             let r = console.add_azure_repository(&name, &description, settings, &secret)?;
             added(&r, json);
         }
@@ -526,29 +517,55 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
         _ => "",
     };
     match c {
-        JobCmd::Create(JobCreate::Backup(a)) => {
-            let retention = match (a.retain_points, a.retain_days) {
-                (_, Some(d)) => Retention::Days(d),
-                (Some(n), None) => Retention::Points(n),
-                (None, None) => Retention::default(),
+        JobCmd::Create(JobCreate::Copy(a)) => {
+            let mut sources = Vec::new();
+            for f in &a.from_backup {
+                sources.extend(console.copy_sources(f)?);
+            }
+            for j in &a.from_job {
+                sources.push(CopySource {
+                    kind: CopySourceKind::Job,
+                    job: j.clone(),
+                    label: format!("Job {j}"),
+                    ..Default::default()
+                });
+            }
+            let (settings, encryption) = storage_settings(&a.storage)?;
+            let settings = BackupJobSettings {
+                schedule: schedule_of(&a.schedule)?,
+                copy: Some(CopySettings {
+                    mode: if a.immediate {
+                        CopyMode::Immediate
+                    } else {
+                        CopyMode::Periodic
+                    },
+                    sources,
+                    exclusions: a.exclude_machine.clone(),
+                    read_entire: a.read_entire,
+                }),
+                ..settings
             };
+            let j = console.create_backup_job(
+                &a.name,
+                &a.target,
+                &a.description,
+                settings,
+                encryption,
+            )?;
+            if json {
+                output::json(
+                    &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
+                );
+            } else {
+                println!("Backup copy job {} created", j.name);
+            }
+        }
+        JobCmd::Create(JobCreate::Backup(a)) => {
+            let (settings, encryption) = storage_settings(&a.storage)?;
             let settings = BackupJobSettings {
                 includes: a.include.clone(),
                 exclude_masks: a.exclude.clone(),
                 include_masks: a.include_mask.clone(),
-                compression: match a.compression {
-                    CompressionArg::None => Compression::None,
-                    CompressionArg::DedupeFriendly => Compression::DedupeFriendly,
-                    CompressionArg::Optimal => Compression::Optimal,
-                    CompressionArg::High => Compression::High,
-                    CompressionArg::Extreme => Compression::Extreme,
-                },
-                retention,
-                gfs: Gfs {
-                    weekly: a.gfs_weekly,
-                    monthly: a.gfs_monthly,
-                    yearly: a.gfs_yearly,
-                },
                 os: match a.os {
                     OsArg::Linux => AgentOs::Linux,
                     OsArg::Windows => AgentOs::Windows,
@@ -576,21 +593,8 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                     pre_script: a.pre_script.clone(),
                     post_script: a.post_script.clone(),
                 },
-                schedule: schedule_of(&a)?,
-                password_name: a.password_name.clone(),
-                ..Default::default()
-            };
-            let encryption = if a.encrypt {
-                Some(NewEncryption {
-                    cipher: match a.cipher {
-                        CipherArg::Aes256Gcm => Cipher::Aes256Gcm,
-                        CipherArg::Xchacha20Poly1305 => Cipher::Xchacha20Poly1305,
-                    },
-                    password: read_secret("password")?,
-                    hint: a.password_hint.clone(),
-                })
-            } else {
-                None
+                schedule: schedule_of(&a.schedule)?,
+                ..settings
             };
             let j = console.create_backup_job(
                 &a.name,
@@ -743,7 +747,54 @@ fn weekday_of(s: &str) -> Result<Vec<Weekday>> {
 }
 
 /// The Schedule step from flags; no schedule flag = run only by hand.
-fn schedule_of(a: &BackupJobArgs) -> Result<Schedule> {
+fn azure_secret_word(shared_key: bool) -> &'static str {
+    if shared_key {
+        "shared key"
+    } else {
+        "SAS token"
+    }
+}
+
+/// Compression, retention, GFS and encryption of a job's target.
+fn storage_settings(a: &StorageArgs) -> Result<(BackupJobSettings, Option<NewEncryption>)> {
+    let retention = match (a.retain_points, a.retain_days) {
+        (_, Some(d)) => Retention::Days(d),
+        (Some(n), None) => Retention::Points(n),
+        (None, None) => Retention::default(),
+    };
+    let settings = BackupJobSettings {
+        compression: match a.compression {
+            CompressionArg::None => Compression::None,
+            CompressionArg::DedupeFriendly => Compression::DedupeFriendly,
+            CompressionArg::Optimal => Compression::Optimal,
+            CompressionArg::High => Compression::High,
+            CompressionArg::Extreme => Compression::Extreme,
+        },
+        retention,
+        gfs: Gfs {
+            weekly: a.gfs_weekly,
+            monthly: a.gfs_monthly,
+            yearly: a.gfs_yearly,
+        },
+        password_name: a.password_name.clone(),
+        ..Default::default()
+    };
+    let encryption = if a.encrypt {
+        Some(NewEncryption {
+            cipher: match a.cipher {
+                CipherArg::Aes256Gcm => Cipher::Aes256Gcm,
+                CipherArg::Xchacha20Poly1305 => Cipher::Xchacha20Poly1305,
+            },
+            password: read_secret("password")?,
+            hint: a.password_hint.clone(),
+        })
+    } else {
+        None
+    };
+    Ok((settings, encryption))
+}
+
+fn schedule_of(a: &ScheduleArgs) -> Result<Schedule> {
     let kind = if let Some(t) = &a.daily {
         let mut days = Vec::new();
         for d in &a.days {
@@ -833,8 +884,8 @@ pub fn daemon(console: Console) -> Result<i32> {
 }
 
 fn backups(console: &Console, json: bool) -> Result<i32> {
-    let all = console.catalog()?.backups()?;
-    let repos = console.catalog()?.repositories()?;
+    let cat = console.catalog()?;
+    let repos = cat.repositories()?;
     let repo_name = |id: i64| {
         repos
             .iter()
@@ -842,16 +893,65 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
             .map(|r| r.name.clone())
             .unwrap_or_default()
     };
+    // (id, job, machine, platform, repository, encrypted, location, points)
+    type Point = (String, i64, String, u64, String);
+    let mut all: Vec<(
+        String,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        String,
+        Vec<Point>,
+    )> = cat
+        .backups()?
+        .into_iter()
+        .map(|b| {
+            (
+                b.backup_id,
+                b.job_name,
+                b.machine,
+                b.platform,
+                repo_name(b.repository_id),
+                b.encrypted,
+                b.location,
+                b.points
+                    .into_iter()
+                    .map(|p| (p.point_id, p.time, p.kind, p.size, p.gfs))
+                    .collect(),
+            )
+        })
+        .collect();
+    for ext in cat.externals()? {
+        for b in cat.external_backups(ext.id)? {
+            all.push((
+                b.backup_id,
+                b.meta.job,
+                b.meta.machine,
+                b.meta.platform,
+                ext.name.clone(),
+                b.encrypted,
+                "external".into(),
+                b.meta
+                    .points
+                    .into_iter()
+                    .map(|p| (p.id, p.time, p.kind, p.size, p.gfs.join(",")))
+                    .collect(),
+            ));
+        }
+    }
+    drop(cat);
     if json {
         let v: Vec<_> = all
             .iter()
-            .map(|b| {
+            .map(|(id, job, machine, platform, repo, encrypted, location, points)| {
                 json!({
-                    "id": b.backup_id, "job": b.job_name, "machine": b.machine, "platform": b.platform,
-                    "repository": repo_name(b.repository_id), "encrypted": b.encrypted,
-                    "restore_points": b.points.iter().map(|p| json!({
-                        "id": p.point_id, "time": p.time, "kind": p.kind, "size": p.size,
-                        "gfs": if p.gfs.is_empty() { vec![] } else { p.gfs.split(',').collect::<Vec<_>>() },
+                    "id": id, "job": job, "machine": machine, "platform": platform,
+                    "repository": repo, "encrypted": encrypted, "location": location,
+                    "restore_points": points.iter().map(|(pid, time, kind, size, gfs)| json!({
+                        "id": pid, "time": time, "kind": kind, "size": size,
+                        "gfs": if gfs.is_empty() { vec![] } else { gfs.split(',').collect::<Vec<_>>() },
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -862,27 +962,25 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
     if all.is_empty() {
         println!("No backups yet. Create a job with `cairn job create backup` and run it.");
     }
-    for b in &all {
+    for (id, job, machine, platform, repo, encrypted, location, points) in &all {
         println!(
-            "{}  {} ({})  {}  {}{}",
-            b.backup_id,
-            b.job_name,
-            b.machine,
-            repo_name(b.repository_id),
-            b.platform,
-            if b.encrypted { "  encrypted" } else { "" }
+            "{id}  {job} ({machine})  {repo}{}  {platform}{}",
+            if location == "external" {
+                " (external)"
+            } else {
+                ""
+            },
+            if *encrypted { "  encrypted" } else { "" }
         );
-        for p in &b.points {
+        for (pid, time, kind, size, gfs) in points {
             println!(
-                "    {}  {}  {:<9}  {}{}",
-                p.point_id,
-                cairn_engine::jobs::point_time_label(p.time),
-                p.kind,
-                output::bytes(p.size),
-                if p.gfs.is_empty() {
+                "    {pid}  {}  {kind:<9}  {}{}",
+                cairn_engine::jobs::point_time_label(*time),
+                output::bytes(*size),
+                if gfs.is_empty() {
                     String::new()
                 } else {
-                    format!("  GFS: {}", p.gfs)
+                    format!("  GFS: {gfs}")
                 }
             );
         }

@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod commands;
+mod external;
 mod output;
 
 use clap::Parser;

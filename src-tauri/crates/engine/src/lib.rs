@@ -2,6 +2,7 @@
 //! the `cairn` CLI are thin faces over [`Console`], which owns the catalog
 //! (SQLite configuration) of one data folder and opens repositories.
 
+pub mod appliance;
 pub mod catalog;
 pub mod console;
 pub mod error;

@@ -166,6 +166,13 @@ pub fn next_runs_unix(s: &Schedule, after: i64, count: u32) -> Vec<i64> {
     out
 }
 
+/// [`allows`] on Unix seconds, system time zone.
+pub fn allows_unix(w: &WeekHours, t: i64) -> bool {
+    Timestamp::from_second(t)
+        .map(|ts| allows(w, &ts.to_zoned(TimeZone::system())))
+        .unwrap_or(true)
+}
+
 /// Unix seconds of the end of the backup window that `start` lies in.
 pub fn window_end_unix(w: &WeekHours, start: i64) -> Option<i64> {
     let z = Timestamp::from_second(start)

@@ -76,6 +76,14 @@ pub fn job_finished(
     if stopped {
         return;
     }
+    if matches!(report, Ok(r) if r.point.is_some()) && job.settings.copy.is_none() {
+        let repo = console
+            .catalog()
+            .and_then(|c| c.repository(job.repository_id))
+            .map(|r| r.name)
+            .unwrap_or_default();
+        console.start_immediate_copies(&[job.name.clone(), repo]);
+    }
     let Ok(jobs) = console.catalog().and_then(|c| c.jobs()) else {
         return;
     };
@@ -101,7 +109,7 @@ pub fn job_finished(
 /// why, so it shows in History and Last 24 Hours.
 fn record_skip(console: &Console, job: &JobRecord, why: &str) {
     if let Ok(cat) = console.catalog() {
-        if let Ok(s) = cat.start_session(Some(job.id), &job.name, cairn_model::SessionKind::Backup)
+        if let Ok(s) = cat.start_session(Some(job.id), &job.name, crate::console::session_kind(job))
         {
             let msg = format!("The scheduled run did not start: {why}");
             let _ = cat.log(s, "error", &msg);
@@ -135,6 +143,15 @@ pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
             continue;
         }
         if matches!(s.kind, ScheduleKind::After { .. }) {
+            continue;
+        }
+        // Immediate copies start when their sources get new points.
+        if job
+            .settings
+            .copy
+            .as_ref()
+            .is_some_and(|c| c.mode == cairn_model::CopyMode::Immediate)
+        {
             continue;
         }
         let due_retry = console
@@ -205,6 +222,20 @@ pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
         }
         if let Some(n) = next_after_now {
             wait = wait.min((n - t).max(1));
+        }
+    }
+    // External repositories are rescanned every 24 hours.
+    if !console.runs().rescanning() {
+        let due = console.externals_due(t)?;
+        if !due.is_empty() {
+            let name = if due.len() == 1 {
+                Some(due[0].as_str())
+            } else {
+                None
+            };
+            if let Err(e) = console.start_rescan(name) {
+                eprintln!("cairn: the daily rescan did not start: {e}");
+            }
         }
     }
     Ok(wait.clamp(1, 60))

@@ -226,6 +226,15 @@ pub struct ExternalRepositoryRow {
     pub last_rescan: Option<i64>,
     /// Backups found by the last rescan.
     pub backups: u32,
+    /// Restore points found by the last rescan.
+    #[serde(default)]
+    pub restore_points: u32,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// The last rescan's error, empty when it worked.
+    #[serde(default)]
+    pub last_error: String,
 }
 
 /// A protection group as Backup Infrastructure lists it.

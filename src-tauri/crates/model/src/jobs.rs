@@ -146,6 +146,82 @@ pub struct BackupJobSettings {
     /// (scheduled runs read it from the keyring).
     #[serde(default)]
     pub password_name: Option<String>,
+    /// Set for backup copy jobs: what they copy and how.
+    #[serde(default)]
+    pub copy: Option<CopySettings>,
+}
+
+/// How a backup copy job copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyMode {
+    /// Copies new restore points as soon as they appear in the source
+    /// (after the backup job that writes them, or the rescan that finds
+    /// them), in the permitted hours.
+    Immediate,
+    /// Copies the restore points that appeared since the last run, on the
+    /// job's schedule.
+    #[default]
+    Periodic,
+}
+
+impl CopyMode {
+    /// Word shown in the wizard.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Immediate => "Immediate copy",
+            Self::Periodic => "Periodic copy",
+        }
+    }
+}
+
+/// Where a copy source was picked: Objects → Add ▾.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CopySourceKind {
+    /// From backups: one root backup (external or regular repository).
+    #[default]
+    Backup,
+    /// From jobs: the backups a backup job writes.
+    Job,
+    /// From repositories: every backup a repository holds.
+    Repository,
+}
+
+/// One object of a backup copy job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CopySource {
+    /// Backup, job or repository.
+    pub kind: CopySourceKind,
+    /// Repository (external or regular) name, for backups and repositories.
+    #[serde(default)]
+    pub repository: String,
+    /// Backup id, for a backup.
+    #[serde(default)]
+    pub backup: String,
+    /// Job name, for a job.
+    #[serde(default)]
+    pub job: String,
+    /// What the Objects list shows ("policy-a / i-0abc (EC2)").
+    #[serde(default)]
+    pub label: String,
+}
+
+/// Settings only backup copy jobs have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CopySettings {
+    /// Immediate or periodic.
+    pub mode: CopyMode,
+    /// What to copy.
+    pub sources: Vec<CopySource>,
+    /// Machines not copied (Objects → Exclusions).
+    #[serde(default)]
+    pub exclusions: Vec<String>,
+    /// "Read the entire restore point from source instead of synthesizing
+    /// it": every chunk is read and verified from the source, even those
+    /// a previous copy already translated.
+    #[serde(default)]
+    pub read_entire: bool,
 }
 
 /// Operating system of an agent job's computers.
@@ -350,10 +426,29 @@ impl JobStep {
         }
     }
 
+    /// The step's title in the wizard of these settings (the backup copy
+    /// wizard calls Name "Job" and Storage "Target").
+    pub fn title(self, s: &BackupJobSettings) -> &'static str {
+        match (self, s.copy.is_some()) {
+            (Self::Name, true) => "Job",
+            (Self::Storage, true) => "Target",
+            _ => self.label(),
+        }
+    }
+
     /// The steps the wizard shows for these settings, in order (seed 004:
     /// Objects only for volume or file level, Destination and Backup Cache
     /// only for policies, Guest Processing only for servers and clusters).
     pub fn shown(s: &BackupJobSettings) -> Vec<JobStep> {
+        if s.copy.is_some() {
+            return vec![
+                Self::Name,
+                Self::Objects,
+                Self::Storage,
+                Self::Schedule,
+                Self::Summary,
+            ];
+        }
         let mut v = vec![Self::JobMode, Self::Name, Self::Computers, Self::BackupMode];
         if s.backup_mode != BackupMode::EntireComputer {
             v.push(Self::Objects);

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod browse;
 pub mod error;
+pub mod external;
 pub mod inventory;
 pub mod jobs;
 pub mod repository;
@@ -13,6 +14,7 @@ pub mod settings;
 
 pub use browse::*;
 pub use error::{ApiError, ErrorKind};
+pub use external::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use repository::*;

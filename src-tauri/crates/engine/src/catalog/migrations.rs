@@ -120,6 +120,24 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN pid INTEGER;
     ALTER TABLE sessions ADD COLUMN host TEXT NOT NULL DEFAULT '';
     "#,
+    // 3 → 4: external repositories gain what the Connect wizard and rescans
+    // record, and a cache of the backups a rescan found (with the ETag of
+    // each backup's metadata object, so unchanged ones are not read again).
+    r#"
+    ALTER TABLE external_repositories ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    ALTER TABLE external_repositories ADD COLUMN password_name TEXT;
+    ALTER TABLE external_repositories ADD COLUMN restore_points INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE external_repositories ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+    CREATE TABLE external_backups (
+        external_id INTEGER NOT NULL REFERENCES external_repositories(id) ON DELETE CASCADE,
+        backup_id   TEXT NOT NULL,
+        etag        TEXT NOT NULL,
+        keyset      TEXT NOT NULL,
+        encrypted   INTEGER NOT NULL,
+        meta        TEXT NOT NULL,
+        PRIMARY KEY (external_id, backup_id)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

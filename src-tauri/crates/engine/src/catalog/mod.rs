@@ -4,6 +4,7 @@
 
 mod backups;
 mod credentials;
+mod external;
 mod jobs;
 mod migrations;
 mod repositories;
@@ -11,6 +12,7 @@ mod sessions;
 
 pub use backups::{BackupRecord, PointRecord};
 pub use credentials::CredentialRecord;
+pub use external::{ExternalBackupRecord, ExternalRecord};
 pub use jobs::JobRecord;
 pub use migrations::SCHEMA_VERSION;
 pub use repositories::RepositoryRecord;

@@ -26,7 +26,7 @@ pub struct RepositoryRecord {
     pub immutable_days: Option<u32>,
 }
 
-fn kind_to_str(k: RepositoryKind) -> &'static str {
+pub(crate) fn kind_to_str(k: RepositoryKind) -> &'static str {
     match k {
         RepositoryKind::Local => "local",
         RepositoryKind::AmazonS3 => "amazon_s3",
@@ -35,7 +35,7 @@ fn kind_to_str(k: RepositoryKind) -> &'static str {
     }
 }
 
-fn kind_from_str(s: &str) -> RepositoryKind {
+pub(crate) fn kind_from_str(s: &str) -> RepositoryKind {
     match s {
         "amazon_s3" => RepositoryKind::AmazonS3,
         "s3_compatible" => RepositoryKind::S3Compatible,

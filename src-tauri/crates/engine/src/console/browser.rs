@@ -118,7 +118,10 @@ fn live_state(live: &Path, e: &Entry) -> ItemState {
 impl Console {
     /// The restore points of a backup, newest first, from the catalog.
     pub fn restore_point_rows(&self, backup: &str) -> Result<Vec<RestorePointRow>> {
-        let b = self.find_backup(backup)?;
+        let b = match self.find_backup(backup) {
+            Ok(b) => b,
+            Err(e) => return self.external_point_rows(backup).ok_or(e)?,
+        };
         let repo = self.catalog()?.repository(b.repository_id)?;
         let now = crate::catalog::now();
         let mut rows: Vec<RestorePointRow> = b
@@ -145,6 +148,42 @@ impl Console {
             .collect();
         rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
         Ok(rows)
+    }
+
+    /// The restore points of a backup in an external repository, as the
+    /// last rescan found them, newest first.
+    fn external_point_rows(&self, backup: &str) -> Option<Result<Vec<RestorePointRow>>> {
+        let cat = self.catalog().ok()?;
+        for ext in cat.externals().ok()? {
+            let found = cat
+                .external_backups(ext.id)
+                .ok()?
+                .into_iter()
+                .find(|b| b.backup_id == backup);
+            if let Some(b) = found {
+                let mut rows: Vec<RestorePointRow> = b
+                    .meta
+                    .points
+                    .iter()
+                    .map(|p| RestorePointRow {
+                        id: p.id.clone(),
+                        time: p.time,
+                        kind: if p.kind.eq_ignore_ascii_case("full") {
+                            "Full"
+                        } else {
+                            "Increment"
+                        }
+                        .into(),
+                        size: p.size,
+                        gfs: p.gfs.join(","),
+                        immutable_until: None,
+                    })
+                    .collect();
+                rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
+                return Some(Ok(rows));
+            }
+        }
+        None
     }
 
     fn browser(&self, id: u64) -> Result<Arc<Browser>> {

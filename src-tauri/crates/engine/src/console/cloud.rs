@@ -70,22 +70,35 @@ impl Console {
     }
 
     fn credential_users(&self, name: &str) -> Result<Vec<String>> {
-        Ok(self
-            .catalog()?
+        let uses = |settings: &str| {
+            serde_json::from_str::<serde_json::Value>(settings)
+                .ok()
+                .and_then(|v| {
+                    v.get("credential")
+                        .and_then(|c| c.as_str())
+                        .map(|c| c.eq_ignore_ascii_case(name))
+                })
+                .unwrap_or(false)
+        };
+        let cat = self.catalog()?;
+        let mut users: Vec<String> = cat
             .repositories()?
             .into_iter()
-            .filter(|r| {
-                serde_json::from_str::<serde_json::Value>(&r.settings)
-                    .ok()
-                    .and_then(|v| {
-                        v.get("credential")
-                            .and_then(|c| c.as_str())
-                            .map(|c| c.eq_ignore_ascii_case(name))
-                    })
-                    .unwrap_or(false)
-            })
+            .filter(|r| uses(&r.settings))
             .map(|r| r.name)
-            .collect())
+            .collect();
+        users.extend(
+            cat.externals()?
+                .into_iter()
+                .filter(|r| {
+                    uses(&r.settings)
+                        || r.password_name
+                            .as_deref()
+                            .is_some_and(|p| p.eq_ignore_ascii_case(name))
+                })
+                .map(|r| format!("{} (external)", r.name)),
+        );
+        Ok(users)
     }
 
     /// Deletes credentials, refused while a repository uses them.
@@ -310,14 +323,30 @@ impl Console {
 
     /// Opens the storage of a cloud repository with its stored secret.
     pub(super) fn open_cloud_storage(&self, rec: &RepositoryRecord) -> Result<Arc<dyn Storage>> {
-        match rec.kind {
+        self.storage_from_settings(rec.kind, &rec.settings, &rec.name)
+    }
+
+    /// Opens cloud storage from saved settings (S3Settings or
+    /// AzureSettings as JSON) and the secret its credentials name.
+    pub(super) fn storage_from_settings(
+        &self,
+        kind: RepositoryKind,
+        settings: &str,
+        name: &str,
+    ) -> Result<Arc<dyn Storage>> {
+        let damaged = |e: serde_json::Error| {
+            Error::corrupt(format!(
+                "the settings of repository {name} are damaged: {e}"
+            ))
+        };
+        match kind {
             RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible => {
-                let s: S3Settings = self.cloud_settings(rec)?;
+                let s: S3Settings = serde_json::from_str(settings).map_err(damaged)?;
                 let (c, secret) = self.credential_secret(&s.credential)?;
                 Ok(Arc::new(S3Storage::connect(s, &c.identity, &secret)?))
             }
             RepositoryKind::AzureBlob => {
-                let s: AzureSettings = self.cloud_settings(rec)?;
+                let s: AzureSettings = serde_json::from_str(settings).map_err(damaged)?;
                 let (_, secret) = self.credential_secret(&s.credential)?;
                 Ok(Arc::new(AzureStorage::connect(s, &secret)?))
             }

@@ -116,6 +116,23 @@ impl Console {
                 encrypted: b.encrypted,
             });
         }
+        for ext in cat.externals()? {
+            for b in cat.external_backups(ext.id)? {
+                let m = &b.meta;
+                out.push(BackupRow {
+                    id: b.backup_id.clone(),
+                    job_name: m.job.clone(),
+                    machine: m.machine.clone(),
+                    creation_time: m.points.first().map(|p| p.time).unwrap_or(0),
+                    restore_points: m.points.len() as u32,
+                    repository: ext.name.clone(),
+                    platform: m.platform.clone(),
+                    size_bytes: m.points.last().map(|p| p.size).unwrap_or(0),
+                    location: BackupLocation::External,
+                    encrypted: b.encrypted,
+                });
+            }
+        }
         Ok(out)
     }
 
@@ -140,28 +157,31 @@ impl Console {
 
     /// Backup Infrastructure → External Repositories.
     pub fn external_repository_rows(&self) -> Result<Vec<ExternalRepositoryRow>> {
-        let cat = self.catalog()?;
-        let mut st = cat.conn().prepare(
-            "SELECT id, name, kind, bucket, folder, owner, last_rescan, backups
-             FROM external_repositories ORDER BY name",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(ExternalRepositoryRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: if r.get::<_, String>(2)? == "azure_blob" {
-                    RepositoryKind::AzureBlob
+        let me = self.console_id()?;
+        Ok(self
+            .catalog()?
+            .externals()?
+            .into_iter()
+            .map(|r| ExternalRepositoryRow {
+                id: r.id,
+                name: r.name,
+                kind: r.kind,
+                bucket: r.bucket,
+                folder: r.folder,
+                owner: if r.owner == me {
+                    "This console".into()
+                } else if r.owner.is_empty() || r.owner.starts_with("appliance-") {
+                    "Nobody".into()
                 } else {
-                    RepositoryKind::AmazonS3
+                    format!("Console {}", &r.owner[..r.owner.len().min(12)])
                 },
-                bucket: r.get(3)?,
-                folder: r.get(4)?,
-                owner: r.get(5)?,
-                last_rescan: r.get(6)?,
-                backups: r.get(7)?,
+                last_rescan: r.last_rescan,
+                backups: r.backups,
+                restore_points: r.restore_points,
+                description: r.description,
+                last_error: r.last_error,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .collect())
     }
 
     /// Backup Infrastructure → Protection Groups.

@@ -199,6 +199,15 @@ fn foreign_computer(s: &BackupJobSettings) -> Option<&str> {
         .map(String::as_str)
 }
 
+/// The kind of session a job's runs are.
+pub fn session_kind(job: &JobRecord) -> SessionKind {
+    if job.settings.copy.is_some() {
+        SessionKind::BackupCopy
+    } else {
+        SessionKind::Backup
+    }
+}
+
 /// This computer's name: what "This computer" means in a job.
 pub fn machine_name() -> String {
     hostname::get()
@@ -232,6 +241,12 @@ impl Console {
     fn complete_settings(&self, s: &mut BackupJobSettings) {
         if s.uid.is_empty() {
             s.uid = crate::format::random_id();
+        }
+        if s.copy.is_some() {
+            // A copy keeps its sources' machines; it has no computers.
+            s.computers.clear();
+            s.machine.clear();
+            return;
         }
         if s.computers.is_empty() {
             s.computers.push(machine_name());
@@ -270,6 +285,12 @@ impl Console {
                 validate_computers(&s.computers, machine)
             }
             JobStep::BackupMode => Ok(()),
+            JobStep::Objects if s.copy.is_some() => {
+                if let Some(c) = &s.copy {
+                    self.resolve_copy_sources(c)?;
+                }
+                Ok(())
+            }
             JobStep::Objects => {
                 validate_objects(s)?;
                 if s.backup_mode == BackupMode::Volume && self.runs_here(s) {
@@ -289,6 +310,7 @@ impl Console {
             JobStep::Storage => {
                 validate_storage_settings(s)?;
                 self.repository_named(&spec.repository)?;
+                self.check_copy_target(s, &spec.repository)?;
                 if spec.encrypt {
                     let Some(pw) = s.password_name.as_deref().filter(|p| !p.is_empty()) else {
                         return Err(Error::invalid(
@@ -401,7 +423,12 @@ impl Console {
                 j.id
             }
             None => {
-                let j = cat.add_job(&spec.name, JobKind::Backup, rec.id, s, &spec.description)?;
+                let kind = if s.copy.is_some() {
+                    JobKind::BackupCopy
+                } else {
+                    JobKind::Backup
+                };
+                let j = cat.add_job(&spec.name, kind, rec.id, s, &spec.description)?;
                 cat.set_job_enabled(j.id, spec.enabled)?;
                 j.id
             }
@@ -441,13 +468,12 @@ impl Console {
         spec.settings.uid = crate::format::random_id();
         let rec = self.repository_named(&spec.repository)?;
         let cat = self.catalog()?;
-        let j = cat.add_job(
-            &new_name,
-            JobKind::Backup,
-            rec.id,
-            &spec.settings,
-            &spec.description,
-        )?;
+        let kind = if spec.settings.copy.is_some() {
+            JobKind::BackupCopy
+        } else {
+            JobKind::Backup
+        };
+        let j = cat.add_job(&new_name, kind, rec.id, &spec.settings, &spec.description)?;
         cat.set_job_enabled(j.id, false)?;
         drop(cat);
         self.job_named(&new_name)
@@ -484,8 +510,21 @@ impl Console {
                 &rec.name,
                 &format!("delete backups of job {name}"),
             )?;
-            let backup = crate::jobs::backup_id(&j.settings.uid, &j.settings.machine);
-            repo.delete_backup(&backup)?;
+            let backups = if j.settings.copy.is_some() {
+                match &j.settings.encryption {
+                    // The job's own key set: every backup sealed with it is the job's.
+                    Some(enc) => repo
+                        .keysets_in_use()?
+                        .remove(&enc.keyset)
+                        .unwrap_or_default(),
+                    None => self.copy_backups_of(&j, &repo, &repo.default_keyset()?)?,
+                }
+            } else {
+                vec![crate::jobs::backup_id(&j.settings.uid, &j.settings.machine)]
+            };
+            for backup in backups {
+                repo.delete_backup(&backup)?;
+            }
             self.refresh_backups(&rec, &repo, &[])?;
         }
         self.catalog()?.delete_job(name)
@@ -530,9 +569,6 @@ impl Console {
 
     /// Checks that a job can run here and now.
     fn check_runnable(&self, job: &JobRecord) -> Result<()> {
-        if job.kind != JobKind::Backup {
-            return Err(Error::invalid(format!("{} is not a backup job", job.name)));
-        }
         if let Some(other) = foreign_computer(&job.settings) {
             return Err(Error::conflict(format!(
                 "computer {other} has no agent yet: Cairn backs up other computers through their agent, and none is connected for it; remove it from the job or connect its agent"
@@ -555,9 +591,9 @@ impl Console {
         cancel: &CancelToken,
     ) -> Result<(i64, Arc<super::runs::Live>)> {
         self.check_runnable(job)?;
-        let session =
-            self.catalog()?
-                .start_session(Some(job.id), &job.name, SessionKind::Backup)?;
+        let session = self
+            .catalog()?
+            .start_session(Some(job.id), &job.name, session_kind(job))?;
         let live = self.register_run(job, session, cancel.clone(), opts.stop_reason.clone());
         let cat = self.catalog()?;
         cat.log(session, "info", &format!("Job {} started", job.name))?;
@@ -676,8 +712,6 @@ impl Console {
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
-        let rec = self.catalog()?.repository(job.repository_id)?;
-        let repo = self.open_repository(&rec)?;
         let stored;
         let password = match (&opts.password, &job.settings.password_name) {
             (Some(p), _) => Some(p.as_str()),
@@ -692,6 +726,11 @@ impl Console {
             }
             _ => None,
         };
+        if job.settings.copy.is_some() {
+            return self.run_copy_inner(job, password, opts.queue, sink, cancel);
+        }
+        let rec = self.catalog()?.repository(job.repository_id)?;
+        let repo = self.open_repository(&rec)?;
         let ks = self.job_keyset(&repo, job, password)?;
         let purpose = format!("backup job {}", job.name);
         let _lock = if opts.queue {
@@ -745,6 +784,8 @@ impl Console {
             compression: s.compression,
             full: opts.full,
             images,
+            region: String::new(),
+            writer: String::new(),
         };
         let out = backup::run(&repo, &ks, &spec, sink.clone(), cancel)?;
         let m = &out.manifest;
@@ -755,7 +796,7 @@ impl Console {
                 m.id, m.stats.files, m.stats.bytes, m.stats.bytes_read, m.stats.bytes_written
             ),
         );
-        let removed = apply_retention(&repo, &ks, &m.backup, s, sink.as_ref())?;
+        let removed = retention::apply(&repo, &ks, &m.backup, s.retention, s.gfs, sink.as_ref())?;
         if !removed.is_empty() {
             prune::prune(&repo, &ks, PRUNE_GRACE_SECS, sink.as_ref())?;
         }
@@ -831,10 +872,12 @@ impl Console {
                 machine: meta.machine,
                 platform: meta.platform,
                 encrypted: ks.encrypted(),
-                location: if rec.kind == cairn_model::RepositoryKind::Local {
-                    "disk"
-                } else {
+                location: if rec.kind != cairn_model::RepositoryKind::Local {
                     "object_storage"
+                } else if meta.points.iter().any(|p| !p.origin.is_empty()) {
+                    "disk_copy"
+                } else {
+                    "disk"
                 }
                 .into(),
                 points: meta
@@ -882,41 +925,4 @@ impl Console {
         self.record_usage(&rec, repo.storage().as_ref())?;
         Ok(total)
     }
-}
-
-/// Deletes points retention no longer keeps and records GFS flags.
-fn apply_retention(
-    repo: &Repository,
-    ks: &KeySet,
-    backup: &str,
-    s: &BackupJobSettings,
-    sink: &dyn ProgressSink,
-) -> Result<Vec<String>> {
-    let mut meta = repo.read_backup_meta(ks, backup)?;
-    let mut sel = retention::select(&meta.points, s.retention, s.gfs, crate::catalog::now());
-    let mut removed = Vec::new();
-    for id in &sel.remove {
-        let key = crate::format::manifest::manifest_key(backup, id);
-        if let Some(until) = repo.storage().locked_until(&key)? {
-            sink.log(
-                "info",
-                &format!(
-                    "Retention: restore point {id} kept: it is immutable until {}",
-                    crate::jobs::point_time_label(until)
-                ),
-            );
-            sel.keep.entry(id.clone()).or_default();
-            continue;
-        }
-        repo.delete_manifest(backup, id)?;
-        sink.log("info", &format!("Retention: restore point {id} removed"));
-        removed.push(id.clone());
-    }
-    sel.remove = removed;
-    meta.points.retain(|p| !sel.remove.contains(&p.id));
-    for p in &mut meta.points {
-        p.gfs = sel.keep.get(&p.id).cloned().unwrap_or_default();
-    }
-    repo.write_backup_meta(ks, &meta)?;
-    Ok(sel.remove)
 }

@@ -3,6 +3,8 @@
 
 mod browser;
 mod cloud;
+mod copy;
+mod external;
 mod inventory;
 mod jobs;
 mod repositories;
@@ -11,7 +13,10 @@ mod runs;
 mod session;
 mod wizard;
 
-pub use jobs::{machine_name, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS};
+pub use external::{ApplianceMarker, RESCAN_EVERY_SECS};
+pub use jobs::{
+    machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
+};
 pub use restore::{OpenPoint, Version};
 pub use runs::Live;
 

@@ -84,12 +84,32 @@ pub struct Runs {
     /// Failed scheduled runs to retry: job id → (attempt, when).
     pub(crate) retries: Mutex<HashMap<i64, (u32, i64)>>,
     wake: (Mutex<u64>, Condvar),
+    /// A background rescan runs (one at a time).
+    rescanning: std::sync::atomic::AtomicBool,
 }
 
 /// Finished sessions whose last counters stay in memory.
 const KEEP_LIVE: usize = 200;
 
 impl Runs {
+    /// True while a background rescan runs.
+    pub fn rescanning(&self) -> bool {
+        self.rescanning.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Claims the rescan slot; false when a rescan already runs.
+    pub(crate) fn claim_rescan(&self) -> bool {
+        !self
+            .rescanning
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Frees the rescan slot.
+    pub(crate) fn release_rescan(&self) {
+        self.rescanning
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Blocks until woken or `timeout` passes.
     pub fn wait(&self, timeout: std::time::Duration) {
         let (m, cv) = &self.wake;

@@ -17,7 +17,7 @@ use std::path::Path;
 /// that list what the account holds and never touch a bucket.
 const ACCOUNT_CHECK: &str = "cairn-account-check";
 
-fn s3_settings(
+pub(super) fn s3_settings(
     t: &RepositoryTarget,
     bucket_required: bool,
 ) -> Result<(S3Settings, String, Sensitive<String>)> {
@@ -65,7 +65,7 @@ fn s3_settings(
     ))
 }
 
-fn azure_settings(
+pub(super) fn azure_settings(
     t: &RepositoryTarget,
     container_required: bool,
 ) -> Result<(AzureSettings, Sensitive<String>)> {

@@ -43,6 +43,13 @@ pub struct Manifest {
     pub root: String,
     /// Counters.
     pub stats: PointStats,
+    /// Cloud region or subscription of the machine (appliance backups).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
+    /// For a backup copy: the restore point it copies, as
+    /// `<source repository id>/<backup>/<point>`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
 }
 
 /// A restore point as the backup metadata lists it.
@@ -59,6 +66,12 @@ pub struct PointSummary {
     /// GFS flags ("weekly", "monthly", "yearly").
     #[serde(default)]
     pub gfs: Vec<String>,
+    /// Bytes the run that made it wrote to the repository.
+    #[serde(default)]
+    pub stored: u64,
+    /// For a backup copy: the source point's origin (see [`Manifest::origin`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
 }
 
 /// `backups/<backup>`: what a rescan reads to know a backup.
@@ -74,6 +87,13 @@ pub struct BackupMeta {
     pub platform: String,
     /// Key set the backup is written with.
     pub keyset: String,
+    /// Cloud region or subscription (appliance backups).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
+    /// Who writes it: "appliance" for a cloud backup appliance, empty for
+    /// a console job.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub writer: String,
     /// Restore points, oldest first.
     pub points: Vec<PointSummary>,
 }

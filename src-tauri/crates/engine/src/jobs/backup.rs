@@ -50,6 +50,10 @@ pub struct BackupSpec {
     /// The includes are block devices or disk image files, read whole in
     /// fixed-size chunks (volume level and entire computer).
     pub images: bool,
+    /// Cloud region or subscription (appliance backups; else empty).
+    pub region: String,
+    /// "appliance" when a cloud backup appliance writes it (else empty).
+    pub writer: String,
 }
 
 /// What a backup produced.
@@ -549,10 +553,12 @@ pub fn run(
             bytes_written: bytes_written.load(Ordering::Relaxed),
             warnings,
         },
+        region: spec.region.clone(),
+        origin: String::new(),
     };
     // Everything the point needs is durable: now make it visible.
     repo.write_manifest(ks, &manifest)?;
-    update_backup_meta(repo, ks, &manifest)?;
+    update_backup_meta(repo, ks, &manifest, &spec.writer)?;
     sink.progress(&counters.snapshot(std::time::Instant::now()));
     Ok(BackupOutcome { manifest, warnings })
 }
@@ -577,7 +583,12 @@ pub fn latest_manifest(repo: &Repository, ks: &KeySet, backup: &str) -> Result<O
 
 /// Rewrites `backups/<id>` from the manifests that exist (the truth), so a
 /// crash between manifest and metadata is repaired by the next run.
-pub fn update_backup_meta(repo: &Repository, ks: &KeySet, m: &Manifest) -> Result<()> {
+pub fn update_backup_meta(
+    repo: &Repository,
+    ks: &KeySet,
+    m: &Manifest,
+    writer: &str,
+) -> Result<()> {
     let old = repo.read_backup_meta(ks, &m.backup).ok();
     let mut known: HashMap<String, PointSummary> = old
         .map(|o| o.points.into_iter().map(|p| (p.id.clone(), p)).collect())
@@ -600,6 +611,8 @@ pub fn update_backup_meta(repo: &Repository, ks: &KeySet, m: &Manifest) -> Resul
                     kind: pm.kind,
                     size: pm.stats.bytes,
                     gfs: Vec::new(),
+                    stored: pm.stats.bytes_written,
+                    origin: pm.origin,
                 }
             }
         };
@@ -611,6 +624,8 @@ pub fn update_backup_meta(repo: &Repository, ks: &KeySet, m: &Manifest) -> Resul
         machine: m.machine.clone(),
         platform: m.platform.clone(),
         keyset: ks.id().to_string(),
+        region: m.region.clone(),
+        writer: writer.to_string(),
         points,
     };
     repo.write_backup_meta(ks, &meta)

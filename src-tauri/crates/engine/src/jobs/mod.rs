@@ -1,6 +1,7 @@
 //! Jobs: file-level backup, retention and pruning.
 
 pub mod backup;
+pub mod copy;
 pub mod filter;
 pub mod image;
 pub mod prune;

@@ -80,6 +80,44 @@ pub fn select(points: &[PointSummary], retention: Retention, gfs: Gfs, now: i64)
     Selection { keep, remove }
 }
 
+/// Deletes points retention no longer keeps and records GFS flags.
+pub fn apply(
+    repo: &crate::repo::Repository,
+    ks: &crate::format::crypto::KeySet,
+    backup: &str,
+    retention: Retention,
+    gfs: Gfs,
+    sink: &dyn crate::progress::ProgressSink,
+) -> crate::error::Result<Vec<String>> {
+    let mut meta = repo.read_backup_meta(ks, backup)?;
+    let mut sel = select(&meta.points, retention, gfs, crate::catalog::now());
+    let mut removed = Vec::new();
+    for id in &sel.remove {
+        let key = crate::format::manifest::manifest_key(backup, id);
+        if let Some(until) = repo.storage().locked_until(&key)? {
+            sink.log(
+                "info",
+                &format!(
+                    "Retention: restore point {id} kept: it is immutable until {}",
+                    crate::jobs::point_time_label(until)
+                ),
+            );
+            sel.keep.entry(id.clone()).or_default();
+            continue;
+        }
+        repo.delete_manifest(backup, id)?;
+        sink.log("info", &format!("Retention: restore point {id} removed"));
+        removed.push(id.clone());
+    }
+    sel.remove = removed;
+    meta.points.retain(|p| !sel.remove.contains(&p.id));
+    for p in &mut meta.points {
+        p.gfs = sel.keep.get(&p.id).cloned().unwrap_or_default();
+    }
+    repo.write_backup_meta(ks, &meta)?;
+    Ok(sel.remove)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

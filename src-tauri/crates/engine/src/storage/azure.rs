@@ -233,6 +233,26 @@ impl AzureStorage {
         })
     }
 
+    /// Checks the container exists and can be read, and nothing else (for
+    /// external repositories, which the console never writes to).
+    pub fn probe_read(&self) -> Result<()> {
+        block_on(async {
+            let exists = self
+                .container
+                .exists()
+                .await
+                .map_err(|e| az_error(e, self.name(), "open the container"))?;
+            if !exists {
+                return Err(Error::not_found(format!(
+                    "container {} does not exist in account {}; check the name",
+                    self.name(),
+                    self.settings.account
+                )));
+            }
+            Ok(())
+        })
+    }
+
     /// Checks the container exists and refuses what would break backups,
     /// with the reason: a hierarchical namespace, blob soft delete and
     /// container soft delete (deleted packs would be kept and billed, and
@@ -504,6 +524,7 @@ impl ReadStorage for AzureStorage {
                         out.push(ObjectInfo {
                             key: k.to_string(),
                             size: b.properties.content_length,
+                            etag: b.properties.etag.to_string(),
                         });
                     }
                 }

@@ -70,8 +70,17 @@ impl LocalStorage {
                     self.list_into(&ent.path(), &key, prefix, out)?;
                 }
             } else if key.starts_with(prefix) {
-                let size = ent.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push(ObjectInfo { key, size });
+                let (size, etag) = match ent.metadata() {
+                    Ok(m) => {
+                        use std::os::unix::fs::MetadataExt;
+                        (
+                            m.len(),
+                            format!("{}.{}-{}", m.mtime(), m.mtime_nsec(), m.len()),
+                        )
+                    }
+                    Err(_) => (0, String::new()),
+                };
+                out.push(ObjectInfo { key, size, etag });
             }
         }
         Ok(())

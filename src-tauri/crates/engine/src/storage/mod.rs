@@ -3,6 +3,7 @@
 //! Storage never knows about jobs or the repository format above it.
 
 pub mod azure;
+pub mod external;
 pub mod faulty;
 mod local;
 pub mod s3;
@@ -20,6 +21,10 @@ pub struct ObjectInfo {
     pub key: String,
     /// Size in bytes.
     pub size: u64,
+    /// Changes whenever the object is rewritten (the ETag on object
+    /// storage, modification time and size on a disk); rescans skip
+    /// objects whose tag they already know.
+    pub etag: String,
 }
 
 /// Reading side of a backend. Readers never lock.

@@ -498,6 +498,7 @@ impl ReadStorage for S3Storage {
                         out.push(ObjectInfo {
                             key: k.to_string(),
                             size: o.size().unwrap_or(0).max(0) as u64,
+                            etag: o.e_tag().unwrap_or_default().to_string(),
                         });
                     }
                 }

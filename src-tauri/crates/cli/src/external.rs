@@ -1,0 +1,333 @@
+//! `cairn external …` and `cairn appliance backup`.
+
+use crate::args::*;
+use crate::commands::read_secret;
+use crate::output::{self, CliProgress};
+use cairn_engine::appliance::{self, ApplianceBackup, Platform};
+use cairn_engine::progress::CancelToken;
+use cairn_engine::secrets::Sensitive;
+use cairn_engine::storage::azure::{AzureAuth, AzureSettings, AzureStorage, Tier};
+use cairn_engine::storage::s3::{S3Settings, S3Storage, StorageClass};
+use cairn_engine::storage::Storage;
+use cairn_engine::{Console, Error, Result};
+use cairn_model::{Compression, RepositoryTarget, Secret};
+use serde_json::json;
+use std::sync::Arc;
+
+fn s3_target(a: &S3Account, secret: String) -> RepositoryTarget {
+    RepositoryTarget::S3 {
+        region: a.region.clone(),
+        endpoint: a.endpoint.clone(),
+        access_key_id: a.access_key_id.clone(),
+        secret_access_key: Secret(secret),
+        bucket: a.bucket.clone(),
+        folder: a.folder.clone(),
+        storage_class: "standard".into(),
+        immutable_days: None,
+    }
+}
+
+fn azure_target(a: &AzureAccount, secret: String) -> RepositoryTarget {
+    RepositoryTarget::Azure {
+        account: a.account.clone(),
+        endpoint: a.endpoint.clone(),
+        sas: !a.shared_key_stdin,
+        secret: Secret(secret),
+        container: a.container.clone(),
+        folder: a.folder.clone(),
+        tier: "hot".into(),
+        immutable_days: None,
+    }
+}
+
+/// The password option: a new Manage Passwords entry named after the
+/// repository (read from standard input), or an existing entry.
+fn password_entry(
+    console: &Console,
+    name: &str,
+    o: &ExternalOptions,
+) -> Result<(Option<String>, bool)> {
+    if o.password_stdin {
+        let pw = Sensitive::new(read_secret("password")?);
+        let entry = format!("{name} password");
+        let existed = console.catalog()?.credential(&entry).is_ok();
+        console.put_credential(
+            &entry,
+            "password",
+            "",
+            &pw,
+            &format!("Opens the backups of external repository {name}"),
+            "",
+        )?;
+        return Ok((Some(entry), !existed));
+    }
+    Ok((o.password_name.clone(), false))
+}
+
+fn print_reports(reports: &[cairn_model::RescanReport], json: bool) {
+    if json {
+        output::json(&reports);
+        return;
+    }
+    let rows: Vec<Vec<String>> = reports
+        .iter()
+        .map(|r| {
+            vec![
+                r.repository.clone(),
+                r.backups.to_string(),
+                r.restore_points.to_string(),
+                format!("+{}", r.added),
+                format!("-{}", r.removed),
+                r.requests.to_string(),
+                format!("{:.2} s", r.duration_ms as f64 / 1000.0),
+                r.error.clone().unwrap_or_else(|| "OK".into()),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "Repository",
+            "Backups",
+            "Restore points",
+            "Added",
+            "Removed",
+            "Requests",
+            "Duration",
+            "Result",
+        ],
+        &rows,
+    );
+}
+
+/// `cairn external …`.
+pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
+    match c {
+        ExternalCmd::Add(add) => {
+            let (name, target, options) = match &add {
+                ExternalAdd::S3 {
+                    name,
+                    account,
+                    options,
+                } => (
+                    name,
+                    s3_target(account, read_secret("secret access key")?),
+                    options,
+                ),
+                ExternalAdd::Azure {
+                    name,
+                    account,
+                    options,
+                } => {
+                    let word = if account.shared_key_stdin {
+                        "shared key"
+                    } else {
+                        "SAS token"
+                    };
+                    (name, azure_target(account, read_secret(word)?), options)
+                }
+            };
+            let (pw, created) = password_entry(console, name, options)?;
+            let connected = console.connect_external(
+                name,
+                &options.description,
+                &target,
+                pw.as_deref(),
+                options.take_ownership,
+            );
+            let (rec, log) = match connected {
+                Ok(x) => x,
+                Err(e) => {
+                    // A password entered for this attempt is not kept.
+                    if created {
+                        if let Some(entry) = &pw {
+                            let _ = console.delete_credential(entry);
+                        }
+                    }
+                    return Err(e);
+                }
+            };
+            if !json {
+                for l in &log {
+                    eprintln!("{l}");
+                }
+            }
+            let (session, recs) = console.begin_rescan(Some(&rec.name))?;
+            let reports = console.run_rescan(session, &recs, Arc::new(CliProgress::new(false)))?;
+            if json {
+                output::json(&json!({"name": rec.name, "log": log, "rescan": reports}));
+            } else {
+                println!("External repository {} connected", rec.name);
+                print_reports(&reports, false);
+            }
+            Ok(if reports.iter().any(|r| r.error.is_some()) {
+                1
+            } else {
+                0
+            })
+        }
+        ExternalCmd::List => {
+            let rows = console.external_repository_rows()?;
+            if json {
+                output::json(&rows);
+            } else {
+                let t: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.kind.label().into(),
+                            r.bucket.clone(),
+                            r.folder.clone(),
+                            r.owner.clone(),
+                            r.last_rescan
+                                .map(cairn_engine::jobs::point_time_label)
+                                .unwrap_or_else(|| "never".into()),
+                            r.backups.to_string(),
+                            r.restore_points.to_string(),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "Name",
+                        "Type",
+                        "Bucket/container",
+                        "Folder",
+                        "Owner",
+                        "Last rescan",
+                        "Backups",
+                        "Restore points",
+                    ],
+                    &t,
+                );
+            }
+            Ok(0)
+        }
+        ExternalCmd::Rescan { name, all: _ } => {
+            let (session, recs) = console.begin_rescan(name.as_deref())?;
+            let reports = console.run_rescan(session, &recs, Arc::new(CliProgress::new(false)))?;
+            print_reports(&reports, json);
+            Ok(if reports.iter().any(|r| r.error.is_some()) {
+                1
+            } else {
+                0
+            })
+        }
+        ExternalCmd::Remove { name } => {
+            console.remove_external(&name)?;
+            if json {
+                output::json(&json!({"removed": name}));
+            } else {
+                println!("External repository {name} removed (nothing in it was touched)");
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `cairn appliance backup`.
+pub fn appliance(a: &ApplianceArgs, json: bool) -> Result<i32> {
+    let (storage, region): (Arc<dyn Storage>, String) = match a.to {
+        ApplianceTarget::S3 => {
+            if !a.secret_access_key_stdin {
+                return Err(Error::invalid(
+                    "give --secret-access-key-stdin and the secret access key on standard input",
+                ));
+            }
+            let secret = Sensitive::new(read_secret("secret access key")?);
+            let region = a.region.clone().unwrap_or_default();
+            let s = S3Settings {
+                bucket: a.bucket.clone().unwrap_or_default(),
+                folder: a.folder.clone(),
+                region: region.clone(),
+                endpoint: a.endpoint.clone(),
+                credential: String::new(),
+                storage_class: StorageClass::Standard,
+                immutable_days: None,
+            };
+            let st =
+                S3Storage::connect(s, a.access_key_id.as_deref().unwrap_or_default(), &secret)?;
+            st.probe()?;
+            (Arc::new(st), region)
+        }
+        ApplianceTarget::Azure => {
+            if a.shared_key_stdin == a.sas_stdin {
+                return Err(Error::invalid(
+                    "give one of --shared-key-stdin or --sas-stdin, with the secret on standard input",
+                ));
+            }
+            let secret = Sensitive::new(read_secret(if a.shared_key_stdin {
+                "shared key"
+            } else {
+                "SAS token"
+            })?);
+            let s = AzureSettings {
+                account: a.account.clone().unwrap_or_default(),
+                container: a.container.clone().unwrap_or_default(),
+                folder: a.folder.clone(),
+                endpoint: a.endpoint.clone(),
+                credential: String::new(),
+                auth: if a.shared_key_stdin {
+                    AzureAuth::SharedKey
+                } else {
+                    AzureAuth::Sas
+                },
+                tier: Tier::Hot,
+                immutable_days: None,
+            };
+            let st = AzureStorage::connect(s, &secret)?;
+            st.probe_read()?;
+            (Arc::new(st), a.subscription.clone())
+        }
+    };
+    let password = if a.password_stdin {
+        Some(read_secret("password")?)
+    } else {
+        None
+    };
+    let source = if a.source.is_absolute() {
+        a.source.clone()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::internal(e.to_string()))?
+            .join(&a.source)
+    };
+    let spec = ApplianceBackup {
+        policy: a.policy.clone(),
+        machine: a.machine.clone(),
+        platform: match a.platform {
+            PlatformArg::Ec2 => Platform::Ec2,
+            PlatformArg::AzureVm => Platform::AzureVm,
+        },
+        region,
+        source,
+        compression: Compression::Optimal,
+        retain_points: a.retain_points,
+        password,
+    };
+    let report = appliance::backup(
+        storage,
+        &spec,
+        Arc::new(CliProgress::new(false)),
+        &CancelToken::new(),
+    )?;
+    if json {
+        output::json(&report);
+    } else {
+        println!(
+            "Restore point {} of {} ({}) written to backup {}: {} files, {} written{}",
+            report.point,
+            spec.machine,
+            spec.platform.label(),
+            report.backup,
+            report.stats.files,
+            output::bytes(report.stats.bytes_written),
+            if report.removed_points.is_empty() {
+                String::new()
+            } else {
+                format!("; retention removed {}", report.removed_points.join(", "))
+            }
+        );
+    }
+    Ok(0)
+}

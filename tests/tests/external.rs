@@ -1,0 +1,486 @@
+//! External repositories through the command line against real services:
+//! a cloud backup appliance (`cairn appliance backup`) writes machines'
+//! backups into an S3 bucket (moto) or Azure container (Azurite); a console
+//! connects it as an external repository (writing nothing there but its
+//! ownership marker), rescans it (+1/−1 after the appliance's next run,
+//! one unreachable repository not failing the others), and a backup copy
+//! job copies one root backup into a local repository, restorable with the
+//! bucket gone; a second copy run transfers nothing.
+
+use cairn_tests::cli::{Cairn, Run};
+use cairn_tests::services::*;
+use cairn_tests::tree::{assert_same, bytes};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Key → (size, ETag) of every object in a bucket.
+fn bucket_listing(bucket: &str) -> BTreeMap<String, (u64, String)> {
+    block_on(async {
+        let mut out = BTreeMap::new();
+        let mut token = None;
+        loop {
+            let page = s3_client()
+                .list_objects_v2()
+                .bucket(bucket)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .expect("list");
+            for o in page.contents() {
+                out.insert(
+                    o.key().unwrap_or_default().to_string(),
+                    (
+                        o.size().unwrap_or(0) as u64,
+                        o.e_tag().unwrap_or_default().to_string(),
+                    ),
+                );
+            }
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                return out;
+            }
+        }
+    })
+}
+
+/// Deletes every object of a bucket, then the bucket.
+fn delete_bucket(bucket: &str) {
+    let keys: Vec<String> = bucket_listing(bucket).into_keys().collect();
+    block_on(async {
+        let c = s3_client();
+        for k in keys {
+            c.delete_object()
+                .bucket(bucket)
+                .key(k)
+                .send()
+                .await
+                .expect("delete object");
+        }
+        c.delete_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("delete bucket");
+    });
+}
+
+/// A machine's data: some shared with the others, some its own.
+fn machine_data(root: &Path, n: u64) -> PathBuf {
+    let d = root.join(format!("machine{n}"));
+    std::fs::create_dir_all(d.join("etc")).expect("mkdir");
+    std::fs::create_dir_all(d.join("var/lib")).expect("mkdir");
+    std::fs::write(d.join("etc/os-release"), "NAME=Debian\n").expect("write");
+    std::fs::write(d.join("var/lib/shared.bin"), bytes(500, 3 << 20)).expect("write");
+    std::fs::write(d.join("var/lib/own.bin"), bytes(600 + n, 2 << 20)).expect("write");
+    std::fs::write(d.join("etc/hostname"), format!("machine-{n}\n")).expect("write");
+    d
+}
+
+fn appliance_s3(
+    cairn: &Cairn,
+    bucket: &str,
+    policy: &str,
+    machine: &str,
+    src: &Path,
+    extra: &[&str],
+    stdin: &str,
+) -> Run {
+    let ep = s3_endpoint();
+    let mut args = vec![
+        "appliance",
+        "backup",
+        "--to",
+        "s3",
+        "--bucket",
+        bucket,
+        "--folder",
+        "appliance",
+        "--region",
+        "eu-west-1",
+        "--endpoint",
+        &ep,
+        "--access-key-id",
+        "test",
+        "--secret-access-key-stdin",
+        "--policy",
+        policy,
+        "--machine",
+        machine,
+        "--platform",
+        "ec2",
+        "--source",
+        src.to_str().expect("utf8"),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    cairn.ok_stdin(&args, stdin)
+}
+
+fn external_add_s3<'a>(name: &'a str, bucket: &'a str, ep: &'a str) -> Vec<&'a str> {
+    vec![
+        "external",
+        "add",
+        "s3",
+        name,
+        "--bucket",
+        bucket,
+        "--folder",
+        "appliance",
+        "--region",
+        "us-east-1",
+        "--endpoint",
+        ep,
+        "--access-key-id",
+        "test",
+        "--secret-access-key-stdin",
+    ]
+}
+
+/// The last JSON line `job run --json` prints: its summary.
+fn summary(r: &Run) -> serde_json::Value {
+    let last = r.stdout.lines().last().expect("a summary line");
+    let v: serde_json::Value = serde_json::from_str(last).expect("json");
+    assert_eq!(v["event"], "summary", "{}", r.stdout);
+    v["report"].clone()
+}
+
+#[test]
+fn appliance_backups_are_rescanned_and_copied_from_s3_and_restorable_with_the_bucket_gone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let console = Cairn::new(&tmp.path().join("console"));
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    let m: Vec<PathBuf> = (1..=3).map(|n| machine_data(tmp.path(), n)).collect();
+
+    // The appliance writes three machines' backups; policy db is encrypted.
+    appliance_s3(&appliance, &bucket, "web", "i-0aaa1", &m[0], &[], "test\n");
+    appliance_s3(&appliance, &bucket, "web", "i-0aaa2", &m[1], &[], "test\n");
+    appliance_s3(
+        &appliance,
+        &bucket,
+        "db",
+        "i-0bbb3",
+        &m[2],
+        &["--password-stdin"],
+        "test\ndb-secret-pw\n",
+    );
+
+    // Connecting needs the password of the encrypted backups: a wrong one
+    // is refused at that step, and nothing is recorded.
+    let bad = console.run(
+        &[
+            external_add_s3("apps", &bucket, &ep),
+            vec!["--password-stdin"],
+        ]
+        .concat(),
+        Some("test\nnot-the-password\n"),
+    );
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("does not open"), "{}", bad.stderr);
+    let none = console.ok(&["external", "list", "--json"]).json();
+    assert_eq!(none.as_array().expect("rows").len(), 0);
+
+    // Connect: only the ownership marker changes in the bucket.
+    let before = bucket_listing(&bucket);
+    let added = console
+        .ok_stdin(
+            &[
+                external_add_s3("apps", &bucket, &ep),
+                vec!["--password-stdin", "--json"],
+            ]
+            .concat(),
+            "test\ndb-secret-pw\n",
+        )
+        .json();
+    let after = bucket_listing(&bucket);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "connecting added or removed objects"
+    );
+    for (k, v) in &before {
+        if k != "appliance/owner" {
+            assert_eq!(v, &after[k], "{k} changed");
+        }
+    }
+    assert_ne!(before["appliance/owner"], after["appliance/owner"]);
+    let first = &added["rescan"][0];
+    assert_eq!(first["backups"], 3, "{added}");
+    assert_eq!(first["restore_points"], 3);
+    assert_eq!(first["added"], 3);
+    let list = console.ok(&["external", "list", "--json"]).json();
+    assert_eq!(list[0]["owner"], "This console");
+    assert_eq!(list[0]["backups"], 3);
+
+    // The backups are listed with policy, machine and platform.
+    let backups = console.ok(&["backups", "list", "--json"]).json();
+    let ext: Vec<&serde_json::Value> = backups
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|b| b["location"] == "external")
+        .collect();
+    assert_eq!(ext.len(), 3);
+    let mut machines: Vec<&str> = ext
+        .iter()
+        .map(|b| b["machine"].as_str().expect("m"))
+        .collect();
+    machines.sort();
+    assert_eq!(machines, ["i-0aaa1", "i-0aaa2", "i-0bbb3"]);
+    assert!(ext.iter().all(|b| b["platform"] == "EC2"));
+
+    // Nothing changed: nothing is read again.
+    let same = console.ok(&["external", "rescan", "apps", "--json"]).json();
+    assert_eq!(same[0]["added"], 0);
+    assert_eq!(same[0]["removed"], 0);
+    assert_eq!(same[0]["metadata_read"], 0, "{same}");
+
+    // The appliance adds a restore point and retention deletes the older one.
+    std::fs::write(m[0].join("etc/hostname"), "machine-1 renamed\n").expect("write");
+    let second = appliance_s3(
+        &appliance,
+        &bucket,
+        "web",
+        "i-0aaa1",
+        &m[0],
+        &["--retain-points", "1"],
+        "test\n",
+    )
+    .json();
+    assert_eq!(
+        second["removed_points"].as_array().expect("removed").len(),
+        1
+    );
+    let r = console.ok(&["external", "rescan", "apps", "--json"]).json();
+    assert_eq!(r[0]["added"], 1, "{r}");
+    assert_eq!(r[0]["removed"], 1);
+    assert_eq!(r[0]["metadata_read"], 1);
+    assert_eq!(r[0]["restore_points"], 3);
+
+    // A second external repository that becomes unreachable does not fail
+    // the rescan of the first.
+    let gone = make_bucket(false);
+    appliance_s3(&appliance, &gone, "web", "i-0ccc4", &m[2], &[], "test\n");
+    console.ok_stdin(&external_add_s3("doomed", &gone, &ep), "test\n");
+    delete_bucket(&gone);
+    let all = console.run(&["external", "rescan", "--all", "--json"], None);
+    assert_eq!(all.code, 1);
+    let all: serde_json::Value = serde_json::from_str(&all.stdout).expect("json");
+    let by_name = |n: &str| {
+        all.as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["repository"] == n)
+            .cloned()
+            .expect("report")
+    };
+    assert!(by_name("apps")["error"].is_null(), "{all}");
+    assert!(!by_name("doomed")["error"].is_null(), "{all}");
+    console.ok(&["external", "remove", "doomed"]);
+
+    // A backup copy job copies machine i-0aaa1's root backup.
+    console.ok(&[
+        "job",
+        "create",
+        "copy",
+        "copy-web1",
+        "--from-backup",
+        "apps/i-0aaa1",
+        "--target",
+        "Default Backup Repository",
+        "--retain-points",
+        "7",
+    ]);
+    let run = summary(&console.ok(&["job", "run", "copy-web1", "--json"]));
+    assert_eq!(run["result"], "success", "{run}");
+    assert!(run["stats"]["bytes_written"].as_u64().expect("n") > 0);
+    let copy = console.ok(&["backups", "list", "--json"]).json();
+    let copied = copy
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|b| b["job"] == "copy-web1")
+        .cloned()
+        .expect("the copy is listed");
+    assert_eq!(copied["machine"], "i-0aaa1");
+    assert_eq!(copied["platform"], "EC2");
+    assert_eq!(copied["location"], "disk_copy");
+    // The encrypted machine copies too (decrypted, then stored in the
+    // target's key set).
+    console.ok(&[
+        "job",
+        "create",
+        "copy",
+        "copy-db",
+        "--from-backup",
+        "apps/i-0bbb3",
+        "--target",
+        "Default Backup Repository",
+    ]);
+    assert_eq!(
+        summary(&console.ok(&["job", "run", "copy-db", "--json"]))["result"],
+        "success"
+    );
+
+    // A second run finds no new restore point and transfers nothing.
+    let again = summary(&console.ok(&["job", "run", "copy-web1", "--json"]));
+    assert_eq!(again["stats"]["bytes_written"], 0, "{again}");
+    assert!(again["message"]
+        .as_str()
+        .expect("msg")
+        .contains("no new restore points"));
+
+    // The bucket goes away; the copies restore on their own.
+    let in_use = console.run(&["external", "remove", "apps"], None);
+    assert!(in_use.stderr.contains("copy-web1"), "{}", in_use.stderr);
+    delete_bucket(&bucket);
+    let out = tmp.path().join("restored");
+    console.ok(&["restore", "copy-web1", "--to", out.to_str().expect("utf8")]);
+    assert_same(&m[0], &out.join(m[0].strip_prefix("/").expect("abs")));
+    let out_db = tmp.path().join("restored-db");
+    console.ok(&["restore", "copy-db", "--to", out_db.to_str().expect("utf8")]);
+    assert_same(&m[2], &out_db.join(m[2].strip_prefix("/").expect("abs")));
+    console.ok(&["check", "Default Backup Repository", "--full"]);
+}
+
+#[test]
+fn another_consoles_repository_is_taken_over_only_when_confirmed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let a = Cairn::new(&tmp.path().join("console-a"));
+    let b = Cairn::new(&tmp.path().join("console-b"));
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    let src = machine_data(tmp.path(), 7);
+    appliance_s3(&appliance, &bucket, "web", "i-0own", &src, &[], "test\n");
+    a.ok_stdin(&external_add_s3("shared", &bucket, &ep), "test\n");
+    let refused = b.run(&external_add_s3("shared", &bucket, &ep), Some("test\n"));
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("owned by console") && refused.stderr.contains("confirm"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        b.ok(&["external", "list", "--json"])
+            .json()
+            .as_array()
+            .expect("rows")
+            .len(),
+        0
+    );
+    b.ok_stdin(
+        &[
+            external_add_s3("shared", &bucket, &ep),
+            vec!["--take-ownership"],
+        ]
+        .concat(),
+        "test\n",
+    );
+    assert_eq!(
+        b.ok(&["external", "list", "--json"]).json()[0]["owner"],
+        "This console"
+    );
+    a.ok(&["external", "rescan", "shared"]);
+    let seen_by_a = a.ok(&["external", "list", "--json"]).json();
+    assert!(
+        seen_by_a[0]["owner"]
+            .as_str()
+            .expect("owner")
+            .starts_with("Console "),
+        "{seen_by_a}"
+    );
+}
+
+#[test]
+fn azure_appliance_backups_copy_into_a_local_repository() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let console = Cairn::new(&tmp.path().join("console"));
+    let container = make_container();
+    let ep = azure_endpoint();
+    let src = machine_data(tmp.path(), 9);
+    let az = |cairn: &Cairn, args: &[&str]| cairn.ok_stdin(args, &format!("{AZURE_KEY}\n"));
+    for machine in ["vm-web", "vm-db"] {
+        az(
+            &appliance,
+            &[
+                "appliance",
+                "backup",
+                "--to",
+                "azure",
+                "--account",
+                AZURE_ACCOUNT,
+                "--container",
+                &container,
+                "--endpoint",
+                &ep,
+                "--shared-key-stdin",
+                "--subscription",
+                "sub-1/westeurope",
+                "--policy",
+                "daily",
+                "--machine",
+                machine,
+                "--platform",
+                "azure-vm",
+                "--source",
+                src.to_str().expect("utf8"),
+            ],
+        );
+    }
+    let added = az(
+        &console,
+        &[
+            "external",
+            "add",
+            "azure",
+            "vms",
+            "--account",
+            AZURE_ACCOUNT,
+            "--container",
+            &container,
+            "--endpoint",
+            &ep,
+            "--shared-key-stdin",
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(added["rescan"][0]["backups"], 2, "{added}");
+    let local = tmp.path().join("copies");
+    console.ok(&[
+        "repo",
+        "add",
+        "local",
+        "Copies",
+        "--path",
+        local.to_str().expect("utf8"),
+    ]);
+    console.ok(&[
+        "job",
+        "create",
+        "copy",
+        "vm-copy",
+        "--from-backup",
+        "vms/vm-db",
+        "--target",
+        "Copies",
+    ]);
+    let run = summary(&console.ok(&["job", "run", "vm-copy", "--json"]));
+    assert_eq!(run["result"], "success", "{run}");
+    let rows = console.ok(&["backups", "list", "--json"]).json();
+    let copy = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|b| b["job"] == "vm-copy")
+        .cloned()
+        .expect("copy listed");
+    assert_eq!(copy["platform"], "Azure VM");
+    assert_eq!(copy["machine"], "vm-db");
+    let out = tmp.path().join("out");
+    console.ok(&["restore", "vm-copy", "--to", out.to_str().expect("utf8")]);
+    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+}
