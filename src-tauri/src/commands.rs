@@ -562,3 +562,67 @@ pub async fn preview_schedule(req: PreviewSchedule) -> Reply<Vec<i64>> {
         req.count,
     ))
 }
+
+#[tauri::command]
+pub async fn check_external_step(
+    state: State<'_, Shared>,
+    req: CheckExternalStep,
+) -> Reply<ExternalProbe> {
+    engine(&state, move |c| {
+        c.check_external_step(
+            req.step,
+            &req.name,
+            &req.target,
+            req.password_name.as_deref(),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn connect_external(
+    state: State<'_, Shared>,
+    req: ConnectExternal,
+) -> Reply<ConnectedExternal> {
+    engine_arc(&state, move |c| {
+        let (rec, mut log) = c.connect_external(
+            &req.name,
+            &req.description,
+            &req.target,
+            req.password_name.as_deref(),
+            req.take_ownership,
+        )?;
+        // Finishing starts a rescan (History → System).
+        let rescan_session = match c.start_rescan(Some(&rec.name)) {
+            Ok(s) => {
+                log.push("Rescan started".into());
+                Some(s)
+            }
+            Err(e) => {
+                log.push(format!("The rescan did not start: {e}"));
+                None
+            }
+        };
+        let repository = c
+            .external_repository_rows()?
+            .into_iter()
+            .find(|r| r.id == rec.id)
+            .ok_or_else(|| cairn_engine::Error::internal("the new external repository vanished"))?;
+        Ok(ConnectedExternal {
+            repository,
+            log,
+            rescan_session,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rescan_external(state: State<'_, Shared>, req: RescanExternal) -> Reply<i64> {
+    engine_arc(&state, move |c| c.start_rescan(req.name.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn remove_external(state: State<'_, Shared>, req: RemoveExternal) -> Reply<()> {
+    engine(&state, move |c| c.remove_external(&req.name)).await
+}

@@ -96,6 +96,10 @@ fn main() {
             commands::this_computer,
             commands::watch_session,
             commands::preview_schedule,
+            commands::check_external_step,
+            commands::connect_external,
+            commands::rescan_external,
+            commands::remove_external,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

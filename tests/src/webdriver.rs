@@ -210,6 +210,23 @@ impl Window {
         assert_eq!(self.script(&js), value, "option {value} of {css}");
     }
 
+    /// Right-clicks (a `contextmenu` event at its centre) the first element
+    /// matching a selector, or the first table row containing `row_text`.
+    pub fn right_click(&self, css: &str, row_text: Option<&str>) {
+        self.wait_for(css);
+        let js = format!(
+            "for (const e of document.querySelectorAll({})) {{ if ({} === null || e.textContent.includes({})) {{ const r = e.getBoundingClientRect(); e.dispatchEvent(new MouseEvent('contextmenu', {{bubbles: true, cancelable: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2}})); return true; }} }} return false",
+            serde_json::to_string(css).unwrap_or_default(),
+            serde_json::to_string(&row_text).unwrap_or_default(),
+            serde_json::to_string(&row_text).unwrap_or_default()
+        );
+        assert_eq!(
+            self.script(&js),
+            json!(true),
+            "right-click {css} {row_text:?}"
+        );
+    }
+
     /// Clicks the first element matching a selector (waiting for it).
     pub fn click_on(&self, css: &str) {
         let e = self.wait_for(css);

@@ -18,6 +18,7 @@ use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
 use cairn_model::{AgentOs, JobAction};
 use cairn_model::{ConsoleStatus, Theme, UiSettings, View};
 use cairn_model::{GetRepository, RemoveRepository, RepositoryDetails};
+use cairn_model::{RemoveExternal, RescanExternal};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -36,6 +37,8 @@ enum Modal {
     JobWizard(JobWizardMode),
     Session(i64),
     ConfirmDeleteJob(String),
+    ConnectExternal(RepoKind),
+    ConfirmRemoveExternal(String),
 }
 
 const REPO_KINDS: [(RepoKind, &str); 4] = [
@@ -74,6 +77,7 @@ pub fn App() -> impl IntoView {
     let modal = RwSignal::new(None::<Modal>);
     let menu = RwSignal::new(None::<&'static str>);
     let context = RwSignal::new(None::<(String, i32, i32)>);
+    let tree_context = RwSignal::new(None::<(Node, i32, i32)>);
 
     // Preferences: read once, then save whenever they change.
     spawn_local(async move {
@@ -139,6 +143,7 @@ pub fn App() -> impl IntoView {
         } else if ev.key() == "Escape" {
             menu.set(None);
             context.set(None);
+            tree_context.set(None);
         }
     });
     on_cleanup(move || handle.remove());
@@ -170,10 +175,20 @@ pub fn App() -> impl IntoView {
     };
     let disabled = Callback::new(move |action: &'static str| -> Option<String> {
         match action {
-            "add-repository" | "restore" | "backup-job" => None,
+            "add-repository" | "restore" | "backup-job" | "backup-copy" | "connect-repository"
+            | "rescan" => None,
             "job-start" | "job-stop" | "job-retry" | "job-active-full" | "job-edit"
             | "job-clone" | "job-toggle" | "job-delete" | "job-statistics" => {
                 (!job_selected()).then(|| "Select a job in Jobs first".to_string())
+            }
+            "edit" if selected.get() == Node::ExternalRepositories => Some(
+                "An external repository's location cannot change; Remove it and Connect again"
+                    .into(),
+            ),
+            "remove-repository"
+                if selected.get() == Node::ExternalRepositories && row.get().is_some() =>
+            {
+                None
             }
             "remove-repository" | "edit" => {
                 if selected.get() != Node::Repositories || row.get().is_none() {
@@ -248,9 +263,29 @@ pub fn App() -> impl IntoView {
             }),
         }
     });
+    // Rescan: one external repository, or all of them (None); its session
+    // window opens.
+    let rescan = Callback::new(move |name: Option<String>| {
+        spawn_local(async move {
+            match call(&RescanExternal { name }).await {
+                Ok(session) => modal.set(Some(Modal::Session(session))),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    });
     let on_action = Callback::new(move |action: &'static str| match action {
-        "add-repository" | "restore" | "backup-job" => {
+        "add-repository" | "restore" | "backup-job" | "backup-copy" | "connect-repository" => {
             menu.update(|m| *m = if m.is_some() { None } else { Some(action) })
+        }
+        "rescan" => rescan.run(
+            (selected.get_untracked() == Node::ExternalRepositories)
+                .then(|| row.get_untracked())
+                .flatten(),
+        ),
+        "remove-repository" if selected.get_untracked() == Node::ExternalRepositories => {
+            if let Some(name) = row.get_untracked() {
+                modal.set(Some(Modal::ConfirmRemoveExternal(name)));
+            }
         }
         a if a.starts_with("job-") => {
             if let Some(name) = row.get_untracked() {
@@ -318,6 +353,19 @@ pub fn App() -> impl IntoView {
                         <li><button id="backup-job-this" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, true)))); }>"This computer…"</button></li>
                     </ul>
                 }.into_any(),
+                Some("backup-copy") => view! {
+                    <ul class="dropdown" id="backup-copy-menu" style="left: 80px">
+                        <li><button id="backup-copy-new" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::NewCopy(false)))); }>"Backup copy…"</button></li>
+                        <li><button id="backup-copy-external" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::NewCopy(true)))); }>"External Repository → Backup Copy…"</button></li>
+                    </ul>
+                }.into_any(),
+                Some("connect-repository") => view! {
+                    <ul class="dropdown" id="connect-menu" style="left: 90px">
+                        <li><button id="connect-s3" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::AmazonS3))); }>"Amazon S3…"</button></li>
+                        <li><button id="connect-s3c" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::S3Compatible))); }>"S3 compatible…"</button></li>
+                        <li><button id="connect-azure" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::Azure))); }>"Azure Blob…"</button></li>
+                    </ul>
+                }.into_any(),
                 Some("restore") => view! {
                     <ul class="dropdown" id="restore-menu" style="left: 150px">
                         <li><button id="restore-guest-files" on:click=move |_| { menu.set(None); modal.set(Some(Modal::RestoreWizard(None))); }>"Guest files…"</button></li>
@@ -342,6 +390,32 @@ pub fn App() -> impl IntoView {
             }}
             {move || match modal.get() {
                 Some(Modal::RepositoryWizard(k)) => view! { <RepositoryWizard kind=k on_close=close_modal /> }.into_any(),
+                Some(Modal::ConnectExternal(k)) => view! { <RepositoryWizard kind=k external=true on_close=close_modal /> }.into_any(),
+                Some(Modal::ConfirmRemoveExternal(name)) => {
+                    let n = name.clone();
+                    view! {
+                        <div class="modal-backdrop">
+                            <div class="dialog confirm" role="alertdialog">
+                                <header class="wizard-title">"Remove external repository"</header>
+                                <div class="dialog-body">
+                                    <p>{format!("Remove external repository {name}? Its backups stay in the bucket or container; only this console forgets them.")}</p>
+                                </div>
+                                <footer class="wizard-buttons">
+                                    <button id="confirm-remove-external" class="danger" on:click=move |_| {
+                                        let name = n.clone();
+                                        spawn_local(async move {
+                                            match call(&RemoveExternal { name }).await {
+                                                Ok(()) => { modal.set(None); row.set(None); refresh.run(()); }
+                                                Err(e) => { modal.set(None); error.set(Some(e.message)); }
+                                            }
+                                        });
+                                    }>"Remove"</button>
+                                    <button on:click=move |_| modal.set(None)>"Cancel"</button>
+                                </footer>
+                            </div>
+                        </div>
+                    }.into_any()
+                }
                 Some(Modal::RestoreWizard(b)) => view! {
                     <RestoreWizard backup=b
                         on_close=Callback::new(move |_| modal.set(None))
@@ -420,7 +494,11 @@ pub fn App() -> impl IntoView {
                 <aside class="sidebar">
                     <div class="sidebar-title">{move || view.get().label()}</div>
                     <div class="tree-pane">
-                        <InventoryTree roots selected expanded />
+                        <InventoryTree roots selected expanded on_context=Callback::new(move |c: (Node, i32, i32)| {
+                            if c.0 == Node::ExternalRepositories {
+                                tree_context.set(Some(c));
+                            }
+                        }) />
                     </div>
                     <nav class="navigation">
                         {VIEWS
@@ -456,7 +534,7 @@ pub fn App() -> impl IntoView {
                     <DataTable table=table.into() filter selected=row
                         on_context=Callback::new(move |c: (String, i32, i32)| {
                             let n = selected.get_untracked();
-                            if n.is_backups() || n.is_jobs() {
+                            if n.is_backups() || n.is_jobs() || n == Node::ExternalRepositories {
                                 context.set(Some(c));
                             }
                         })
@@ -476,7 +554,14 @@ pub fn App() -> impl IntoView {
                         <div class="context-backdrop" on:click=move |_| context.set(None)
                             on:contextmenu=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); context.set(None); }></div>
                         <ul class="dropdown context-menu" id="context-menu" style=format!("left: {x}px; top: {y}px; position: fixed")>
-                            {if selected.get_untracked().is_jobs() {
+                            {if selected.get_untracked() == Node::ExternalRepositories {
+                                let k1 = key.clone();
+                                let k2 = key.clone();
+                                view! {
+                                    <li><button id="context-rescan" on:click=move |_| { context.set(None); rescan.run(Some(k1.clone())); }>"Rescan"</button></li>
+                                    <li><button id="context-remove-external" on:click=move |_| { context.set(None); modal.set(Some(Modal::ConfirmRemoveExternal(k2.clone()))); }>"Remove…"</button></li>
+                                }.into_any()
+                            } else if selected.get_untracked().is_jobs() {
                                 let disabled_now = job_disabled(&key);
                                 let items: [(&'static str, &'static str); 10] = [
                                     ("job-start", "Start"),
@@ -507,6 +592,13 @@ pub fn App() -> impl IntoView {
                     })}
                 </section>
             </div>
+            {move || tree_context.get().map(|(_, x, y)| view! {
+                <div class="context-backdrop" on:click=move |_| tree_context.set(None)
+                    on:contextmenu=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); tree_context.set(None); }></div>
+                <ul class="dropdown context-menu" id="tree-context-menu" style=format!("left: {x}px; top: {y}px; position: fixed")>
+                    <li><button id="context-rescan-all" on:click=move |_| { tree_context.set(None); rescan.run(None); }>"Rescan"</button></li>
+                </ul>
+            })}
             <StatusBar status=status.into() error=error.into() />
         </div>
     }

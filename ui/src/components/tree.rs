@@ -9,10 +9,12 @@ pub fn InventoryTree(
     roots: Signal<&'static [Node]>,
     selected: RwSignal<Node>,
     expanded: RwSignal<HashSet<Node>>,
+    /// Right-click on a node: (node, x, y).
+    on_context: Callback<(Node, i32, i32)>,
 ) -> impl IntoView {
     view! {
         <ul class="tree" role="tree">
-            {move || roots.get().iter().map(|n| view! { <TreeNode node=*n selected expanded depth=0 /> }).collect_view()}
+            {move || roots.get().iter().map(|n| view! { <TreeNode node=*n selected expanded on_context depth=0 /> }).collect_view()}
         </ul>
     }
 }
@@ -22,6 +24,7 @@ fn TreeNode(
     node: Node,
     selected: RwSignal<Node>,
     expanded: RwSignal<HashSet<Node>>,
+    on_context: Callback<(Node, i32, i32)>,
     depth: usize,
 ) -> AnyView {
     let has_children = !node.children().is_empty();
@@ -43,6 +46,11 @@ fn TreeNode(
                 data-node=node.id()
                 style=pad
                 on:click=move |_| selected.set(node)
+                on:contextmenu=move |ev: leptos::ev::MouseEvent| {
+                    ev.prevent_default();
+                    selected.set(node);
+                    on_context.run((node, ev.client_x(), ev.client_y()));
+                }
                 on:dblclick=move |_| {
                     if has_children {
                         expanded.update(|e| {
@@ -71,7 +79,7 @@ fn TreeNode(
                     {node
                         .children()
                         .iter()
-                        .map(|c| view! { <TreeNode node=*c selected expanded depth=depth + 1 /> })
+                        .map(|c| view! { <TreeNode node=*c selected expanded on_context depth=depth + 1 /> })
                         .collect_view()}
                 </ul>
             </Show>

@@ -44,11 +44,21 @@ pub async fn repositories() -> Result<Table, ApiError> {
 pub async fn external() -> Result<Table, ApiError> {
     let rows = call(&ListExternalRepositories {}).await?;
     Ok(Table {
-        columns: &["Name", "Type", "Bucket / container", "Folder", "Owner", "Last rescan", "Backups"],
+        columns: &[
+            "Name",
+            "Type",
+            "Bucket / container",
+            "Folder",
+            "Owner",
+            "Last rescan",
+            "Backups",
+            "Restore points",
+            "Description",
+        ],
         rows: rows
             .into_iter()
             .map(|r| Row {
-                key: r.id.to_string(),
+                key: r.name.clone(),
                 status: None,
                 cells: vec![
                     r.name,
@@ -56,8 +66,14 @@ pub async fn external() -> Result<Table, ApiError> {
                     r.bucket,
                     r.folder,
                     r.owner,
-                    format::opt_time(r.last_rescan),
+                    if r.last_error.is_empty() {
+                        format::opt_time(r.last_rescan)
+                    } else {
+                        format!("{} (failed: {})", format::opt_time(r.last_rescan), r.last_error)
+                    },
                     r.backups.to_string(),
+                    r.restore_points.to_string(),
+                    r.description,
                 ],
             })
             .collect(),

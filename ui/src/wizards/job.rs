@@ -5,6 +5,7 @@
 //! Next; Back keeps what was entered; Edit reopens the saved job.
 
 use super::frame::{ConfirmDiscard, WizardFrame};
+use super::password::PasswordPicker;
 use crate::api::call;
 use cairn_model::api::*;
 use cairn_model::*;
@@ -16,8 +17,23 @@ use leptos::task::spawn_local;
 pub enum JobWizardMode {
     /// Backup Job ▾ Linux computer / Windows computer / This computer.
     New(AgentOs, bool),
+    /// Backup Copy (true: opened from External Repository → Backup Copy,
+    /// so Objects → Add starts at From backups).
+    NewCopy(bool),
     /// Edit an existing job.
     Edit(Box<BackupJobSpec>),
+}
+
+/// One row of the From backups tree: a backup of a machine.
+#[derive(Debug, Clone, PartialEq)]
+struct PickBackup {
+    id: String,
+    repository: String,
+    job: String,
+    machine: String,
+    platform: String,
+    external: bool,
+    points: u32,
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -93,8 +109,78 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                 *this,
             )
         }
+        JobWizardMode::NewCopy(_) => {
+            let mut s = BackupJobSettings {
+                copy: Some(CopySettings::default()),
+                ..Default::default()
+            };
+            s.schedule.enabled = true;
+            (
+                BackupJobSpec {
+                    settings: s,
+                    enabled: true,
+                    ..Default::default()
+                },
+                None,
+                false,
+            )
+        }
         JobWizardMode::Edit(spec) => ((**spec).clone(), Some(spec.name.clone()), false),
     };
+    let from_external = matches!(mode, JobWizardMode::NewCopy(true));
+    let is_copy = initial.settings.copy.is_some();
+    // Backup copy: what Objects → Add offers.
+    let adding = RwSignal::new(None::<&'static str>);
+    let pick_backups = RwSignal::new(Vec::<PickBackup>::new());
+    let pick_repos = RwSignal::new(Vec::<(String, bool)>::new());
+    let copy_exclusions = RwSignal::new(
+        initial
+            .settings
+            .copy
+            .as_ref()
+            .map(|c| c.exclusions.join(", "))
+            .unwrap_or_default(),
+    );
+    if is_copy {
+        spawn_local(async move {
+            if let Ok(rows) = call(&ListBackups {}).await {
+                let mut v: Vec<PickBackup> = rows
+                    .into_iter()
+                    .map(|b| PickBackup {
+                        id: b.id,
+                        repository: b.repository,
+                        job: b.job_name,
+                        machine: b.machine,
+                        platform: b.platform,
+                        external: b.location == BackupLocation::External,
+                        points: b.restore_points,
+                    })
+                    .collect();
+                // External repositories first: their root backups are what
+                // a copy of public cloud backups picks.
+                v.sort_by(|a, b| {
+                    (!a.external, &a.repository, &a.job, &a.machine).cmp(&(
+                        !b.external,
+                        &b.repository,
+                        &b.job,
+                        &b.machine,
+                    ))
+                });
+                pick_backups.set(v);
+            }
+            let mut repos = Vec::new();
+            if let Ok(e) = call(&ListExternalRepositories {}).await {
+                repos.extend(e.into_iter().map(|r| (r.name, true)));
+            }
+            if let Ok(r) = call(&ListRepositories {}).await {
+                repos.extend(r.into_iter().map(|r| (r.name, false)));
+            }
+            pick_repos.set(repos);
+        });
+        if from_external {
+            adding.set(Some("backups"));
+        }
+    }
     let is_edit = editing.is_some();
     let s0 = initial.settings.clone();
     let spec = RwSignal::new(initial.clone());
@@ -102,7 +188,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let confirm_cancel = RwSignal::new(false);
-    let run_now = RwSignal::new(!is_edit);
+    let run_now = RwSignal::new(!is_edit && initial.settings.copy.is_none());
 
     // Text fields kept as typed; parsed when leaving the step.
     let name = RwSignal::new(initial.name.clone());
@@ -126,11 +212,6 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
     let gfs_y = RwSignal::new(s0.gfs.yearly.to_string());
     let advanced = RwSignal::new(false);
     let repositories = RwSignal::new(Vec::<RepositoryRow>::new());
-    let passwords = RwSignal::new(Vec::<CredentialRow>::new());
-    let adding_password = RwSignal::new(false);
-    let new_pw_name = RwSignal::new(String::new());
-    let new_pw = RwSignal::new(String::new());
-    let new_pw_hint = RwSignal::new(String::new());
     let cache_location = RwSignal::new(if s0.cache.location.is_empty() {
         "/var/cache/cairn".to_string()
     } else {
@@ -249,14 +330,6 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             repositories.set(r);
         }
     });
-    let load_passwords = move || {
-        spawn_local(async move {
-            if let Ok(c) = call(&ListCredentials {}).await {
-                passwords.set(c.into_iter().filter(|c| c.kind == "password").collect());
-            }
-        })
-    };
-    load_passwords();
     {
         let editing = editing.clone();
         spawn_local(async move {
@@ -277,7 +350,10 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
         let v = steps.get();
         v[current.get().min(v.len() - 1)]
     };
-    let step_labels = Signal::derive(move || steps.get().into_iter().map(|s| s.label()).collect());
+    let step_labels = Signal::derive(move || {
+        let s = spec.get().settings;
+        steps.get().into_iter().map(|st| st.title(&s)).collect()
+    });
     // The Summary shows when the job would start next.
     Effect::new(move |_| {
         if step() == JobStep::Summary {
@@ -298,6 +374,11 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             JobStep::Name => {
                 sp.name = name.get_untracked().trim().to_string();
                 sp.description = description.get_untracked();
+            }
+            JobStep::Objects if s.copy.is_some() => {
+                if let Some(c) = s.copy.as_mut() {
+                    c.exclusions = split_list(&copy_exclusions.get_untracked());
+                }
             }
             JobStep::Objects => {
                 s.include_masks = split_list(&include_masks.get_untracked());
@@ -420,10 +501,11 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             spawn_local(async move {
                 let sp = spec.get_untracked();
                 if st == JobStep::Summary {
+                    let run = run_now.get_untracked() && sp.settings.copy.is_none();
                     match call(&SaveJob {
                         spec: sp,
                         editing,
-                        run_now: run_now.get_untracked(),
+                        run_now: run,
                     })
                     .await
                     {
@@ -491,36 +573,164 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             }
         });
     };
-    let add_password = move |_| {
-        let name = new_pw_name.get_untracked().trim().to_string();
-        let secret = new_pw.get_untracked();
-        let hint = new_pw_hint.get_untracked();
-        spawn_local(async move {
-            let r = call(&PutCredential {
-                name: name.clone(),
-                kind: "password".into(),
-                identity: String::new(),
-                secret: Secret(secret),
-                description: "Job encryption password".into(),
-                hint,
-            })
-            .await;
-            match r {
-                Ok(()) => {
-                    new_pw.set(String::new());
-                    adding_password.set(false);
-                    spec.update(|s| s.settings.password_name = Some(name));
-                    load_passwords();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-
     let page = move || -> AnyView {
         let sp = spec.get();
         let s = sp.settings.clone();
+        let copy = s.copy.clone();
+        let title = step().title(&s);
         match step() {
+            JobStep::Name if copy.is_some() => view! {
+                <h2>"Job"</h2>
+                <p class="hint">"A backup copy job copies restore points of backups (for example the root backups a cloud backup appliance wrote into an external repository) into a backup repository, from which files can be restored."</p>
+                <label class="field" for="job-name"><span>"Name:"</span>
+                    <input id="job-name" type="text" autocomplete="off" placeholder="Cloud backups copy" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <label class="field" for="job-description"><span>"Description:"</span>
+                    <textarea id="job-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                </label>
+                <fieldset class="group">
+                    <legend>"Copy mode"</legend>
+                    {radio("copy-mode-immediate", "cmode", "Immediate copy (mirroring)", move || spec.get().settings.copy.is_some_and(|c| c.mode == CopyMode::Immediate), move || set(&|s| if let Some(c) = s.copy.as_mut() { c.mode = CopyMode::Immediate }))}
+                    <p class="hint indent">"New restore points are copied as soon as they appear in the source: after the backup job that writes them, or the rescan that finds them."</p>
+                    {radio("copy-mode-periodic", "cmode", "Periodic copy (pruning)", move || spec.get().settings.copy.is_some_and(|c| c.mode == CopyMode::Periodic), move || set(&|s| if let Some(c) = s.copy.as_mut() { c.mode = CopyMode::Periodic }))}
+                    <p class="hint indent">"On the job's schedule, the restore points that appeared since the last run are copied."</p>
+                </fieldset>
+            }.into_any(),
+            JobStep::Objects if copy.is_some() => {
+                let add_source = move |src: CopySource| {
+                    set(&move |s| {
+                        if let Some(c) = s.copy.as_mut() {
+                            if !c.sources.contains(&src) {
+                                c.sources.push(src.clone());
+                            }
+                        }
+                    })
+                };
+                view! {
+                    <h2>"Objects"</h2>
+                    <p class="hint">"Backups to copy: root backups in external repositories or backup repositories, the backups of jobs, or every backup of a repository."</p>
+                    <div class="list-with-buttons">
+                        <ul class="pick-list" id="copy-objects">
+                            {move || {
+                                let list = spec.get().settings.copy.map(|c| c.sources).unwrap_or_default();
+                                if list.is_empty() {
+                                    return view! { <li class="empty">"Nothing to copy yet. Click Add."</li> }.into_any();
+                                }
+                                list.into_iter().map(|src| {
+                                    let gone = src.clone();
+                                    let what = match src.kind { CopySourceKind::Backup => "Backup", CopySourceKind::Job => "Job", CopySourceKind::Repository => "Repository" };
+                                    view! {
+                                        <li class="copy-object"><span class="glyph icon-backup"></span>
+                                            <span>{src.label.clone()}</span>
+                                            <span class="hint-inline">{format!(" {what}{}", if src.repository.is_empty() { String::new() } else { format!(" in {}", src.repository) })}</span>
+                                            <button class="link remove-item" on:click=move |_| { let g = gone.clone(); set(&move |s| if let Some(c) = s.copy.as_mut() { c.sources.retain(|x| *x != g) }) }>"Remove"</button>
+                                        </li>
+                                    }
+                                }).collect_view().into_any()
+                            }}
+                        </ul>
+                        <div class="side-buttons">
+                            <button id="copy-add" on:click=move |_| adding.update(|a| *a = if a.is_some() { None } else { Some("menu") })>"Add ▾"</button>
+                        </div>
+                    </div>
+                    {move || match adding.get() {
+                        Some("menu") => view! {
+                            <ul class="dropdown inline-menu" id="copy-add-menu">
+                                <li><button id="copy-add-jobs" on:click=move |_| adding.set(Some("jobs"))>"From jobs…"</button></li>
+                                <li><button id="copy-add-repos" on:click=move |_| adding.set(Some("repos"))>"From repositories…"</button></li>
+                                <li><button id="copy-add-backups" on:click=move |_| adding.set(Some("backups"))>"From backups…"</button></li>
+                            </ul>
+                        }.into_any(),
+                        Some("backups") => {
+                            let rows = pick_backups.get();
+                            if rows.is_empty() {
+                                return view! { <div class="picker" id="copy-backups-tree"><p class="empty">"No backups yet. Connect an external repository and rescan it, or run a backup job."</p></div> }.into_any();
+                            }
+                            // repository → backup (job or policy) → machine
+                            let mut last_repo = String::new();
+                            let mut last_job = String::new();
+                            let mut items = Vec::new();
+                            for b in rows {
+                                if b.repository != last_repo {
+                                    last_repo = b.repository.clone();
+                                    last_job.clear();
+                                    items.push(view! { <li class="pick-repo"><span class=if b.external { "glyph icon-cloud" } else { "glyph icon-repo" }></span>{format!("{}{}", b.repository, if b.external { " (external repository)" } else { "" })}</li> }.into_any());
+                                }
+                                if b.job != last_job {
+                                    last_job = b.job.clone();
+                                    items.push(view! { <li class="pick-job indent"><span class="glyph icon-backup"></span>{b.job.clone()}</li> }.into_any());
+                                }
+                                let src = CopySource {
+                                    kind: CopySourceKind::Backup,
+                                    repository: b.repository.clone(),
+                                    backup: b.id.clone(),
+                                    job: String::new(),
+                                    label: format!("{} / {} ({})", b.job, b.machine, b.platform),
+                                };
+                                items.push(view! {
+                                    <li class="pick-machine indent2">
+                                        <span class="glyph icon-group"></span>
+                                        <span>{format!("{} ({}, {} restore points)", b.machine, b.platform, b.points)}</span>
+                                        <button class="copy-pick link" data-backup=b.id.clone() data-machine=b.machine.clone() on:click=move |_| add_source(src.clone())>"Add"</button>
+                                    </li>
+                                }.into_any());
+                            }
+                            view! {
+                                <div class="picker" id="copy-backups-tree">
+                                    <p class="hint">"Backups → machines. Any root backup in an external repository can be selected."</p>
+                                    <ul class="pick-tree">{items}</ul>
+                                    <button id="copy-pick-done" on:click=move |_| adding.set(None)>"Done"</button>
+                                </div>
+                            }.into_any()
+                        }
+                        Some("jobs") => view! {
+                            <div class="picker" id="copy-jobs">
+                                <ul class="pick-tree">
+                                    {other_jobs.get().into_iter().map(|j| {
+                                        let src = CopySource { kind: CopySourceKind::Job, job: j.clone(), label: format!("Job {j}"), ..Default::default() };
+                                        view! { <li><span class="glyph icon-job"></span>{j.clone()}<button class="copy-pick link" data-job=j.clone() on:click=move |_| add_source(src.clone())>"Add"</button></li> }
+                                    }).collect_view()}
+                                </ul>
+                                <button id="copy-pick-done" on:click=move |_| adding.set(None)>"Done"</button>
+                            </div>
+                        }.into_any(),
+                        Some(_) => view! {
+                            <div class="picker" id="copy-repos">
+                                <ul class="pick-tree">
+                                    {pick_repos.get().into_iter().map(|(r, ext)| {
+                                        let src = CopySource { kind: CopySourceKind::Repository, repository: r.clone(), label: format!("Every backup in {r}"), ..Default::default() };
+                                        view! { <li><span class=if ext { "glyph icon-cloud" } else { "glyph icon-repo" }></span>{format!("{r}{}", if ext { " (external)" } else { "" })}<button class="copy-pick link" data-repo=r.clone() on:click=move |_| add_source(src.clone())>"Add"</button></li> }
+                                    }).collect_view()}
+                                </ul>
+                                <button id="copy-pick-done" on:click=move |_| adding.set(None)>"Done"</button>
+                            </div>
+                        }.into_any(),
+                        None => ().into_any(),
+                    }}
+                    <label class="field" for="copy-exclusions"><span>"Exclusions (machines not copied):"</span>
+                        <input id="copy-exclusions" type="text" placeholder="i-0abc123, vm-test" prop:value=move || copy_exclusions.get() on:input=move |ev| copy_exclusions.set(event_target_value(&ev)) />
+                    </label>
+                }.into_any()
+            }
+            JobStep::Schedule if copy.as_ref().is_some_and(|c| c.mode == CopyMode::Immediate) => view! {
+                <h2>"Schedule"</h2>
+                <p class="hint">"Immediate copy: new restore points are copied as soon as they appear in the source."</p>
+                <fieldset class="group">
+                    <legend>"Copy"</legend>
+                    {radio("copy-any-time", "cwin", "Any time (continuously)", move || !window_on.get(), move || window_on.set(false))}
+                    <div class="sched-row">
+                        {radio("copy-permitted", "cwin", "During the following time periods only: from", move || window_on.get(), move || window_on.set(true))}
+                        {hour_select("job-window-from", window_from)}<span>"to"</span>{hour_select("job-window-to", window_to)}
+                    </div>
+                </fieldset>
+                <div class="sched-row">
+                    <label class="check"><input id="job-retry" type="checkbox" prop:checked=move || retry_on.get() on:change=move |ev| retry_on.set(event_target_checked(&ev)) /><span>"Automatic retry: retry failed job"</span></label>
+                    <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || retry_times.get() on:input=move |ev| retry_times.set(event_target_value(&ev)) />
+                    <span>"times, waiting"</span>
+                    <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || retry_wait.get() on:input=move |ev| retry_wait.set(event_target_value(&ev)) />
+                    <span>"minutes"</span>
+                </div>
+            }.into_any(),
             JobStep::JobMode => view! {
                 <h2>"Job Mode"</h2>
                 <p class="hint">{format!("Protection settings for {} computers.", s.os.label())}</p>
@@ -669,7 +879,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                 }).collect_view()}
             }.into_any(),
             JobStep::Storage => view! {
-                <h2>"Storage"</h2>
+                <h2>{title}</h2>
                 <label class="field" for="job-repository"><span>"Backup repository:"</span>
                     <select id="job-repository" prop:value=move || spec.get().repository on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| s.repository = v) }>
                         {move || repositories.get().into_iter().map(|r| {
@@ -687,6 +897,11 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         <option value="days" selected=move || retention_unit.get() == "days">"days"</option>
                     </select>
                 </div>
+                {copy.is_some().then(|| view! {
+                    <label class="field check"><input id="copy-read-entire" type="checkbox" prop:checked=move || spec.get().settings.copy.is_some_and(|c| c.read_entire)
+                        on:change=move |ev| { let on = event_target_checked(&ev); set(&move |s| if let Some(c) = s.copy.as_mut() { c.read_entire = on }) } />
+                        <span>"Read the entire restore point from source instead of synthesizing it"</span></label>
+                })}
                 <label class="field check"><input id="job-gfs" type="checkbox" prop:checked=move || gfs_on.get() on:change=move |ev| gfs_on.set(event_target_checked(&ev)) /><span>"Keep certain full backups longer for archival purposes (GFS)"</span></label>
                 {move || gfs_on.get().then(|| view! {
                     <div class="indent gfs">
@@ -705,27 +920,9 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         </label>
                         <label class="field check"><input id="job-encrypt" type="checkbox" prop:checked=move || spec.get().encrypt on:change=move |ev| { let on = event_target_checked(&ev); spec.update(|s| s.encrypt = on) } /><span>"Enable backup file encryption"</span></label>
                         {move || spec.get().encrypt.then(|| view! {
-                            <div class="field inline indent">
-                                <span>"Password:"</span>
-                                <select id="job-password" on:change=move |ev| { let v = event_target_value(&ev); spec.update(|s| s.settings.password_name = Some(v).filter(|v| !v.is_empty())) }>
-                                    <option value="">"Choose a password…"</option>
-                                    {move || passwords.get().into_iter().map(|p| {
-                                        let n = p.name.clone();
-                                        let n2 = n.clone();
-                                        view! { <option value=n.clone() selected=move || spec.get().settings.password_name.as_deref() == Some(n2.as_str())>{if p.hint.is_empty() { p.name.clone() } else { format!("{} (hint: {})", p.name, p.hint) }}</option> }
-                                    }).collect_view()}
-                                </select>
-                                <button id="job-password-new" on:click=move |_| adding_password.update(|a| *a = !*a)>"Add…"</button>
-                            </div>
-                        })}
-                        {move || adding_password.get().then(|| view! {
-                            <div class="picker" id="password-add">
-                                <input id="job-new-password-name" type="text" placeholder="Name" prop:value=move || new_pw_name.get() on:input=move |ev| new_pw_name.set(event_target_value(&ev)) />
-                                <input id="job-new-password" type="password" placeholder="Password" autocomplete="new-password" prop:value=move || new_pw.get() on:input=move |ev| new_pw.set(event_target_value(&ev)) />
-                                <input id="job-new-password-hint" type="text" placeholder="Hint (never the password)" prop:value=move || new_pw_hint.get() on:input=move |ev| new_pw_hint.set(event_target_value(&ev)) />
-                                <button id="job-new-password-ok" on:click=add_password>"Save"</button>
-                                <p class="hint">"Stored in the OS keyring. Lose it and the backups cannot be restored."</p>
-                            </div>
+                            <PasswordPicker prefix="job" error purpose="Job encryption password"
+                                selected=Signal::derive(move || spec.get().settings.password_name)
+                                on_select=Callback::new(move |v: Option<String>| spec.update(|s| s.settings.password_name = v)) />
                         })}
                     </div>
                 })}
@@ -804,6 +1001,40 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                     {hour_select("job-window-from", window_from)}<span>"to"</span>{hour_select("job-window-to", window_to)}
                 </div>
             }.into_any(),
+            JobStep::Summary if copy.is_some() => {
+                let c = copy.clone().unwrap_or_default();
+                let retention = match s.retention {
+                    Retention::Points(n) => format!("{n} restore points"),
+                    Retention::Days(n) => format!("{n} days"),
+                };
+                let gfs = if s.gfs == Gfs::default() { "off".to_string() } else { format!("weekly {} weeks, monthly {} months, yearly {} years", s.gfs.weekly, s.gfs.monthly, s.gfs.yearly) };
+                let enc = if sp.encrypt { format!("on, password {}", s.password_name.clone().unwrap_or_default()) } else { "off".into() };
+                let when = if c.mode == CopyMode::Immediate {
+                    match &s.schedule.window {
+                        Some(_) => "as soon as new restore points appear, in the permitted hours".to_string(),
+                        None => "as soon as new restore points appear".to_string(),
+                    }
+                } else {
+                    s.schedule.describe()
+                };
+                view! {
+                    <h2>"Summary"</h2>
+                    <dl class="summary" id="job-summary">
+                        <dt>"Name"</dt><dd>{sp.name.clone()}</dd>
+                        <dt>"Type"</dt><dd>{format!("Backup copy, {}", c.mode.label().to_lowercase())}</dd>
+                        <dt>"Objects"</dt><dd id="job-summary-objects">{c.sources.iter().map(|s| s.label.clone()).collect::<Vec<_>>().join("; ")}</dd>
+                        {(!c.exclusions.is_empty()).then(|| view! { <dt>"Exclusions"</dt><dd>{c.exclusions.join(", ")}</dd> })}
+                        <dt>"Target"</dt><dd>{sp.repository.clone()}</dd>
+                        <dt>"Retention"</dt><dd>{retention}</dd>
+                        <dt>"GFS"</dt><dd>{gfs}</dd>
+                        <dt>"Read entire points"</dt><dd>{if c.read_entire { "yes" } else { "no (chunks already copied are not read again)" }}</dd>
+                        <dt>"Compression"</dt><dd>{s.compression.label()}</dd>
+                        <dt>"Encryption"</dt><dd>{enc}</dd>
+                        <dt>"Schedule"</dt><dd id="job-summary-schedule">{when}</dd>
+                    </dl>
+                    <label class="field check"><input id="job-enable-now" type="checkbox" prop:checked=move || spec.get().enabled on:change=move |ev| { let on = event_target_checked(&ev); spec.update(|s| s.enabled = on) } /><span>"Enable the job when I click Finish"</span></label>
+                }.into_any()
+            }
             JobStep::Summary => {
                 let repo = sp.repository.clone();
                 let objects = match s.backup_mode {
@@ -852,7 +1083,12 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
 
     view! {
         <WizardFrame
-            title=if is_edit { format!("Edit Agent Backup Job: {}", initial.name) } else { "New Agent Backup Job".to_string() }
+            title=match (is_edit, is_copy) {
+                (true, true) => format!("Edit Backup Copy Job: {}", initial.name),
+                (true, false) => format!("Edit Agent Backup Job: {}", initial.name),
+                (false, true) => "New Backup Copy Job".to_string(),
+                (false, false) => "New Agent Backup Job".to_string(),
+            }
             steps=step_labels
             current
             busy=busy.into()

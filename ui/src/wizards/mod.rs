@@ -2,5 +2,6 @@
 
 pub mod frame;
 pub mod job;
+pub mod password;
 pub mod repository;
 pub mod restore;

@@ -3,6 +3,7 @@
 //! step where the choice was made.
 
 use super::frame::{ConfirmDiscard, WizardFrame};
+use super::password::PasswordPicker;
 use crate::api::call;
 use cairn_model::*;
 use leptos::prelude::*;
@@ -26,8 +27,26 @@ impl RepoKind {
             Self::Azure => "Azure Blob",
         }
     }
-    fn steps(self) -> Vec<&'static str> {
+    fn steps(self, external: bool) -> Vec<&'static str> {
         match self {
+            Self::AmazonS3 | Self::S3Compatible if external => vec![
+                "Name",
+                "Account",
+                "Bucket",
+                "Encryption",
+                "Review",
+                "Apply",
+                "Summary",
+            ],
+            Self::Azure if external => vec![
+                "Name",
+                "Account",
+                "Container",
+                "Encryption",
+                "Review",
+                "Apply",
+                "Summary",
+            ],
             Self::Local => vec!["Name", "Repository", "Review", "Apply", "Summary"],
             Self::AmazonS3 | Self::S3Compatible => {
                 vec!["Name", "Account", "Bucket", "Review", "Apply", "Summary"]
@@ -49,6 +68,8 @@ const CLASSES: &[(&str, &str)] = &[
     ),
     ("intelligent-tiering", "Intelligent-Tiering (not supported)"),
 ];
+
+const EXTERNAL_TIERS: &[(&str, &str)] = &[("hot", "Hot"), ("cool", "Cool")];
 
 const TIERS: &[(&str, &str)] = &[
     ("hot", "Hot"),
@@ -118,16 +139,20 @@ fn child(folder: &str, name: &str) -> String {
 }
 
 /// Adds a repository, or edits a saved one when `edit` is given (the
-/// location is then fixed; an empty secret keeps the stored one).
+/// location is then fixed; an empty secret keeps the stored one). With
+/// `external`, it is the Connect to External Repository wizard: the bucket
+/// or container a cloud backup appliance writes, read-only, with an
+/// Encryption step and ownership.
 #[component]
 pub fn RepositoryWizard(
     kind: RepoKind,
     #[prop(optional)] edit: Option<RepositoryDetails>,
+    #[prop(optional)] external: bool,
     on_close: Callback<bool>,
 ) -> impl IntoView {
     let editing = edit.as_ref().map(|d| d.name.clone());
     let is_edit = editing.is_some();
-    let steps = kind.steps();
+    let steps = kind.steps(external);
     let step_names = Signal::derive({
         let s = steps.clone();
         move || s.clone()
@@ -162,6 +187,11 @@ pub fn RepositoryWizard(
     let folders = RwSignal::new(None::<Vec<String>>);
     let browsing = RwSignal::new(false);
     let new_folder = RwSignal::new(None::<String>);
+    // Connect to External Repository: what the bucket holds, the password
+    // of encrypted backups, and the ownership confirmation.
+    let probe = RwSignal::new(None::<ExternalProbe>);
+    let password_name = RwSignal::new(None::<String>);
+    let take_ownership = RwSignal::new(false);
     if let Some(d) = &edit {
         name.set(d.name.clone());
         description.set(d.description.clone());
@@ -273,13 +303,24 @@ pub fn RepositoryWizard(
             browsing.set(true);
             let editing = editing.clone();
             spawn_local(async move {
-                let r = call(&CheckRepositoryStep {
-                    step: RepositoryStep::Folders,
-                    name: String::new(),
-                    target: t,
-                    editing,
-                })
-                .await;
+                let r = if external {
+                    call(&CheckExternalStep {
+                        step: ExternalStep::Folders,
+                        name: String::new(),
+                        target: t,
+                        password_name: None,
+                    })
+                    .await
+                    .map(|p| p.items)
+                } else {
+                    call(&CheckRepositoryStep {
+                        step: RepositoryStep::Folders,
+                        name: String::new(),
+                        target: t,
+                        editing,
+                    })
+                    .await
+                };
                 browsing.set(false);
                 match r {
                     Ok(v) => folders.set(Some(v)),
@@ -331,6 +372,68 @@ pub fn RepositoryWizard(
             };
             busy.set(true);
             let n = name.get_untracked().trim().to_string();
+            if external {
+                spawn_local(async move {
+                    let check = |step| CheckExternalStep {
+                        step,
+                        name: n.clone(),
+                        target: t.clone(),
+                        password_name: password_name.get_untracked(),
+                    };
+                    let result = match here {
+                        "Name" => call(&check(ExternalStep::Name)).await.map(|_| ()),
+                        "Account" => call(&check(ExternalStep::Account))
+                            .await
+                            .map(|p| found.set(p.items)),
+                        "Encryption" => call(&check(ExternalStep::Encryption)).await.map(|_| ()),
+                        "Review" => {
+                            let owned = probe
+                                .get_untracked()
+                                .and_then(|p| p.owned_by_other)
+                                .is_some();
+                            if owned && !take_ownership.get_untracked() {
+                                Err(ApiError::new(
+                                    ErrorKind::Conflict,
+                                    "another console owns this repository: tick \"Take ownership\" to confirm, or Cancel",
+                                ))
+                            } else {
+                                call(&ConnectExternal {
+                                    name: n.clone(),
+                                    description: description.get_untracked(),
+                                    target: t.clone(),
+                                    password_name: password_name.get_untracked(),
+                                    take_ownership: take_ownership.get_untracked(),
+                                })
+                                .await
+                                .map(|r| log.set(r.log))
+                            }
+                        }
+                        _ => call(&check(ExternalStep::Location)).await.map(|p| {
+                            let mut f = vec![format!("{} backup(s) found", p.backups)];
+                            if let Some(w) = &p.writer {
+                                f.push(format!("Written by {w}"));
+                            }
+                            f.push(if p.encrypted {
+                                "The backups are encrypted: the next step asks for their password"
+                                    .into()
+                            } else {
+                                "The backups are not encrypted".into()
+                            });
+                            if let Some(o) = &p.owned_by_other {
+                                f.push(format!("Owned by {o}"));
+                            }
+                            facts.set(f);
+                            probe.set(Some(p));
+                        }),
+                    };
+                    busy.set(false);
+                    match result {
+                        Ok(()) => current.update(|c| *c = (*c + 1).min(last)),
+                        Err(e) => error.set(Some(e.message)),
+                    }
+                });
+                return;
+            }
             let editing = editing.clone();
             spawn_local(async move {
                 let check = |step| CheckRepositoryStep {
@@ -478,7 +581,7 @@ pub fn RepositoryWizard(
         match step_name() {
             "Name" => view! {
                 <h2>"Name"</h2>
-                <p class="hint">"Type in a name and description for this backup repository."</p>
+                <p class="hint">{if external { "Type in a name and description for this external repository." } else { "Type in a name and description for this backup repository." }}</p>
                 {text_input("wiz-name", "Name:", name, "text", "e.g. Offsite S3")}
                 {text_input("wiz-description", "Description:", description, "text", "")}
             }
@@ -527,6 +630,60 @@ pub fn RepositoryWizard(
                 }
                 .into_any(),
             },
+            "Bucket" if external => view! {
+                <h2>"Bucket"</h2>
+                <p class="hint">"Choose the bucket and folder the cloud backup appliance writes to. External repositories are read from S3 Standard; the console writes nothing there but its ownership marker."</p>
+                {location_picker("Bucket:", "Choose a bucket…")}
+            }
+            .into_any(),
+            "Container" if external => view! {
+                <h2>"Container"</h2>
+                <p class="hint">"Choose the container and folder the cloud backup appliance writes to (Hot or Cool tier). The console writes nothing there but its ownership marker."</p>
+                {location_picker("Container:", "Choose a container…")}
+                {select("wiz-tier", "Access tier:", tier, EXTERNAL_TIERS)}
+            }
+            .into_any(),
+            "Encryption" => {
+                let p = probe.get_untracked().unwrap_or_default();
+                if p.encrypted {
+                    view! {
+                        <h2>"Encryption"</h2>
+                        <p class="hint">"The backups in this repository are encrypted. Choose their password from Manage Passwords, or add it; it is checked against the repository at Next."</p>
+                        {(!p.hints.is_empty()).then(|| view! { <p class="hint" id="ext-hints">{format!("Password hint: {}", p.hints.join("; "))}</p> })}
+                        <PasswordPicker prefix="ext" error purpose="Opens the backups of an external repository"
+                            selected=password_name.into()
+                            on_select=Callback::new(move |v| password_name.set(v)) />
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <h2>"Encryption"</h2>
+                        <p class="hint" id="ext-not-encrypted">"The backups in this repository are not encrypted: no password is needed."</p>
+                    }
+                    .into_any()
+                }
+            }
+            "Review" if external => {
+                let p = probe.get_untracked().unwrap_or_default();
+                view! {
+                    <h2>"Review"</h2>
+                    <p class="hint">"This external repository will be connected and rescanned. Click Apply to take ownership and add it."</p>
+                    <dl class="review">
+                        <dt>"Name"</dt><dd id="review-name">{name.get_untracked()}</dd>
+                        <dt>"Type"</dt><dd>{kind.label()}</dd>
+                        <dt>"Location"</dt><dd>{format!("{}/{}", bucket.get_untracked(), folder.get_untracked())}</dd>
+                        <dt>"Backups"</dt><dd id="review-backups">{p.backups.to_string()}</dd>
+                        <dt>"Encrypted"</dt><dd>{if p.encrypted { format!("yes, password {}", password_name.get_untracked().unwrap_or_default()) } else { "no".into() }}</dd>
+                    </dl>
+                    {p.owned_by_other.map(|o| view! {
+                        <div class="warning-box" id="ext-owner-warning">
+                            <p>{format!("This repository is owned by {o}. One console owns an external repository at a time: taking ownership makes the other console stop managing it.")}</p>
+                            <label class="field check"><input id="ext-take-ownership" type="checkbox" prop:checked=move || take_ownership.get() on:change=move |ev| take_ownership.set(event_target_checked(&ev)) /><span>"Take ownership"</span></label>
+                        </div>
+                    })}
+                }
+                .into_any()
+            }
             "Bucket" => view! {
                 <h2>"Bucket"</h2>
                 <p class="hint">"Choose a bucket the account can reach, a folder inside it, and the storage class of backup data."</p>
@@ -570,6 +727,11 @@ pub fn RepositoryWizard(
                 </ul>
             }
             .into_any(),
+            _ if external => view! {
+                <h2>"Summary"</h2>
+                <p id="wiz-summary">{format!("External repository {} was connected. A rescan is running: its session is under History → System, and the backups appear under Home → Backups → External Repository.", name.get_untracked())}</p>
+            }
+            .into_any(),
             _ => view! {
                 <h2>"Summary"</h2>
                 <p id="wiz-summary">{if is_edit {
@@ -584,7 +746,7 @@ pub fn RepositoryWizard(
 
     view! {
         <WizardFrame
-            title=if is_edit { format!("Edit Backup Repository: {}", kind.label()) } else { format!("New Backup Repository: {}", kind.label()) }
+            title=if external { format!("Connect to External Repository: {}", kind.label()) } else if is_edit { format!("Edit Backup Repository: {}", kind.label()) } else { format!("New Backup Repository: {}", kind.label()) }
             steps=step_names
             current
             busy=busy.into()

@@ -660,43 +660,37 @@ impl Console {
     }
 
     /// Rescans in the background (the window, the scheduler, Apply);
-    /// returns the session id at once. Immediate backup copy jobs whose
-    /// sources got new restore points start when it ends.
+    /// returns the session id at once. One rescan runs at a time: a second
+    /// one waits for the first (its log says so). Immediate backup copy
+    /// jobs whose sources got new restore points start when it ends.
     pub fn start_rescan(self: &Arc<Self>, name: Option<&str>) -> Result<i64> {
-        if !self.runs().claim_rescan() {
-            return Err(Error::conflict(
-                "a rescan is already running; its session is in History → System",
-            ));
-        }
-        let (session, recs) = match self.begin_rescan(name) {
-            Ok(x) => x,
-            Err(e) => {
-                self.runs().release_rescan();
-                return Err(e);
-            }
-        };
+        let (session, recs) = self.begin_rescan(name)?;
         let me = self.clone();
         std::thread::Builder::new()
             .name("rescan".into())
             .spawn(move || {
-                if let Ok(reports) =
-                    me.run_rescan(session, &recs, Arc::new(crate::progress::NoProgress))
-                {
+                let mut said = false;
+                while !me.runs().claim_rescan() {
+                    if !said {
+                        said = true;
+                        if let Ok(c) = me.catalog() {
+                            let _ = c.log(session, "info", "Waiting: another rescan is running");
+                        }
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                let reports = me.run_rescan(session, &recs, Arc::new(crate::progress::NoProgress));
+                me.runs().release_rescan();
+                if let Ok(reports) = reports {
                     let grown: Vec<String> = reports
                         .iter()
                         .filter(|r| r.added > 0)
                         .map(|r| r.repository.clone())
                         .collect();
-                    me.runs().release_rescan();
                     me.start_immediate_copies(&grown);
-                } else {
-                    me.runs().release_rescan();
                 }
             })
-            .map_err(|e| {
-                self.runs().release_rescan();
-                Error::internal(format!("cannot start a worker thread: {e}"))
-            })?;
+            .map_err(|e| Error::internal(format!("cannot start a worker thread: {e}")))?;
         Ok(session)
     }
 
