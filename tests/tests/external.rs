@@ -484,3 +484,85 @@ fn azure_appliance_backups_copy_into_a_local_repository() {
     console.ok(&["restore", "vm-copy", "--to", out.to_str().expect("utf8")]);
     assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
 }
+
+/// Pack files a local repository holds.
+fn packs(repo: &Path) -> usize {
+    cairn_tests::tree::count_files(&repo.join("data"))
+}
+
+/// Bytes of the pack files a local repository holds.
+fn pack_bytes(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else { return 0 };
+    rd.map(|e| e.expect("entry").path())
+        .map(|p| {
+            if p.is_dir() {
+                pack_bytes(&p)
+            } else {
+                std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0)
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn an_interrupted_copy_leaves_no_half_point_and_resumes_without_sending_packs_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let console = Cairn::new(&tmp.path().join("console"));
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    let src = tmp.path().join("big");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    for i in 0..6 {
+        std::fs::write(src.join(format!("part{i}.bin")), bytes(900 + i, 20 << 20)).expect("write");
+    }
+    appliance_s3(&appliance, &bucket, "big", "i-0big", &src, &[], "test\n");
+    console.ok_stdin(&external_add_s3("apps", &bucket, &ep), "test\n");
+    console.ok(&[
+        "job", "create", "copy", "big-copy", "--from-backup", "apps/i-0big", "--target",
+        "Default Backup Repository",
+    ]);
+    let repo = console.default_repo();
+    let before = packs(&repo);
+    let mut child = std::process::Command::new(&console.bin)
+        .arg("--data-dir")
+        .arg(&console.data)
+        .args(["job", "run", "big-copy"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the copy");
+    // Killed as soon as its first pack is durable in the target.
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("the copy ended ({status}) before it could be interrupted; use more data");
+        }
+        if packs(&repo) > before {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    assert!(packs(&repo) > before);
+    let kept = pack_bytes(&repo.join("data"));
+    // No restore point of the copy exists.
+    let rows = console.ok(&["backups", "list", "--json"]).json();
+    assert!(
+        !rows.as_array().expect("rows").iter().any(|b| b["job"] == "big-copy"),
+        "a half copy is visible: {rows}"
+    );
+    // The next run finishes it, sending less than everything again.
+    let done = summary(&console.ok(&["job", "run", "big-copy", "--json"]));
+    assert_eq!(done["result"], "success", "{done}");
+    // The data is random (incompressible): a full copy sends at least its
+    // 120 MiB. What the killed run kept is not sent again.
+    let sent = done["stats"]["bytes_written"].as_u64().expect("n");
+    assert!(
+        sent > 0 && sent + kept / 2 < 120 << 20,
+        "sent {sent} bytes after {kept} bytes were kept"
+    );
+    let out = tmp.path().join("out");
+    console.ok(&["restore", "big-copy", "--to", out.to_str().expect("utf8")]);
+    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+}

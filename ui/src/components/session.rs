@@ -106,6 +106,8 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
             on_close.run(());
         }
     };
+    // System sessions (rescans) move no bytes and are not jobs to stop.
+    let system = move || row.get().is_some_and(|r| r.kind == SessionKind::System);
     let title = move || {
         row.get()
             .map(|r| format!("{} — {}", r.name, r.kind.label()))
@@ -132,6 +134,12 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                                 Some(total) if p.elapsed == 0.0 => total,
                                 _ => p.elapsed,
                             };
+                            if system() {
+                                return view! {
+                                    <div><dt>"Duration"</dt><dd id="stat-duration">{duration(elapsed)}</dd></div>
+                                    <div style="grid-column: span 3"><dt>"Details"</dt><dd id="stat-details">{r.map(|r| r.details).unwrap_or_default()}</dd></div>
+                                }.into_any();
+                            }
                             view! {
                                 <div><dt>"Duration"</dt><dd id="stat-duration">{duration(elapsed)}</dd></div>
                                 <div><dt>"Processing rate"</dt><dd id="stat-rate">{
@@ -145,7 +153,7 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                                 <div><dt>"Files"</dt><dd id="stat-files">{p.files.to_string()}</dd></div>
                                 <div><dt>"Time left"</dt><dd id="stat-eta">{if r.as_ref().is_some_and(|r| r.ended.is_some()) { "—".to_string() } else { p.eta.map(duration).unwrap_or_else(|| "estimating…".into()) }}</dd></div>
                                 <div><dt>"Bottleneck"</dt><dd id="stat-bottleneck">{p.bottleneck.unwrap_or_else(|| "—".into())}</dd></div>
-                            }
+                            }.into_any()
                         }}
                     </dl>
                     <p class="session-current">{move || progress.get().map(|p| p.current).filter(|c| !c.is_empty() && running()).map(|c| format!("Processing {c}"))}</p>
@@ -168,7 +176,7 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                     {move || error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
                 </div>
                 <footer class="wizard-buttons">
-                    {move || running().then(|| view! {
+                    {move || (running() && !system()).then(|| view! {
                         <button id="session-stop" class="danger" disabled=move || stopping.get() on:click=stop>"Stop"</button>
                     })}
                     <button id="session-close" on:click=move |_| on_close.run(())>"Close"</button>

@@ -68,10 +68,18 @@ impl Console {
             } else {
                 "Idle"
             };
-            let objects = match j.settings.backup_mode {
-                cairn_model::BackupMode::EntireComputer => "Entire computer".to_string(),
-                cairn_model::BackupMode::Volume => j.settings.volumes.join(", "),
-                cairn_model::BackupMode::File => j.settings.includes.join(", "),
+            let objects = match (&j.settings.copy, j.settings.backup_mode) {
+                (Some(c), _) => c
+                    .sources
+                    .iter()
+                    .map(|s| s.label.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                (None, mode) => match mode {
+                    cairn_model::BackupMode::EntireComputer => "Entire computer".to_string(),
+                    cairn_model::BackupMode::Volume => j.settings.volumes.join(", "),
+                    cairn_model::BackupMode::File => j.settings.includes.join(", "),
+                },
             };
             out.push(JobRow {
                 id: j.id,
