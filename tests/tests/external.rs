@@ -566,3 +566,88 @@ fn an_interrupted_copy_leaves_no_half_point_and_resumes_without_sending_packs_ag
     console.ok(&["restore", "big-copy", "--to", out.to_str().expect("utf8")]);
     assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
 }
+
+#[test]
+fn an_immediate_copy_starts_when_a_rescan_finds_new_restore_points() {
+    use cairn_engine::Console;
+    use cairn_model::{BackupJobSettings, CopyMode, CopySettings, RepositoryTarget, Secret};
+    use std::sync::Arc;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let bucket = make_bucket(false);
+    let src = machine_data(tmp.path(), 4);
+    appliance_s3(&appliance, &bucket, "web", "i-0imm", &src, &[], "test\n");
+    let console = Arc::new(Console::open(&tmp.path().join("console")).expect("console"));
+    let target = RepositoryTarget::S3 {
+        region: "us-east-1".into(),
+        endpoint: Some(s3_endpoint()),
+        access_key_id: "test".into(),
+        secret_access_key: Secret("test".into()),
+        bucket: bucket.clone(),
+        folder: "appliance".into(),
+        storage_class: "standard".into(),
+        immutable_days: None,
+    };
+    console
+        .connect_external("apps", "", &target, None, false)
+        .expect("connect");
+    let (session, recs) = console.begin_rescan(Some("apps")).expect("rescan");
+    console
+        .run_rescan(session, &recs, Arc::new(cairn_engine::progress::NoProgress))
+        .expect("first rescan");
+    let settings = BackupJobSettings {
+        copy: Some(CopySettings {
+            mode: CopyMode::Immediate,
+            sources: console.copy_sources("apps/i-0imm").expect("source"),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    console
+        .create_backup_job("mirror", "Default Backup Repository", "", settings, None)
+        .expect("job");
+    // The appliance writes a new restore point; the rescan that finds it
+    // starts the immediate copy, which copies both points.
+    std::fs::write(src.join("etc/hostname"), "changed\n").expect("write");
+    appliance_s3(&appliance, &bucket, "web", "i-0imm", &src, &[], "test\n");
+    console.start_rescan(Some("apps")).expect("rescan");
+    let start = std::time::Instant::now();
+    loop {
+        let rows = console.backup_rows().expect("rows");
+        if let Some(b) = rows.iter().find(|b| b.job_name == "mirror") {
+            if b.restore_points == 2 {
+                assert_eq!(b.machine, "i-0imm");
+                assert_eq!(b.platform, "EC2");
+                break;
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "the immediate copy did not run: {rows:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // The copies keep the source points' times.
+    let ext = rows_of(&console, "web");
+    let copy = rows_of(&console, "mirror");
+    assert_eq!(ext, copy);
+}
+
+/// Times of the restore points of the backup whose job is `job`.
+fn rows_of(console: &cairn_engine::Console, job: &str) -> Vec<i64> {
+    let id = console
+        .backup_rows()
+        .expect("rows")
+        .into_iter()
+        .find(|b| b.job_name == job)
+        .expect("backup")
+        .id;
+    let mut t: Vec<i64> = console
+        .restore_point_rows(&id)
+        .expect("points")
+        .into_iter()
+        .map(|p| p.time)
+        .collect();
+    t.sort();
+    t
+}
