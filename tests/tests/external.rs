@@ -492,7 +492,9 @@ fn packs(repo: &Path) -> usize {
 
 /// Bytes of the pack files a local repository holds.
 fn pack_bytes(dir: &Path) -> u64 {
-    let Ok(rd) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     rd.map(|e| e.expect("entry").path())
         .map(|p| {
             if p.is_dir() {
@@ -519,7 +521,13 @@ fn an_interrupted_copy_leaves_no_half_point_and_resumes_without_sending_packs_ag
     appliance_s3(&appliance, &bucket, "big", "i-0big", &src, &[], "test\n");
     console.ok_stdin(&external_add_s3("apps", &bucket, &ep), "test\n");
     console.ok(&[
-        "job", "create", "copy", "big-copy", "--from-backup", "apps/i-0big", "--target",
+        "job",
+        "create",
+        "copy",
+        "big-copy",
+        "--from-backup",
+        "apps/i-0big",
+        "--target",
         "Default Backup Repository",
     ]);
     let repo = console.default_repo();
@@ -549,7 +557,11 @@ fn an_interrupted_copy_leaves_no_half_point_and_resumes_without_sending_packs_ag
     // No restore point of the copy exists.
     let rows = console.ok(&["backups", "list", "--json"]).json();
     assert!(
-        !rows.as_array().expect("rows").iter().any(|b| b["job"] == "big-copy"),
+        !rows
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|b| b["job"] == "big-copy"),
         "a half copy is visible: {rows}"
     );
     // The next run finishes it, sending less than everything again.

@@ -233,6 +233,11 @@ fn connect_rescan_and_copy_an_external_repository_in_the_window() {
         rows.contains("web-daily (i-0web1)") && rows.contains("db-hourly (i-0db1)")
     });
     assert!(w.texts(".data-table tbody tr").join(" ").contains("EC2"));
+    // Expanding a backup shows its restore points.
+    w.script("for (const tr of document.querySelectorAll('.data-table tbody tr')) { if (tr.textContent.includes('i-0web1')) { tr.querySelector('.row-twisty').click(); return true; } } return false");
+    w.wait_until("the restore points", |w| {
+        w.texts(".sub-row").join(" ").contains("Full")
+    });
     w.screenshot("external-11-backups");
 
     // Home → Backup Copy ▾ External Repository → Backup Copy.

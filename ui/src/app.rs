@@ -532,6 +532,20 @@ pub fn App() -> impl IntoView {
                         />
                     </div>
                     <DataTable table=table.into() filter selected=row
+                        expandable=Signal::derive(move || selected.get().is_backups())
+                        expand=Callback::new(move |(key, lines): (String, RwSignal<Option<Vec<String>>>)| {
+                            spawn_local(async move {
+                                match call(&cairn_model::ListRestorePoints { backup: key }).await {
+                                    Ok(points) => lines.set(Some(points.into_iter().map(|p| {
+                                        let mut l = format!("{}  ·  {}  ·  {}", crate::format::time(p.time), p.kind, crate::format::bytes(p.size));
+                                        if !p.gfs.is_empty() { l.push_str(&format!("  ·  GFS {}", p.gfs)); }
+                                        if let Some(u) = p.immutable_until { l.push_str(&format!("  ·  immutable until {}", crate::format::time(u))); }
+                                        l
+                                    }).collect())),
+                                    Err(e) => lines.set(Some(vec![e.message])),
+                                }
+                            });
+                        })
                         on_context=Callback::new(move |c: (String, i32, i32)| {
                             let n = selected.get_untracked();
                             if n.is_backups() || n.is_jobs() || n == Node::ExternalRepositories {

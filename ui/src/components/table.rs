@@ -45,8 +45,29 @@ pub fn DataTable(
     /// Double-click on a row.
     #[prop(optional)]
     on_activate: Option<Callback<String>>,
+    /// Rows can be expanded: the callback loads the lines shown under a
+    /// row (for a backup, its restore points) into the signal it is given.
+    #[prop(optional)]
+    expand: Option<Callback<(String, RwSignal<Option<Vec<String>>>)>>,
+    /// Whether the rows of the current list can be expanded.
+    #[prop(optional)]
+    expandable: Option<Signal<bool>>,
 ) -> impl IntoView {
     let sort = RwSignal::new((0usize, true));
+    let opened = RwSignal::new(std::collections::HashMap::<
+        String,
+        RwSignal<Option<Vec<String>>>,
+    >::new());
+    // A refresh keeps expanded rows open; rows that left the list close.
+    Effect::new(move |_| {
+        let keys: std::collections::HashSet<String> = table
+            .get()
+            .map(|t| t.rows.into_iter().map(|r| r.key).collect())
+            .unwrap_or_default();
+        if opened.with_untracked(|m| m.keys().any(|k| !keys.contains(k))) {
+            opened.update(|m| m.retain(|k, _| keys.contains(k)));
+        }
+    });
     let rows = Memo::new(move |_| {
         let Some(t) = table.get() else {
             return Vec::new();
@@ -111,6 +132,37 @@ pub fn DataTable(
                             let progress_col = table
                                 .get_untracked()
                                 .and_then(|t| t.columns.iter().position(|c| *c == "Progress"));
+                            let span = r.cells.len();
+                            let k5 = key.clone();
+                            let k6 = key.clone();
+                            let is_open = move || opened.with(|m| m.contains_key(&k5));
+                            let toggle = move |ev: leptos::ev::MouseEvent| {
+                                ev.stop_propagation();
+                                let Some(cb) = expand else { return };
+                                let k = k6.clone();
+                                if opened.with_untracked(|m| m.contains_key(&k)) {
+                                    opened.update(|m| { m.remove(&k); });
+                                } else {
+                                    let lines = RwSignal::new(None);
+                                    opened.update(|m| { m.insert(k.clone(), lines); });
+                                    cb.run((k, lines));
+                                }
+                            };
+                            let k7 = key.clone();
+                            let sub = move || {
+                                let lines = opened.with(|m| m.get(&k7).copied())?;
+                                Some(view! {
+                                    <tr class="sub-rows">
+                                        <td colspan=span.to_string()>
+                                            {move || match lines.get() {
+                                                None => view! { <div class="sub-row empty">"Loading…"</div> }.into_any(),
+                                                Some(v) if v.is_empty() => view! { <div class="sub-row empty">"Nothing here."</div> }.into_any(),
+                                                Some(v) => v.into_iter().map(|l| view! { <div class="sub-row">{l}</div> }).collect_view().into_any(),
+                                            }}
+                                        </td>
+                                    </tr>
+                                })
+                            };
                             view! {
                                 <tr
                                     class:selected=move || selected.get().as_deref() == Some(k2.as_str())
@@ -140,6 +192,15 @@ pub fn DataTable(
                                                 String::new()
                                             };
                                             let title = c.clone();
+                                            if i == 0 && expand.is_some() && expandable.is_none_or(|e| e.get_untracked()) {
+                                                let open = is_open.clone();
+                                                return view! {
+                                                    <td class=cls title=title>
+                                                        <span class="row-twisty" on:click=toggle.clone()>{move || if open() { "▾" } else { "▸" }}</span>
+                                                        {c}
+                                                    </td>
+                                                }.into_any();
+                                            }
                                             if Some(i) == progress_col {
                                                 let pct = c.trim_end_matches('%').parse::<u8>().unwrap_or(0).min(100);
                                                 return view! {
@@ -155,6 +216,7 @@ pub fn DataTable(
                                         })
                                         .collect_view()}
                                 </tr>
+                                {sub}
                             }
                         }
                     />

@@ -73,6 +73,11 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
                 format!("{} ({})", b.job_name, b.machine),
                 format::time(b.creation_time),
                 b.restore_points.to_string(),
+                if b.last_point > 0 {
+                    format::time(b.last_point)
+                } else {
+                    String::new()
+                },
                 b.repository,
                 b.platform,
                 format::bytes(b.size_bytes),
@@ -84,6 +89,7 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
             "Job / backup name",
             "Creation time",
             "Restore points",
+            "Last point",
             "Repository",
             "Platform",
             "Size",

@@ -148,6 +148,9 @@ pub struct BackupRow {
     pub creation_time: i64,
     /// Number of restore points.
     pub restore_points: u32,
+    /// Time of the newest restore point (0 = none).
+    #[serde(default)]
+    pub last_point: i64,
     /// Repository name.
     pub repository: String,
     /// Linux, Windows, EC2, Azure VM.
