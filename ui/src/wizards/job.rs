@@ -598,6 +598,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             }.into_any(),
             JobStep::Objects if copy.is_some() => {
                 let add_source = move |src: CopySource| {
+                    error.set(None);
                     set(&move |s| {
                         if let Some(c) = s.copy.as_mut() {
                             if !c.sources.contains(&src) {
