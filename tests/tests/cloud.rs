@@ -160,6 +160,8 @@ fn spec(src: &Path) -> BackupSpec {
         compression: Compression::Optimal,
         full: false,
         images: false,
+        region: String::new(),
+        writer: String::new(),
     }
 }
 

@@ -533,7 +533,7 @@ pub fn App() -> impl IntoView {
                     </div>
                     <DataTable table=table.into() filter selected=row
                         expandable=Signal::derive(move || selected.get().is_backups())
-                        expand=Callback::new(move |(key, lines): (String, RwSignal<Option<Vec<String>>>)| {
+                        expand=Callback::new(move |(key, lines): (String, crate::components::table::SubLines)| {
                             spawn_local(async move {
                                 match call(&cairn_model::ListRestorePoints { backup: key }).await {
                                     Ok(points) => lines.set(Some(points.into_iter().map(|p| {

@@ -10,6 +10,9 @@ pub struct Row {
     pub status: Option<&'static str>,
 }
 
+/// The lines shown under an expanded row (None while they load).
+pub type SubLines = RwSignal<Option<Vec<String>>>;
+
 /// What a node shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -48,7 +51,7 @@ pub fn DataTable(
     /// Rows can be expanded: the callback loads the lines shown under a
     /// row (for a backup, its restore points) into the signal it is given.
     #[prop(optional)]
-    expand: Option<Callback<(String, RwSignal<Option<Vec<String>>>)>>,
+    expand: Option<Callback<(String, SubLines)>>,
     /// Whether the rows of the current list can be expanded.
     #[prop(optional)]
     expandable: Option<Signal<bool>>,

@@ -883,6 +883,20 @@ pub fn daemon(console: Console) -> Result<i32> {
     Ok(0)
 }
 
+/// A backup as `backups list` prints it: catalog backups and the backups
+/// of external repositories alike.
+struct Listed {
+    id: String,
+    job: String,
+    machine: String,
+    platform: String,
+    repository: String,
+    encrypted: bool,
+    location: String,
+    /// (id, time, kind, size, GFS flags comma-separated)
+    points: Vec<(String, i64, String, u64, String)>,
+}
+
 fn backups(console: &Console, json: bool) -> Result<i32> {
     let cat = console.catalog()?;
     let repos = cat.repositories()?;
@@ -893,63 +907,52 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
             .map(|r| r.name.clone())
             .unwrap_or_default()
     };
-    // (id, job, machine, platform, repository, encrypted, location, points)
-    type Point = (String, i64, String, u64, String);
-    let mut all: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        String,
-        Vec<Point>,
-    )> = cat
+    let mut all: Vec<Listed> = cat
         .backups()?
         .into_iter()
-        .map(|b| {
-            (
-                b.backup_id,
-                b.job_name,
-                b.machine,
-                b.platform,
-                repo_name(b.repository_id),
-                b.encrypted,
-                b.location,
-                b.points
-                    .into_iter()
-                    .map(|p| (p.point_id, p.time, p.kind, p.size, p.gfs))
-                    .collect(),
-            )
+        .map(|b| Listed {
+            repository: repo_name(b.repository_id),
+            id: b.backup_id,
+            job: b.job_name,
+            machine: b.machine,
+            platform: b.platform,
+            encrypted: b.encrypted,
+            location: b.location,
+            points: b
+                .points
+                .into_iter()
+                .map(|p| (p.point_id, p.time, p.kind, p.size, p.gfs))
+                .collect(),
         })
         .collect();
     for ext in cat.externals()? {
         for b in cat.external_backups(ext.id)? {
-            all.push((
-                b.backup_id,
-                b.meta.job,
-                b.meta.machine,
-                b.meta.platform,
-                ext.name.clone(),
-                b.encrypted,
-                "external".into(),
-                b.meta
+            all.push(Listed {
+                id: b.backup_id,
+                job: b.meta.job,
+                machine: b.meta.machine,
+                platform: b.meta.platform,
+                repository: ext.name.clone(),
+                encrypted: b.encrypted,
+                location: "external".into(),
+                points: b
+                    .meta
                     .points
                     .into_iter()
                     .map(|p| (p.id, p.time, p.kind, p.size, p.gfs.join(",")))
                     .collect(),
-            ));
+            });
         }
     }
     drop(cat);
     if json {
         let v: Vec<_> = all
             .iter()
-            .map(|(id, job, machine, platform, repo, encrypted, location, points)| {
+            .map(|b| {
                 json!({
-                    "id": id, "job": job, "machine": machine, "platform": platform,
-                    "repository": repo, "encrypted": encrypted, "location": location,
-                    "restore_points": points.iter().map(|(pid, time, kind, size, gfs)| json!({
+                    "id": b.id, "job": b.job, "machine": b.machine, "platform": b.platform,
+                    "repository": b.repository, "encrypted": b.encrypted, "location": b.location,
+                    "restore_points": b.points.iter().map(|(pid, time, kind, size, gfs)| json!({
                         "id": pid, "time": time, "kind": kind, "size": size,
                         "gfs": if gfs.is_empty() { vec![] } else { gfs.split(',').collect::<Vec<_>>() },
                     })).collect::<Vec<_>>(),
@@ -962,17 +965,22 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
     if all.is_empty() {
         println!("No backups yet. Create a job with `cairn job create backup` and run it.");
     }
-    for (id, job, machine, platform, repo, encrypted, location, points) in &all {
+    for b in &all {
         println!(
-            "{id}  {job} ({machine})  {repo}{}  {platform}{}",
-            if location == "external" {
+            "{}  {} ({})  {}{}  {}{}",
+            b.id,
+            b.job,
+            b.machine,
+            b.repository,
+            if b.location == "external" {
                 " (external)"
             } else {
                 ""
             },
-            if *encrypted { "  encrypted" } else { "" }
+            b.platform,
+            if b.encrypted { "  encrypted" } else { "" }
         );
-        for (pid, time, kind, size, gfs) in points {
+        for (pid, time, kind, size, gfs) in &b.points {
             println!(
                 "    {pid}  {}  {kind:<9}  {}{}",
                 cairn_engine::jobs::point_time_label(*time),

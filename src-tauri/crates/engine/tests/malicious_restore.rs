@@ -130,6 +130,8 @@ fn a_malicious_restore_point_cannot_write_outside_the_target() {
         sources: vec![],
         root: root_id.to_hex(),
         stats: PointStats::default(),
+        region: String::new(),
+        origin: String::new(),
     };
     let target = tmp.path().join("target");
     let spec = RestoreSpec {

@@ -132,6 +132,8 @@ mod tests {
                 kind: "full".into(),
                 size: 0,
                 gfs: vec![],
+                stored: 0,
+                origin: String::new(),
             })
             .collect()
     }
