@@ -77,6 +77,48 @@ impl Cairn {
         r
     }
 
+    /// `cairn appliance backup` of `src` into folder `appliance` of an S3
+    /// bucket on the test S3 server, as machine `machine` (EC2) of policy
+    /// `policy`; `stdin` holds the secret ("test") and any password.
+    pub fn appliance_s3(
+        &self,
+        bucket: &str,
+        policy: &str,
+        machine: &str,
+        src: &Path,
+        extra: &[&str],
+        stdin: &str,
+    ) -> Run {
+        let ep = crate::services::s3_endpoint();
+        let mut args = vec![
+            "appliance",
+            "backup",
+            "--to",
+            "s3",
+            "--bucket",
+            bucket,
+            "--folder",
+            "appliance",
+            "--region",
+            "eu-west-1",
+            "--endpoint",
+            &ep,
+            "--access-key-id",
+            "test",
+            "--secret-access-key-stdin",
+            "--policy",
+            policy,
+            "--machine",
+            machine,
+            "--platform",
+            "ec2",
+            "--source",
+            src.to_str().expect("utf8"),
+        ];
+        args.extend_from_slice(extra);
+        self.ok_stdin(&args, stdin)
+    }
+
     /// The default repository's folder.
     pub fn default_repo(&self) -> PathBuf {
         self.data.join("repository")

@@ -91,3 +91,25 @@ pub fn make_container() -> String {
     });
     name
 }
+
+/// Every object of a bucket, all pages.
+pub fn list_objects(bucket: &str) -> Vec<aws_sdk_s3::types::Object> {
+    block_on(async {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = s3_client()
+                .list_objects_v2()
+                .bucket(bucket)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .expect("list");
+            out.extend(page.contents().iter().cloned());
+            token = page.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                return out;
+            }
+        }
+    })
+}

@@ -544,32 +544,18 @@ fn repo_row(cairn: &Cairn, name: &str) -> serde_json::Value {
 
 /// Keys, sizes and storage classes of a bucket's objects.
 fn bucket_objects(bucket: &str) -> Vec<(String, u64, String)> {
-    block_on(async {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = s3_client()
-                .list_objects_v2()
-                .bucket(bucket)
-                .set_continuation_token(token)
-                .send()
-                .await
-                .expect("list");
-            for o in page.contents() {
-                out.push((
-                    o.key().unwrap_or_default().to_string(),
-                    o.size().unwrap_or(0) as u64,
-                    o.storage_class()
-                        .map(|c| c.as_str().to_string())
-                        .unwrap_or_else(|| "STANDARD".into()),
-                ));
-            }
-            token = page.next_continuation_token().map(str::to_string);
-            if token.is_none() {
-                return out;
-            }
-        }
-    })
+    list_objects(bucket)
+        .into_iter()
+        .map(|o| {
+            (
+                o.key().unwrap_or_default().to_string(),
+                o.size().unwrap_or(0) as u64,
+                o.storage_class()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_else(|| "STANDARD".into()),
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -47,6 +47,7 @@ const BACKUPS: &[&str] = &[
     "Job / backup name",
     "Creation time",
     "Restore points",
+    "Last point",
     "Repository",
     "Platform",
     "Size",
@@ -78,6 +79,8 @@ const EXTERNAL: &[&str] = &[
     "Owner",
     "Last rescan",
     "Backups",
+    "Restore points",
+    "Description",
 ];
 
 #[test]

@@ -15,32 +15,18 @@ use std::path::{Path, PathBuf};
 
 /// Key → (size, ETag) of every object in a bucket.
 fn bucket_listing(bucket: &str) -> BTreeMap<String, (u64, String)> {
-    block_on(async {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            let page = s3_client()
-                .list_objects_v2()
-                .bucket(bucket)
-                .set_continuation_token(token)
-                .send()
-                .await
-                .expect("list");
-            for o in page.contents() {
-                out.insert(
-                    o.key().unwrap_or_default().to_string(),
-                    (
-                        o.size().unwrap_or(0) as u64,
-                        o.e_tag().unwrap_or_default().to_string(),
-                    ),
-                );
-            }
-            token = page.next_continuation_token().map(str::to_string);
-            if token.is_none() {
-                return out;
-            }
-        }
-    })
+    list_objects(bucket)
+        .into_iter()
+        .map(|o| {
+            (
+                o.key().unwrap_or_default().to_string(),
+                (
+                    o.size().unwrap_or(0) as u64,
+                    o.e_tag().unwrap_or_default().to_string(),
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Deletes every object of a bucket, then the bucket.
@@ -85,35 +71,9 @@ fn appliance_s3(
     extra: &[&str],
     stdin: &str,
 ) -> Run {
-    let ep = s3_endpoint();
-    let mut args = vec![
-        "appliance",
-        "backup",
-        "--to",
-        "s3",
-        "--bucket",
-        bucket,
-        "--folder",
-        "appliance",
-        "--region",
-        "eu-west-1",
-        "--endpoint",
-        &ep,
-        "--access-key-id",
-        "test",
-        "--secret-access-key-stdin",
-        "--policy",
-        policy,
-        "--machine",
-        machine,
-        "--platform",
-        "ec2",
-        "--source",
-        src.to_str().expect("utf8"),
-        "--json",
-    ];
+    let mut args = vec!["--json"];
     args.extend_from_slice(extra);
-    cairn.ok_stdin(&args, stdin)
+    cairn.appliance_s3(bucket, policy, machine, src, &args, stdin)
 }
 
 fn external_add_s3<'a>(name: &'a str, bucket: &'a str, ep: &'a str) -> Vec<&'a str> {

@@ -99,44 +99,15 @@ fn connect_rescan_and_copy_an_external_repository_in_the_window() {
         "insert into t values (1);\n".repeat(5000),
     )
     .expect("write");
-    for (policy, machine, src, extra, stdin) in [
-        ("web-daily", "i-0web1", &web, vec![], "test\n"),
-        (
-            "db-hourly",
-            "i-0db1",
-            &db,
-            vec!["--password-stdin"],
-            "test\ndb-secret\n",
-        ),
-    ] {
-        let mut args = vec![
-            "appliance",
-            "backup",
-            "--to",
-            "s3",
-            "--bucket",
-            &bucket,
-            "--folder",
-            "appliance",
-            "--region",
-            "eu-central-1",
-            "--endpoint",
-            &ep,
-            "--access-key-id",
-            "test",
-            "--secret-access-key-stdin",
-            "--policy",
-            policy,
-            "--machine",
-            machine,
-            "--platform",
-            "ec2",
-            "--source",
-            src.to_str().expect("utf8"),
-        ];
-        args.extend(extra);
-        appliance.ok_stdin(&args, stdin);
-    }
+    appliance.appliance_s3(&bucket, "web-daily", "i-0web1", &web, &[], "test\n");
+    appliance.appliance_s3(
+        &bucket,
+        "db-hourly",
+        "i-0db1",
+        &db,
+        &["--password-stdin"],
+        "test\ndb-secret\n",
+    );
 
     let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
     w.click_on("[data-view='infrastructure']");

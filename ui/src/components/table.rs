@@ -199,7 +199,7 @@ pub fn DataTable(
                                                 let open = is_open.clone();
                                                 return view! {
                                                     <td class=cls title=title>
-                                                        <span class="row-twisty" on:click=toggle.clone()>{move || if open() { "▾" } else { "▸" }}</span>
+                                                        <span class="row-twisty" class:open=open title="Show the restore points" on:click=toggle.clone()></span>
                                                         {c}
                                                     </td>
                                                 }.into_any();

@@ -36,6 +36,16 @@ struct PickBackup {
     points: u32,
 }
 
+/// A new, enabled job with these settings, scheduled by default.
+fn new_spec(mut settings: BackupJobSettings) -> BackupJobSpec {
+    settings.schedule.enabled = true;
+    BackupJobSpec {
+        settings,
+        enabled: true,
+        ..Default::default()
+    }
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split([',', '\n'])
         .map(|x| x.trim().to_string())
@@ -92,39 +102,22 @@ fn hour_select(id: &'static str, sig: RwSignal<String>) -> impl IntoView {
 #[component]
 pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl IntoView {
     let (initial, editing, this_pc) = match &mode {
-        JobWizardMode::New(os, this) => {
-            let mut s = BackupJobSettings {
+        JobWizardMode::New(os, this) => (
+            new_spec(BackupJobSettings {
                 os: *os,
-                schedule: Schedule::default(),
                 ..Default::default()
-            };
-            s.schedule.enabled = true;
-            (
-                BackupJobSpec {
-                    settings: s,
-                    enabled: true,
-                    ..Default::default()
-                },
-                None,
-                *this,
-            )
-        }
-        JobWizardMode::NewCopy(_) => {
-            let mut s = BackupJobSettings {
+            }),
+            None,
+            *this,
+        ),
+        JobWizardMode::NewCopy(_) => (
+            new_spec(BackupJobSettings {
                 copy: Some(CopySettings::default()),
                 ..Default::default()
-            };
-            s.schedule.enabled = true;
-            (
-                BackupJobSpec {
-                    settings: s,
-                    enabled: true,
-                    ..Default::default()
-                },
-                None,
-                false,
-            )
-        }
+            }),
+            None,
+            false,
+        ),
         JobWizardMode::Edit(spec) => ((**spec).clone(), Some(spec.name.clone()), false),
     };
     let from_external = matches!(mode, JobWizardMode::NewCopy(true));

@@ -552,13 +552,7 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                 settings,
                 encryption,
             )?;
-            if json {
-                output::json(
-                    &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
-                );
-            } else {
-                println!("Backup copy job {} created", j.name);
-            }
+            created(&j, "Backup copy job", json);
         }
         JobCmd::Create(JobCreate::Backup(a)) => {
             let (settings, encryption) = storage_settings(&a.storage)?;
@@ -603,13 +597,7 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
                 settings,
                 encryption,
             )?;
-            if json {
-                output::json(
-                    &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
-                );
-            } else {
-                println!("Job {} created", j.name);
-            }
+            created(&j, "Job", json);
         }
         JobCmd::List => {
             let rows = console.job_rows()?;
@@ -747,7 +735,18 @@ fn weekday_of(s: &str) -> Result<Vec<Weekday>> {
 }
 
 /// The Schedule step from flags; no schedule flag = run only by hand.
-fn azure_secret_word(shared_key: bool) -> &'static str {
+/// What `job create` prints.
+fn created(j: &cairn_engine::catalog::JobRecord, what: &str, json: bool) {
+    if json {
+        output::json(
+            &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
+        );
+    } else {
+        println!("{what} {} created", j.name);
+    }
+}
+
+pub(crate) fn azure_secret_word(shared_key: bool) -> &'static str {
     if shared_key {
         "shared key"
     } else {

@@ -1,7 +1,7 @@
 //! `cairn external …` and `cairn appliance backup`.
 
 use crate::args::*;
-use crate::commands::read_secret;
+use crate::commands::{azure_secret_word, read_secret};
 use crate::output::{self, CliProgress};
 use cairn_engine::appliance::{self, ApplianceBackup, Platform};
 use cairn_engine::progress::CancelToken;
@@ -118,11 +118,7 @@ pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
                     account,
                     options,
                 } => {
-                    let word = if account.shared_key_stdin {
-                        "shared key"
-                    } else {
-                        "SAS token"
-                    };
+                    let word = azure_secret_word(account.shared_key_stdin);
                     (name, azure_target(account, read_secret(word)?), options)
                 }
             };
@@ -256,11 +252,7 @@ pub fn appliance(a: &ApplianceArgs, json: bool) -> Result<i32> {
                     "give one of --shared-key-stdin or --sas-stdin, with the secret on standard input",
                 ));
             }
-            let secret = Sensitive::new(read_secret(if a.shared_key_stdin {
-                "shared key"
-            } else {
-                "SAS token"
-            })?);
+            let secret = Sensitive::new(read_secret(azure_secret_word(a.shared_key_stdin))?);
             let s = AzureSettings {
                 account: a.account.clone().unwrap_or_default(),
                 container: a.container.clone().unwrap_or_default(),

@@ -124,30 +124,20 @@ impl Console {
         };
         let repo = self.catalog()?.repository(b.repository_id)?;
         let now = crate::catalog::now();
-        let mut rows: Vec<RestorePointRow> = b
+        let rows = b
             .points
             .iter()
-            .map(|p| RestorePointRow {
-                id: p.point_id.clone(),
-                time: p.time,
-                kind: if p.kind.eq_ignore_ascii_case("full") {
-                    "Full"
-                } else {
-                    "Increment"
-                }
-                .into(),
-                size: p.size,
-                gfs: p.gfs.clone(),
+            .map(|p| {
                 // The manifest is written at the point's time and locked
                 // for the repository's period from then.
-                immutable_until: repo
+                let until = repo
                     .immutable_days
                     .map(|d| p.time + i64::from(d) * 86_400)
-                    .filter(|t| *t > now),
+                    .filter(|t| *t > now);
+                point_row(&p.point_id, p.time, &p.kind, p.size, p.gfs.clone(), until)
             })
             .collect();
-        rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
-        Ok(rows)
+        Ok(newest_first(rows))
     }
 
     /// The restore points of a backup in an external repository, as the
@@ -161,26 +151,13 @@ impl Console {
                 .into_iter()
                 .find(|b| b.backup_id == backup);
             if let Some(b) = found {
-                let mut rows: Vec<RestorePointRow> = b
+                let rows = b
                     .meta
                     .points
                     .iter()
-                    .map(|p| RestorePointRow {
-                        id: p.id.clone(),
-                        time: p.time,
-                        kind: if p.kind.eq_ignore_ascii_case("full") {
-                            "Full"
-                        } else {
-                            "Increment"
-                        }
-                        .into(),
-                        size: p.size,
-                        gfs: p.gfs.join(","),
-                        immutable_until: None,
-                    })
+                    .map(|p| point_row(&p.id, p.time, &p.kind, p.size, p.gfs.join(","), None))
                     .collect();
-                rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
-                return Some(Ok(rows));
+                return Some(Ok(newest_first(rows)));
             }
         }
         None
@@ -419,4 +396,34 @@ impl Console {
         let b = self.browser(id)?;
         self.versions_in(&b.point, path)
     }
+}
+
+/// One row of a backup's restore points.
+fn point_row(
+    id: &str,
+    time: i64,
+    kind: &str,
+    size: u64,
+    gfs: String,
+    immutable_until: Option<i64>,
+) -> RestorePointRow {
+    RestorePointRow {
+        id: id.to_string(),
+        time,
+        kind: if kind.eq_ignore_ascii_case("full") {
+            "Full"
+        } else {
+            "Increment"
+        }
+        .into(),
+        size,
+        gfs,
+        immutable_until,
+    }
+}
+
+/// Restore points newest first.
+fn newest_first(mut rows: Vec<RestorePointRow>) -> Vec<RestorePointRow> {
+    rows.sort_by(|a, b| b.time.cmp(&a.time).then(b.id.cmp(&a.id)));
+    rows
 }

@@ -18,8 +18,8 @@ use crate::storage::external::ExternalStorage;
 use crate::storage::s3::StorageClass;
 use crate::storage::{AzureStorage, ReadStorage, S3Storage, Storage};
 use cairn_model::{
-    ErrorKind, ExternalProbe, ExternalStep, RepositoryKind, RepositoryTarget, RescanReport,
-    SessionKind, SessionResult,
+    ErrorKind, ExternalProbe, ExternalStep, RepositoryKind, RepositoryStep, RepositoryTarget,
+    RescanReport, SessionKind, SessionResult,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -39,15 +39,29 @@ pub struct ApplianceMarker {
     pub created: i64,
 }
 
-/// Storage settings of an entered target: kind, bucket, folder, settings
-/// (without credentials yet) and the opened storage.
+/// The opened storage of an entered target, with what storing its
+/// credentials needs.
+enum Backend {
+    S3(
+        Arc<S3Storage>,
+        crate::storage::s3::S3Settings,
+        String,
+        Sensitive<String>,
+    ),
+    Azure(
+        Arc<AzureStorage>,
+        crate::storage::azure::AzureSettings,
+        Sensitive<String>,
+    ),
+}
+
+/// An entered target: kind, bucket, folder and the opened storage.
 struct Entered {
     kind: RepositoryKind,
     bucket: String,
     folder: String,
     storage: Arc<dyn Storage>,
-    s3: Option<(crate::storage::s3::S3Settings, String, Sensitive<String>)>,
-    azure: Option<(crate::storage::azure::AzureSettings, Sensitive<String>)>,
+    backend: Backend,
 }
 
 /// What a look at an external repository found.
@@ -93,9 +107,8 @@ fn enter(target: &RepositoryTarget, location: bool) -> Result<Entered> {
                 kind,
                 bucket: s.bucket.clone(),
                 folder: s.folder.trim_matches('/').to_string(),
-                storage,
-                s3: Some((s, id, secret)),
-                azure: None,
+                storage: storage.clone(),
+                backend: Backend::S3(storage, s, id, secret),
             })
         }
         RepositoryTarget::Azure { .. } => {
@@ -105,9 +118,8 @@ fn enter(target: &RepositoryTarget, location: bool) -> Result<Entered> {
                 kind: RepositoryKind::AzureBlob,
                 bucket: s.container.clone(),
                 folder: s.folder.trim_matches('/').to_string(),
-                storage,
-                s3: None,
-                azure: Some((s, secret)),
+                storage: storage.clone(),
+                backend: Backend::Azure(storage, s, secret),
             })
         }
     }
@@ -115,11 +127,9 @@ fn enter(target: &RepositoryTarget, location: bool) -> Result<Entered> {
 
 /// Reads the facts the wizard shows: backups, encryption, owner, writer.
 fn inspect(e: &Entered) -> Result<Inspected> {
-    if let Some((s, id, secret)) = &e.s3 {
-        S3Storage::connect(s.clone(), id, secret)?.probe()?;
-    }
-    if let Some((s, secret)) = &e.azure {
-        AzureStorage::connect(s.clone(), secret)?.probe_read()?;
+    match &e.backend {
+        Backend::S3(st, ..) => st.probe()?,
+        Backend::Azure(st, ..) => st.probe_read()?,
     }
     let storage: Arc<dyn Storage> = Arc::new(ExternalStorage::new(e.storage.clone()));
     let repo = Repository::open(storage.clone(), "external repository").map_err(|err| {
@@ -178,29 +188,15 @@ impl Console {
                     )));
                 }
             }
+            // Listing buckets, containers and folders is the same as for
+            // backup repositories.
             ExternalStep::Account => {
-                let e = enter(target, false)?;
-                probe.items = match (&e.s3, &e.azure) {
-                    (Some((s, id, secret)), _) => {
-                        S3Storage::connect(s.clone(), id, secret)?.list_buckets()?
-                    }
-                    (_, Some((s, secret))) => {
-                        AzureStorage::connect(s.clone(), secret)?.list_containers()?
-                    }
-                    _ => Vec::new(),
-                };
+                enter(target, false)?;
+                probe.items = self.check_step(RepositoryStep::Account, name, target, None)?;
             }
             ExternalStep::Folders => {
-                let e = enter(target, true)?;
-                probe.items = match (&e.s3, &e.azure) {
-                    (Some((s, id, secret)), _) => {
-                        S3Storage::connect(s.clone(), id, secret)?.list_folders()?
-                    }
-                    (_, Some((s, secret))) => {
-                        AzureStorage::connect(s.clone(), secret)?.list_folders()?
-                    }
-                    _ => Vec::new(),
-                };
+                enter(target, true)?;
+                probe.items = self.check_step(RepositoryStep::Folders, name, target, None)?;
             }
             ExternalStep::Location | ExternalStep::Encryption => {
                 let e = enter(target, true)?;
@@ -317,18 +313,17 @@ impl Console {
             }
             log.push(format!("Ownership taken over from {other}"));
         }
-        let settings = match (&e.s3, &e.azure) {
-            (Some((s, id, secret)), _) => {
+        let settings = match &e.backend {
+            Backend::S3(_, s, id, secret) => {
                 let mut s = s.clone();
                 s.credential = self.store_s3_credential(name, id, secret)?;
                 serde_json::to_string(&s)
             }
-            (_, Some((s, secret))) => {
+            Backend::Azure(_, s, secret) => {
                 let mut s = s.clone();
                 s.credential = self.store_azure_credential(name, &s, secret)?;
                 serde_json::to_string(&s)
             }
-            _ => return Err(Error::internal("no cloud settings")),
         }
         .map_err(|err| Error::internal(err.to_string()))?;
         log.push("Credentials stored in the system keyring".into());

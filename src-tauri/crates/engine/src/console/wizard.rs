@@ -182,7 +182,7 @@ impl Console {
 
     /// One step's check on a target whose secret is filled in; `editing`
     /// names the repository being edited (its own name is no conflict).
-    fn check_step(
+    pub(super) fn check_step(
         &self,
         step: RepositoryStep,
         name: &str,

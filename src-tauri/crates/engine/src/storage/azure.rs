@@ -236,21 +236,24 @@ impl AzureStorage {
     /// Checks the container exists and can be read, and nothing else (for
     /// external repositories, which the console never writes to).
     pub fn probe_read(&self) -> Result<()> {
-        block_on(async {
-            let exists = self
-                .container
-                .exists()
-                .await
-                .map_err(|e| az_error(e, self.name(), "open the container"))?;
-            if !exists {
-                return Err(Error::not_found(format!(
-                    "container {} does not exist in account {}; check the name",
-                    self.name(),
-                    self.settings.account
-                )));
-            }
-            Ok(())
-        })
+        block_on(self.ensure_container())
+    }
+
+    /// The container exists (else: NotFound saying which).
+    async fn ensure_container(&self) -> Result<()> {
+        let exists = self
+            .container
+            .exists()
+            .await
+            .map_err(|e| az_error(e, self.name(), "open the container"))?;
+        if !exists {
+            return Err(Error::not_found(format!(
+                "container {} does not exist in account {}; create it first or check the name",
+                self.name(),
+                self.settings.account
+            )));
+        }
+        Ok(())
     }
 
     /// Checks the container exists and refuses what would break backups,
@@ -262,18 +265,7 @@ impl AzureStorage {
     pub fn probe(&self) -> Result<Vec<String>> {
         block_on(async {
             let mut facts = Vec::new();
-            let exists = self
-                .container
-                .exists()
-                .await
-                .map_err(|e| az_error(e, self.name(), "open the container"))?;
-            if !exists {
-                return Err(Error::not_found(format!(
-                    "container {} does not exist in account {}; create it first",
-                    self.name(),
-                    self.settings.account
-                )));
-            }
+            self.ensure_container().await?;
             if self.hierarchical_namespace().await? {
                 return Err(Error::invalid(format!(
                     "storage account {} has a hierarchical namespace (Data Lake Storage): its folder semantics break the object store guarantees backups rely on; use an account without hierarchical namespace",
