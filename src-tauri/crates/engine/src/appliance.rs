@@ -118,12 +118,7 @@ fn open_or_create(storage: Arc<dyn Storage>) -> Result<Repository> {
 
 /// The key set of a policy's backup: the existing one, or a new one.
 fn keyset_for(repo: &Repository, backup: &str, password: Option<&str>) -> Result<KeySet> {
-    let existing = repo
-        .list_backups()?
-        .into_iter()
-        .find(|(id, _)| id == backup)
-        .map(|(_, k)| k);
-    match (existing, password) {
+    match (repo.backup_keyset(backup)?, password) {
         (Some(k), pw) => repo.keyset(&k, pw),
         (None, Some(pw)) => repo.create_keyset(Cipher::Aes256Gcm, pw, ""),
         (None, None) => repo.default_keyset(),

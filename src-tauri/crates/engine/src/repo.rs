@@ -366,6 +366,17 @@ impl Repository {
         Ok(out)
     }
 
+    /// The key set a backup is sealed with (one read of its metadata
+    /// object), or None when the repository has no such backup.
+    pub fn backup_keyset(&self, backup: &str) -> Result<Option<String>> {
+        let key = backup_key(backup);
+        match self.storage.get(&key) {
+            Ok(raw) => Ok(Some(object_keyset(&raw, &key)?)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reads a backup's metadata.
     pub fn read_backup_meta(&self, ks: &KeySet, backup: &str) -> Result<BackupMeta> {
         let key = backup_key(backup);

@@ -257,18 +257,12 @@ impl Console {
     /// The key set of a source backup: plain, the external repository's
     /// password, or the password of the job that writes it.
     fn source_keyset(&self, src: &OpenSource, backup: &str) -> Result<KeySet> {
-        let ks_id = src
-            .repo
-            .list_backups()?
-            .into_iter()
-            .find(|(id, _)| id == backup)
-            .map(|(_, k)| k)
-            .ok_or_else(|| {
-                Error::not_found(format!(
-                    "backup {backup} is no longer in repository {}",
-                    src.repo.name()
-                ))
-            })?;
+        let ks_id = src.repo.backup_keyset(backup)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "backup {backup} is no longer in repository {}",
+                src.repo.name()
+            ))
+        })?;
         if let Some(pw) = &src.password {
             return src.repo.keyset(&ks_id, Some(pw));
         }

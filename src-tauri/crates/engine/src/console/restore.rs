@@ -72,17 +72,12 @@ impl Console {
         let b = self.find_backup(reference)?;
         let record = self.catalog()?.repository(b.repository_id)?;
         let repo = self.open_repository(&record)?;
-        let keyset_id = repo
-            .list_backups()?
-            .into_iter()
-            .find(|(id, _)| *id == b.backup_id)
-            .map(|(_, k)| k)
-            .ok_or_else(|| {
-                Error::not_found(format!(
-                    "backup {} is no longer in repository {}",
-                    b.backup_id, record.name
-                ))
-            })?;
+        let keyset_id = repo.backup_keyset(&b.backup_id)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "backup {} is no longer in repository {}",
+                b.backup_id, record.name
+            ))
+        })?;
         let keyset = repo.keyset(&keyset_id, password)?;
         let mut points = repo.list_points(&b.backup_id)?;
         points.sort();
