@@ -87,6 +87,45 @@ fn radio(
     }
 }
 
+/// "Automatic retry: retry failed job N times, waiting M minutes".
+fn retry_row(on: RwSignal<bool>, times: RwSignal<String>, wait: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="sched-row">
+            <label class="check"><input id="job-retry" type="checkbox" prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) /><span>"Automatic retry: retry failed job"</span></label>
+            <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || times.get() on:input=move |ev| times.set(event_target_value(&ev)) />
+            <span>"times, waiting"</span>
+            <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || wait.get() on:input=move |ev| wait.set(event_target_value(&ev)) />
+            <span>"minutes"</span>
+        </div>
+    }
+}
+
+/// The Summary's retention, GFS and encryption in words.
+fn storage_words(sp: &BackupJobSpec) -> (String, String, String) {
+    let s = &sp.settings;
+    let retention = match s.retention {
+        Retention::Points(n) => format!("{n} restore points"),
+        Retention::Days(n) => format!("{n} days"),
+    };
+    let gfs = if s.gfs == Gfs::default() {
+        "off".to_string()
+    } else {
+        format!(
+            "weekly {} weeks, monthly {} months, yearly {} years",
+            s.gfs.weekly, s.gfs.monthly, s.gfs.yearly
+        )
+    };
+    let enc = if sp.encrypt {
+        format!(
+            "on, password {}",
+            s.password_name.clone().unwrap_or_default()
+        )
+    } else {
+        "off".into()
+    };
+    (retention, gfs, enc)
+}
+
 fn hour_select(id: &'static str, sig: RwSignal<String>) -> impl IntoView {
     view! {
         <select id=id prop:value=move || sig.get() on:change=move |ev| sig.set(event_target_value(&ev))>
@@ -717,13 +756,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         {hour_select("job-window-from", window_from)}<span>"to"</span>{hour_select("job-window-to", window_to)}
                     </div>
                 </fieldset>
-                <div class="sched-row">
-                    <label class="check"><input id="job-retry" type="checkbox" prop:checked=move || retry_on.get() on:change=move |ev| retry_on.set(event_target_checked(&ev)) /><span>"Automatic retry: retry failed job"</span></label>
-                    <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || retry_times.get() on:input=move |ev| retry_times.set(event_target_value(&ev)) />
-                    <span>"times, waiting"</span>
-                    <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || retry_wait.get() on:input=move |ev| retry_wait.set(event_target_value(&ev)) />
-                    <span>"minutes"</span>
-                </div>
+                {retry_row(retry_on, retry_times, retry_wait)}
             }.into_any(),
             JobStep::JobMode => view! {
                 <h2>"Job Mode"</h2>
@@ -983,13 +1016,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         </select>
                     </div>
                 </fieldset>
-                <div class="sched-row">
-                    <label class="check"><input id="job-retry" type="checkbox" prop:checked=move || retry_on.get() on:change=move |ev| retry_on.set(event_target_checked(&ev)) /><span>"Automatic retry: retry failed job"</span></label>
-                    <input id="job-retry-times" class="short" type="number" min="1" prop:value=move || retry_times.get() on:input=move |ev| retry_times.set(event_target_value(&ev)) />
-                    <span>"times, waiting"</span>
-                    <input id="job-retry-wait" class="short" type="number" min="1" prop:value=move || retry_wait.get() on:input=move |ev| retry_wait.set(event_target_value(&ev)) />
-                    <span>"minutes"</span>
-                </div>
+                {retry_row(retry_on, retry_times, retry_wait)}
                 <div class="sched-row">
                     <label class="check"><input id="job-window" type="checkbox" prop:checked=move || window_on.get() on:change=move |ev| window_on.set(event_target_checked(&ev)) /><span>"Terminate job if it exceeds allowed backup window: from"</span></label>
                     {hour_select("job-window-from", window_from)}<span>"to"</span>{hour_select("job-window-to", window_to)}
@@ -997,12 +1024,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
             }.into_any(),
             JobStep::Summary if copy.is_some() => {
                 let c = copy.clone().unwrap_or_default();
-                let retention = match s.retention {
-                    Retention::Points(n) => format!("{n} restore points"),
-                    Retention::Days(n) => format!("{n} days"),
-                };
-                let gfs = if s.gfs == Gfs::default() { "off".to_string() } else { format!("weekly {} weeks, monthly {} months, yearly {} years", s.gfs.weekly, s.gfs.monthly, s.gfs.yearly) };
-                let enc = if sp.encrypt { format!("on, password {}", s.password_name.clone().unwrap_or_default()) } else { "off".into() };
+                let (retention, gfs, enc) = storage_words(&sp);
                 let when = if c.mode == CopyMode::Immediate {
                     match &s.schedule.window {
                         Some(_) => "as soon as new restore points appear, in the permitted hours".to_string(),
@@ -1041,12 +1063,7 @@ pub fn JobWizard(mode: JobWizardMode, on_close: Callback<Option<i64>>) -> impl I
                         o
                     }
                 };
-                let retention = match s.retention {
-                    Retention::Points(n) => format!("{n} restore points"),
-                    Retention::Days(n) => format!("{n} days"),
-                };
-                let gfs = if s.gfs == Gfs::default() { "off".to_string() } else { format!("weekly {} weeks, monthly {} months, yearly {} years", s.gfs.weekly, s.gfs.monthly, s.gfs.yearly) };
-                let enc = if sp.encrypt { format!("on, password {}", s.password_name.clone().unwrap_or_default()) } else { "off".into() };
+                let (retention, gfs, enc) = storage_words(&sp);
                 view! {
                     <h2>"Summary"</h2>
                     <dl class="summary" id="job-summary">
