@@ -119,6 +119,13 @@ impl Cairn {
         self.ok_stdin(&args, stdin)
     }
 
+    /// Restores the latest point of `backup` into `out` and asserts that
+    /// what comes back (below the full path of `src`) equals `src`.
+    pub fn assert_restores(&self, backup: &str, src: &Path, out: &Path) {
+        self.ok(&["restore", backup, "--to", out.to_str().expect("utf8")]);
+        crate::tree::assert_same(src, &out.join(src.strip_prefix("/").expect("absolute")));
+    }
+
     /// The default repository's folder.
     pub fn default_repo(&self) -> PathBuf {
         self.data.join("repository")

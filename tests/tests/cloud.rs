@@ -247,9 +247,7 @@ fn round_trip(cairn: &Cairn, repo: &str, src: &Path, tmp: &Path) {
     ]);
     cairn.ok(&["job", "run", "cloud"]);
     cairn.ok(&["check", repo, "--full"]);
-    let out = tmp.join("out");
-    cairn.ok(&["restore", "cloud", "--to", out.to_str().expect("utf8")]);
-    assert_same(src, &out.join(src.strip_prefix("/").expect("abs")));
+    cairn.assert_restores("cloud", src, &tmp.join("out"));
 }
 
 /// Every file Cairn wrote (and the database) is free of the secret, and
@@ -625,9 +623,7 @@ fn editing_an_s3_repository_checks_again_keeps_its_location_and_rotates_the_secr
     // The job follows the repository under its new name.
     std::fs::write(src.join("sub/new.txt"), "after the edit\n").expect("write");
     cairn.ok(&["job", "run", "edit-job"]);
-    let out = tmp.path().join("out");
-    cairn.ok(&["restore", "edit-job", "--to", out.to_str().expect("utf8")]);
-    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+    cairn.assert_restores("edit-job", &src, &tmp.path().join("out"));
 }
 
 #[test]

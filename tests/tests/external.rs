@@ -9,7 +9,7 @@
 
 use cairn_tests::cli::{Cairn, Run};
 use cairn_tests::services::*;
-use cairn_tests::tree::{assert_same, bytes};
+use cairn_tests::tree::bytes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -94,6 +94,17 @@ fn external_add_s3<'a>(name: &'a str, bucket: &'a str, ep: &'a str) -> Vec<&'a s
         "test",
         "--secret-access-key-stdin",
     ]
+}
+
+/// The backup `backups list --json` shows for job `job`.
+fn listed(cairn: &Cairn, job: &str) -> serde_json::Value {
+    let rows = cairn.ok(&["backups", "list", "--json"]).json();
+    rows.as_array()
+        .expect("rows")
+        .iter()
+        .find(|b| b["job"] == job)
+        .cloned()
+        .unwrap_or_else(|| panic!("no backup of {job} in {rows}"))
 }
 
 /// The last JSON line `job run --json` prints: its summary.
@@ -255,14 +266,7 @@ fn appliance_backups_are_rescanned_and_copied_from_s3_and_restorable_with_the_bu
     let run = summary(&console.ok(&["job", "run", "copy-web1", "--json"]));
     assert_eq!(run["result"], "success", "{run}");
     assert!(run["stats"]["bytes_written"].as_u64().expect("n") > 0);
-    let copy = console.ok(&["backups", "list", "--json"]).json();
-    let copied = copy
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|b| b["job"] == "copy-web1")
-        .cloned()
-        .expect("the copy is listed");
+    let copied = listed(&console, "copy-web1");
     assert_eq!(copied["machine"], "i-0aaa1");
     assert_eq!(copied["platform"], "EC2");
     assert_eq!(copied["location"], "disk_copy");
@@ -295,12 +299,8 @@ fn appliance_backups_are_rescanned_and_copied_from_s3_and_restorable_with_the_bu
     let in_use = console.run(&["external", "remove", "apps"], None);
     assert!(in_use.stderr.contains("copy-web1"), "{}", in_use.stderr);
     delete_bucket(&bucket);
-    let out = tmp.path().join("restored");
-    console.ok(&["restore", "copy-web1", "--to", out.to_str().expect("utf8")]);
-    assert_same(&m[0], &out.join(m[0].strip_prefix("/").expect("abs")));
-    let out_db = tmp.path().join("restored-db");
-    console.ok(&["restore", "copy-db", "--to", out_db.to_str().expect("utf8")]);
-    assert_same(&m[2], &out_db.join(m[2].strip_prefix("/").expect("abs")));
+    console.assert_restores("copy-web1", &m[0], &tmp.path().join("restored"));
+    console.assert_restores("copy-db", &m[2], &tmp.path().join("restored-db"));
     console.ok(&["check", "Default Backup Repository", "--full"]);
 }
 
@@ -430,19 +430,10 @@ fn azure_appliance_backups_copy_into_a_local_repository() {
     ]);
     let run = summary(&console.ok(&["job", "run", "vm-copy", "--json"]));
     assert_eq!(run["result"], "success", "{run}");
-    let rows = console.ok(&["backups", "list", "--json"]).json();
-    let copy = rows
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|b| b["job"] == "vm-copy")
-        .cloned()
-        .expect("copy listed");
+    let copy = listed(&console, "vm-copy");
     assert_eq!(copy["platform"], "Azure VM");
     assert_eq!(copy["machine"], "vm-db");
-    let out = tmp.path().join("out");
-    console.ok(&["restore", "vm-copy", "--to", out.to_str().expect("utf8")]);
-    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+    console.assert_restores("vm-copy", &src, &tmp.path().join("out"));
 }
 
 /// Pack files a local repository holds.
@@ -534,9 +525,7 @@ fn an_interrupted_copy_leaves_no_half_point_and_resumes_without_sending_packs_ag
         sent > 0 && sent + kept / 2 < 120 << 20,
         "sent {sent} bytes after {kept} bytes were kept"
     );
-    let out = tmp.path().join("out");
-    console.ok(&["restore", "big-copy", "--to", out.to_str().expect("utf8")]);
-    assert_same(&src, &out.join(src.strip_prefix("/").expect("abs")));
+    console.assert_restores("big-copy", &src, &tmp.path().join("out"));
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use cairn_tests::cli::Cairn;
 use cairn_tests::services::*;
-use cairn_tests::tree::{assert_same, bytes};
+use cairn_tests::tree::bytes;
 use cairn_tests::webdriver::Window;
 
 fn title(w: &Window) -> String {
@@ -270,7 +270,5 @@ fn connect_rescan_and_copy_an_external_repository_in_the_window() {
     drop(w);
 
     // The copy restores equal to the machine's data.
-    let out = tmp.path().join("restored");
-    cairn.ok(&["restore", "Copy web", "--to", out.to_str().expect("utf8")]);
-    assert_same(&web, &out.join(web.strip_prefix("/").expect("abs")));
+    cairn.assert_restores("Copy web", &web, &tmp.path().join("restored"));
 }
