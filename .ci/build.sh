@@ -11,5 +11,7 @@ if [ ! -f ui/dist/index.html ] || \
    [ -n "$(find ui/src ui/index.html ui/Cargo.toml ui/Trunk.toml assets src-tauri/crates/model Cargo.lock -newer ui/dist/index.html -print -quit)" ]; then
   (cd ui && trunk build --release >&2)
 fi
-cargo build --release -p cairn-desktop --features custom-protocol -p cairn-cli >&2
+# The same packages and features as clippy and the tests, so all three share
+# one set of compiled dependencies.
+cargo build --release --workspace --exclude cairn-ui --features cairn-desktop/custom-protocol >&2
 echo "$CARGO_TARGET_DIR"

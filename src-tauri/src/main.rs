@@ -7,7 +7,7 @@ mod commands;
 mod tray;
 mod window_state;
 
-use cairn_engine::Console;
+use cairn_console::Console;
 use cairn_model::ApiError;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ fn data_dir_from_args() -> PathBuf {
             return PathBuf::from(d);
         }
     }
-    cairn_engine::paths::default_data_dir()
+    cairn_console::paths::default_data_dir()
 }
 
 fn main() {
@@ -55,52 +55,7 @@ fn main() {
             window_state::on_event(w, e);
             tray::on_window_event(w, e);
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::list_repositories,
-            commands::list_jobs,
-            commands::list_backups,
-            commands::list_sessions,
-            commands::list_external_repositories,
-            commands::list_protection_groups,
-            commands::list_service_providers,
-            commands::get_status,
-            commands::get_settings,
-            commands::save_settings,
-            commands::check_repository_step,
-            commands::add_repository,
-            commands::remove_repository,
-            commands::get_repository,
-            commands::edit_repository,
-            commands::list_restore_points,
-            commands::open_browser,
-            commands::close_browser,
-            commands::browse_folder,
-            commands::search_point,
-            commands::restore_items,
-            commands::cancel_restore,
-            commands::item_versions,
-            commands::open_item,
-            commands::compare_points,
-            commands::pick_folder,
-            commands::list_credentials,
-            commands::put_credential,
-            commands::delete_credential,
-            commands::check_job_step,
-            commands::save_job,
-            commands::get_job,
-            commands::job_action,
-            commands::clone_job,
-            commands::delete_job,
-            commands::get_session,
-            commands::last_job_session,
-            commands::this_computer,
-            commands::watch_session,
-            commands::preview_schedule,
-            commands::check_external_step,
-            commands::connect_external,
-            commands::rescan_external,
-            commands::remove_external,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("cairn-console: the window could not start: {e}");

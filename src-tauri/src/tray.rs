@@ -2,7 +2,7 @@
 //! while the window is closed; the tray menu opens the window again, shows
 //! the running jobs and quits.
 
-use cairn_engine::Console;
+use cairn_console::Console;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +19,7 @@ pub fn start_scheduler(console: Arc<Console>) {
     let _ = std::thread::Builder::new()
         .name("scheduler".into())
         .spawn(move || {
-            cairn_engine::scheduler::run(console, stop, &|m| eprintln!("cairn-console: {m}"))
+            cairn_console::scheduler::run(console, stop, &|m| eprintln!("cairn-console: {m}"))
         });
 }
 

@@ -69,13 +69,13 @@ pub async fn watch_session(
     // The window keeps listening for the session's life; the closure stays.
     handler.forget();
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    let req = cairn_model::api::GetSession { id }
+    let req = cairn_model::api::WatchSession { id }
         .serialize(&ser)
         .map_err(|e| ApiError::new(ErrorKind::Internal, format!("cannot encode request: {e}")))?;
     let args = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&args, &"req".into(), &req);
     let _ = js_sys::Reflect::set(&args, &"onEvent".into(), &channel);
-    tauri_invoke("watch_session", args.into())
+    tauri_invoke(cairn_model::api::WatchSession::NAME, args.into())
         .await
         .map(|_| ())
         .map_err(|e| {

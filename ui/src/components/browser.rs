@@ -19,7 +19,7 @@ const SEARCH_LIMIT: u32 = 1000;
 struct Item {
     path: String,
     name: String,
-    kind: String,
+    kind: ItemKind,
     size: u64,
     mtime: i64,
     owner: String,
@@ -165,8 +165,8 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                         .collect();
                     // Folders first, then by name.
                     v.sort_by(|a, b| {
-                        (a.kind != "folder", a.name.to_lowercase())
-                            .cmp(&(b.kind != "folder", b.name.to_lowercase()))
+                        (a.kind != ItemKind::Folder, a.name.to_lowercase())
+                            .cmp(&(b.kind != ItemKind::Folder, b.name.to_lowercase()))
                     });
                     items.set(v);
                     if let Some(el) = list_ref.get_untracked() {
@@ -302,7 +302,7 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
         }
     };
     let open_item = move |item: Item| {
-        if item.kind == "folder" {
+        if item.kind == ItemKind::Folder {
             navigate(item.path);
         }
     };
@@ -368,7 +368,7 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
         it.next().is_none().then_some(first)
     };
     let open_file = move |_| match single() {
-        Some(i) if i.kind == "file" => {
+        Some(i) if i.kind == ItemKind::File => {
             notice.set(None);
             spawn_local(async move {
                 match call(&OpenItem { id, path: i.path }).await {
@@ -639,8 +639,8 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                                             style=format!("top: {}px", idx as f64 * ROW)
                                             on:click=move |ev| click_row(idx, &ev)
                                             on:dblclick=move |_| open_item(it.clone())>
-                                            <span class="c-name"><span class=format!("kind-icon kind-{}", item.kind)></span>{if searching.get_untracked().is_some() { item.path.clone() } else { item.name.clone() }}</span>
-                                            <span class="c-size">{if item.kind == "file" { format::bytes(item.size) } else { String::new() }}</span>
+                                            <span class="c-name"><span class=format!("kind-icon kind-{}", item.kind.word())></span>{if searching.get_untracked().is_some() { item.path.clone() } else { item.name.clone() }}</span>
+                                            <span class="c-size">{if item.kind == ItemKind::File { format::bytes(item.size) } else { String::new() }}</span>
                                             <span class="c-time">{format::time(item.mtime)}</span>
                                             <span class="c-owner">{item.owner.clone()}</span>
                                             <span class="c-mode">{item.mode.clone()}</span>
@@ -737,10 +737,10 @@ pub fn BackupBrowser(point: BrowserPoint, reason: String, on_close: Callback<()>
                                     <thead><tr><th>"Change"</th><th>"Path"</th><th>"Size"</th></tr></thead>
                                     <tbody>
                                         {d.into_iter().take(2000).map(|x| view! {
-                                            <tr class=format!("change-{}", x.change)>
-                                                <td>{x.change.clone()}</td>
+                                            <tr class=format!("change-{}", x.change.word())>
+                                                <td>{x.change.word()}</td>
                                                 <td>{x.path.clone()}</td>
-                                                <td>{if x.kind == "file" && x.change != "deleted" { format::bytes(x.size) } else { String::new() }}</td>
+                                                <td>{if x.kind == ItemKind::File && x.change != ChangeKind::Deleted { format::bytes(x.size) } else { String::new() }}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

@@ -159,13 +159,13 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                     <p class="session-current">{move || progress.get().map(|p| p.current).filter(|c| !c.is_empty() && running()).map(|c| format!("Processing {c}"))}</p>
                     <ul class="session-log" id="session-log">
                         {move || log.get().into_iter().map(|l| {
-                            let icon = match l.level.as_str() {
-                                "error" => "icon-failed",
-                                "warning" => "icon-warning",
-                                _ => "icon-success",
+                            let icon = match l.level {
+                                LogLevel::Error => "icon-failed",
+                                LogLevel::Warning => "icon-warning",
+                                LogLevel::Info => "icon-success",
                             };
                             view! {
-                                <li class=format!("log-line log-{}", l.level)>
+                                <li class=format!("log-line log-{}", l.level.word())>
                                     <span class=format!("glyph {icon}")></span>
                                     <span class="log-time">{clock(l.time)}</span>
                                     <span class="log-text">{l.message}</span>

@@ -10,7 +10,7 @@ mod rescan;
 mod tools;
 
 use crate::args::BenchArgs;
-use cairn_engine::{Error, Result};
+use cairn_console::{Error, Result};
 use serde::Serialize;
 use std::path::Path;
 use tools::{Measure, Tool};

@@ -2,46 +2,22 @@
 
 use crate::args::*;
 use crate::output::{self, CliProgress};
-use cairn_engine::console::{NewEncryption, RunOptions};
-use cairn_engine::format::tree::EntryKind;
-use cairn_engine::progress::CancelToken;
-use cairn_engine::restore::{Destination, RestoreSpec};
-use cairn_engine::secrets::Sensitive;
-use cairn_engine::storage::azure::{AzureAuth, AzureSettings, Tier};
-use cairn_engine::storage::s3::{S3Settings, StorageClass};
-use cairn_engine::{Console, Error, Result};
+use crate::secret_input::{azure_secret_word, password, read_secret};
+use cairn_console::CancelToken;
+use cairn_console::EntryKind;
+use cairn_console::Sensitive;
+use cairn_console::{AzureAuth, AzureSettings, Tier};
+use cairn_console::{Console, Error, Result};
+use cairn_console::{Destination, RestoreSpec};
+use cairn_console::{NewEncryption, RunOptions};
+use cairn_console::{S3Settings, StorageClass};
 use cairn_model::{
     AgentOs, BackupJobSettings, BackupMode, Cipher, Compression, ComputerType, CopyMode,
     CopySettings, CopySource, CopySourceKind, Gfs, GuestProcessing, Management, MonthDay,
     PeriodUnit, RepositoryTarget, Retention, Retry, Schedule, ScheduleKind, WeekHours, Weekday,
 };
 use serde_json::json;
-use std::io::BufRead;
 use std::sync::Arc;
-
-/// Reads one line (a secret) from standard input.
-pub(crate) fn read_secret(what: &str) -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::invalid(format!("cannot read the {what} from standard input: {e}")))?;
-    let s = line.trim_end_matches(['\n', '\r']).to_string();
-    if s.is_empty() {
-        return Err(Error::invalid(format!(
-            "the {what} read from standard input is empty"
-        )));
-    }
-    Ok(s)
-}
-
-fn password(flag: bool) -> Result<Option<String>> {
-    if flag {
-        read_secret("password").map(Some)
-    } else {
-        Ok(None)
-    }
-}
 
 /// Runs a parsed command; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
@@ -54,7 +30,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let data_dir = cli
         .data_dir
         .clone()
-        .unwrap_or_else(cairn_engine::paths::default_data_dir);
+        .unwrap_or_else(cairn_console::paths::default_data_dir);
     let console = Console::open(&data_dir)?;
     let json = cli.json;
     match cli.command {
@@ -87,7 +63,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                             } else {
                                 String::new()
                             },
-                            cairn_engine::jobs::point_time_label(f.mtime),
+                            cairn_console::point_time_label(f.mtime),
                         ]
                     })
                     .collect();
@@ -113,9 +89,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     .map(|v| {
                         vec![
                             v.point.clone(),
-                            cairn_engine::jobs::point_time_label(v.time),
+                            cairn_console::point_time_label(v.time),
                             output::bytes(v.size),
-                            cairn_engine::jobs::point_time_label(v.mtime),
+                            cairn_console::point_time_label(v.mtime),
                         ]
                     })
                     .collect();
@@ -136,9 +112,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             } else {
                 for d in &diffs {
                     let mark = match d.change {
-                        cairn_engine::explore::Change::Added => "+",
-                        cairn_engine::explore::Change::Deleted => "-",
-                        cairn_engine::explore::Change::Changed => "M",
+                        cairn_console::Change::Added => "+",
+                        cairn_console::Change::Deleted => "-",
+                        cairn_console::Change::Changed => "M",
                     };
                     println!("{mark} {}", d.path);
                 }
@@ -187,7 +163,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                             },
                             format!("{:o}", e.mode & 0o7777),
                             format!("{}:{}", e.user, e.group),
-                            cairn_engine::jobs::point_time_label(e.mtime_ns / 1_000_000_000),
+                            cairn_console::point_time_label(e.mtime_ns / 1_000_000_000),
                         ]
                     })
                     .collect();
@@ -208,8 +184,13 @@ pub fn run(cli: Cli) -> Result<i32> {
             let rec = console.repository_named(&repo)?;
             let r = console.open_repository(&rec)?;
             let sink = CliProgress::new(false);
-            let report =
-                cairn_engine::check::run(&r, pw.as_deref(), full, &sink, &CancelToken::new())?;
+            let report = cairn_console::check_repository(
+                &r,
+                pw.as_deref(),
+                full,
+                &sink,
+                &CancelToken::new(),
+            )?;
             if json {
                 output::json(&report);
             } else {
@@ -454,7 +435,7 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
     Ok(0)
 }
 
-fn added(r: &cairn_engine::catalog::RepositoryRecord, json: bool) {
+fn added(r: &cairn_console::catalog::RepositoryRecord, json: bool) {
     if json {
         output::json(
             &json!({"id": r.id, "name": r.name, "type": r.kind.label(), "location": r.location}),
@@ -488,7 +469,7 @@ fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> Result<i32> 
                             c.name.clone(),
                             c.kind.clone(),
                             c.identity.clone(),
-                            cairn_engine::jobs::point_time_label(c.edited),
+                            cairn_console::point_time_label(c.edited),
                             used.join(", "),
                         ]
                     })
@@ -736,21 +717,13 @@ fn weekday_of(s: &str) -> Result<Vec<Weekday>> {
 
 /// The Schedule step from flags; no schedule flag = run only by hand.
 /// What `job create` prints.
-fn created(j: &cairn_engine::catalog::JobRecord, what: &str, json: bool) {
+fn created(j: &cairn_console::catalog::JobRecord, what: &str, json: bool) {
     if json {
         output::json(
             &json!({"id": j.id, "name": j.name, "encrypted": j.settings.encryption.is_some()}),
         );
     } else {
         println!("{what} {} created", j.name);
-    }
-}
-
-pub(crate) fn azure_secret_word(shared_key: bool) -> &'static str {
-    if shared_key {
-        "shared key"
-    } else {
-        "SAS token"
     }
 }
 
@@ -878,7 +851,7 @@ pub fn daemon(console: Console) -> Result<i32> {
         "cairn daemon: data folder {}; Ctrl+C stops it (running jobs then stop; no half restore point is kept)",
         console.data_dir().display()
     );
-    cairn_engine::scheduler::run(console, stop, &|m| eprintln!("cairn daemon: {m}"));
+    cairn_console::scheduler::run(console, stop, &|m| eprintln!("cairn daemon: {m}"));
     Ok(0)
 }
 
@@ -982,7 +955,7 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
         for (pid, time, kind, size, gfs) in &b.points {
             println!(
                 "    {pid}  {}  {kind:<9}  {}{}",
-                cairn_engine::jobs::point_time_label(*time),
+                cairn_console::point_time_label(*time),
                 output::bytes(*size),
                 if gfs.is_empty() {
                     String::new()

@@ -1,15 +1,15 @@
 //! `cairn external …` and `cairn appliance backup`.
 
 use crate::args::*;
-use crate::commands::{azure_secret_word, read_secret};
 use crate::output::{self, CliProgress};
-use cairn_engine::appliance::{self, ApplianceBackup, Platform};
-use cairn_engine::progress::CancelToken;
-use cairn_engine::secrets::Sensitive;
-use cairn_engine::storage::azure::{AzureAuth, AzureSettings, AzureStorage, Tier};
-use cairn_engine::storage::s3::{S3Settings, S3Storage, StorageClass};
-use cairn_engine::storage::Storage;
-use cairn_engine::{Console, Error, Result};
+use crate::secret_input::{azure_secret_word, read_secret};
+use cairn_console::appliance::{self, ApplianceBackup, Platform};
+use cairn_console::CancelToken;
+use cairn_console::Sensitive;
+use cairn_console::Storage;
+use cairn_console::{AzureAuth, AzureSettings, AzureStorage, Tier};
+use cairn_console::{Console, Error, Result};
+use cairn_console::{S3Settings, S3Storage, StorageClass};
 use cairn_model::{Compression, RepositoryTarget, Secret};
 use serde_json::json;
 use std::sync::Arc;
@@ -176,7 +176,7 @@ pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
                             r.folder.clone(),
                             r.owner.clone(),
                             r.last_rescan
-                                .map(cairn_engine::jobs::point_time_label)
+                                .map(cairn_console::point_time_label)
                                 .unwrap_or_else(|| "never".into()),
                             r.backups.to_string(),
                             r.restore_points.to_string(),

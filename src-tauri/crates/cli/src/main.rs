@@ -6,6 +6,7 @@ mod bench;
 mod commands;
 mod external;
 mod output;
+mod secret_input;
 
 use clap::Parser;
 

@@ -1,7 +1,8 @@
 //! Printing: aligned tables for people, JSON for scripts, and a progress
 //! sink that writes a status line (TTY) or JSON lines.
 
-use cairn_engine::progress::{ProgressSink, ProgressSnapshot};
+use cairn_console::{ProgressSink, ProgressSnapshot};
+use cairn_model::LogLevel;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -119,7 +120,7 @@ impl ProgressSink for CliProgress {
         }
     }
 
-    fn log(&self, level: &str, message: &str) {
+    fn log(&self, level: LogLevel, message: &str) {
         if self.json {
             #[derive(Serialize)]
             struct L<'a> {
@@ -128,13 +129,16 @@ impl ProgressSink for CliProgress {
             }
             if let Ok(s) = serde_json::to_string(&JsonLine {
                 event: "log",
-                data: L { level, message },
+                data: L {
+                    level: level.word(),
+                    message,
+                },
             }) {
                 println!("{s}");
             }
         } else {
             self.clear();
-            eprintln!("[{level}] {message}");
+            eprintln!("[{}] {message}", level.word());
         }
     }
 }

@@ -182,8 +182,8 @@ pub struct SessionLogLine {
     pub id: i64,
     /// Unix seconds.
     pub time: i64,
-    /// "info", "warning" or "error".
-    pub level: String,
+    /// Info, warning or error.
+    pub level: LogLevel,
     /// The text.
     pub message: String,
 }
@@ -252,7 +252,21 @@ command!(
     /// This computer's name (the Computers step's "This computer").
     ThisComputer, "this_computer", String);
 
-/// Updates streamed over a Tauri channel by `watch_session`.
+/// Follows a session: its counters, new log lines and its end arrive as
+/// [`SessionEvent`]s over the channel passed beside the request, until it
+/// ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchSession {
+    /// Session id.
+    pub id: i64,
+}
+
+impl Command for WatchSession {
+    const NAME: &'static str = "watch_session";
+    type Response = ();
+}
+
+/// Updates streamed over a Tauri channel by [`WatchSession`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum SessionEvent {
@@ -298,4 +312,100 @@ impl Command for PreviewSchedule {
     const NAME: &'static str = "preview_schedule";
     /// Unix seconds; empty when the job starts only by hand or after another.
     type Response = Vec<i64>;
+}
+
+/// The name of every [`Command`]: the backend has a handler for each (its
+/// test checks), and this list is complete (the test below checks).
+pub const COMMAND_NAMES: &[&str] = &[
+    ListRepositories::NAME,
+    ListJobs::NAME,
+    ListBackups::NAME,
+    ListExternalRepositories::NAME,
+    ListProtectionGroups::NAME,
+    ListServiceProviders::NAME,
+    GetStatus::NAME,
+    GetSettings::NAME,
+    ListSessions::NAME,
+    SaveSettings::NAME,
+    CheckJobStep::NAME,
+    SaveJob::NAME,
+    GetJob::NAME,
+    RunJobAction::NAME,
+    DeleteJob::NAME,
+    GetSession::NAME,
+    WatchSession::NAME,
+    LastJobSession::NAME,
+    ThisComputer::NAME,
+    CloneJob::NAME,
+    PreviewSchedule::NAME,
+    ListRestorePoints::NAME,
+    OpenBrowser::NAME,
+    CloseBrowser::NAME,
+    BrowseFolder::NAME,
+    SearchPoint::NAME,
+    RestoreItems::NAME,
+    ItemVersions::NAME,
+    OpenItem::NAME,
+    CancelRestore::NAME,
+    ComparePoints::NAME,
+    PickFolder::NAME,
+    CheckExternalStep::NAME,
+    ConnectExternal::NAME,
+    RescanExternal::NAME,
+    RemoveExternal::NAME,
+    CheckRepositoryStep::NAME,
+    AddRepository::NAME,
+    GetRepository::NAME,
+    EditRepository::NAME,
+    RemoveRepository::NAME,
+    ListCredentials::NAME,
+    PutCredential::NAME,
+    DeleteCredential::NAME,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::COMMAND_NAMES;
+    use std::collections::BTreeSet;
+
+    /// Every command name declared in the model's sources.
+    fn declared() -> BTreeSet<String> {
+        let sources = [
+            include_str!("api.rs"),
+            include_str!("browse.rs"),
+            include_str!("external.rs"),
+            include_str!("repository.rs"),
+            include_str!("jobs.rs"),
+            include_str!("inventory.rs"),
+            include_str!("schedule.rs"),
+            include_str!("settings.rs"),
+        ];
+        let mut out = BTreeSet::new();
+        for line in sources.iter().flat_map(|s| s.lines()) {
+            let quoted = |l: &str| l.split('"').nth(1).map(str::to_string);
+            let t = line.trim();
+            if t.starts_with("const NAME: &'static str = \"") {
+                out.extend(quoted(t));
+            } else if let Some((ty, _)) = t.split_once(", \"") {
+                // `command!(… Name, "name", Response);`
+                let is_type = ty.starts_with(|c: char| c.is_ascii_uppercase())
+                    && ty.chars().all(|c| c.is_ascii_alphanumeric());
+                if is_type && t.ends_with(");") {
+                    out.extend(quoted(t));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_command_list_names_every_command_once() {
+        let listed: BTreeSet<String> = COMMAND_NAMES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(listed.len(), COMMAND_NAMES.len(), "a name is listed twice");
+        assert_eq!(
+            listed,
+            declared(),
+            "COMMAND_NAMES differs from the declared commands"
+        );
+    }
 }

@@ -114,8 +114,8 @@ impl ItemState {
 pub struct BrowserEntry {
     /// Name.
     pub name: String,
-    /// folder, file, link, special.
-    pub kind: String,
+    /// Folder, file, link or special.
+    pub kind: ItemKind,
     /// Bytes.
     pub size: u64,
     /// Modified, Unix seconds.
@@ -146,13 +146,62 @@ impl Command for BrowseFolder {
     type Response = Vec<BrowserEntry>;
 }
 
+/// What an entry of a restore point is, as the lists show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A folder.
+    Folder,
+    /// A regular file.
+    File,
+    /// A symbolic link.
+    Link,
+    /// A device, pipe or socket.
+    Special,
+}
+
+impl ItemKind {
+    /// The word lists and CSS classes use: folder, file, link, special.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Folder => "folder",
+            Self::File => "file",
+            Self::Link => "link",
+            Self::Special => "special",
+        }
+    }
+}
+
+/// How an item differs between two restore points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Only in the newer point.
+    Added,
+    /// Only in the older point.
+    Deleted,
+    /// In both, with other content or metadata.
+    Changed,
+}
+
+impl ChangeKind {
+    /// The word the Compare pane shows: added, deleted, changed.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Deleted => "deleted",
+            Self::Changed => "changed",
+        }
+    }
+}
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoundItem {
     /// Full path.
     pub path: String,
-    /// folder, file, link, special.
-    pub kind: String,
+    /// Folder, file, link or special.
+    pub kind: ItemKind,
     /// Bytes.
     pub size: u64,
     /// Modified, Unix seconds.
@@ -298,10 +347,10 @@ impl Command for CancelRestore {
 pub struct PointDifference {
     /// Full path.
     pub path: String,
-    /// added, deleted or changed.
-    pub change: String,
-    /// folder, file, link, special.
-    pub kind: String,
+    /// Added, deleted or changed.
+    pub change: ChangeKind,
+    /// Folder, file, link or special.
+    pub kind: ItemKind,
     /// Bytes in the newer point.
     pub size: u64,
 }

@@ -73,6 +73,37 @@ impl JobKind {
     }
 }
 
+/// How serious a session's log line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    /// What happened.
+    Info,
+    /// Something was skipped or needs a look; the session goes on.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+impl LogLevel {
+    /// The word stored in the catalog and used in CSS classes.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+    /// Reads a stored word; anything unknown is info.
+    pub fn from_word(s: &str) -> Self {
+        match s {
+            "warning" => Self::Warning,
+            "error" => Self::Error,
+            _ => Self::Info,
+        }
+    }
+}
+
 /// The result of a finished session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,8 +5,8 @@
 //! point, first from the on-disk tree cache, then from memory.
 
 use crate::args::BenchArgs;
-use cairn_engine::progress::{CancelToken, NoProgress};
-use cairn_engine::{Console, Error, Result};
+use cairn_console::{CancelToken, NoProgress};
+use cairn_console::{Console, Error, Result};
 use cairn_model::{BackupJobSettings, Compression, Gfs, Retention};
 use serde::Serialize;
 use std::path::Path;
@@ -93,7 +93,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     let console = Console::open(&data)?;
     console.create_backup_job(
         "browse-bench",
-        cairn_engine::console::DEFAULT_REPOSITORY,
+        cairn_console::DEFAULT_REPOSITORY,
         "",
         job_of(&src),
         None,
@@ -102,7 +102,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     let t = Instant::now();
     let report = console.run_job(
         "browse-bench",
-        &cairn_engine::console::RunOptions::default(),
+        &cairn_console::RunOptions::default(),
         Arc::new(NoProgress),
         &CancelToken::new(),
     )?;
@@ -210,8 +210,8 @@ fn s3(
     bucket: &str,
     say: &dyn Fn(&str),
 ) -> Result<(f64, f64)> {
-    use cairn_engine::secrets::Sensitive;
-    use cairn_engine::storage::s3::{S3Settings, StorageClass};
+    use cairn_console::Sensitive;
+    use cairn_console::{S3Settings, StorageClass};
     let settings = S3Settings {
         bucket: bucket.to_string(),
         folder: format!("browse-bench-{}", std::process::id()),
@@ -230,12 +230,12 @@ fn s3(
     let t = Instant::now();
     let report = console.run_job(
         "browse-bench-s3",
-        &cairn_engine::console::RunOptions::default(),
+        &cairn_console::RunOptions::default(),
         Arc::new(NoProgress),
         &CancelToken::new(),
     )?;
     let backup = t.elapsed().as_secs_f64();
-    let cache = cairn_engine::paths::tree_cache_dir(data);
+    let cache = cairn_console::paths::tree_cache_dir(data);
     let _ = std::fs::remove_dir_all(&cache);
     say("timing the cold first listing on S3");
     let fresh = Console::open(data)?;

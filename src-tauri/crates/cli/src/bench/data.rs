@@ -2,7 +2,7 @@
 //! the same bytes. 40% many small text-like files, 50% large binaries that
 //! are half random and half repetitive, 10% duplicates of other files.
 
-use cairn_engine::{Error, Result};
+use cairn_console::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

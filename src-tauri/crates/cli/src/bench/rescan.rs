@@ -5,14 +5,14 @@
 //! added a restore point to one backup. Reports time and request counts.
 
 use crate::args::BenchArgs;
-use cairn_engine::appliance::{self, ApplianceBackup, Platform};
-use cairn_engine::format::manifest::{BackupMeta, PointSummary};
-use cairn_engine::progress::{CancelToken, NoProgress};
-use cairn_engine::repo::Repository;
-use cairn_engine::secrets::Sensitive;
-use cairn_engine::storage::s3::{S3Settings, S3Storage, StorageClass};
-use cairn_engine::storage::Storage;
-use cairn_engine::{Console, Error, Result};
+use cairn_console::appliance::{self, ApplianceBackup, Platform};
+use cairn_console::Repository;
+use cairn_console::Sensitive;
+use cairn_console::Storage;
+use cairn_console::{BackupMeta, PointSummary};
+use cairn_console::{CancelToken, NoProgress};
+use cairn_console::{Console, Error, Result};
+use cairn_console::{S3Settings, S3Storage, StorageClass};
 use cairn_model::{Compression, RepositoryTarget, RescanReport, Secret};
 use serde::Serialize;
 use std::sync::Arc;
@@ -33,14 +33,14 @@ struct RescanBench {
 /// real point's tree, and the backup's metadata object.
 fn write_machine(
     repo: &Repository,
-    template: &cairn_engine::format::manifest::Manifest,
+    template: &cairn_console::Manifest,
     m: u32,
     points: u32,
     extra: bool,
 ) -> Result<()> {
     let ks = repo.default_keyset()?;
     let machine = format!("i-{m:017x}");
-    let backup = cairn_engine::jobs::backup_id("policy:bench", &machine);
+    let backup = cairn_console::backup_id("policy:bench", &machine);
     let mut summaries = Vec::new();
     let base = template.time - i64::from(points) * 3600;
     let n = points + u32::from(extra);
@@ -49,7 +49,7 @@ fn write_machine(
         let mut mf = template.clone();
         mf.id = format!(
             "{}.{:06}Z",
-            cairn_engine::jobs::new_point_id(time)
+            cairn_console::new_point_id(time)
                 .split('.')
                 .next()
                 .unwrap_or(""),
@@ -88,7 +88,8 @@ fn write_machine(
             writer: "appliance".into(),
             points: summaries,
         },
-    )
+    )?;
+    Ok(())
 }
 
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {

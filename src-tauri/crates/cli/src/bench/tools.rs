@@ -1,7 +1,7 @@
 //! Running and timing Cairn and its peers, with peak memory read from
 //! /proc while each command runs.
 
-use cairn_engine::{Error, Result};
+use cairn_console::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,0 +1,37 @@
+//! `cairn-console`: what a Cairn console does. [`Console`] owns one data
+//! folder (its SQLite [`catalog`], the tree cache, the secrets it keeps in
+//! the OS keyring) and offers the operations the desktop window and the
+//! `cairn` command line show: repositories, external repositories, jobs and
+//! their runs as sessions, the [`scheduler`], restores and the Backup
+//! Browser, and the cloud [`appliance`]. The backup work itself is
+//! `cairn-core`'s; object storage is `cairn-cloud`'s.
+
+pub mod appliance;
+pub mod catalog;
+mod error;
+mod operations;
+pub mod paths;
+pub mod schedule;
+pub mod scheduler;
+pub mod secrets;
+
+pub use error::{Error, Result};
+pub use operations::{
+    machine_name, session_kind, Console, JobRunReport, Live, NewEncryption, OpenPoint, RunOptions,
+    SessionWatcher, Version, DEFAULT_REPOSITORY, PRUNE_GRACE_SECS, RESCAN_EVERY_SECS,
+};
+
+/// The cloud backends' settings and storages, for adding repositories.
+pub use cairn_cloud::{
+    AzureAuth, AzureSettings, AzureStorage, S3Settings, S3Storage, StorageClass, Tier,
+};
+/// Engine types the console's callers hand in or get back.
+pub use cairn_core::check::{run as check_repository, CheckReport};
+pub use cairn_core::explore::Change;
+pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
+pub use cairn_core::format::tree::EntryKind;
+pub use cairn_core::jobs::backup_id;
+pub use cairn_core::progress::{CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
+pub use cairn_core::restore::{Destination, RestoreSpec};
+pub use cairn_core::time::{new_point_id, now, point_time_label};
+pub use cairn_core::{Repository, Sensitive, Storage};

@@ -1,0 +1,80 @@
+//! [`Console`]: one data folder's configuration and the operations the
+//! desktop shell and the CLI offer on it.
+
+mod browser;
+mod copy_jobs;
+mod credentials;
+mod external;
+mod followups;
+mod inventory;
+mod jobs;
+mod repositories;
+mod repository_wizard;
+mod restores;
+mod runs;
+mod sessions;
+mod watch;
+
+pub use external::RESCAN_EVERY_SECS;
+pub use jobs::{
+    machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
+};
+pub use restores::{OpenPoint, Version};
+pub use runs::Live;
+pub use watch::SessionWatcher;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::paths;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Name of the repository created on first start.
+pub const DEFAULT_REPOSITORY: &str = "Default Backup Repository";
+
+/// The console's state: its data folder and catalog.
+pub struct Console {
+    data_dir: PathBuf,
+    catalog: Mutex<Catalog>,
+    browsers: browser::Browsers,
+    runs: runs::Runs,
+}
+
+impl Console {
+    /// Opens a data folder, creating on first start the folder, the SQLite
+    /// configuration and the default local repository inside it.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::io("create the data folder", data_dir, e))?;
+        let catalog = Catalog::open(&paths::catalog_file(data_dir))?;
+        let console = Self {
+            data_dir: data_dir.to_path_buf(),
+            catalog: Mutex::new(catalog),
+            browsers: browser::Browsers::default(),
+            runs: runs::Runs::default(),
+        };
+        console.ensure_default_repository()?;
+        console.catalog()?.close_interrupted_sessions()?;
+        Ok(console)
+    }
+
+    /// This process's runs (the scheduler keeps its retries there).
+    pub(crate) fn runs(&self) -> &runs::Runs {
+        &self.runs
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The catalog, locked for this thread.
+    pub fn catalog(&self) -> Result<MutexGuard<'_, Catalog>> {
+        self.catalog.lock().map_err(|_| {
+            Error::internal("the configuration database is unavailable after an earlier failure")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

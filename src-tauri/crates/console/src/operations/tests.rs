@@ -1,0 +1,162 @@
+//! The console's operations against a temporary data folder: what the
+//! window and the CLI rely on, without either of them.
+
+use super::*;
+use cairn_core::progress::{CancelToken, NoProgress};
+use cairn_core::restore::{Destination, RestoreSpec};
+use cairn_model::{BackupJobSettings, ErrorKind, ScheduleKind, SessionResult};
+use std::sync::Arc;
+
+fn console(dir: &Path) -> Console {
+    Console::open(&dir.join("data")).expect("open the data folder")
+}
+
+fn source(dir: &Path) -> PathBuf {
+    let src = dir.join("src");
+    std::fs::create_dir_all(src.join("sub")).expect("mkdir");
+    std::fs::write(src.join("a.txt"), b"alpha").expect("write");
+    std::fs::write(src.join("sub/b.txt"), b"beta beta").expect("write");
+    src
+}
+
+fn job(c: &Console, name: &str, src: &Path) -> crate::catalog::JobRecord {
+    let settings = BackupJobSettings {
+        includes: vec![src.to_string_lossy().into_owned()],
+        ..Default::default()
+    };
+    c.create_backup_job(name, DEFAULT_REPOSITORY, "", settings, None)
+        .expect("create the job")
+}
+
+fn run(c: &Console, name: &str) -> JobRunReport {
+    c.run_job(
+        name,
+        &RunOptions::default(),
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+    .expect("run the job")
+}
+
+#[test]
+fn a_new_data_folder_has_the_default_repository_and_opens_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let rows = c.repository_rows().expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].name, DEFAULT_REPOSITORY);
+    assert!(paths::default_repository_dir(c.data_dir())
+        .join("config")
+        .exists());
+    drop(c);
+    let again = console(tmp.path());
+    assert_eq!(
+        again.repository_rows().expect("rows").len(),
+        1,
+        "no second default"
+    );
+    let err = again
+        .remove_repository(DEFAULT_REPOSITORY)
+        .expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn a_job_run_lists_its_backup_and_restores_a_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let src = source(tmp.path());
+    job(&c, "Docs", &src);
+    let r = run(&c, "Docs");
+    assert_eq!(r.result, SessionResult::Success, "{}", r.message);
+    assert!(r.point.is_some());
+    let backups = c.backup_rows().expect("backups");
+    assert_eq!(backups.len(), 1);
+    assert_eq!(backups[0].job_name, "Docs");
+    assert_eq!(backups[0].restore_points, 1);
+    let points = c.restore_point_rows(&backups[0].id).expect("points");
+    assert_eq!(points.len(), 1);
+
+    let to = tmp.path().join("restored");
+    let file = format!("{}/sub/b.txt", src.display());
+    let spec = RestoreSpec {
+        paths: vec![file],
+        dest: Destination::To(to.clone()),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    c.restore(
+        "Docs",
+        "latest",
+        &spec,
+        None,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+    .expect("restore");
+    assert_eq!(
+        std::fs::read(to.join("b.txt")).expect("restored"),
+        b"beta beta"
+    );
+    let sessions = c.history_rows().expect("history");
+    assert!(
+        sessions.len() >= 2,
+        "the backup and the restore are sessions"
+    );
+}
+
+#[test]
+fn a_job_that_cannot_run_here_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let src = source(tmp.path());
+    let settings = BackupJobSettings {
+        includes: vec![src.to_string_lossy().into_owned()],
+        computers: vec!["far-away-host".into()],
+        ..Default::default()
+    };
+    c.create_backup_job("Far", DEFAULT_REPOSITORY, "", settings, None)
+        .expect("create");
+    let err = c
+        .run_job(
+            "Far",
+            &RunOptions::default(),
+            Arc::new(NoProgress),
+            &CancelToken::new(),
+        )
+        .expect_err("no agent");
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.message().contains("no agent"), "{}", err.message());
+}
+
+#[test]
+fn a_finished_background_run_starts_the_job_chained_after_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = Arc::new(console(tmp.path()));
+    let src = source(tmp.path());
+    job(&c, "First", &src);
+    let mut second = c.job_spec(&job(&c, "Second", &src).name).expect("spec");
+    second.settings.schedule.enabled = true;
+    second.settings.schedule.kind = ScheduleKind::After {
+        job: "First".into(),
+    };
+    c.save_backup_job(&second, Some("Second"), None)
+        .expect("chain");
+    c.start_job("First", RunOptions::default()).expect("start");
+    // The chained job runs once First has finished; wait for its session.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let rows = c.history_rows().expect("history");
+        let done = |n: &str| rows.iter().any(|s| s.name == n && s.ended.is_some());
+        if done("First") && done("Second") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Second never ran: {rows:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let backups = c.backup_rows().expect("backups");
+    assert_eq!(backups.len(), 2, "both jobs wrote a backup");
+}

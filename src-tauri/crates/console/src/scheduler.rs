@@ -1,0 +1,213 @@
+//! The scheduler: starts jobs at their scheduled times, retries failed
+//! scheduled runs, starts chained jobs, terminates runs that outlast their
+//! backup window, and runs once a start missed while Cairn was not running.
+//! The console runs it in a thread (also while its window is closed to the
+//! tray); `cairn daemon` runs it headless. One data folder has one active
+//! scheduler: the first process to lock `scheduler.lock` in it; the others
+//! wait and take over when it goes away.
+
+use crate::error::Result;
+use crate::operations::{Console, RunOptions};
+use crate::schedule;
+use cairn_core::time::now;
+use cairn_model::{LogLevel, ScheduleKind};
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A start this late is a missed run (the computer was off or Cairn closed).
+const MISSED_AFTER_SECS: i64 = 90;
+
+fn local_time(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| {
+            ts.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// Tries to become the data folder's scheduler; the lock lasts as long as
+/// the returned file is open.
+pub fn try_lock(console: &Console) -> Result<Option<File>> {
+    let path = console.data_dir().join("scheduler.lock");
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| crate::Error::io("open the scheduler lock", &path, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(Some(f)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(crate::Error::io("lock the scheduler lock", &path, e))
+        }
+    }
+}
+
+/// One pass: starts what is due, ends what outlasts its window, and
+/// returns seconds until the next thing to do.
+pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
+    let t = now();
+    let mut wait = 60i64;
+    let jobs = console.catalog()?.jobs()?;
+    for job in &jobs {
+        let s = &job.settings.schedule;
+        let running = console.is_running(job.id);
+        // Runs that outlast their backup window are terminated.
+        if running {
+            if let Some(w) = &s.window {
+                let inside = schedule::window_end_unix(w, t - 1).is_none_or(|end| end > t);
+                if !inside {
+                    console.cancel_run(
+                        job.id,
+                        "Terminated: the job exceeded its allowed backup window",
+                    );
+                }
+            }
+        }
+        if !job.enabled || !s.enabled {
+            continue;
+        }
+        if matches!(s.kind, ScheduleKind::After { .. }) {
+            continue;
+        }
+        // Immediate copies start when their sources get new points.
+        if job
+            .settings
+            .copy
+            .as_ref()
+            .is_some_and(|c| c.mode == cairn_model::CopyMode::Immediate)
+        {
+            continue;
+        }
+        let due_retry = console
+            .runs()
+            .retries
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&job.id).copied());
+        if let Some((attempt, at)) = due_retry {
+            if at <= t && !running {
+                if let Ok(mut r) = console.runs().retries.lock() {
+                    r.remove(&job.id);
+                }
+                let opts = RunOptions {
+                    note: Some(format!(
+                        "Automatic retry {attempt} of {} after a failed run",
+                        s.retry.times
+                    )),
+                    scheduled: true,
+                    attempt,
+                    ..Default::default()
+                };
+                if let Err(e) = console.start_job(&job.name, opts) {
+                    console.record_skip(job, &e.to_string());
+                }
+            } else {
+                wait = wait.min((at - t).max(1));
+            }
+        }
+        let next_after_now = schedule::next_run_unix(s, t);
+        let Some(due) = job.next_run else {
+            console.catalog()?.set_next_run(job.id, next_after_now)?;
+            continue;
+        };
+        if due > t {
+            wait = wait.min(due - t);
+            continue;
+        }
+        let note = if first && t - due > MISSED_AFTER_SECS {
+            format!(
+                "The run scheduled for {} was missed while Cairn was not running; it runs once now",
+                local_time(due)
+            )
+        } else {
+            format!("Scheduled run ({})", s.describe())
+        };
+        console.catalog()?.set_next_run(job.id, next_after_now)?;
+        if running {
+            console.catalog().and_then(|c| {
+                if let Some(session) = console.running_session(job.id) {
+                    c.log(
+                        session,
+                        LogLevel::Warning,
+                        "A scheduled start came while this run was still going; it was skipped",
+                    )?;
+                }
+                Ok(())
+            })?;
+            continue;
+        }
+        let opts = RunOptions {
+            note: Some(note),
+            scheduled: true,
+            ..Default::default()
+        };
+        if let Err(e) = console.start_job(&job.name, opts) {
+            console.record_skip(job, &e.to_string());
+        }
+        if let Some(n) = next_after_now {
+            wait = wait.min((n - t).max(1));
+        }
+    }
+    // External repositories are rescanned every 24 hours.
+    if !console.runs().rescanning() {
+        let due = console.externals_due(t)?;
+        if !due.is_empty() {
+            let name = if due.len() == 1 {
+                Some(due[0].as_str())
+            } else {
+                None
+            };
+            if let Err(e) = console.start_rescan(name) {
+                eprintln!("cairn: the daily rescan did not start: {e}");
+            }
+        }
+    }
+    Ok(wait.clamp(1, 60))
+}
+
+/// Runs the scheduler until `stop` is set. `say` reports state changes
+/// (the daemon prints them).
+pub fn run(console: Arc<Console>, stop: Arc<AtomicBool>, say: &dyn Fn(&str)) {
+    let mut lock = None;
+    let mut first = true;
+    let mut told_passive = false;
+    while !stop.load(Ordering::Relaxed) {
+        if lock.is_none() {
+            match try_lock(&console) {
+                Ok(Some(f)) => {
+                    lock = Some(f);
+                    first = true;
+                    say("scheduling the jobs of this data folder");
+                }
+                Ok(None) => {
+                    if !told_passive {
+                        say("another Cairn process schedules this data folder's jobs; waiting to take over");
+                        told_passive = true;
+                    }
+                    console.wait_for_work(Duration::from_secs(30));
+                    continue;
+                }
+                Err(e) => {
+                    say(&format!("cannot schedule: {e}"));
+                    console.wait_for_work(Duration::from_secs(60));
+                    continue;
+                }
+            }
+        }
+        let wait = match tick(&console, first) {
+            Ok(w) => w,
+            Err(e) => {
+                say(&format!("scheduler: {e}"));
+                30
+            }
+        };
+        first = false;
+        console.wait_for_work(Duration::from_secs(wait as u64));
+    }
+}

@@ -1,0 +1,26 @@
+//! `cairn-core`: the backup engine. It knows the repository format
+//! ([`format`], specified in `FORMAT.md`), the [`storage`] trait with the
+//! local and in-memory backends and the wrappers (read-only, retry, faulty),
+//! repositories and their writer lock, the jobs (backup, copy, prune,
+//! retention), restore, check and explore. It has no SQLite, keyring, async
+//! runtime or cloud SDK: the console and the cloud backends build on it.
+
+pub mod check;
+pub mod error;
+pub mod explore;
+pub mod format;
+pub mod jobs;
+pub mod lock;
+pub mod progress;
+pub mod repo;
+pub mod restore;
+pub mod storage;
+pub mod time;
+pub mod treewalk;
+
+mod sensitive;
+
+pub use error::{Error, Result};
+pub use repo::Repository;
+pub use sensitive::Sensitive;
+pub use storage::{ReadStorage, Storage};

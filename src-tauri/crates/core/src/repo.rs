@@ -1,0 +1,401 @@
+//! An open repository: config, key sets, index, manifests and backup
+//! metadata on top of any [`Storage`].
+
+use crate::error::{Error, Result};
+use crate::format::blob::{self, object_keyset, open_object, seal_object, ObjectKind};
+use crate::format::chunker::ChunkerParams;
+use crate::format::config::{RepoConfig, FORMAT_VERSION};
+use crate::format::crypto::{KeyFile, KeySet};
+use crate::format::index::{index_key, pack_key, Index, PackIndex, KIND_TREE};
+use crate::format::manifest::{backup_key, manifest_key, BackupMeta, Manifest};
+use crate::format::pack::read_trailer;
+use crate::format::tree::Tree;
+use crate::format::ChunkId;
+use crate::storage::Storage;
+use cairn_model::ErrorKind;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use crate::format::markers::Owner;
+
+/// A repository opened for reading and writing.
+#[derive(Clone)]
+pub struct Repository {
+    storage: Arc<dyn Storage>,
+    name: String,
+    config: RepoConfig,
+    tree_cache: Option<PathBuf>,
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::internal(format!("cannot encode: {e}")))
+}
+
+impl Repository {
+    /// Creates a new repository on empty storage (refused if one exists),
+    /// owned by the console `owner`.
+    pub fn init(storage: Arc<dyn Storage>, name: &str, owner: &str) -> Result<Self> {
+        if storage.exists("config")? {
+            return Err(Error::conflict(format!(
+                "{} already holds a Cairn repository; add it instead of creating one",
+                storage.describe()
+            )));
+        }
+        let (_, keyfile) = KeySet::new_plain();
+        let config = RepoConfig {
+            format: "cairn-repository".into(),
+            version: FORMAT_VERSION,
+            id: crate::format::random_id(),
+            created: crate::time::now(),
+            chunker: ChunkerParams::default(),
+            pack_size: storage.preferred_pack_size(),
+            default_keyset: keyfile.id.clone(),
+        };
+        storage.put(&format!("keys/{}", keyfile.id), &json(&keyfile)?)?;
+        let repo = Self {
+            storage,
+            name: name.to_string(),
+            config,
+            tree_cache: None,
+        };
+        repo.write_owner(owner)?;
+        // The config comes last: a repository is complete once it exists.
+        repo.storage.put("config", &json(&repo.config)?)?;
+        Ok(repo)
+    }
+
+    /// Opens an existing repository.
+    pub fn open(storage: Arc<dyn Storage>, name: &str) -> Result<Self> {
+        let raw = storage.get("config").map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                Error::not_found(format!(
+                    "{} holds no Cairn repository (no config object)",
+                    storage.describe()
+                ))
+            } else {
+                e
+            }
+        })?;
+        let config: RepoConfig = serde_json::from_slice(&raw).map_err(|e| {
+            Error::corrupt(format!("the config of repository {name} is damaged: {e}"))
+        })?;
+        if config.format != "cairn-repository" || config.version > FORMAT_VERSION {
+            return Err(Error::new(
+                ErrorKind::Incompatible,
+                format!(
+                    "repository {name} uses format version {}, this Cairn reads up to {FORMAT_VERSION}; upgrade Cairn",
+                    config.version
+                ),
+            ));
+        }
+        Ok(Self {
+            storage,
+            name: name.to_string(),
+            config,
+            tree_cache: None,
+        })
+    }
+
+    /// Keeps tree blobs, as stored (sealed), in a local folder: ids are
+    /// keyed content hashes, so a cached tree never goes stale, and an
+    /// encrypted backup's trees stay encrypted on disk.
+    pub fn with_tree_cache(mut self, dir: PathBuf) -> Self {
+        self.tree_cache = Some(dir);
+        self
+    }
+
+    /// Records which console owns the repository (the `owner` object).
+    pub fn write_owner(&self, console: &str) -> Result<()> {
+        let marker = Owner {
+            console: console.to_string(),
+            host: crate::time::hostname(),
+            claimed: crate::time::now(),
+        };
+        self.storage.put("owner", &json(&marker)?)
+    }
+
+    /// The console that owns the repository, if recorded.
+    pub fn owner(&self) -> Result<Option<Owner>> {
+        match self.storage.get("owner") {
+            Ok(raw) => Ok(serde_json::from_slice(&raw).ok()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Display name used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The config.
+    pub fn config(&self) -> &RepoConfig {
+        &self.config
+    }
+    /// The storage.
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// Reads a key file.
+    pub fn key_file(&self, id: &str) -> Result<KeyFile> {
+        let raw = self.storage.get(&format!("keys/{id}"))?;
+        serde_json::from_slice(&raw).map_err(|_| {
+            Error::corrupt(format!(
+                "key file {id} of repository {} is damaged",
+                self.name
+            ))
+        })
+    }
+
+    /// Unwraps a key set (password needed for encrypted ones).
+    pub fn keyset(&self, id: &str, password: Option<&str>) -> Result<KeySet> {
+        KeySet::from_file(&self.key_file(id)?, password, &self.name)
+    }
+
+    /// The unencrypted default key set.
+    pub fn default_keyset(&self) -> Result<KeySet> {
+        self.keyset(&self.config.default_keyset, None)
+    }
+
+    /// Creates and stores a new password-protected key set.
+    pub fn create_keyset(
+        &self,
+        cipher: cairn_model::Cipher,
+        password: &str,
+        hint: &str,
+    ) -> Result<KeySet> {
+        let (ks, file) = KeySet::new_encrypted(cipher, password, hint)?;
+        self.storage
+            .put(&format!("keys/{}", file.id), &json(&file)?)?;
+        Ok(ks)
+    }
+
+    /// Loads the index of one key set. Packs without an index object (a
+    /// writer died between the two) are indexed from their trailer when
+    /// `repair` is set, so their chunks are reused.
+    pub fn load_index(&self, ks: &KeySet, repair: bool) -> Result<Index> {
+        let mut index = Index::default();
+        let index_objects = self.storage.list("index/")?;
+        // Every pack with an index object, whatever its key set: only packs
+        // missing from this listing need their trailer read.
+        let indexed: HashSet<String> = index_objects
+            .iter()
+            .filter_map(|o| o.key.strip_prefix("index/").map(str::to_string))
+            .collect();
+        for obj in index_objects {
+            let raw = self.storage.get(&obj.key)?;
+            if object_keyset(&raw, &obj.key)? != ks.id() {
+                continue;
+            }
+            let plain = open_object(ks, ObjectKind::Index, &raw, &obj.key)?;
+            let p: PackIndex = postcard::from_bytes(&plain)
+                .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
+            index.add(&p);
+        }
+        if repair {
+            for obj in self.storage.list("data/")? {
+                let pack = obj.key.rsplit('/').next().unwrap_or_default().to_string();
+                if indexed.contains(&pack) {
+                    continue;
+                }
+                if let Ok(p) = read_trailer(&*self.storage, ks, &pack, obj.size) {
+                    let plain =
+                        postcard::to_allocvec(&p).map_err(|e| Error::internal(e.to_string()))?;
+                    self.storage.put(
+                        &index_key(&pack),
+                        &seal_object(ks, ObjectKind::Index, &plain)?,
+                    )?;
+                    index.add(&p);
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    /// Size of every pack in the repository, by pack id.
+    pub fn pack_sizes(&self) -> Result<HashMap<String, u64>> {
+        Ok(self
+            .storage
+            .list("data/")?
+            .into_iter()
+            .map(|o| {
+                (
+                    o.key.rsplit('/').next().unwrap_or_default().to_string(),
+                    o.size,
+                )
+            })
+            .collect())
+    }
+
+    /// Reads one blob by id.
+    pub fn read_blob(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Vec<u8>> {
+        let (pack, loc) = index.get(id).ok_or_else(|| {
+            Error::corrupt(format!(
+                "chunk {} is missing from repository {}",
+                id.to_hex(),
+                self.name
+            ))
+        })?;
+        let stored =
+            self.storage
+                .get_range(&pack_key(pack), loc.offset as u64, loc.length as u64)?;
+        blob::decode_verified(ks, id, &stored, loc.raw_length as usize)
+    }
+
+    /// Reads and decodes a tree, from the tree cache when it has it.
+    pub fn read_tree(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Tree> {
+        let Some((pack, loc)) = index.get(id) else {
+            return Err(Error::corrupt(format!(
+                "folder tree {} is missing from repository {}",
+                id.to_hex(),
+                self.name
+            )));
+        };
+        if loc.kind != KIND_TREE {
+            return Err(Error::corrupt(format!(
+                "object {} is not a folder tree",
+                id.to_hex()
+            )));
+        }
+        let hex = id.to_hex();
+        let cached = self
+            .tree_cache
+            .as_ref()
+            .map(|d| d.join(&hex[..2]).join(&hex));
+        let stored = match cached.as_ref().and_then(|f| std::fs::read(f).ok()) {
+            Some(b) => b,
+            None => {
+                let b = self.storage.get_range(
+                    &pack_key(pack),
+                    loc.offset as u64,
+                    loc.length as u64,
+                )?;
+                if let Some(f) = &cached {
+                    cache_put(f, &b);
+                }
+                b
+            }
+        };
+        let raw = match blob::decode_verified(ks, id, &stored, loc.raw_length as usize) {
+            Ok(r) => r,
+            Err(e) => {
+                // A damaged cache file is dropped and read again.
+                if let Some(f) = &cached {
+                    let _ = std::fs::remove_file(f);
+                }
+                return Err(e);
+            }
+        };
+        Tree::decode(&raw)
+            .ok_or_else(|| Error::corrupt(format!("folder tree {} is damaged", id.to_hex())))
+    }
+
+    /// Writes a manifest: the step that makes a restore point visible.
+    pub fn write_manifest(&self, ks: &KeySet, m: &Manifest) -> Result<()> {
+        let obj = seal_object(ks, ObjectKind::Manifest, &json(m)?)?;
+        self.storage.put(&manifest_key(&m.backup, &m.id), &obj)
+    }
+
+    /// Reads a manifest.
+    pub fn read_manifest(&self, ks: &KeySet, backup: &str, point: &str) -> Result<Manifest> {
+        let key = manifest_key(backup, point);
+        let raw = self.storage.get(&key).map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                Error::not_found(format!(
+                    "restore point {point} of backup {backup} does not exist"
+                ))
+            } else {
+                e
+            }
+        })?;
+        let plain = open_object(ks, ObjectKind::Manifest, &raw, &key)?;
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+    }
+
+    /// Point ids of a backup, from the manifests themselves.
+    pub fn list_points(&self, backup: &str) -> Result<Vec<String>> {
+        let prefix = format!("snapshots/{backup}/");
+        Ok(self
+            .storage
+            .list(&prefix)?
+            .into_iter()
+            .filter_map(|o| o.key.strip_prefix(&prefix).map(str::to_string))
+            .collect())
+    }
+
+    /// Deletes a manifest (retention).
+    pub fn delete_manifest(&self, backup: &str, point: &str) -> Result<()> {
+        self.storage.delete(&manifest_key(backup, point))
+    }
+
+    /// Deletes a backup: every restore point, then its metadata (the data
+    /// they alone used goes at the next prune).
+    pub fn delete_backup(&self, backup: &str) -> Result<()> {
+        for p in self.list_points(backup)? {
+            self.delete_manifest(backup, &p)?;
+        }
+        self.storage.delete(&backup_key(backup))
+    }
+
+    /// Writes a backup's metadata object.
+    pub fn write_backup_meta(&self, ks: &KeySet, meta: &BackupMeta) -> Result<()> {
+        let obj = seal_object(ks, ObjectKind::Backup, &json(meta)?)?;
+        self.storage.put(&backup_key(&meta.id), &obj)
+    }
+
+    /// Ids of all backups and the key set each is sealed with.
+    pub fn list_backups(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for o in self.storage.list("backups/")? {
+            let raw = self.storage.get(&o.key)?;
+            let id = o.key.trim_start_matches("backups/").to_string();
+            out.push((id, object_keyset(&raw, &o.key)?));
+        }
+        Ok(out)
+    }
+
+    /// The key set a backup is sealed with (one read of its metadata
+    /// object), or None when the repository has no such backup.
+    pub fn backup_keyset(&self, backup: &str) -> Result<Option<String>> {
+        let key = backup_key(backup);
+        match self.storage.get(&key) {
+            Ok(raw) => Ok(Some(object_keyset(&raw, &key)?)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads a backup's metadata.
+    pub fn read_backup_meta(&self, ks: &KeySet, backup: &str) -> Result<BackupMeta> {
+        let key = backup_key(backup);
+        let raw = self.storage.get(&key)?;
+        let plain = open_object(ks, ObjectKind::Backup, &raw, &key)?;
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+    }
+
+    /// Key set ids of all backups, grouped.
+    pub fn keysets_in_use(&self) -> Result<HashMap<String, Vec<String>>> {
+        let mut m: HashMap<String, Vec<String>> = HashMap::new();
+        for (b, k) in self.list_backups()? {
+            m.entry(k).or_default().push(b);
+        }
+        Ok(m)
+    }
+}
+
+/// Writes a cache file through a temporary name; a failure only costs the
+/// cache.
+fn cache_put(file: &std::path::Path, bytes: &[u8]) {
+    let Some(dir) = file.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(".tmp-{}", &crate::format::random_id()[..12]));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_file(&tmp);
+}

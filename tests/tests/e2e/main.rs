@@ -1,0 +1,16 @@
+//! The end-to-end suite, one test binary: the CLI, the cloud backends, the
+//! storage contract and the real window, against the services `.ci/test.sh`
+//! starts. One binary links the SDKs once; window tests take turns through
+//! a lock in `cairn_tests::webdriver`, the rest run beside them.
+
+mod cli_backup;
+mod cli_jobs;
+mod cli_restore;
+mod cloud;
+mod console_window;
+mod external;
+mod external_window;
+mod job_wizard;
+mod repository_wizard;
+mod restore_browser;
+mod storage_contract;
