@@ -9,7 +9,7 @@ use crate::components::session::SessionWindow;
 use crate::components::statusbar::StatusBar;
 use crate::components::table::{DataTable, Table};
 use crate::components::tree::InventoryTree;
-use crate::views::{self, Node};
+use crate::views::{self, Action, JobCommand, Menu, Node};
 use crate::wizards::job::{JobWizard, JobWizardMode};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use crate::wizards::restore::{Browse, RestoreWizard};
@@ -75,7 +75,7 @@ pub fn App() -> impl IntoView {
     let tick = RwSignal::new(0u64);
     let row = RwSignal::new(None::<String>);
     let modal = RwSignal::new(None::<Modal>);
-    let menu = RwSignal::new(None::<&'static str>);
+    let menu = RwSignal::new(None::<Menu>);
     let context = RwSignal::new(None::<(String, i32, i32)>);
     let tree_context = RwSignal::new(None::<(Node, i32, i32)>);
 
@@ -173,34 +173,36 @@ pub fn App() -> impl IntoView {
             Node::Jobs | Node::JobsBackup | Node::JobsCopy
         ) && row.get().is_some()
     };
-    let disabled = Callback::new(move |action: &'static str| -> Option<String> {
+    let disabled = Callback::new(move |action: Action| -> Option<String> {
+        let on_externals = selected.get() == Node::ExternalRepositories;
         match action {
-            "add-repository" | "restore" | "backup-job" | "backup-copy" | "connect-repository"
-            | "rescan" => None,
-            "job-start" | "job-stop" | "job-retry" | "job-active-full" | "job-edit"
-            | "job-clone" | "job-toggle" | "job-delete" | "job-statistics" => {
-                (!job_selected()).then(|| "Select a job in Jobs first".to_string())
-            }
-            "edit" if selected.get() == Node::ExternalRepositories => Some(
+            Action::AddRepository
+            | Action::Restore
+            | Action::BackupJob
+            | Action::BackupCopy
+            | Action::ConnectRepository
+            | Action::Rescan => None,
+            Action::Job(_) => (!job_selected()).then(|| "Select a job in Jobs first".to_string()),
+            Action::Edit if on_externals => Some(
                 "An external repository's location cannot change; Remove it and Connect again"
                     .into(),
             ),
-            "remove-repository"
-                if selected.get() == Node::ExternalRepositories && row.get().is_some() =>
-            {
-                None
-            }
-            "remove-repository" | "edit" => {
+            Action::RemoveRepository if on_externals && row.get().is_some() => None,
+            Action::RemoveRepository | Action::Edit => {
                 if selected.get() != Node::Repositories || row.get().is_none() {
                     Some(format!(
                         "Select a repository in Backup Repositories to {} it",
-                        if action == "edit" { "edit" } else { "remove" }
+                        if action == Action::Edit {
+                            "edit"
+                        } else {
+                            "remove"
+                        }
                     ))
                 } else {
                     None
                 }
             }
-            _ => Some("Not available in this build yet".into()),
+            Action::ShowLog => Some("Not available in this build yet".into()),
         }
     });
     // A job's Status column (the fourth) says whether it is disabled.
@@ -210,17 +212,13 @@ pub fn App() -> impl IntoView {
             .and_then(|t| t.rows.into_iter().find(|r| r.key == name))
             .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"))
     };
-    let job_command = Callback::new(move |(action, name): (&'static str, String)| {
-        let act = match action {
-            "job-start" => Some(JobAction::Start),
-            "job-stop" => Some(JobAction::Stop),
-            "job-retry" => Some(JobAction::Retry),
-            "job-active-full" => Some(JobAction::ActiveFull),
-            "job-enable" => Some(JobAction::Enable),
-            "job-disable" => Some(JobAction::Disable),
-            _ => None,
+    let job_command = Callback::new(move |(command, name): (JobCommand, String)| {
+        let command = match command {
+            JobCommand::Toggle if job_disabled(&name) => JobCommand::Enable,
+            JobCommand::Toggle => JobCommand::Disable,
+            c => c,
         };
-        if let Some(action) = act {
+        let run = |action: JobAction, name: String| {
             spawn_local(async move {
                 match call(&RunJobAction { name, action }).await {
                     Ok(Some(session)) => {
@@ -230,11 +228,17 @@ pub fn App() -> impl IntoView {
                     Ok(None) => tick.update(|t| *t += 1),
                     Err(e) => error.set(Some(e.message)),
                 }
-            });
-            return;
-        }
-        match action {
-            "job-edit" => spawn_local(async move {
+            })
+        };
+        match command {
+            JobCommand::Start => run(JobAction::Start, name),
+            JobCommand::Stop => run(JobAction::Stop, name),
+            JobCommand::Retry => run(JobAction::Retry, name),
+            JobCommand::ActiveFull => run(JobAction::ActiveFull, name),
+            // Toggle was resolved to Enable or Disable above.
+            JobCommand::Enable | JobCommand::Toggle => run(JobAction::Enable, name),
+            JobCommand::Disable => run(JobAction::Disable, name),
+            JobCommand::Edit => spawn_local(async move {
                 match call(&GetJob { name }).await {
                     Ok(spec) => {
                         modal.set(Some(Modal::JobWizard(JobWizardMode::Edit(Box::new(spec)))))
@@ -242,7 +246,7 @@ pub fn App() -> impl IntoView {
                     Err(e) => error.set(Some(e.message)),
                 }
             }),
-            "job-clone" => spawn_local(async move {
+            JobCommand::Clone => spawn_local(async move {
                 match call(&cairn_model::api::CloneJob { name }).await {
                     Ok(n) => {
                         row.set(Some(n));
@@ -251,8 +255,8 @@ pub fn App() -> impl IntoView {
                     Err(e) => error.set(Some(e.message)),
                 }
             }),
-            "job-delete" => modal.set(Some(Modal::ConfirmDeleteJob(name))),
-            _ => spawn_local(async move {
+            JobCommand::Delete => modal.set(Some(Modal::ConfirmDeleteJob(name))),
+            JobCommand::Statistics => spawn_local(async move {
                 match call(&LastJobSession { name }).await {
                     Ok(Some(s)) => modal.set(Some(Modal::Session(s))),
                     Ok(None) => {
@@ -273,53 +277,33 @@ pub fn App() -> impl IntoView {
             }
         });
     });
-    let on_action = Callback::new(move |action: &'static str| match action {
-        "add-repository" | "restore" | "backup-job" | "backup-copy" | "connect-repository" => {
-            menu.update(|m| *m = if m.is_some() { None } else { Some(action) })
+    let on_action = Callback::new(move |action: Action| {
+        let on_externals = selected.get_untracked() == Node::ExternalRepositories;
+        let name = row.get_untracked();
+        if let Some(m) = action.menu() {
+            menu.update(|open| *open = if open.is_some() { None } else { Some(m) });
+            return;
         }
-        "rescan" => rescan.run(
-            (selected.get_untracked() == Node::ExternalRepositories)
-                .then(|| row.get_untracked())
-                .flatten(),
-        ),
-        "remove-repository" if selected.get_untracked() == Node::ExternalRepositories => {
-            if let Some(name) = row.get_untracked() {
-                modal.set(Some(Modal::ConfirmRemoveExternal(name)));
+        match (action, name) {
+            (Action::Rescan, name) => rescan.run(name.filter(|_| on_externals)),
+            (Action::RemoveRepository, Some(name)) if on_externals => {
+                modal.set(Some(Modal::ConfirmRemoveExternal(name)))
             }
+            (Action::Job(c), Some(name)) => job_command.run((c, name)),
+            (Action::RemoveRepository, Some(name)) => modal.set(Some(Modal::ConfirmRemove(name))),
+            (Action::Edit, Some(name)) => spawn_local(async move {
+                match call(&GetRepository { name }).await {
+                    Ok(d) => modal.set(Some(Modal::EditRepository(Box::new(d)))),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            }),
+            // Nothing selected (the button says why), or no action here.
+            _ => {}
         }
-        a if a.starts_with("job-") => {
-            if let Some(name) = row.get_untracked() {
-                let a = if a == "job-toggle" {
-                    if job_disabled(&name) {
-                        "job-enable"
-                    } else {
-                        "job-disable"
-                    }
-                } else {
-                    a
-                };
-                job_command.run((a, name));
-            }
-        }
-        "remove-repository" => {
-            if let Some(name) = row.get_untracked() {
-                modal.set(Some(Modal::ConfirmRemove(name)));
-            }
-        }
-        "edit" => {
-            if let Some(name) = row.get_untracked() {
-                spawn_local(async move {
-                    match call(&GetRepository { name }).await {
-                        Ok(d) => modal.set(Some(Modal::EditRepository(Box::new(d)))),
-                        Err(e) => error.set(Some(e.message)),
-                    }
-                });
-            }
-        }
-        _ => {}
     });
-    let on_menu =
-        Callback::new(move |_| menu.update(|m| *m = if m.is_some() { None } else { Some("app") }));
+    let on_menu = Callback::new(move |_| {
+        menu.update(|m| *m = if m.is_some() { None } else { Some(Menu::App) })
+    });
     let close_modal = Callback::new(move |changed: bool| {
         modal.set(None);
         if changed {
@@ -346,32 +330,32 @@ pub fn App() -> impl IntoView {
         <div class="console">
             <Ribbon view=view.into() theme on_refresh=refresh disabled on_action on_menu />
             {move || match menu.get() {
-                Some("backup-job") => view! {
+                Some(Menu::BackupJob) => view! {
                     <ul class="dropdown" id="backup-job-menu" style="left: 8px">
                         <li><button id="backup-job-linux" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, false)))); }>"Linux computer…"</button></li>
                         <li><button id="backup-job-windows" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Windows, false)))); }>"Windows computer…"</button></li>
                         <li><button id="backup-job-this" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, true)))); }>"This computer…"</button></li>
                     </ul>
                 }.into_any(),
-                Some("backup-copy") => view! {
+                Some(Menu::BackupCopy) => view! {
                     <ul class="dropdown" id="backup-copy-menu" style="left: 80px">
                         <li><button id="backup-copy-new" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::NewCopy(false)))); }>"Backup copy…"</button></li>
                         <li><button id="backup-copy-external" on:click=move |_| { menu.set(None); modal.set(Some(Modal::JobWizard(JobWizardMode::NewCopy(true)))); }>"External Repository → Backup Copy…"</button></li>
                     </ul>
                 }.into_any(),
-                Some("connect-repository") => view! {
+                Some(Menu::Connect) => view! {
                     <ul class="dropdown" id="connect-menu" style="left: 90px">
                         <li><button id="connect-s3" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::AmazonS3))); }>"Amazon S3…"</button></li>
                         <li><button id="connect-s3c" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::S3Compatible))); }>"S3 compatible…"</button></li>
                         <li><button id="connect-azure" on:click=move |_| { menu.set(None); modal.set(Some(Modal::ConnectExternal(RepoKind::Azure))); }>"Azure Blob…"</button></li>
                     </ul>
                 }.into_any(),
-                Some("restore") => view! {
+                Some(Menu::Restore) => view! {
                     <ul class="dropdown" id="restore-menu" style="left: 150px">
                         <li><button id="restore-guest-files" on:click=move |_| { menu.set(None); modal.set(Some(Modal::RestoreWizard(None))); }>"Guest files…"</button></li>
                     </ul>
                 }.into_any(),
-                Some("add-repository") => view! {
+                Some(Menu::AddRepository) => view! {
                     <ul class="dropdown" id="add-repo-menu" style="left: 8px">
                         {REPO_KINDS.iter().map(|(k, id)| {
                             let k = *k;
@@ -379,7 +363,7 @@ pub fn App() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Some(_) => view! {
+                Some(Menu::App) => view! {
                     <ul class="dropdown" id="app-menu-list" style="left: 0">
                         <li><button id="menu-credentials" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Accounts))); }>"Manage Credentials"</button></li>
                         <li><button id="menu-cloud-credentials" on:click=move |_| { menu.set(None); modal.set(Some(Modal::Credentials(Manager::Cloud))); }>"Manage Cloud Credentials"</button></li>
@@ -557,7 +541,7 @@ pub fn App() -> impl IntoView {
                             if n.is_backups() {
                                 modal.set(Some(Modal::RestoreWizard(Some(k))));
                             } else if n.is_jobs() {
-                                job_command.run(("job-statistics", k));
+                                job_command.run((JobCommand::Statistics, k));
                             } else if n.is_sessions() {
                                 if let Ok(id) = k.parse() {
                                     modal.set(Some(Modal::Session(id)));
@@ -577,21 +561,21 @@ pub fn App() -> impl IntoView {
                                 }.into_any()
                             } else if selected.get_untracked().is_jobs() {
                                 let disabled_now = job_disabled(&key);
-                                let items: [(&'static str, &'static str); 10] = [
-                                    ("job-start", "Start"),
-                                    ("job-stop", "Stop"),
-                                    ("job-retry", "Retry"),
-                                    ("job-active-full", "Active Full"),
-                                    ("job-edit", "Edit…"),
-                                    ("job-clone", "Clone"),
-                                    (if disabled_now { "job-enable" } else { "job-disable" }, if disabled_now { "Enable" } else { "Disable" }),
-                                    ("job-delete", "Delete…"),
-                                    ("job-statistics", "Statistics"),
-                                    ("", ""),
+                                let toggle = if disabled_now { (JobCommand::Enable, "Enable") } else { (JobCommand::Disable, "Disable") };
+                                let items = [
+                                    (JobCommand::Start, "Start"),
+                                    (JobCommand::Stop, "Stop"),
+                                    (JobCommand::Retry, "Retry"),
+                                    (JobCommand::ActiveFull, "Active Full"),
+                                    (JobCommand::Edit, "Edit…"),
+                                    (JobCommand::Clone, "Clone"),
+                                    toggle,
+                                    (JobCommand::Delete, "Delete…"),
+                                    (JobCommand::Statistics, "Statistics"),
                                 ];
-                                items.into_iter().filter(|(a, _)| !a.is_empty()).map(|(a, label)| {
+                                items.into_iter().map(|(c, label)| {
                                     let key = key.clone();
-                                    view! { <li><button id=format!("context-{a}") on:click=move |_| { context.set(None); job_command.run((a, key.clone())); }>{label}</button></li> }
+                                    view! { <li><button id=format!("context-{}", c.id()) on:click=move |_| { context.set(None); job_command.run((c, key.clone())); }>{label}</button></li> }
                                 }).collect_view().into_any()
                             } else {
                                 let key = key.clone();

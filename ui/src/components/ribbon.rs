@@ -2,7 +2,7 @@
 //! Buttons whose action is not available (nothing selected, or not in this
 //! build) are disabled with the reason as their tooltip.
 
-use crate::views;
+use crate::views::{self, Action};
 use cairn_model::{Theme, View};
 use leptos::prelude::*;
 
@@ -12,8 +12,8 @@ pub fn Ribbon(
     theme: RwSignal<Theme>,
     on_refresh: Callback<()>,
     /// Why an action is unavailable (None = available).
-    disabled: Callback<&'static str, Option<String>>,
-    on_action: Callback<&'static str>,
+    disabled: Callback<Action, Option<String>>,
+    on_action: Callback<Action>,
     on_menu: Callback<()>,
 ) -> impl IntoView {
     view! {
@@ -33,7 +33,7 @@ pub fn Ribbon(
                                 view! {
                                     <button
                                         class="ribbon-button"
-                                        id=format!("ribbon-{action}")
+                                        id=format!("ribbon-{}", action.id())
                                         disabled=move || why().is_some()
                                         title=move || why().unwrap_or_else(|| label.to_string())
                                         on:click=move |_| on_action.run(action)

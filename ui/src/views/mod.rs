@@ -201,30 +201,150 @@ pub fn default_node(view: View) -> Node {
     roots(view)[0]
 }
 
-/// Ribbon buttons of a view: (label, glyph class, action id).
-pub fn ribbon(view: View) -> &'static [(&'static str, &'static str, &'static str)] {
+/// A ribbon button's action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Backup Job ▾ (Linux, Windows, This computer).
+    BackupJob,
+    /// Backup Copy ▾.
+    BackupCopy,
+    /// Restore ▾.
+    Restore,
+    /// A command on the selected job.
+    Job(JobCommand),
+    /// Add Repository ▾.
+    AddRepository,
+    /// Connect to Repository ▾ (external repositories).
+    ConnectRepository,
+    /// Rescan the selected external repository, or all of them.
+    Rescan,
+    /// Edit the selected repository.
+    Edit,
+    /// Remove the selected repository or external repository.
+    RemoveRepository,
+    /// History → Show Log.
+    ShowLog,
+}
+
+impl Action {
+    /// The id its button and tests use (`ribbon-<id>`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::BackupJob => "backup-job",
+            Self::BackupCopy => "backup-copy",
+            Self::Restore => "restore",
+            Self::Job(c) => c.id(),
+            Self::AddRepository => "add-repository",
+            Self::ConnectRepository => "connect-repository",
+            Self::Rescan => "rescan",
+            Self::Edit => "edit",
+            Self::RemoveRepository => "remove-repository",
+            Self::ShowLog => "show-log",
+        }
+    }
+
+    /// The drop-down menu the action opens, if it opens one.
+    pub fn menu(self) -> Option<Menu> {
+        match self {
+            Self::BackupJob => Some(Menu::BackupJob),
+            Self::BackupCopy => Some(Menu::BackupCopy),
+            Self::Restore => Some(Menu::Restore),
+            Self::AddRepository => Some(Menu::AddRepository),
+            Self::ConnectRepository => Some(Menu::Connect),
+            _ => None,
+        }
+    }
+}
+
+/// A command on a job (ribbon, context menu, double-click).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobCommand {
+    /// Start now.
+    Start,
+    /// Stop the running session.
+    Stop,
+    /// Run a failed job again.
+    Retry,
+    /// Read every file again.
+    ActiveFull,
+    /// Open the job wizard on it.
+    Edit,
+    /// Copy it under a new name.
+    Clone,
+    /// Enable or disable, whichever it is not (the ribbon's toggle).
+    Toggle,
+    /// Enable its schedule.
+    Enable,
+    /// Disable its schedule.
+    Disable,
+    /// Delete it (asks first).
+    Delete,
+    /// Its last session.
+    Statistics,
+}
+
+impl JobCommand {
+    /// The id buttons use (`ribbon-<id>`, `context-<id>`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Start => "job-start",
+            Self::Stop => "job-stop",
+            Self::Retry => "job-retry",
+            Self::ActiveFull => "job-active-full",
+            Self::Edit => "job-edit",
+            Self::Clone => "job-clone",
+            Self::Toggle => "job-toggle",
+            Self::Enable => "job-enable",
+            Self::Disable => "job-disable",
+            Self::Delete => "job-delete",
+            Self::Statistics => "job-statistics",
+        }
+    }
+}
+
+/// The drop-down menus of the ribbon and the application menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Menu {
+    /// ☰: credentials and passwords.
+    App,
+    /// Backup Job ▾.
+    BackupJob,
+    /// Backup Copy ▾.
+    BackupCopy,
+    /// Connect to Repository ▾.
+    Connect,
+    /// Restore ▾.
+    Restore,
+    /// Add Repository ▾.
+    AddRepository,
+}
+
+/// Ribbon buttons of a view: (label, glyph class, action).
+pub fn ribbon(view: View) -> &'static [(&'static str, &'static str, Action)] {
+    use Action::*;
+    use JobCommand as J;
     match view {
         View::Home => &[
-            ("Backup Job", "icon-job", "backup-job"),
-            ("Backup Copy", "icon-copy", "backup-copy"),
-            ("Restore", "icon-restore", "restore"),
-            ("Start", "icon-start", "job-start"),
-            ("Stop", "icon-stop", "job-stop"),
-            ("Retry", "icon-rescan", "job-retry"),
-            ("Active Full", "icon-full", "job-active-full"),
-            ("Edit", "icon-edit", "job-edit"),
-            ("Clone", "icon-copy", "job-clone"),
-            ("Disable", "icon-disable", "job-toggle"),
-            ("Delete", "icon-remove", "job-delete"),
-            ("Statistics", "icon-session", "job-statistics"),
+            ("Backup Job", "icon-job", BackupJob),
+            ("Backup Copy", "icon-copy", BackupCopy),
+            ("Restore", "icon-restore", Restore),
+            ("Start", "icon-start", Job(J::Start)),
+            ("Stop", "icon-stop", Job(J::Stop)),
+            ("Retry", "icon-rescan", Job(J::Retry)),
+            ("Active Full", "icon-full", Job(J::ActiveFull)),
+            ("Edit", "icon-edit", Job(J::Edit)),
+            ("Clone", "icon-copy", Job(J::Clone)),
+            ("Disable", "icon-disable", Job(J::Toggle)),
+            ("Delete", "icon-remove", Job(J::Delete)),
+            ("Statistics", "icon-session", Job(J::Statistics)),
         ],
         View::Infrastructure => &[
-            ("Add Repository", "icon-repo", "add-repository"),
-            ("Connect to Repository", "icon-cloud", "connect-repository"),
-            ("Rescan", "icon-rescan", "rescan"),
-            ("Edit", "icon-edit", "edit"),
-            ("Remove", "icon-remove", "remove-repository"),
+            ("Add Repository", "icon-repo", AddRepository),
+            ("Connect to Repository", "icon-cloud", ConnectRepository),
+            ("Rescan", "icon-rescan", Rescan),
+            ("Edit", "icon-edit", Edit),
+            ("Remove", "icon-remove", RemoveRepository),
         ],
-        View::History => &[("Show Log", "icon-session", "show-log")],
+        View::History => &[("Show Log", "icon-session", ShowLog)],
     }
 }
