@@ -278,31 +278,35 @@ pub enum RepoCmd {
     },
     /// Change a repository's name, description, storage class or tier,
     /// immutability or secret (its location cannot change).
-    Edit {
-        /// Repository name.
-        name: String,
-        /// New name.
-        #[arg(long)]
-        new_name: Option<String>,
-        /// Free text.
-        #[arg(long)]
-        description: Option<String>,
-        /// S3 storage class: standard, glacier-flexible-retrieval, glacier-deep-archive.
-        #[arg(long)]
-        storage_class: Option<String>,
-        /// Azure access tier: hot or cool.
-        #[arg(long)]
-        tier: Option<String>,
-        /// Make recent backups immutable for N days.
-        #[arg(long, conflicts_with = "no_immutability")]
-        immutable_days: Option<u32>,
-        /// Stop making new backups immutable.
-        #[arg(long)]
-        no_immutability: bool,
-        /// Read a new secret (secret access key, shared key or SAS) from standard input.
-        #[arg(long)]
-        secret_stdin: bool,
-    },
+    Edit(RepoEdit),
+}
+
+/// What `repo edit` changes.
+#[derive(Args, Debug)]
+pub struct RepoEdit {
+    /// Repository name.
+    pub name: String,
+    /// New name.
+    #[arg(long)]
+    pub new_name: Option<String>,
+    /// Free text.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// S3 storage class: standard, glacier-flexible-retrieval, glacier-deep-archive.
+    #[arg(long)]
+    pub storage_class: Option<String>,
+    /// Azure access tier: hot or cool.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Make recent backups immutable for N days.
+    #[arg(long, conflicts_with = "no_immutability")]
+    pub immutable_days: Option<u32>,
+    /// Stop making new backups immutable.
+    #[arg(long)]
+    pub no_immutability: bool,
+    /// Read a new secret (secret access key, shared key or SAS) from standard input.
+    #[arg(long)]
+    pub secret_stdin: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,7 +4,6 @@ use crate::args::*;
 use crate::output::{self, CliProgress};
 use crate::secret_input::{azure_secret_word, password, read_secret};
 use cairn_console::CancelToken;
-use cairn_console::EntryKind;
 use cairn_console::Sensitive;
 use cairn_console::{AzureAuth, AzureSettings, Tier};
 use cairn_console::{Console, Error, Result};
@@ -46,192 +45,43 @@ pub fn run(cli: Cli) -> Result<i32> {
             point,
             limit,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let (m, found, more) = console.find(&backup, &point, &pattern, limit, pw.as_deref())?;
-            if json {
-                output::json(&json!({"point": m.id, "results": found, "truncated": more}));
-            } else {
-                let rows: Vec<Vec<String>> = found
-                    .iter()
-                    .map(|f| {
-                        vec![
-                            f.path.clone(),
-                            format!("{:?}", f.kind),
-                            if f.kind == EntryKind::File {
-                                output::bytes(f.size)
-                            } else {
-                                String::new()
-                            },
-                            cairn_console::point_time_label(f.mtime),
-                        ]
-                    })
-                    .collect();
-                output::table(&["Path", "Kind", "Size", "Modified"], &rows);
-                if more {
-                    println!("First {limit} results shown; narrow the pattern or raise --limit");
-                }
-            }
-            Ok(0)
-        }
+        } => crate::points::find(
+            &console,
+            &backup,
+            &point,
+            &pattern,
+            limit,
+            password_stdin,
+            json,
+        ),
         Command::Versions {
             backup,
             path,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let versions = console.versions(&backup, &path, pw.as_deref())?;
-            if json {
-                output::json(&versions);
-            } else {
-                let rows: Vec<Vec<String>> = versions
-                    .iter()
-                    .map(|v| {
-                        vec![
-                            v.point.clone(),
-                            cairn_console::point_time_label(v.time),
-                            output::bytes(v.size),
-                            cairn_console::point_time_label(v.mtime),
-                        ]
-                    })
-                    .collect();
-                output::table(&["Restore point", "Taken", "Size", "Modified"], &rows);
-            }
-            Ok(0)
-        }
+        } => crate::points::versions(&console, &backup, &path, password_stdin, json),
         Command::Diff {
             backup,
             point_a,
             point_b,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let diffs = console.diff(&backup, &point_a, &point_b, pw.as_deref())?;
-            if json {
-                output::json(&diffs);
-            } else {
-                for d in &diffs {
-                    let mark = match d.change {
-                        cairn_console::Change::Added => "+",
-                        cairn_console::Change::Deleted => "-",
-                        cairn_console::Change::Changed => "M",
-                    };
-                    println!("{mark} {}", d.path);
-                }
-                eprintln!("{} difference(s)", diffs.len());
-            }
-            Ok(0)
-        }
+        } => crate::points::diff(&console, &backup, &point_a, &point_b, password_stdin, json),
         Command::Browse {
             backup,
             point,
             path,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let (m, entries) = console.browse(&backup, &point, &path, pw.as_deref())?;
-            if json {
-                let list: Vec<_> = entries
-                    .iter()
-                    .map(|e| {
-                        json!({
-                            "name": String::from_utf8_lossy(&e.name),
-                            "kind": format!("{:?}", e.kind).to_lowercase(),
-                            "size": e.size,
-                            "mode": format!("{:o}", e.mode & 0o7777),
-                            "user": e.user, "group": e.group,
-                            "mtime": e.mtime_ns / 1_000_000_000,
-                        })
-                    })
-                    .collect();
-                output::json(&json!({"point": m.id, "path": path, "entries": list}));
-            } else {
-                let rows: Vec<Vec<String>> = entries
-                    .iter()
-                    .map(|e| {
-                        let mut name = String::from_utf8_lossy(&e.name).into_owned();
-                        if e.kind == EntryKind::Dir {
-                            name.push('/');
-                        }
-                        vec![
-                            name,
-                            format!("{:?}", e.kind),
-                            if e.kind == EntryKind::File {
-                                output::bytes(e.size)
-                            } else {
-                                String::new()
-                            },
-                            format!("{:o}", e.mode & 0o7777),
-                            format!("{}:{}", e.user, e.group),
-                            cairn_console::point_time_label(e.mtime_ns / 1_000_000_000),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["Name", "Type", "Size", "Mode", "Owner", "Modified"],
-                    &rows,
-                );
-            }
-            Ok(0)
-        }
+        } => crate::points::browse(&console, &backup, &point, &path, password_stdin, json),
         Command::Restore(a) => restore(&console, a, json),
         Command::Check {
             repo,
             full,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let rec = console.repository_named(&repo)?;
-            let r = console.open_repository(&rec)?;
-            let sink = CliProgress::new(false);
-            let report = cairn_console::check_repository(
-                &r,
-                pw.as_deref(),
-                full,
-                &sink,
-                &CancelToken::new(),
-            )?;
-            if json {
-                output::json(&report);
-            } else {
-                println!(
-                    "{} backup(s), {} restore point(s), {} pack(s), {} chunk(s) verified",
-                    report.backups, report.restore_points, report.packs, report.blobs_verified
-                );
-                for e in &report.errors {
-                    println!("error: {e}");
-                }
-                for f in &report.damaged_files {
-                    println!("damaged file: {f}");
-                }
-                if report.healthy() {
-                    println!("Repository {repo} is healthy.");
-                }
-            }
-            Ok(if report.healthy() { 0 } else { 1 })
-        }
+        } => crate::maintenance::check(&console, &repo, full, password_stdin, json),
         Command::Prune {
             repo,
             grace_hours,
             password_stdin,
-        } => {
-            let pw = password(password_stdin)?;
-            let sink = CliProgress::new(false);
-            let r =
-                console.prune_repository(&repo, pw.as_deref(), grace_hours as i64 * 3600, &sink)?;
-            if json {
-                output::json(&r);
-            } else {
-                println!(
-                    "{} pack(s) marked unused, {} deleted ({}), {} waiting for the grace period",
-                    r.marked,
-                    r.deleted,
-                    output::bytes(r.bytes_freed),
-                    r.waiting
-                );
-            }
-            Ok(0)
-        }
+        } => crate::maintenance::prune(&console, &repo, grace_hours, password_stdin, json),
         Command::Bench(_) => Ok(0),
         Command::Daemon => daemon(console),
     }
@@ -239,11 +89,22 @@ pub fn run(cli: Cli) -> Result<i32> {
 
 fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
     match c {
-        RepoCmd::Add(RepoAdd::Local {
+        RepoCmd::Add(a) => repo_add(console, a, json)?,
+        RepoCmd::List => repo_list(console, json)?,
+        RepoCmd::Edit(e) => repo_edit(console, e, json)?,
+        RepoCmd::Remove { name } => repo_remove(console, &name, json)?,
+    }
+    Ok(0)
+}
+
+/// `cairn repo add local|s3|azure`.
+fn repo_add(console: &Console, a: RepoAdd, json: bool) -> Result<()> {
+    match a {
+        RepoAdd::Local {
             name,
             path,
             description,
-        }) => {
+        } => {
             let abs = if path.is_absolute() {
                 path
             } else {
@@ -258,13 +119,13 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
                 println!("Repository {} added at {}", r.name, r.location);
             }
         }
-        RepoCmd::Add(RepoAdd::S3 {
+        RepoAdd::S3 {
             name,
             account,
             storage_class,
             immutable_days,
             description,
-        }) => {
+        } => {
             let class = StorageClass::parse(&storage_class)?;
             let settings = S3Settings {
                 bucket: account.bucket,
@@ -285,13 +146,13 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             )?;
             added(&r, json);
         }
-        RepoCmd::Add(RepoAdd::Azure {
+        RepoAdd::Azure {
             name,
             account,
             tier,
             immutable_days,
             description,
-        }) => {
+        } => {
             let tier = Tier::parse(&tier)?;
             let auth = if account.shared_key_stdin {
                 AzureAuth::SharedKey
@@ -312,127 +173,131 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
             let r = console.add_azure_repository(&name, &description, settings, &secret)?;
             added(&r, json);
         }
-        RepoCmd::List => {
-            let rows = console.repository_rows()?;
-            if json {
-                output::json(&rows);
-            } else {
-                let t: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.name.clone(),
-                            r.kind.label().into(),
-                            r.location.clone(),
-                            r.used_bytes.map(output::bytes).unwrap_or_default(),
-                            r.free_bytes.map(output::bytes).unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
-                output::table(&["Name", "Type", "Path", "Used", "Free"], &t);
+    }
+    Ok(())
+}
+
+/// `cairn repo list`.
+fn repo_list(console: &Console, json: bool) -> Result<()> {
+    let rows = console.repository_rows()?;
+    if json {
+        output::json(&rows);
+    } else {
+        let t: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.kind.label().into(),
+                    r.location.clone(),
+                    r.used_bytes.map(output::bytes).unwrap_or_default(),
+                    r.free_bytes.map(output::bytes).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        output::table(&["Name", "Type", "Path", "Used", "Free"], &t);
+    }
+    Ok(())
+}
+
+/// `cairn repo edit NAME …`: the location never changes.
+fn repo_edit(console: &Console, e: RepoEdit, json: bool) -> Result<()> {
+    let RepoEdit {
+        name,
+        new_name,
+        description,
+        storage_class,
+        tier,
+        immutable_days,
+        no_immutability,
+        secret_stdin,
+    } = e;
+    let d = console.repository_details(&name)?;
+    let mut target = d.target;
+    let days = if no_immutability {
+        Some(None)
+    } else {
+        immutable_days.map(Some)
+    };
+    let secret = if secret_stdin {
+        Some(read_secret("new secret")?)
+    } else {
+        None
+    };
+    match &mut target {
+        RepositoryTarget::Local { .. } => {
+            if storage_class.is_some() || tier.is_some() || days.is_some() || secret.is_some() {
+                return Err(Error::invalid(
+                    "a local repository has only a name and a description to edit",
+                ));
             }
         }
-        RepoCmd::Edit {
-            name,
-            new_name,
-            description,
-            storage_class,
-            tier,
-            immutable_days,
-            no_immutability,
-            secret_stdin,
+        RepositoryTarget::S3 {
+            storage_class: c,
+            immutable_days: i,
+            secret_access_key,
+            ..
         } => {
-            let d = console.repository_details(&name)?;
-            let mut target = d.target;
-            let days = if no_immutability {
-                Some(None)
-            } else {
-                immutable_days.map(Some)
-            };
-            let secret = if secret_stdin {
-                Some(read_secret("new secret")?)
-            } else {
-                None
-            };
-            match &mut target {
-                RepositoryTarget::Local { .. } => {
-                    if storage_class.is_some()
-                        || tier.is_some()
-                        || days.is_some()
-                        || secret.is_some()
-                    {
-                        return Err(Error::invalid(
-                            "a local repository has only a name and a description to edit",
-                        ));
-                    }
-                }
-                RepositoryTarget::S3 {
-                    storage_class: c,
-                    immutable_days: i,
-                    secret_access_key,
-                    ..
-                } => {
-                    if tier.is_some() {
-                        return Err(Error::invalid(
-                            "--tier is for Azure repositories; S3 has --storage-class",
-                        ));
-                    }
-                    if let Some(v) = storage_class {
-                        *c = v;
-                    }
-                    if let Some(v) = days {
-                        *i = v;
-                    }
-                    if let Some(v) = secret {
-                        secret_access_key.0 = v;
-                    }
-                }
-                RepositoryTarget::Azure {
-                    tier: t,
-                    immutable_days: i,
-                    secret: sec,
-                    ..
-                } => {
-                    if storage_class.is_some() {
-                        return Err(Error::invalid(
-                            "--storage-class is for S3 repositories; Azure has --tier",
-                        ));
-                    }
-                    if let Some(v) = tier {
-                        *t = v;
-                    }
-                    if let Some(v) = days {
-                        *i = v;
-                    }
-                    if let Some(v) = secret {
-                        sec.0 = v;
-                    }
-                }
+            if tier.is_some() {
+                return Err(Error::invalid(
+                    "--tier is for Azure repositories; S3 has --storage-class",
+                ));
             }
-            let new_name = new_name.unwrap_or_else(|| d.name.clone());
-            let description = description.unwrap_or(d.description);
-            let (rec, log) = console.edit_repository(&name, &new_name, &description, &target)?;
-            if json {
-                output::json(&json!({"name": rec.name, "location": rec.location, "log": log}));
-            } else {
-                for l in log {
-                    eprintln!("{l}");
-                }
-                println!("Repository {} saved", rec.name);
+            if let Some(v) = storage_class {
+                *c = v;
+            }
+            if let Some(v) = days {
+                *i = v;
+            }
+            if let Some(v) = secret {
+                secret_access_key.0 = v;
             }
         }
-        RepoCmd::Remove { name } => {
-            console.remove_repository(&name)?;
-            if !json {
-                println!(
-                    "Repository {name} removed from the configuration; its data was not deleted"
-                );
-            } else {
-                output::json(&json!({"removed": name}));
+        RepositoryTarget::Azure {
+            tier: t,
+            immutable_days: i,
+            secret: sec,
+            ..
+        } => {
+            if storage_class.is_some() {
+                return Err(Error::invalid(
+                    "--storage-class is for S3 repositories; Azure has --tier",
+                ));
+            }
+            if let Some(v) = tier {
+                *t = v;
+            }
+            if let Some(v) = days {
+                *i = v;
+            }
+            if let Some(v) = secret {
+                sec.0 = v;
             }
         }
     }
-    Ok(0)
+    let new_name = new_name.unwrap_or_else(|| d.name.clone());
+    let description = description.unwrap_or(d.description);
+    let (rec, log) = console.edit_repository(&name, &new_name, &description, &target)?;
+    if json {
+        output::json(&json!({"name": rec.name, "location": rec.location, "log": log}));
+    } else {
+        for l in log {
+            eprintln!("{l}");
+        }
+        println!("Repository {} saved", rec.name);
+    }
+    Ok(())
+}
+
+/// `cairn repo remove NAME`: the data stays.
+fn repo_remove(console: &Console, name: &str, json: bool) -> Result<()> {
+    console.remove_repository(name)?;
+    if !json {
+        println!("Repository {name} removed from the configuration; its data was not deleted");
+    } else {
+        output::json(&json!({"removed": name}));
+    }
+    Ok(())
 }
 
 fn added(r: &cairn_console::catalog::RepositoryRecord, json: bool) {

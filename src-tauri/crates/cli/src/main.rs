@@ -5,7 +5,9 @@ mod args;
 mod bench;
 mod commands;
 mod external;
+mod maintenance;
 mod output;
+mod points;
 mod secret_input;
 
 use clap::Parser;

@@ -1,7 +1,10 @@
 //! Printing: aligned tables for people, JSON for scripts, and a progress
 //! sink that writes a status line (TTY) or JSON lines.
 
-use cairn_console::{ProgressSink, ProgressSnapshot};
+use cairn_console::{
+    point_time_label, Change, CheckReport, Difference, Entry, EntryKind, Found, ProgressSink,
+    ProgressSnapshot, Version,
+};
 use cairn_model::LogLevel;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -52,6 +55,114 @@ pub fn bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", U[i])
+    }
+}
+
+/// A restore point's folder as a table.
+pub fn entries(entries: &[Entry]) {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let mut name = String::from_utf8_lossy(&e.name).into_owned();
+            if e.kind == EntryKind::Dir {
+                name.push('/');
+            }
+            vec![
+                name,
+                format!("{:?}", e.kind),
+                file_size(e.kind, e.size),
+                format!("{:o}", e.mode & 0o7777),
+                format!("{}:{}", e.user, e.group),
+                point_time_label(e.mtime_ns / 1_000_000_000),
+            ]
+        })
+        .collect();
+    table(
+        &["Name", "Type", "Size", "Mode", "Owner", "Modified"],
+        &rows,
+    );
+}
+
+/// One folder entry for `browse --json`.
+pub fn entry_json(e: &Entry) -> serde_json::Value {
+    serde_json::json!({
+        "name": String::from_utf8_lossy(&e.name),
+        "kind": format!("{:?}", e.kind).to_lowercase(),
+        "size": e.size,
+        "mode": format!("{:o}", e.mode & 0o7777),
+        "user": e.user, "group": e.group,
+        "mtime": e.mtime_ns / 1_000_000_000,
+    })
+}
+
+/// Search results as a table.
+pub fn found(found: &[Found]) {
+    let rows: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| {
+            vec![
+                f.path.clone(),
+                format!("{:?}", f.kind),
+                file_size(f.kind, f.size),
+                point_time_label(f.mtime),
+            ]
+        })
+        .collect();
+    table(&["Path", "Kind", "Size", "Modified"], &rows);
+}
+
+/// An item's versions as a table.
+pub fn versions(versions: &[Version]) {
+    let rows: Vec<Vec<String>> = versions
+        .iter()
+        .map(|v| {
+            vec![
+                v.point.clone(),
+                point_time_label(v.time),
+                bytes(v.size),
+                point_time_label(v.mtime),
+            ]
+        })
+        .collect();
+    table(&["Restore point", "Taken", "Size", "Modified"], &rows);
+}
+
+/// Differences as `+`, `-` and `M` lines, and their count.
+pub fn differences(diffs: &[Difference]) {
+    for d in diffs {
+        let mark = match d.change {
+            Change::Added => "+",
+            Change::Deleted => "-",
+            Change::Changed => "M",
+        };
+        println!("{mark} {}", d.path);
+    }
+    eprintln!("{} difference(s)", diffs.len());
+}
+
+/// A check's findings.
+pub fn check_report(repo: &str, report: &CheckReport) {
+    println!(
+        "{} backup(s), {} restore point(s), {} pack(s), {} chunk(s) verified",
+        report.backups, report.restore_points, report.packs, report.blobs_verified
+    );
+    for e in &report.errors {
+        println!("error: {e}");
+    }
+    for f in &report.damaged_files {
+        println!("damaged file: {f}");
+    }
+    if report.healthy() {
+        println!("Repository {repo} is healthy.");
+    }
+}
+
+/// A file's size; folders and links show none.
+fn file_size(kind: EntryKind, size: u64) -> String {
+    if kind == EntryKind::File {
+        bytes(size)
+    } else {
+        String::new()
     }
 }
 

@@ -27,9 +27,9 @@ pub use cairn_cloud::{
 };
 /// Engine types the console's callers hand in or get back.
 pub use cairn_core::check::{run as check_repository, CheckReport};
-pub use cairn_core::explore::Change;
+pub use cairn_core::explore::{Change, Difference, Found};
 pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
-pub use cairn_core::format::tree::EntryKind;
+pub use cairn_core::format::tree::{Entry, EntryKind};
 pub use cairn_core::jobs::backup_id;
 pub use cairn_core::progress::{CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
 pub use cairn_core::restore::{Destination, RestoreSpec};
