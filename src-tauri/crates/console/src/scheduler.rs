@@ -211,3 +211,69 @@ pub fn run(console: Arc<Console>, stop: Arc<AtomicBool>, say: &dyn Fn(&str)) {
         console.wait_for_work(Duration::from_secs(wait as u64));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cairn_model::{BackupJobSettings, SessionResult};
+
+    #[test]
+    fn a_start_missed_while_closed_runs_once_and_the_next_start_moves_on() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let console = Arc::new(Console::open(&tmp.path().join("data")).expect("open"));
+        let src = tmp.path().join("src");
+        std::fs::create_dir_all(&src).expect("mkdir");
+        std::fs::write(src.join("a.txt"), b"alpha").expect("write");
+        let settings = BackupJobSettings {
+            includes: vec![src.to_string_lossy().into_owned()],
+            ..Default::default()
+        };
+        let job = console
+            .create_backup_job("Nightly", crate::DEFAULT_REPOSITORY, "", settings, None)
+            .expect("job");
+        let mut spec = console.job_spec("Nightly").expect("spec");
+        spec.settings.schedule.enabled = true;
+        console
+            .save_backup_job(&spec, Some("Nightly"), None)
+            .expect("schedule");
+        // It should have run an hour ago, while no console was open.
+        let missed = now() - 3600;
+        console
+            .catalog()
+            .expect("catalog")
+            .set_next_run(job.id, Some(missed))
+            .expect("set");
+        tick(&console, true).expect("tick");
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let session = loop {
+            let rows = console.history_rows().expect("history");
+            if let Some(s) = rows
+                .iter()
+                .find(|s| s.name == "Nightly" && s.ended.is_some())
+            {
+                break s.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the missed run never ran"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(session.result, Some(SessionResult::Success));
+        let log = console
+            .catalog()
+            .expect("catalog")
+            .session_log(session.id)
+            .expect("log");
+        assert!(
+            log.iter().any(|l| l.message.contains("was missed")),
+            "{log:?}"
+        );
+        let next = console
+            .job_named("Nightly")
+            .expect("job")
+            .next_run
+            .expect("next");
+        assert!(next > now(), "the next start is in the future");
+    }
+}

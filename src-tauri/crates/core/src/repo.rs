@@ -399,3 +399,93 @@ fn cache_put(file: &std::path::Path, bytes: &[u8]) {
     }
     let _ = std::fs::remove_file(&tmp);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::manifest::PointStats;
+    use crate::storage::MemoryStorage;
+    use cairn_model::Cipher;
+
+    fn storage() -> Arc<dyn Storage> {
+        Arc::new(MemoryStorage::new())
+    }
+
+    /// The error of an operation that must fail.
+    fn refused<T>(r: Result<T>) -> Error {
+        match r {
+            Ok(_) => panic!("the operation must be refused"),
+            Err(e) => e,
+        }
+    }
+
+    fn manifest(id: &str) -> Manifest {
+        Manifest {
+            id: id.into(),
+            backup: "b1".into(),
+            job: "Docs".into(),
+            machine: "host".into(),
+            platform: "Linux".into(),
+            time: 1_800_000_000,
+            kind: "full".into(),
+            sources: vec!["/home".into()],
+            root: "00".repeat(32),
+            stats: PointStats::default(),
+            region: String::new(),
+            origin: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_new_repository_opens_again_with_its_config_and_owner() {
+        let s = storage();
+        let repo = Repository::init(s.clone(), "r", "console-1").expect("init");
+        let again = Repository::open(s.clone(), "r").expect("open");
+        assert_eq!(again.config().id, repo.config().id);
+        assert_eq!(again.config().pack_size, s.preferred_pack_size());
+        assert_eq!(
+            again.owner().expect("owner").expect("set").console,
+            "console-1"
+        );
+        let err = refused(Repository::init(s, "r", "console-2"));
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn empty_storage_and_a_newer_format_are_refused_with_the_reason() {
+        let err = refused(Repository::open(storage(), "r"));
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let s = storage();
+        let repo = Repository::init(s.clone(), "r", "c").expect("init");
+        let mut config = repo.config().clone();
+        config.version = FORMAT_VERSION + 1;
+        s.put("config", &json(&config).expect("json")).expect("put");
+        let err = refused(Repository::open(s, "r"));
+        assert_eq!(err.kind(), ErrorKind::Incompatible);
+        assert!(err.message().contains("upgrade Cairn"), "{}", err.message());
+    }
+
+    #[test]
+    fn manifests_round_trip_and_an_encrypted_keyset_needs_its_password() {
+        let repo = Repository::init(storage(), "r", "c").expect("init");
+        let ks = repo
+            .create_keyset(Cipher::Aes256Gcm, "correct horse", "the usual")
+            .expect("keyset");
+        for id in ["20260101T000000.000001Z", "20260102T000000.000001Z"] {
+            repo.write_manifest(&ks, &manifest(id)).expect("write");
+        }
+        let mut points = repo.list_points("b1").expect("list");
+        points.sort();
+        assert_eq!(points.len(), 2);
+        let back = repo.read_manifest(&ks, "b1", &points[1]).expect("read");
+        assert_eq!(back, manifest(&points[1]));
+        let wrong = repo
+            .keyset(ks.id(), Some("wrong"))
+            .expect_err("wrong password");
+        assert_eq!(wrong.kind(), ErrorKind::WrongPassword);
+        let right = repo
+            .keyset(ks.id(), Some("correct horse"))
+            .expect("right password");
+        assert_eq!(right.id(), ks.id());
+    }
+}

@@ -108,8 +108,6 @@ pub fn assert_wrapper_conforms(
     read_only: bool,
     wrap: impl Fn(Arc<dyn Storage>) -> Arc<dyn Storage>,
 ) {
-    let inner: Arc<dyn Storage> = Arc::new(distinctive_memory());
-    let store = wrap(inner.clone());
     let expect = Expect {
         read_only,
         locks: true,
@@ -119,8 +117,19 @@ pub fn assert_wrapper_conforms(
         pack_size: 3 * 1024 * 1024,
         concurrency: Some(7),
     };
-    // Writes go through the wrapper, unless it refuses them.
-    let seed = if read_only { &inner } else { &store };
+    assert_wrapper_over(name, Arc::new(distinctive_memory()), expect, wrap);
+}
+
+/// Checks `wrap(inner)` against what `inner` answers (`expect`). Writes go
+/// through the wrapper, unless it is read-only: then they go to `inner`.
+pub fn assert_wrapper_over(
+    name: &str,
+    inner: Arc<dyn Storage>,
+    expect: Expect,
+    wrap: impl Fn(Arc<dyn Storage>) -> Arc<dyn Storage>,
+) {
+    let store = wrap(inner.clone());
+    let seed = if expect.read_only { &inner } else { &store };
     assert_conforms(
         name,
         &Subject {
