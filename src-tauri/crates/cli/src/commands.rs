@@ -358,206 +358,222 @@ fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> Result<i32> 
 }
 
 fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
-    let c_kind = match &c {
-        JobCmd::Enable { .. } => "enable",
-        _ => "",
-    };
     match c {
-        JobCmd::Create(JobCreate::Copy(a)) => {
-            let mut sources = Vec::new();
-            for f in &a.from_backup {
-                sources.extend(console.copy_sources(f)?);
-            }
-            for j in &a.from_job {
-                sources.push(CopySource {
-                    kind: CopySourceKind::Job,
-                    job: j.clone(),
-                    label: format!("Job {j}"),
-                    ..Default::default()
-                });
-            }
-            let (settings, encryption) = storage_settings(&a.storage)?;
-            let settings = BackupJobSettings {
-                schedule: schedule_of(&a.schedule)?,
-                copy: Some(CopySettings {
-                    mode: if a.immediate {
-                        CopyMode::Immediate
-                    } else {
-                        CopyMode::Periodic
-                    },
-                    sources,
-                    exclusions: a.exclude_machine.clone(),
-                    read_entire: a.read_entire,
-                }),
-                ..settings
-            };
-            let j = console.create_backup_job(
-                &a.name,
-                &a.target,
-                &a.description,
-                settings,
-                encryption,
-            )?;
-            created(&j, "Backup copy job", json);
-        }
-        JobCmd::Create(JobCreate::Backup(a)) => {
-            let (settings, encryption) = storage_settings(&a.storage)?;
-            let settings = BackupJobSettings {
-                includes: a.include.clone(),
-                exclude_masks: a.exclude.clone(),
-                include_masks: a.include_mask.clone(),
-                os: match a.os {
-                    OsArg::Linux => AgentOs::Linux,
-                    OsArg::Windows => AgentOs::Windows,
-                },
-                computer_type: match a.computer_type {
-                    TypeArg::Workstation => ComputerType::Workstation,
-                    TypeArg::Server => ComputerType::Server,
-                    TypeArg::FailoverCluster => ComputerType::FailoverCluster,
-                },
-                management: if a.policy {
-                    Management::Agent
-                } else {
-                    Management::BackupServer
-                },
-                computers: a.computer.clone(),
-                backup_mode: if a.entire_computer {
-                    BackupMode::EntireComputer
-                } else if !a.volume.is_empty() {
-                    BackupMode::Volume
-                } else {
-                    BackupMode::File
-                },
-                volumes: a.volume.clone(),
-                guest: GuestProcessing {
-                    pre_script: a.pre_script.clone(),
-                    post_script: a.post_script.clone(),
-                },
-                schedule: schedule_of(&a.schedule)?,
-                ..settings
-            };
-            let j = console.create_backup_job(
-                &a.name,
-                &a.repo,
-                &a.description,
-                settings,
-                encryption,
-            )?;
-            created(&j, "Job", json);
-        }
-        JobCmd::List => {
-            let rows = console.job_rows()?;
-            if json {
-                output::json(&rows);
-            } else {
-                let t: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(|j| {
-                        vec![
-                            j.name.clone(),
-                            j.kind.label().into(),
-                            j.objects.clone(),
-                            j.status.clone(),
-                            j.last_result
-                                .map(|r| r.label().to_string())
-                                .unwrap_or_default(),
-                            j.target.clone(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &["Name", "Type", "Objects", "Status", "Last Result", "Target"],
-                    &t,
-                );
-            }
-        }
+        JobCmd::Create(JobCreate::Copy(a)) => job_create_copy(console, &a, json)?,
+        JobCmd::Create(JobCreate::Backup(a)) => job_create_backup(console, &a, json)?,
+        JobCmd::List => job_list(console, json)?,
         JobCmd::Run {
             name,
             password_stdin,
             active_full,
-        } => {
-            let opts = RunOptions {
-                password: password(password_stdin)?,
-                full: active_full,
-                note: Some("Started from the command line".into()),
-                ..Default::default()
-            };
-            let sink = Arc::new(CliProgress::new(json));
-            let report = console.run_job(&name, &opts, sink, &CancelToken::new())?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&json!({"event": "summary", "report": report}))
-                        .unwrap_or_default()
-                );
-            } else {
-                println!(
-                    "{}: {} ({} files, {} processed, {} read, {} written)",
-                    report.result.label(),
-                    report.message,
-                    report.stats.files,
-                    output::bytes(report.stats.bytes),
-                    output::bytes(report.stats.bytes_read),
-                    output::bytes(report.stats.bytes_written)
-                );
-            }
-        }
+        } => job_run(console, &name, password_stdin, active_full, json)?,
         JobCmd::Delete {
             name,
             delete_backups,
-        } => {
-            console.delete_job(&name, delete_backups)?;
-            if json {
-                output::json(&json!({"deleted": name, "backups_deleted": delete_backups}));
-            } else if delete_backups {
-                println!(
-                    "Job {name} and its restore points deleted; `cairn prune` frees their space"
-                );
-            } else {
-                println!("Job {name} deleted; its backups stay in the repository");
-            }
-        }
-        JobCmd::Show { name } => {
-            let spec = console.job_spec(&name)?;
-            if json {
-                output::json(&spec);
-            } else {
-                let s = &spec.settings;
-                println!("Name:        {}", spec.name);
-                println!("Description: {}", spec.description);
-                println!(
-                    "Computers:   {} ({}, {})",
-                    s.computers.join(", "),
-                    s.os.label(),
-                    s.computer_type.label()
-                );
-                println!(
-                    "Mode:        {}, {}",
-                    s.management.label(),
-                    s.backup_mode.label()
-                );
-                match s.backup_mode {
-                    BackupMode::File => println!("Objects:     {}", s.includes.join(", ")),
-                    BackupMode::Volume => println!("Volumes:     {}", s.volumes.join(", ")),
-                    BackupMode::EntireComputer => {}
-                }
-                println!("Repository:  {}", spec.repository);
-                println!("Encrypted:   {}", if spec.encrypt { "yes" } else { "no" });
-                println!("Schedule:    {}", s.schedule.describe());
-                println!("Enabled:     {}", if spec.enabled { "yes" } else { "no" });
-            }
-        }
-        JobCmd::Enable { name } | JobCmd::Disable { name } => {
-            let enable = matches!(c_kind, "enable");
-            console.set_job_enabled(&name, enable)?;
-            if json {
-                output::json(&json!({"name": name, "enabled": enable}));
-            } else {
-                println!("Job {name} {}", if enable { "enabled" } else { "disabled" });
-            }
-        }
+        } => job_delete(console, &name, delete_backups, json)?,
+        JobCmd::Show { name } => job_show(console, &name, json)?,
+        JobCmd::Enable { name } => job_enable(console, &name, true, json)?,
+        JobCmd::Disable { name } => job_enable(console, &name, false, json)?,
     }
     Ok(0)
+}
+
+/// `cairn job create copy NAME --target REPO --from-backup … | --from-job …`.
+fn job_create_copy(console: &Console, a: &CopyJobArgs, json: bool) -> Result<()> {
+    let mut sources = Vec::new();
+    for f in &a.from_backup {
+        sources.extend(console.copy_sources(f)?);
+    }
+    for j in &a.from_job {
+        sources.push(CopySource {
+            kind: CopySourceKind::Job,
+            job: j.clone(),
+            label: format!("Job {j}"),
+            ..Default::default()
+        });
+    }
+    let (settings, encryption) = storage_settings(&a.storage)?;
+    let settings = BackupJobSettings {
+        schedule: schedule_of(&a.schedule)?,
+        copy: Some(CopySettings {
+            mode: if a.immediate {
+                CopyMode::Immediate
+            } else {
+                CopyMode::Periodic
+            },
+            sources,
+            exclusions: a.exclude_machine.clone(),
+            read_entire: a.read_entire,
+        }),
+        ..settings
+    };
+    let j = console.create_backup_job(&a.name, &a.target, &a.description, settings, encryption)?;
+    created(&j, "Backup copy job", json);
+    Ok(())
+}
+
+/// `cairn job create backup NAME --repo REPO --include …`.
+fn job_create_backup(console: &Console, a: &BackupJobArgs, json: bool) -> Result<()> {
+    let (settings, encryption) = storage_settings(&a.storage)?;
+    let settings = BackupJobSettings {
+        includes: a.include.clone(),
+        exclude_masks: a.exclude.clone(),
+        include_masks: a.include_mask.clone(),
+        os: match a.os {
+            OsArg::Linux => AgentOs::Linux,
+            OsArg::Windows => AgentOs::Windows,
+        },
+        computer_type: match a.computer_type {
+            TypeArg::Workstation => ComputerType::Workstation,
+            TypeArg::Server => ComputerType::Server,
+            TypeArg::FailoverCluster => ComputerType::FailoverCluster,
+        },
+        management: if a.policy {
+            Management::Agent
+        } else {
+            Management::BackupServer
+        },
+        computers: a.computer.clone(),
+        backup_mode: if a.entire_computer {
+            BackupMode::EntireComputer
+        } else if !a.volume.is_empty() {
+            BackupMode::Volume
+        } else {
+            BackupMode::File
+        },
+        volumes: a.volume.clone(),
+        guest: GuestProcessing {
+            pre_script: a.pre_script.clone(),
+            post_script: a.post_script.clone(),
+        },
+        schedule: schedule_of(&a.schedule)?,
+        ..settings
+    };
+    let j = console.create_backup_job(&a.name, &a.repo, &a.description, settings, encryption)?;
+    created(&j, "Job", json);
+    Ok(())
+}
+
+/// `cairn job list`.
+fn job_list(console: &Console, json: bool) -> Result<()> {
+    let rows = console.job_rows()?;
+    if json {
+        output::json(&rows);
+    } else {
+        let t: Vec<Vec<String>> = rows
+            .iter()
+            .map(|j| {
+                vec![
+                    j.name.clone(),
+                    j.kind.label().into(),
+                    j.objects.clone(),
+                    j.status.clone(),
+                    j.last_result
+                        .map(|r| r.label().to_string())
+                        .unwrap_or_default(),
+                    j.target.clone(),
+                ]
+            })
+            .collect();
+        output::table(
+            &["Name", "Type", "Objects", "Status", "Last Result", "Target"],
+            &t,
+        );
+    }
+    Ok(())
+}
+
+/// `cairn job run NAME`: runs it here and waits, with progress.
+fn job_run(
+    console: &Console,
+    name: &str,
+    password_stdin: bool,
+    active_full: bool,
+    json: bool,
+) -> Result<()> {
+    let opts = RunOptions {
+        password: password(password_stdin)?,
+        full: active_full,
+        note: Some("Started from the command line".into()),
+        ..Default::default()
+    };
+    let sink = Arc::new(CliProgress::new(json));
+    let report = console.run_job(name, &opts, sink, &CancelToken::new())?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&json!({"event": "summary", "report": report}))
+                .unwrap_or_default()
+        );
+    } else {
+        println!(
+            "{}: {} ({} files, {} processed, {} read, {} written)",
+            report.result.label(),
+            report.message,
+            report.stats.files,
+            output::bytes(report.stats.bytes),
+            output::bytes(report.stats.bytes_read),
+            output::bytes(report.stats.bytes_written)
+        );
+    }
+    Ok(())
+}
+
+/// `cairn job delete NAME [--delete-backups]`.
+fn job_delete(console: &Console, name: &str, delete_backups: bool, json: bool) -> Result<()> {
+    console.delete_job(name, delete_backups)?;
+    if json {
+        output::json(&json!({"deleted": name, "backups_deleted": delete_backups}));
+    } else if delete_backups {
+        println!("Job {name} and its restore points deleted; `cairn prune` frees their space");
+    } else {
+        println!("Job {name} deleted; its backups stay in the repository");
+    }
+    Ok(())
+}
+
+/// `cairn job show NAME`.
+fn job_show(console: &Console, name: &str, json: bool) -> Result<()> {
+    let spec = console.job_spec(name)?;
+    if json {
+        output::json(&spec);
+    } else {
+        let s = &spec.settings;
+        println!("Name:        {}", spec.name);
+        println!("Description: {}", spec.description);
+        println!(
+            "Computers:   {} ({}, {})",
+            s.computers.join(", "),
+            s.os.label(),
+            s.computer_type.label()
+        );
+        println!(
+            "Mode:        {}, {}",
+            s.management.label(),
+            s.backup_mode.label()
+        );
+        match s.backup_mode {
+            BackupMode::File => println!("Objects:     {}", s.includes.join(", ")),
+            BackupMode::Volume => println!("Volumes:     {}", s.volumes.join(", ")),
+            BackupMode::EntireComputer => {}
+        }
+        println!("Repository:  {}", spec.repository);
+        println!("Encrypted:   {}", if spec.encrypt { "yes" } else { "no" });
+        println!("Schedule:    {}", s.schedule.describe());
+        println!("Enabled:     {}", if spec.enabled { "yes" } else { "no" });
+    }
+    Ok(())
+}
+
+/// `cairn job enable|disable NAME`.
+fn job_enable(console: &Console, name: &str, enable: bool, json: bool) -> Result<()> {
+    console.set_job_enabled(name, enable)?;
+    if json {
+        output::json(&json!({"name": name, "enabled": enable}));
+    } else {
+        println!("Job {name} {}", if enable { "enabled" } else { "disabled" });
+    }
+    Ok(())
 }
 
 fn weekday_of(s: &str) -> Result<Vec<Weekday>> {
