@@ -51,4 +51,4 @@ wait_port "$queue_port" "$scratch/azurite.log"
 export NO_AT_BRIDGE=1
 # The window tests share one X server; one WebDriver session at a time.
 xvfb-run -a -s "-screen 0 1400x900x24" \
-  cargo test --release --workspace --exclude cairn-ui --features cairn-desktop/custom-protocol -- --test-threads=2
+  cargo test --release --workspace --exclude cairn-ui --features cairn-desktop/custom-protocol -- --test-threads=2 "$@"

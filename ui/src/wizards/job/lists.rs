@@ -1,0 +1,139 @@
+//! What the job wizard's lists offer, asked from the backend once when the
+//! wizard opens: repositories, other jobs, this computer's name, and for a
+//! backup copy the backups and repositories it can copy from.
+
+use super::form::JobForm;
+use crate::api::call;
+use cairn_model::api::*;
+use cairn_model::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// One row of the From backups tree: a backup of a machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickBackup {
+    pub id: String,
+    pub repository: String,
+    pub job: String,
+    pub machine: String,
+    pub platform: String,
+    pub external: bool,
+    pub points: u32,
+}
+
+impl PickBackup {
+    fn of(b: BackupRow) -> Self {
+        Self {
+            external: b.location == BackupLocation::External,
+            id: b.id,
+            repository: b.repository,
+            job: b.job_name,
+            machine: b.machine,
+            platform: b.platform,
+            points: b.restore_points,
+        }
+    }
+}
+
+/// A repository a copy can take every backup of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickRepository {
+    pub name: String,
+    pub external: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct JobLists {
+    pub repositories: RwSignal<Vec<RepositoryRow>>,
+    /// Backup jobs other than the one edited (After this job, From jobs).
+    pub other_jobs: RwSignal<Vec<String>>,
+    /// This computer's name: "This computer" adds it, the list marks it.
+    pub me: RwSignal<String>,
+    pub backups: RwSignal<Vec<PickBackup>>,
+    pub copy_repositories: RwSignal<Vec<PickRepository>>,
+    /// Summary: when the job would start next.
+    pub next_starts: RwSignal<Vec<i64>>,
+}
+
+impl JobLists {
+    /// Starts asking; the lists fill as answers come. `this_pc` adds this
+    /// computer to the job once its name is known; a new job's repository
+    /// defaults to the first one.
+    pub fn load(form: JobForm, editing: Option<String>, this_pc: bool, is_copy: bool) -> Self {
+        let lists = Self {
+            repositories: RwSignal::new(Vec::new()),
+            other_jobs: RwSignal::new(Vec::new()),
+            me: RwSignal::new(String::new()),
+            backups: RwSignal::new(Vec::new()),
+            copy_repositories: RwSignal::new(Vec::new()),
+            next_starts: RwSignal::new(Vec::new()),
+        };
+        spawn_local(async move {
+            if let Ok(n) = call(&ThisComputer {}).await {
+                lists.me.set(n.clone());
+                if this_pc {
+                    form.add_computer(n);
+                }
+            }
+        });
+        spawn_local(async move {
+            if let Ok(r) = call(&ListRepositories {}).await {
+                let first = r.first().map(|r| r.name.clone());
+                if let (true, Some(first)) =
+                    (form.spec.get_untracked().repository.is_empty(), first)
+                {
+                    form.spec.update(|s| s.repository = first);
+                }
+                lists.repositories.set(r);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(j) = call(&ListJobs {}).await {
+                let others = j
+                    .into_iter()
+                    .filter(|j| j.kind == JobKind::Backup)
+                    .map(|j| j.name)
+                    .filter(|n| editing.as_deref() != Some(n.as_str()));
+                lists.other_jobs.set(others.collect());
+            }
+        });
+        if is_copy {
+            spawn_local(lists.load_copy_sources());
+        }
+        lists
+    }
+
+    async fn load_copy_sources(self) {
+        if let Ok(rows) = call(&ListBackups {}).await {
+            let mut v: Vec<PickBackup> = rows.into_iter().map(PickBackup::of).collect();
+            // External repositories first: their root backups are what a
+            // copy of public cloud backups picks.
+            v.sort_by(|a, b| {
+                let key = |x: &PickBackup| {
+                    (
+                        !x.external,
+                        x.repository.clone(),
+                        x.job.clone(),
+                        x.machine.clone(),
+                    )
+                };
+                key(a).cmp(&key(b))
+            });
+            self.backups.set(v);
+        }
+        let mut repos = Vec::new();
+        if let Ok(e) = call(&ListExternalRepositories {}).await {
+            repos.extend(e.into_iter().map(|r| PickRepository {
+                name: r.name,
+                external: true,
+            }));
+        }
+        if let Ok(r) = call(&ListRepositories {}).await {
+            repos.extend(r.into_iter().map(|r| PickRepository {
+                name: r.name,
+                external: false,
+            }));
+        }
+        self.copy_repositories.set(repos);
+    }
+}
