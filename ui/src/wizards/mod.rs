@@ -1,5 +1,7 @@
 //! Wizards: one module per wizard, one component per step.
 
+pub mod choice;
+pub mod fields;
 pub mod frame;
 pub mod job;
 pub mod password;

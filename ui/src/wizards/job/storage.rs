@@ -5,6 +5,7 @@ use super::form::JobForm;
 use super::lists::JobLists;
 use super::widgets::{checkbox, choice_select, choice_select_by, number_input};
 use crate::wizards::password::PasswordPicker;
+use cairn_model::Compression;
 use leptos::prelude::*;
 
 #[component]
@@ -72,7 +73,7 @@ fn AdvancedStorage(form: JobForm, error: RwSignal<Option<String>>) -> impl IntoV
     view! {
         <div class="advanced" id="job-advanced-page">
             <label class="field" for="job-compression"><span>"Compression level:"</span>
-                {choice_select_by("job-compression", compression, set_compression)}
+                {choice_select_by("job-compression", Compression::ALL.to_vec(), compression, set_compression)}
             </label>
             <label class="field check"><input id="job-encrypt" type="checkbox" prop:checked=move || spec.get().encrypt on:change=encrypt /><span>"Enable backup file encryption"</span></label>
             {move || spec.get().encrypt.then(|| view! {

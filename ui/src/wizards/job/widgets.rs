@@ -1,43 +1,11 @@
-//! Small pieces the job wizard's steps share: radio buttons, selects over
-//! typed choices, the retry row, and parsing of typed numbers and lists.
+//! Small pieces the job wizard's steps share: radio buttons, the hours
+//! and units its selects offer, the retry row, and parsing of typed numbers and lists.
 
 use super::form::ScheduleForm;
+pub use crate::wizards::choice::{choice_select, choice_select_by, Choice};
+pub use crate::wizards::fields::keep_enter;
 use cairn_model::*;
 use leptos::prelude::*;
-
-/// A value a `<select>` offers: every choice, its option value (what the
-/// window tests set) and its label.
-pub trait Choice: Copy + PartialEq + Send + Sync + 'static {
-    fn all() -> Vec<Self>;
-    fn value(self) -> String;
-    fn label(self) -> String;
-}
-
-/// A `<select>` over `T`, bound to `sig`.
-pub fn choice_select<T: Choice>(id: &'static str, sig: RwSignal<T>) -> impl IntoView {
-    choice_select_by(id, move || sig.get(), move |c| sig.set(c))
-}
-
-/// A `<select>` over `T` showing `get` and calling `set` on a change.
-pub fn choice_select_by<T: Choice>(
-    id: &'static str,
-    get: impl Fn() -> T + Copy + Send + Sync + 'static,
-    set: impl Fn(T) + 'static,
-) -> impl IntoView {
-    let change = move |ev| {
-        let v = event_target_value(&ev);
-        if let Some(c) = T::all().into_iter().find(|c| c.value() == v) {
-            set(c)
-        }
-    };
-    view! {
-        <select id=id prop:value=move || get().value() on:change=change>
-            {T::all().into_iter().map(|c| view! {
-                <option value=c.value() selected=move || get() == c>{c.label()}</option>
-            }).collect_view()}
-        </select>
-    }
-}
 
 /// An hour of the day, 0–24 (24 = the end of the day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +91,6 @@ pub fn retry_row(f: ScheduleForm) -> impl IntoView {
             {number_input("job-retry-wait", "1", f.retry_wait)}
             <span>"minutes"</span>
         </div>
-    }
-}
-
-/// Enter in a field that adds to a list adds (its button), not Next.
-pub fn keep_enter(ev: leptos::ev::KeyboardEvent) {
-    if ev.key() == "Enter" {
-        ev.stop_propagation();
-        ev.prevent_default();
     }
 }
 
