@@ -124,6 +124,7 @@ console_commands! {
     clone_job(CloneJob) |c, r| c.clone_job(&r.name).map(|j| j.name);
     delete_job(DeleteJob) |c, r| c.delete_job(&r.name, r.delete_backups);
     get_session(GetSession) |c, r| c.session_details(r.id, 0);
+    unwatch_session(UnwatchSession) |c, r| { c.unwatch_session(r.watch); Ok(()) };
     last_job_session(LastJobSession) |c, r| c.last_job_session(&r.name);
     check_external_step(CheckExternalStep) |c, r| {
         c.check_external_step(r.step, &r.name, &r.target, r.password_name.as_deref())
@@ -149,13 +150,14 @@ pub async fn preview_schedule(req: PreviewSchedule) -> Reply<Vec<i64>> {
 }
 
 /// Streams a session's counters, log lines and end over `on_event`; the
-/// stream ends with the session or when the window stops listening.
+/// stream ends with the session, when the window stops listening, or at
+/// `unwatch_session` with the id answered.
 #[tauri::command]
 pub async fn watch_session(
     state: State<'_, Shared>,
     req: WatchSession,
     on_event: tauri::ipc::Channel<SessionEvent>,
-) -> Reply<()> {
+) -> Reply<u64> {
     let send = Box::new(move |ev: SessionEvent| on_event.send(ev).is_ok());
     engine(&state, move |c| c.watch_session(req.id, send)).await
 }

@@ -54,11 +54,12 @@ extern "C" {
 }
 
 /// Streams a session's events (progress, log lines, the end) to `on_event`
-/// until it ends. Errors starting the stream come back at once.
+/// until it ends or the watch id answered is unwatched. Errors starting
+/// the stream come back at once.
 pub async fn watch_session(
     id: i64,
     on_event: impl Fn(cairn_model::api::SessionEvent) + 'static,
-) -> Result<(), ApiError> {
+) -> Result<u64, ApiError> {
     let channel = IpcChannel::new();
     let handler = Closure::<dyn Fn(JsValue)>::new(move |v: JsValue| {
         if let Ok(ev) = serde_wasm_bindgen::from_value(v) {
@@ -75,11 +76,12 @@ pub async fn watch_session(
     let args = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&args, &"req".into(), &req);
     let _ = js_sys::Reflect::set(&args, &"onEvent".into(), &channel);
-    tauri_invoke(cairn_model::api::WatchSession::NAME, args.into())
+    let answer = tauri_invoke(cairn_model::api::WatchSession::NAME, args.into())
         .await
-        .map(|_| ())
         .map_err(|e| {
             serde_wasm_bindgen::from_value::<ApiError>(e)
                 .unwrap_or_else(|_| ApiError::new(ErrorKind::Internal, "cannot follow the session"))
-        })
+        })?;
+    serde_wasm_bindgen::from_value(answer)
+        .map_err(|_| ApiError::new(ErrorKind::Internal, "the session watch answered no id"))
 }

@@ -8,6 +8,18 @@ use cairn_model::api::*;
 use cairn_model::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The window's watch slot once the window has closed.
+const CLOSED: u64 = u64::MAX;
+
+/// Tells the backend to stop streaming watch `w`.
+fn unwatch(w: u64) {
+    spawn_local(async move {
+        let _ = call(&UnwatchSession { watch: w }).await;
+    });
+}
 
 fn duration(secs: f64) -> String {
     let s = secs.max(0.0) as u64;
@@ -36,6 +48,16 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let stopping = RwSignal::new(false);
 
+    // The watch this window started (0: none yet), ended when the window
+    // closes; CLOSED once it has.
+    let watch = Arc::new(AtomicU64::new(0));
+    {
+        let watch = watch.clone();
+        on_cleanup(move || match watch.swap(CLOSED, Ordering::SeqCst) {
+            0 | CLOSED => {}
+            w => unwatch(w),
+        });
+    }
     spawn_local(async move {
         match call(&GetSession { id }).await {
             Ok(d) => {
@@ -57,8 +79,17 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                     }
                 })
                 .await;
-                if let Err(e) = r {
-                    error.set(Some(e.message));
+                match r {
+                    // Closed while the watch started: end it at once.
+                    Ok(w)
+                        if watch
+                            .compare_exchange(0, w, Ordering::SeqCst, Ordering::SeqCst)
+                            .is_err() =>
+                    {
+                        unwatch(w)
+                    }
+                    Ok(_) => {}
+                    Err(e) => error.set(Some(e.message)),
                 }
             }
             Err(e) => error.set(Some(e.message)),

@@ -254,7 +254,7 @@ command!(
 
 /// Follows a session: its counters, new log lines and its end arrive as
 /// [`SessionEvent`]s over the channel passed beside the request, until it
-/// ends.
+/// ends or [`UnwatchSession`] is sent with the watch id answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatchSession {
     /// Session id.
@@ -263,6 +263,18 @@ pub struct WatchSession {
 
 impl Command for WatchSession {
     const NAME: &'static str = "watch_session";
+    type Response = u64;
+}
+
+/// Stops a [`WatchSession`] stream (the session window closed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnwatchSession {
+    /// The id [`WatchSession`] answered.
+    pub watch: u64,
+}
+
+impl Command for UnwatchSession {
+    const NAME: &'static str = "unwatch_session";
     type Response = ();
 }
 
@@ -334,6 +346,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     DeleteJob::NAME,
     GetSession::NAME,
     WatchSession::NAME,
+    UnwatchSession::NAME,
     LastJobSession::NAME,
     ThisComputer::NAME,
     CloneJob::NAME,

@@ -627,15 +627,11 @@ impl Console {
         recs: &[ExternalRecord],
         sink: Arc<dyn ProgressSink>,
     ) -> Result<Vec<RescanReport>> {
-        let sink = super::sessions::SessionSink::new(
-            &crate::paths::catalog_file(&self.data_dir),
-            session,
-            sink,
-        )?;
+        let sink = self.session_sink(session, sink)?;
         let mut reports = Vec::new();
         for rec in recs {
             sink.log(LogLevel::Info, &format!("Rescanning {}", rec.name));
-            let r = self.rescan_one(rec, &sink);
+            let r = self.rescan_one(rec, sink.as_ref());
             match &r.error {
                 None => sink.log(
                     LogLevel::Info,
@@ -680,7 +676,7 @@ impl Console {
                     .unwrap_or_default(),
             )
         };
-        self.catalog()?.finish_session(session, result, &details)?;
+        self.end_session(session, result, &details)?;
         Ok(reports)
     }
 

@@ -2,7 +2,6 @@
 //! a session, delete.
 
 use super::repositories::validate_name;
-use super::sessions::SessionSink;
 use super::Console;
 use crate::catalog::{BackupRecord, JobRecord, PointRecord, RepositoryRecord};
 use crate::error::{Error, Result};
@@ -566,8 +565,8 @@ impl Console {
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
         let job = self.job_named(name)?;
-        let (session, live) = self.begin_run(&job, opts, cancel)?;
-        self.finish_run(&job, session, live, opts, sink, cancel)
+        let session = self.begin_run(&job, opts, cancel)?;
+        self.finish_run(&job, session, opts, sink, cancel)
     }
 
     /// Checks that a job can run here and now.
@@ -592,12 +591,12 @@ impl Console {
         job: &JobRecord,
         opts: &RunOptions,
         cancel: &CancelToken,
-    ) -> Result<(i64, Arc<super::runs::Live>)> {
+    ) -> Result<i64> {
         self.check_runnable(job)?;
         let session = self
             .catalog()?
             .start_session(Some(job.id), &job.name, session_kind(job))?;
-        let live = self.register_run(job, session, cancel.clone(), opts.stop_reason.clone());
+        self.register_run(job, session, cancel.clone(), opts.stop_reason.clone());
         let cat = self.catalog()?;
         cat.log(
             session,
@@ -607,7 +606,7 @@ impl Console {
         if let Some(note) = &opts.note {
             cat.log(session, LogLevel::Info, note)?;
         }
-        Ok((session, live))
+        Ok(session)
     }
 
     /// Runs a registered session to its end and records the result.
@@ -615,16 +614,11 @@ impl Console {
         &self,
         job: &JobRecord,
         session: i64,
-        live: Arc<super::runs::Live>,
         opts: &RunOptions,
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
-        let sink: Arc<dyn ProgressSink> = Arc::new(SessionSink::new(
-            &crate::paths::catalog_file(&self.data_dir),
-            session,
-            Arc::new(super::runs::LiveSink::new(live, sink)),
-        )?);
+        let sink = self.session_sink(session, sink)?;
         let outcome = self.run_job_inner(job, opts, sink.clone(), cancel);
         let (result, message, report) = match outcome {
             Ok(mut r) => {
@@ -647,11 +641,7 @@ impl Console {
             }
         };
         self.unregister_run(job.id);
-        self.catalog()?.finish_session(session, result, &message)?;
-        // Watchers see the end now, not at their next poll.
-        if let Some(l) = self.live(session) {
-            l.changed();
-        }
+        self.end_session(session, result, &message)?;
         report
     }
 

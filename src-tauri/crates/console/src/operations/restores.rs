@@ -1,6 +1,5 @@
 //! Finding backups and restore points, browsing and restoring them.
 
-use super::sessions::SessionSink;
 use super::Console;
 use crate::catalog::{BackupRecord, RepositoryRecord};
 use crate::error::{Error, Result};
@@ -229,8 +228,7 @@ impl Console {
                 let (session, sink) =
                     self.start_restore_session(&format!("Restore from {reference}"), sink)?;
                 sink.log(LogLevel::Error, &e.message());
-                self.catalog()?
-                    .finish_session(session, SessionResult::Failed, &e.message())?;
+                self.end_session(session, SessionResult::Failed, &e.message())?;
                 Err(e)
             }
         }
@@ -245,8 +243,7 @@ impl Console {
         let session = self
             .catalog()?
             .start_session(None, title, SessionKind::Restore)?;
-        let sink = SessionSink::new(&crate::paths::catalog_file(&self.data_dir), session, sink)?;
-        Ok((session, Arc::new(sink)))
+        Ok((session, self.session_sink(session, sink)?))
     }
 
     /// Restores items of an open restore point as a session (History →
@@ -296,7 +293,7 @@ impl Console {
                 (SessionResult::Failed, e.message().to_string())
             }
         };
-        self.catalog()?.finish_session(session, result, &details)?;
+        self.end_session(session, result, &details)?;
         Ok(outcome?)
     }
 }

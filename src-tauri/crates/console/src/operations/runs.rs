@@ -114,6 +114,9 @@ pub struct Runs {
     wake: (Mutex<u64>, Condvar),
     /// A background rescan runs (one at a time).
     rescanning: std::sync::atomic::AtomicBool,
+    /// Session windows following a session, by watch id.
+    pub(crate) watches: Mutex<std::collections::HashSet<u64>>,
+    pub(crate) next_watch: std::sync::atomic::AtomicU64,
 }
 
 /// Finished sessions whose last counters stay in memory.
@@ -155,8 +158,7 @@ impl Console {
         session: i64,
         cancel: CancelToken,
         stop_reason: Arc<Mutex<Option<String>>>,
-    ) -> Arc<Live> {
-        let live = Arc::new(Live::default());
+    ) {
         if let Ok(mut m) = self.runs.jobs.lock() {
             m.insert(
                 job.id,
@@ -167,6 +169,13 @@ impl Console {
                 },
             );
         }
+        self.track_session(session);
+    }
+
+    /// Keeps the live state of a session this process runs, so its
+    /// watchers are woken by its sink instead of reading the catalog.
+    pub(crate) fn track_session(&self, session: i64) -> Arc<Live> {
+        let live = Arc::new(Live::default());
         if let Ok(mut m) = self.runs.sessions.lock() {
             m.insert(session, live.clone());
             // Session ids grow: the oldest go first.
@@ -177,6 +186,37 @@ impl Console {
             }
         }
         live
+    }
+
+    /// The sink of a session of this process: log lines and progress into
+    /// the catalog, counters into its live state, everything on to `inner`.
+    pub(crate) fn session_sink(
+        &self,
+        session: i64,
+        inner: Arc<dyn ProgressSink>,
+    ) -> Result<Arc<dyn ProgressSink>> {
+        let live = self
+            .live(session)
+            .unwrap_or_else(|| self.track_session(session));
+        let file = crate::paths::catalog_file(&self.data_dir);
+        let live_sink = Arc::new(LiveSink::new(live, inner));
+        Ok(Arc::new(super::sessions::SessionSink::new(
+            &file, session, live_sink,
+        )?))
+    }
+
+    /// Records the end of a session; its watchers see it at once.
+    pub(crate) fn end_session(
+        &self,
+        session: i64,
+        result: cairn_model::SessionResult,
+        details: &str,
+    ) -> Result<()> {
+        self.catalog()?.finish_session(session, result, details)?;
+        if let Some(l) = self.live(session) {
+            l.changed();
+        }
+        Ok(())
     }
 
     pub(crate) fn unregister_run(&self, job: i64) {
@@ -216,12 +256,12 @@ impl Console {
         opts.queue = true;
         let job = self.job_named(name)?;
         let cancel = CancelToken::new();
-        let (session, live) = self.begin_run(&job, &opts, &cancel)?;
+        let session = self.begin_run(&job, &opts, &cancel)?;
         let me = self.clone();
         std::thread::Builder::new()
             .name(format!("job {}", job.name))
             .spawn(move || {
-                let r = me.finish_run(&job, session, live, &opts, Arc::new(NoProgress), &cancel);
+                let r = me.finish_run(&job, session, &opts, Arc::new(NoProgress), &cancel);
                 super::followups::after_run(&me, &job, &opts, &r);
             })
             .map_err(|e| Error::internal(format!("cannot start a worker thread: {e}")))?;

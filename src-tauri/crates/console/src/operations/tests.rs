@@ -160,3 +160,71 @@ fn a_finished_background_run_starts_the_job_chained_after_it() {
     let backups = c.backup_rows().expect("backups");
     assert_eq!(backups.len(), 2, "both jobs wrote a backup");
 }
+
+#[test]
+fn restores_wake_their_watchers_and_a_closed_window_ends_its_watch() {
+    use cairn_model::api::SessionEvent;
+    use cairn_model::SessionKind;
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = Arc::new(console(tmp.path()));
+    let src = source(tmp.path());
+    job(&c, "Docs", &src);
+    run(&c, "Docs");
+    let spec = RestoreSpec {
+        paths: vec![format!("{}/a.txt", src.display())],
+        dest: Destination::To(tmp.path().join("restored")),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    let (none, cancel) = (Arc::new(NoProgress), CancelToken::new());
+    c.restore("Docs", "latest", &spec, None, none, &cancel)
+        .expect("restore");
+    let history = c.history_rows().expect("history");
+    let restore = history
+        .iter()
+        .find(|s| s.kind == SessionKind::Restore)
+        .expect("a restore session");
+    assert!(
+        c.live(restore.id).is_some(),
+        "a restore of this process has live state that wakes its watchers"
+    );
+
+    // A finished session: its end at once, then the stream closes.
+    let (tx, rx) = channel();
+    c.watch_session(restore.id, Box::new(move |ev| tx.send(ev).is_ok()))
+        .expect("watch");
+    let mut finished = false;
+    while let Ok(ev) = rx.recv_timeout(Duration::from_secs(60)) {
+        finished |= matches!(ev, SessionEvent::Finished { .. });
+    }
+    assert!(finished, "the watch ends with the session's end");
+
+    // A session another process runs (no live state here) that never ends:
+    // the watch stops when the window says so.
+    let other = c
+        .catalog()
+        .expect("catalog")
+        .start_session(None, "Elsewhere", SessionKind::System)
+        .expect("session");
+    assert!(c.live(other).is_none());
+    let (tx, rx) = channel();
+    let watch = c
+        .watch_session(other, Box::new(move |ev| tx.send(ev).is_ok()))
+        .expect("watch");
+    assert_eq!(c.watches(), 1);
+    c.unwatch_session(watch);
+    let ended = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(
+        ended,
+        RecvTimeoutError::Disconnected,
+        "the watch thread ended"
+    );
+    assert_eq!(c.watches(), 0);
+}

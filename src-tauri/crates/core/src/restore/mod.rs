@@ -1,0 +1,538 @@
+//! Restores of files and folders from a restore point. Names from a backup
+//! are data: each becomes one validated path component under the chosen
+//! destination, existing symlinks are never followed, and files are written
+//! to a temporary name and renamed into place.
+
+mod writer;
+
+use crate::error::{Error, Result};
+use crate::format::crypto::KeySet;
+use crate::format::index::Index;
+use crate::format::manifest::Manifest;
+use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::ChunkId;
+use crate::progress::{CancelToken, Counters, ProgressSink, Ticker};
+use crate::repo::Repository;
+use cairn_model::LogLevel;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Where restored items go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Into this folder (items keep their names; a whole point keeps its
+    /// full path structure below the folder).
+    To(PathBuf),
+    /// Back where they came from; existing files are overwritten, or kept
+    /// with the restored copy named `NAME_RESTORED_YYYYMMDD_HHMMSS`.
+    Original {
+        /// Replace existing files.
+        overwrite: bool,
+    },
+}
+
+/// What to restore.
+#[derive(Debug, Clone)]
+pub struct RestoreSpec {
+    /// Paths inside the restore point (`/home/a/docs`); empty = everything.
+    pub paths: Vec<String>,
+    /// Destination.
+    pub dest: Destination,
+    /// Restore owner and group too (always for original-location restores).
+    pub preserve_owner: bool,
+    /// Skip files whose size and modification time already match.
+    pub changed_only: bool,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RestoreReport {
+    /// Files written.
+    pub files_restored: u64,
+    /// Files left alone (unchanged, or special files).
+    pub files_skipped: u64,
+    /// Items that failed, with the reason.
+    pub failed: Vec<String>,
+    /// Folders created or updated.
+    pub dirs: u64,
+    /// Bytes written.
+    pub bytes_written: u64,
+}
+
+/// True when `name` is a single, harmless path component.
+pub fn safe_name(name: &[u8]) -> Option<&OsStr> {
+    let ok = !name.is_empty()
+        && name != b"."
+        && name != b".."
+        && !name.contains(&b'/')
+        && !name.contains(&0);
+    ok.then(|| OsStr::from_bytes(name))
+}
+
+/// Finds an item of a restore point by its full path.
+pub fn resolve(
+    repo: &Repository,
+    ks: &KeySet,
+    index: &Index,
+    root: &Tree,
+    path: &str,
+) -> Result<(Entry, String)> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        return Err(Error::invalid(
+            "give a path inside the restore point, such as /home/user/docs",
+        ));
+    }
+    let mut tree = root.clone();
+    let mut parent = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if safe_name(part.as_bytes()).is_none() {
+            return Err(Error::invalid(format!(
+                "{path} contains the unsafe name \"{part}\"; give a plain path"
+            )));
+        }
+        let e = tree.find(part.as_bytes()).cloned().ok_or_else(|| {
+            Error::not_found(format!(
+                "{path} is not in the restore point ({} has no {part})",
+                if parent.is_empty() { "/" } else { &parent }
+            ))
+        })?;
+        if i + 1 == parts.len() {
+            return Ok((
+                e,
+                if parent.is_empty() {
+                    "/".into()
+                } else {
+                    parent
+                },
+            ));
+        }
+        let sub = e
+            .subtree
+            .filter(|_| e.kind == EntryKind::Dir)
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "{path} is not in the restore point ({parent}/{part} is not a folder)"
+                ))
+            })?;
+        tree = repo.read_tree(ks, index, &sub)?;
+        parent = format!("{parent}/{part}");
+    }
+    Err(Error::not_found(format!(
+        "{path} is not in the restore point"
+    )))
+}
+
+struct FileJob {
+    dest: PathBuf,
+    entry: Entry,
+}
+
+struct Plan {
+    files: Vec<FileJob>,
+    links: Vec<(PathBuf, Entry)>,
+    dirs: Vec<(PathBuf, Entry)>,
+    report: RestoreReport,
+}
+
+struct Ctx<'a> {
+    repo: &'a Repository,
+    ks: &'a KeySet,
+    index: &'a Index,
+    spec: &'a RestoreSpec,
+    suffix: String,
+    overwrite: bool,
+    keep: bool,
+    sink: &'a dyn ProgressSink,
+}
+
+/// True when a file on disk still is what the backup recorded: a regular
+/// file of the same size, modification time and permissions. Compare with
+/// production and Restore changed only both decide by this.
+pub fn file_unchanged(m: &fs::Metadata, e: &Entry) -> bool {
+    m.file_type().is_file()
+        && m.len() == e.size
+        && m.mtime() * 1_000_000_000 + m.mtime_nsec() == e.mtime_ns
+        && m.mode() & 0o7777 == e.mode & 0o7777
+}
+
+fn is_real_dir(p: &Path) -> bool {
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_dir())
+        .unwrap_or(false)
+}
+
+impl Ctx<'_> {
+    fn fail(&self, plan: &mut Plan, msg: String) {
+        self.sink.log(LogLevel::Warning, &msg);
+        plan.report.failed.push(msg);
+    }
+
+    /// Where an item named `name` goes inside `dir`, honouring Keep.
+    fn target(&self, dir: &Path, name: &OsStr) -> PathBuf {
+        let p = dir.join(name);
+        if self.keep && fs::symlink_metadata(&p).is_ok() {
+            let mut n = name.to_os_string();
+            n.push(&self.suffix);
+            return dir.join(n);
+        }
+        p
+    }
+
+    fn plan_entry(
+        &self,
+        plan: &mut Plan,
+        dir: &Path,
+        e: &Entry,
+        name: Option<&OsStr>,
+    ) -> Result<()> {
+        let Some(name) = name.or_else(|| safe_name(&e.name)) else {
+            let shown = String::from_utf8_lossy(&e.name).into_owned();
+            self.fail(
+                plan,
+                format!(
+                    "skipped an entry with an unsafe name \"{shown}\" in {}",
+                    dir.display()
+                ),
+            );
+            return Ok(());
+        };
+        match e.kind {
+            EntryKind::Dir => {
+                let mut p = dir.join(name);
+                match fs::symlink_metadata(&p) {
+                    Ok(m) if m.file_type().is_dir() => {}
+                    Ok(_) if self.overwrite => {
+                        fs::remove_file(&p).map_err(|err| Error::io("replace", &p, err))?;
+                        fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?;
+                    }
+                    Ok(_) => {
+                        p = self.target(dir, name);
+                        fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?;
+                    }
+                    Err(_) => fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?,
+                }
+                if !is_real_dir(&p) {
+                    return Err(Error::invalid(format!(
+                        "{} is not a real folder; the restore stopped before writing into it",
+                        p.display()
+                    )));
+                }
+                plan.report.dirs += 1;
+                if let Some(sub) = e.subtree {
+                    let tree = self.repo.read_tree(self.ks, self.index, &sub)?;
+                    self.plan_children(plan, &p, &tree.entries)?;
+                }
+                plan.dirs.push((p, e.clone()));
+            }
+            EntryKind::File => {
+                let existing = dir.join(name);
+                if self.spec.changed_only
+                    && fs::symlink_metadata(&existing).is_ok_and(|m| file_unchanged(&m, e))
+                {
+                    plan.report.files_skipped += 1;
+                    return Ok(());
+                }
+                let dest = if self.spec.changed_only && !self.keep {
+                    existing
+                } else {
+                    self.target(dir, name)
+                };
+                plan.files.push(FileJob {
+                    dest,
+                    entry: e.clone(),
+                });
+            }
+            EntryKind::Symlink => plan.links.push((self.target(dir, name), e.clone())),
+            _ => {
+                plan.report.files_skipped += 1;
+                self.sink.log(
+                    LogLevel::Warning,
+                    &format!(
+                        "special file {} recorded in the backup is not restored",
+                        dir.join(name).display()
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans a folder's entries; a name that repeats or breaks the sort
+    /// order (a planted duplicate) is skipped and reported.
+    fn plan_children(&self, plan: &mut Plan, dir: &Path, entries: &[Entry]) -> Result<()> {
+        let mut prev: Option<&[u8]> = None;
+        for child in entries {
+            if prev.is_some_and(|p| p >= child.name.as_slice()) {
+                let shown = String::from_utf8_lossy(&child.name).into_owned();
+                self.fail(
+                    plan,
+                    format!(
+                        "skipped a duplicate or out-of-order entry \"{shown}\" in {}",
+                        dir.display()
+                    ),
+                );
+                continue;
+            }
+            prev = Some(&child.name);
+            self.plan_entry(plan, dir, child, None)?;
+        }
+        Ok(())
+    }
+
+    /// Creates a file's temporary copy beside its destination, refusing a
+    /// destination folder that is not a real folder (a planted symlink).
+    fn create_temp(&self, job: &FileJob) -> Result<PathBuf> {
+        let dir = job
+            .dest
+            .parent()
+            .ok_or_else(|| Error::internal("restore target has no folder"))?;
+        if !is_real_dir(dir) {
+            return Err(Error::invalid(format!(
+                "{} is not a real folder",
+                dir.display()
+            )));
+        }
+        let tmp = dir.join(format!(
+            ".cairn-restore-{}",
+            &crate::format::random_id()[..12]
+        ));
+        File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::io("create", &tmp, e))?;
+        Ok(tmp)
+    }
+
+    fn apply_meta(&self, p: &Path, e: &Entry) {
+        let warn = |what: &str, err: std::io::Error| {
+            self.sink.log(
+                LogLevel::Warning,
+                &format!("cannot restore the {what} of {}: {err}", p.display()),
+            );
+        };
+        let owner =
+            self.spec.preserve_owner || matches!(self.spec.dest, Destination::Original { .. });
+        if e.kind != EntryKind::Symlink {
+            for (n, v) in &e.xattrs {
+                if let Err(err) = xattr::set(p, OsStr::from_bytes(n), v) {
+                    warn("extended attributes", err);
+                }
+            }
+        }
+        if owner {
+            let r = if e.kind == EntryKind::Symlink {
+                std::os::unix::fs::lchown(p, Some(e.uid), Some(e.gid))
+            } else {
+                std::os::unix::fs::chown(p, Some(e.uid), Some(e.gid))
+            };
+            if let Err(err) = r {
+                warn("owner", err);
+            }
+        }
+        if e.kind != EntryKind::Symlink {
+            let bits = if owner {
+                e.mode & 0o7777
+            } else {
+                e.mode & 0o777
+            };
+            if let Err(err) = fs::set_permissions(p, fs::Permissions::from_mode(bits)) {
+                warn("permissions", err);
+            }
+        }
+        let t = filetime::FileTime::from_unix_time(
+            e.mtime_ns.div_euclid(1_000_000_000),
+            e.mtime_ns.rem_euclid(1_000_000_000) as u32,
+        );
+        let r = if e.kind == EntryKind::Symlink {
+            filetime::set_symlink_file_times(p, t, t)
+        } else {
+            filetime::set_file_times(p, t, t)
+        };
+        if let Err(err) = r {
+            warn("modification time", err);
+        }
+    }
+}
+
+/// Restores items of one restore point.
+pub fn run(
+    repo: &Repository,
+    ks: &KeySet,
+    manifest: &Manifest,
+    spec: &RestoreSpec,
+    sink: Arc<dyn ProgressSink>,
+    cancel: &CancelToken,
+) -> Result<RestoreReport> {
+    let index = repo.load_index(ks, false)?;
+    let root = repo.read_tree(ks, &index, &ChunkId::from_hex(&manifest.root)?)?;
+    let (overwrite, keep) = match spec.dest {
+        Destination::Original { overwrite } => (overwrite, !overwrite),
+        Destination::To(_) => (true, false),
+    };
+    let ctx = Ctx {
+        repo,
+        ks,
+        index: &index,
+        spec,
+        suffix: crate::time::restored_suffix(crate::time::now()),
+        overwrite,
+        keep,
+        sink: &*sink,
+    };
+    let mut plan = Plan {
+        files: Vec::new(),
+        links: Vec::new(),
+        dirs: Vec::new(),
+        report: RestoreReport::default(),
+    };
+    let base = |parent: &str| -> PathBuf {
+        match &spec.dest {
+            Destination::To(d) => d.clone(),
+            Destination::Original { .. } => PathBuf::from(parent),
+        }
+    };
+    sink.log(LogLevel::Info, "Planning the restore");
+    if spec.paths.is_empty() {
+        let dir = base("/");
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create the restore folder", &dir, e))?;
+        ctx.plan_children(&mut plan, &dir, &root.entries)?;
+    } else {
+        for p in &spec.paths {
+            let (e, parent) = resolve(repo, ks, &index, &root, p)?;
+            let dir = base(&parent);
+            fs::create_dir_all(&dir)
+                .map_err(|e| Error::io("create the restore folder", &dir, e))?;
+            ctx.plan_entry(&mut plan, &dir, &e, None)?;
+        }
+    }
+    let counters = Arc::new(Counters::default());
+    counters
+        .files_total
+        .store(plan.files.len() as u64, Ordering::Relaxed);
+    counters.bytes_total.store(
+        plan.files.iter().map(|f| f.entry.size).sum(),
+        Ordering::Relaxed,
+    );
+    let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
+    sink.log(
+        LogLevel::Info,
+        &format!("Restoring {} file(s)", plan.files.len()),
+    );
+    // Hard links: the first path of each inode is written, later ones link to it.
+    let mut first_of: HashMap<(u64, u64), PathBuf> = HashMap::new();
+    let mut linked: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut writes: Vec<&FileJob> = Vec::new();
+    for job in &plan.files {
+        if job.entry.nlink > 1 {
+            let k = (job.entry.dev, job.entry.inode);
+            if let Some(first) = first_of.get(&k) {
+                linked.push((first.clone(), job.dest.clone()));
+                continue;
+            }
+            first_of.insert(k, job.dest.clone());
+        }
+        writes.push(job);
+    }
+    // Data in an archive storage class is retrieved first, all packs at
+    // once: one clear "waiting for retrieval" state, not one per pack.
+    let packs: std::collections::BTreeSet<String> = writes
+        .iter()
+        .flat_map(|j| j.entry.content.iter())
+        .filter_map(|id| {
+            index
+                .get(id)
+                .map(|(p, _)| crate::format::index::pack_key(p))
+        })
+        .collect();
+    let packs: Vec<String> = packs.into_iter().collect();
+    let waiting = repo.storage().prepare_read(&packs)?;
+    if !waiting.is_empty() {
+        drop(ticker);
+        return Err(Error::storage(format!(
+            "waiting for retrieval: {} of {} pack(s) this restore needs are in an archive storage class; retrieval was requested for them (Glacier Flexible Retrieval takes about 3 to 5 hours, Deep Archive up to 12); run the restore again when it has finished",
+            waiting.len(),
+            packs.len()
+        )));
+    }
+    let mut failures = Vec::new();
+    let results = ctx.write_files(&writes, &counters, cancel);
+    for (job, r) in writes.iter().zip(&results) {
+        if let Err(e) = r {
+            if e.kind() != cairn_model::ErrorKind::Cancelled {
+                let msg = format!("{}: {}", job.dest.display(), e.message());
+                sink.log(LogLevel::Error, &msg);
+                failures.push(msg);
+            }
+        }
+    }
+    drop(ticker);
+    cancel.check()?;
+    for r in results.into_iter().flatten() {
+        plan.report.files_restored += 1;
+        plan.report.bytes_written += r;
+    }
+    plan.report.failed.extend(failures);
+    for (first, dest) in linked {
+        if overwrite {
+            let _ = fs::remove_file(&dest);
+        }
+        match fs::hard_link(&first, &dest) {
+            Ok(()) => plan.report.files_restored += 1,
+            Err(e) => plan.report.failed.push(format!(
+                "{}: cannot link to {}: {e}",
+                dest.display(),
+                first.display()
+            )),
+        }
+    }
+    for (dest, e) in &plan.links {
+        if overwrite
+            && fs::symlink_metadata(dest)
+                .map(|m| !m.is_dir())
+                .unwrap_or(false)
+        {
+            let _ = fs::remove_file(dest);
+        }
+        match std::os::unix::fs::symlink(OsStr::from_bytes(&e.target), dest) {
+            Ok(()) => {
+                ctx.apply_meta(dest, e);
+                plan.report.files_restored += 1;
+            }
+            Err(err) => plan
+                .report
+                .failed
+                .push(format!("{}: cannot create the link: {err}", dest.display())),
+        }
+    }
+    // Folder times last (writing into a folder changes its time), deepest first.
+    for (dest, e) in plan.dirs.iter().rev() {
+        ctx.apply_meta(dest, e);
+    }
+    sink.progress(&counters.snapshot(std::time::Instant::now()));
+    Ok(plan.report)
+}
+
+/// The names of a folder of a restore point, for `browse`.
+pub fn list(repo: &Repository, ks: &KeySet, manifest: &Manifest, path: &str) -> Result<Vec<Entry>> {
+    let index = repo.load_index(ks, false)?;
+    let root = repo.read_tree(ks, &index, &ChunkId::from_hex(&manifest.root)?)?;
+    if path.split('/').all(|p| p.is_empty()) {
+        return Ok(root.entries);
+    }
+    let (e, _) = resolve(repo, ks, &index, &root, path)?;
+    match (e.kind, e.subtree) {
+        (EntryKind::Dir, Some(sub)) => Ok(repo.read_tree(ks, &index, &sub)?.entries),
+        _ => Ok(vec![e]),
+    }
+}
