@@ -388,50 +388,56 @@ pub fn run(
         keep,
         sink: &*sink,
     };
-    let mut plan = Plan {
-        files: Vec::new(),
-        links: Vec::new(),
-        dirs: Vec::new(),
-        report: RestoreReport::default(),
-    };
-    let base = |parent: &str| -> PathBuf {
-        match &spec.dest {
-            Destination::To(d) => d.clone(),
-            Destination::Original { .. } => PathBuf::from(parent),
-        }
-    };
     sink.log(LogLevel::Info, "Planning the restore");
-    if spec.paths.is_empty() {
-        let dir = base("/");
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create the restore folder", &dir, e))?;
-        ctx.plan_children(&mut plan, &dir, &root.entries)?;
-    } else {
-        for p in &spec.paths {
-            let (e, parent) = resolve(repo, ks, &index, &root, p)?;
-            let dir = base(&parent);
-            fs::create_dir_all(&dir)
-                .map_err(|e| Error::io("create the restore folder", &dir, e))?;
-            ctx.plan_entry(&mut plan, &dir, &e, None)?;
-        }
-    }
+    let mut plan = ctx.plan(&root)?;
     let counters = Arc::new(Counters::default());
+    let total_bytes = plan.files.iter().map(|f| f.entry.size).sum();
     counters
         .files_total
         .store(plan.files.len() as u64, Ordering::Relaxed);
-    counters.bytes_total.store(
-        plan.files.iter().map(|f| f.entry.size).sum(),
-        Ordering::Relaxed,
-    );
+    counters.bytes_total.store(total_bytes, Ordering::Relaxed);
     let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
     sink.log(
         LogLevel::Info,
         &format!("Restoring {} file(s)", plan.files.len()),
     );
-    // Hard links: the first path of each inode is written, later ones link to it.
+    let (writes, linked) = split_hard_links(&plan.files);
+    ctx.ensure_retrieved(&writes)?;
+    let results = ctx.write_files(&writes, &counters, cancel);
+    drop(ticker);
+    let mut report = std::mem::take(&mut plan.report);
+    for (job, r) in writes.iter().zip(results) {
+        match r {
+            Ok(bytes) => {
+                report.files_restored += 1;
+                report.bytes_written += bytes;
+            }
+            Err(e) if e.kind() == cairn_model::ErrorKind::Cancelled => {}
+            Err(e) => {
+                let msg = format!("{}: {}", job.dest.display(), e.message());
+                sink.log(LogLevel::Error, &msg);
+                report.failed.push(msg);
+            }
+        }
+    }
+    cancel.check()?;
+    ctx.link_hard_links(&linked, &mut report);
+    ctx.make_symlinks(&plan.links, &mut report);
+    // Folder times last (writing into a folder changes its time), deepest first.
+    for (dest, e) in plan.dirs.iter().rev() {
+        ctx.apply_meta(dest, e);
+    }
+    sink.progress(&counters.snapshot(std::time::Instant::now()));
+    Ok(report)
+}
+
+/// Hard links: the first path of each inode is written, later ones are
+/// linked to it (first path, later path).
+fn split_hard_links(files: &[FileJob]) -> (Vec<&FileJob>, Vec<(PathBuf, PathBuf)>) {
     let mut first_of: HashMap<(u64, u64), PathBuf> = HashMap::new();
-    let mut linked: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut writes: Vec<&FileJob> = Vec::new();
-    for job in &plan.files {
+    let mut linked = Vec::new();
+    let mut writes = Vec::new();
+    for job in files {
         if job.entry.nlink > 1 {
             let k = (job.entry.dev, job.entry.inode);
             if let Some(first) = first_of.get(&k) {
@@ -442,83 +448,100 @@ pub fn run(
         }
         writes.push(job);
     }
-    // Data in an archive storage class is retrieved first, all packs at
-    // once: one clear "waiting for retrieval" state, not one per pack.
-    let packs: std::collections::BTreeSet<String> = writes
-        .iter()
-        .flat_map(|j| j.entry.content.iter())
-        .filter_map(|id| {
-            index
-                .get(id)
-                .map(|(p, _)| crate::format::index::pack_key(p))
-        })
-        .collect();
-    let packs: Vec<String> = packs.into_iter().collect();
-    let waiting = repo.storage().prepare_read(&packs)?;
-    if !waiting.is_empty() {
-        drop(ticker);
-        return Err(Error::storage(format!(
+    (writes, linked)
+}
+
+impl Ctx<'_> {
+    /// What the restore writes, links and creates, with the folders made.
+    fn plan(&self, root: &Tree) -> Result<Plan> {
+        let mut plan = Plan {
+            files: Vec::new(),
+            links: Vec::new(),
+            dirs: Vec::new(),
+            report: RestoreReport::default(),
+        };
+        let base = |parent: &str| -> PathBuf {
+            match &self.spec.dest {
+                Destination::To(d) => d.clone(),
+                Destination::Original { .. } => PathBuf::from(parent),
+            }
+        };
+        let make = |dir: &Path| {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create the restore folder", dir, e))
+        };
+        if self.spec.paths.is_empty() {
+            let dir = base("/");
+            make(&dir)?;
+            self.plan_children(&mut plan, &dir, &root.entries)?;
+        }
+        for p in &self.spec.paths {
+            let (e, parent) = resolve(self.repo, self.ks, self.index, root, p)?;
+            let dir = base(&parent);
+            make(&dir)?;
+            self.plan_entry(&mut plan, &dir, &e, None)?;
+        }
+        Ok(plan)
+    }
+
+    /// Data in an archive storage class is retrieved first, all packs at
+    /// once: one clear "waiting for retrieval" state, not one per pack.
+    fn ensure_retrieved(&self, writes: &[&FileJob]) -> Result<()> {
+        let packs: std::collections::BTreeSet<String> = writes
+            .iter()
+            .flat_map(|j| j.entry.content.iter())
+            .filter_map(|id| {
+                self.index
+                    .get(id)
+                    .map(|(p, _)| crate::format::index::pack_key(p))
+            })
+            .collect();
+        let packs: Vec<String> = packs.into_iter().collect();
+        let waiting = self.repo.storage().prepare_read(&packs)?;
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        Err(Error::storage(format!(
             "waiting for retrieval: {} of {} pack(s) this restore needs are in an archive storage class; retrieval was requested for them (Glacier Flexible Retrieval takes about 3 to 5 hours, Deep Archive up to 12); run the restore again when it has finished",
             waiting.len(),
             packs.len()
-        )));
+        )))
     }
-    let mut failures = Vec::new();
-    let results = ctx.write_files(&writes, &counters, cancel);
-    for (job, r) in writes.iter().zip(&results) {
-        if let Err(e) = r {
-            if e.kind() != cairn_model::ErrorKind::Cancelled {
-                let msg = format!("{}: {}", job.dest.display(), e.message());
-                sink.log(LogLevel::Error, &msg);
-                failures.push(msg);
+
+    fn link_hard_links(&self, linked: &[(PathBuf, PathBuf)], report: &mut RestoreReport) {
+        for (first, dest) in linked {
+            if self.overwrite {
+                let _ = fs::remove_file(dest);
+            }
+            match fs::hard_link(first, dest) {
+                Ok(()) => report.files_restored += 1,
+                Err(e) => report.failed.push(format!(
+                    "{}: cannot link to {}: {e}",
+                    dest.display(),
+                    first.display()
+                )),
             }
         }
     }
-    drop(ticker);
-    cancel.check()?;
-    for r in results.into_iter().flatten() {
-        plan.report.files_restored += 1;
-        plan.report.bytes_written += r;
-    }
-    plan.report.failed.extend(failures);
-    for (first, dest) in linked {
-        if overwrite {
-            let _ = fs::remove_file(&dest);
-        }
-        match fs::hard_link(&first, &dest) {
-            Ok(()) => plan.report.files_restored += 1,
-            Err(e) => plan.report.failed.push(format!(
-                "{}: cannot link to {}: {e}",
-                dest.display(),
-                first.display()
-            )),
-        }
-    }
-    for (dest, e) in &plan.links {
-        if overwrite
-            && fs::symlink_metadata(dest)
+
+    fn make_symlinks(&self, links: &[(PathBuf, Entry)], report: &mut RestoreReport) {
+        for (dest, e) in links {
+            let replaceable = fs::symlink_metadata(dest)
                 .map(|m| !m.is_dir())
-                .unwrap_or(false)
-        {
-            let _ = fs::remove_file(dest);
-        }
-        match std::os::unix::fs::symlink(OsStr::from_bytes(&e.target), dest) {
-            Ok(()) => {
-                ctx.apply_meta(dest, e);
-                plan.report.files_restored += 1;
+                .unwrap_or(false);
+            if self.overwrite && replaceable {
+                let _ = fs::remove_file(dest);
             }
-            Err(err) => plan
-                .report
-                .failed
-                .push(format!("{}: cannot create the link: {err}", dest.display())),
+            match std::os::unix::fs::symlink(OsStr::from_bytes(&e.target), dest) {
+                Ok(()) => {
+                    self.apply_meta(dest, e);
+                    report.files_restored += 1;
+                }
+                Err(err) => report
+                    .failed
+                    .push(format!("{}: cannot create the link: {err}", dest.display())),
+            }
         }
     }
-    // Folder times last (writing into a folder changes its time), deepest first.
-    for (dest, e) in plan.dirs.iter().rev() {
-        ctx.apply_meta(dest, e);
-    }
-    sink.progress(&counters.snapshot(std::time::Instant::now()));
-    Ok(plan.report)
 }
 
 /// The names of a folder of a restore point, for `browse`.
