@@ -106,6 +106,18 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// What the walk counted (read and written bytes come from the run).
+    fn stats(&self) -> PointStats {
+        PointStats {
+            files: self.files.load(Ordering::Relaxed),
+            dirs: self.dirs.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            warnings: self.warnings.load(Ordering::Relaxed),
+            bytes_read: 0,
+            bytes_written: 0,
+        }
+    }
+
     fn warn(&self, msg: String) {
         self.warnings.fetch_add(1, Ordering::Relaxed);
         self.sink.log(LogLevel::Warning, &msg);
@@ -455,11 +467,7 @@ pub fn run(
     let filter = Filter::new(&spec.exclude_masks, &spec.include_masks)?;
     sink.log(LogLevel::Info, "Loading the repository index");
     let index = repo.load_index(ks, true)?;
-    let parent = latest_manifest(repo, ks, &spec.backup_id)?;
-    let prev_root = match &parent {
-        Some(m) => Some(repo.read_tree(ks, &index, &ChunkId::from_hex(&m.root)?)?),
-        None => None,
-    };
+    let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id)?;
     let counters = Arc::new(Counters::default());
     if let Some(m) = &parent {
         counters.bytes_total.store(m.stats.bytes, Ordering::Relaxed);
@@ -505,15 +513,7 @@ pub fn run(
             &format!("Backing up {}", included.join(", ")),
         );
         let root = ctx.walk_trie(Path::new("/"), &trie, prev_root);
-        root.map(|r| {
-            (
-                r,
-                ctx.warnings.load(Ordering::Relaxed),
-                ctx.files.load(Ordering::Relaxed),
-                ctx.dirs.load(Ordering::Relaxed),
-                ctx.bytes.load(Ordering::Relaxed),
-            )
-        })
+        root.map(|r| (r, ctx.stats()))
     };
     let bytes_written = writer.bytes_written.clone();
     let finished = writer.finish();
@@ -521,49 +521,62 @@ pub fn run(
         .bytes_written
         .store(bytes_written.load(Ordering::Relaxed), Ordering::Relaxed);
     drop(ticker);
-    let (root, warnings, files, dirs, bytes) = walk?;
+    let (root, mut stats) = walk?;
     finished?;
     cancel.check()?;
-    if files == 0 && dirs == 0 && warnings > 0 {
+    if stats.files == 0 && stats.dirs == 0 && stats.warnings > 0 {
         return Err(Error::not_found(
             "none of the job's included paths could be read; check the paths and permissions",
         ));
     }
+    stats.bytes_read = counters.bytes_read.load(Ordering::Relaxed);
+    stats.bytes_written = bytes_written.load(Ordering::Relaxed);
+    let full = parent.is_none() || spec.full;
+    let manifest = new_manifest(spec, full, root, stats);
+    let warnings = manifest.stats.warnings;
+    // Everything the point needs is durable: now make it visible.
+    repo.write_manifest(ks, &manifest)?;
+    update_backup_meta(repo, ks, &manifest, &spec.writer)?;
+    sink.progress(&counters.snapshot(std::time::Instant::now()));
+    Ok(BackupOutcome { manifest, warnings })
+}
+
+/// The backup's newest restore point and its tree, the parent of the
+/// next one (unchanged files are taken from it without reading them).
+fn previous_point(
+    repo: &Repository,
+    ks: &KeySet,
+    index: &Index,
+    backup: &str,
+) -> Result<(Option<Manifest>, Option<Tree>)> {
+    let Some(m) = latest_manifest(repo, ks, backup)? else {
+        return Ok((None, None));
+    };
+    let tree = repo.read_tree(ks, index, &ChunkId::from_hex(&m.root)?)?;
+    Ok((Some(m), Some(tree)))
+}
+
+/// The manifest of a new restore point of `spec`'s backup.
+fn new_manifest(spec: &BackupSpec, full: bool, root: ChunkId, stats: PointStats) -> Manifest {
     let time = crate::time::now();
-    let manifest = Manifest {
+    Manifest {
         id: crate::time::new_point_id(time),
         backup: spec.backup_id.clone(),
         job: spec.job.clone(),
         machine: spec.machine.clone(),
         platform: spec.platform.clone(),
         time,
-        kind: if parent.is_none() || spec.full {
-            "full".into()
-        } else {
-            "increment".into()
-        },
+        kind: if full { "full" } else { "increment" }.into(),
         sources: spec
             .includes
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect(),
         root: root.to_hex(),
-        stats: PointStats {
-            files,
-            dirs,
-            bytes,
-            bytes_read: counters.bytes_read.load(Ordering::Relaxed),
-            bytes_written: bytes_written.load(Ordering::Relaxed),
-            warnings,
-        },
+        stats,
         region: spec.region.clone(),
         origin: String::new(),
-    };
-    // Everything the point needs is durable: now make it visible.
-    repo.write_manifest(ks, &manifest)?;
-    update_backup_meta(repo, ks, &manifest, &spec.writer)?;
-    sink.progress(&counters.snapshot(std::time::Instant::now()));
-    Ok(BackupOutcome { manifest, warnings })
+    }
 }
 
 /// The newest restore point of a backup, if any.
