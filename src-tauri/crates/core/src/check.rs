@@ -6,9 +6,9 @@
 use crate::error::Result;
 use crate::format::blob;
 use crate::format::crypto::KeySet;
-use crate::format::index::pack_key;
+use crate::format::index::{pack_key, Index};
 use crate::format::ChunkId;
-use crate::progress::{CancelToken, Counters, ProgressSink};
+use crate::progress::{CancelToken, ProgressSink};
 use crate::repo::Repository;
 use crate::treewalk;
 use cairn_model::LogLevel;
@@ -96,19 +96,7 @@ fn check_keyset(
 ) -> Result<()> {
     let index = repo.load_index(ks, false)?;
     report.packs += index.packs.len();
-    let mut bad: HashSet<ChunkId> = HashSet::new();
-    for (id, loc) in &index.blobs {
-        let pack = &index.packs[loc.pack as usize];
-        match packs_present.get(pack) {
-            None => {
-                bad.insert(*id);
-            }
-            Some(size) if (loc.offset as u64 + loc.length as u64) > *size => {
-                bad.insert(*id);
-            }
-            _ => {}
-        }
-    }
+    let mut bad = chunks_out_of_reach(&index, packs_present);
     let missing_packs: HashSet<&String> = index
         .packs
         .iter()
@@ -120,76 +108,15 @@ fn check_keyset(
         ));
     }
     if full {
-        let counters = Counters::default();
-        let mut by_pack: HashMap<u32, Vec<(ChunkId, crate::format::index::Location)>> =
-            HashMap::new();
-        for (id, loc) in &index.blobs {
-            by_pack.entry(loc.pack).or_default().push((*id, *loc));
-        }
-        for (pack_no, blobs) in by_pack {
-            cancel.check()?;
-            let pack = &index.packs[pack_no as usize];
-            if missing_packs.contains(pack) {
-                continue;
-            }
-            let data = match repo.storage().get(&pack_key(pack)) {
-                Ok(d) => d,
-                Err(e) => {
-                    report
-                        .errors
-                        .push(format!("pack {pack} cannot be read: {e}"));
-                    bad.extend(blobs.iter().map(|b| b.0));
-                    continue;
-                }
-            };
-            Counters::add(&counters.bytes_read, data.len() as u64);
-            for (id, loc) in blobs {
-                let (s, e) = (
-                    loc.offset as usize,
-                    loc.offset as usize + loc.length as usize,
-                );
-                let ok = e <= data.len()
-                    && blob::decode_verified(ks, &id, &data[s..e], loc.raw_length as usize).is_ok();
-                report.blobs_verified += 1;
-                if !ok {
-                    report
-                        .errors
-                        .push(format!("chunk {} in pack {pack} is damaged", id.to_hex()));
-                    bad.insert(id);
-                }
-            }
-        }
+        let packs = Packs {
+            index: &index,
+            missing: &missing_packs,
+        };
+        verify_packs(repo, ks, packs, cancel, report, &mut bad)?;
     }
     for backup in backups {
         report.backups += 1;
-        for point in repo.list_points(backup)? {
-            cancel.check()?;
-            report.restore_points += 1;
-            let m = match repo.read_manifest(ks, backup, &point) {
-                Ok(m) => m,
-                Err(e) => {
-                    report
-                        .errors
-                        .push(format!("restore point {point} of backup {backup}: {e}"));
-                    continue;
-                }
-            };
-            let root = ChunkId::from_hex(&m.root)?;
-            let mut visit = |path: &str, e: &crate::format::tree::Entry| -> Result<()> {
-                let missing = e.content.iter().any(|c| !index.blobs.contains_key(c));
-                if missing || e.content.iter().any(|c| bad.contains(c)) {
-                    report
-                        .damaged_files
-                        .push(format!("{backup} {point} {path}"));
-                }
-                Ok(())
-            };
-            if let Err(e) = treewalk::visit(repo, ks, &index, &root, &mut visit) {
-                report.errors.push(format!(
-                    "restore point {point} of backup {backup} has an unreadable folder tree: {e}"
-                ));
-            }
-        }
+        check_points(repo, ks, &index, backup, &bad, cancel, report)?;
     }
     if !report.damaged_files.is_empty() && report.errors.is_empty() {
         report.errors.push(format!(
@@ -204,5 +131,118 @@ fn check_keyset(
             report.restore_points, report.backups
         ),
     );
+    Ok(())
+}
+
+/// Chunks whose pack is missing or shorter than the index says.
+fn chunks_out_of_reach(index: &Index, packs_present: &HashMap<String, u64>) -> HashSet<ChunkId> {
+    index
+        .blobs
+        .iter()
+        .filter(|(_, loc)| {
+            let pack = &index.packs[loc.pack as usize];
+            packs_present
+                .get(pack)
+                .is_none_or(|size| (loc.offset as u64 + loc.length as u64) > *size)
+        })
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// The index and the packs it lists that are missing.
+#[derive(Clone, Copy)]
+struct Packs<'a> {
+    index: &'a Index,
+    missing: &'a HashSet<&'a String>,
+}
+
+/// Full check: reads every pack and verifies every chunk in it; damaged
+/// chunks join `bad`.
+fn verify_packs(
+    repo: &Repository,
+    ks: &KeySet,
+    packs: Packs,
+    cancel: &CancelToken,
+    report: &mut CheckReport,
+    bad: &mut HashSet<ChunkId>,
+) -> Result<()> {
+    let mut by_pack: HashMap<u32, Vec<(ChunkId, crate::format::index::Location)>> = HashMap::new();
+    for (id, loc) in &packs.index.blobs {
+        by_pack.entry(loc.pack).or_default().push((*id, *loc));
+    }
+    for (pack_no, blobs) in by_pack {
+        cancel.check()?;
+        let pack = &packs.index.packs[pack_no as usize];
+        if packs.missing.contains(pack) {
+            continue;
+        }
+        let data = match repo.storage().get(&pack_key(pack)) {
+            Ok(d) => d,
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("pack {pack} cannot be read: {e}"));
+                bad.extend(blobs.iter().map(|b| b.0));
+                continue;
+            }
+        };
+        for (id, loc) in blobs {
+            let (s, e) = (
+                loc.offset as usize,
+                loc.offset as usize + loc.length as usize,
+            );
+            let ok = e <= data.len()
+                && blob::decode_verified(ks, &id, &data[s..e], loc.raw_length as usize).is_ok();
+            report.blobs_verified += 1;
+            if !ok {
+                report
+                    .errors
+                    .push(format!("chunk {} in pack {pack} is damaged", id.to_hex()));
+                bad.insert(id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Walks every restore point of a backup; files using missing or damaged
+/// chunks are reported.
+fn check_points(
+    repo: &Repository,
+    ks: &KeySet,
+    index: &Index,
+    backup: &str,
+    bad: &HashSet<ChunkId>,
+    cancel: &CancelToken,
+    report: &mut CheckReport,
+) -> Result<()> {
+    for point in repo.list_points(backup)? {
+        cancel.check()?;
+        report.restore_points += 1;
+        let m = match repo.read_manifest(ks, backup, &point) {
+            Ok(m) => m,
+            Err(e) => {
+                report
+                    .errors
+                    .push(format!("restore point {point} of backup {backup}: {e}"));
+                continue;
+            }
+        };
+        let root = ChunkId::from_hex(&m.root)?;
+        let mut visit = |path: &str, e: &crate::format::tree::Entry| -> Result<()> {
+            let missing = e.content.iter().any(|c| !index.blobs.contains_key(c));
+            if missing || e.content.iter().any(|c| bad.contains(c)) {
+                report
+                    .damaged_files
+                    .push(format!("{backup} {point} {path}"));
+            }
+            Ok(())
+        };
+        if let Err(e) = treewalk::visit(repo, ks, index, &root, &mut visit) {
+            report.errors.push(format!(
+                "restore point {point} of backup {backup} has an unreadable folder tree: {e}"
+            ));
+        }
+    }
     Ok(())
 }
