@@ -3,6 +3,7 @@
 
 mod browser;
 mod copy_jobs;
+mod copy_runs;
 mod credentials;
 mod external;
 mod followups;
