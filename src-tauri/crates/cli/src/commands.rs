@@ -736,21 +736,18 @@ pub fn daemon(console: Console) -> Result<i32> {
     Ok(0)
 }
 
-/// A backup as `backups list` prints it: catalog backups and the backups
-/// of external repositories alike.
-struct Listed {
-    id: String,
-    job: String,
-    machine: String,
-    platform: String,
-    repository: String,
-    encrypted: bool,
-    location: String,
-    /// (id, time, kind, size, GFS flags comma-separated)
-    points: Vec<(String, i64, String, u64, String)>,
+fn backups(console: &Console, json: bool) -> Result<i32> {
+    let all = listed_backups(console)?;
+    if json {
+        output::json(&all.iter().map(output::listed_json).collect::<Vec<_>>());
+    } else {
+        output::listed_backups(&all);
+    }
+    Ok(0)
 }
 
-fn backups(console: &Console, json: bool) -> Result<i32> {
+/// The catalog's backups and those of external repositories.
+fn listed_backups(console: &Console) -> Result<Vec<output::Listed>> {
     let cat = console.catalog()?;
     let repos = cat.repositories()?;
     let repo_name = |id: i64| {
@@ -760,10 +757,10 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
             .map(|r| r.name.clone())
             .unwrap_or_default()
     };
-    let mut all: Vec<Listed> = cat
+    let mut all: Vec<output::Listed> = cat
         .backups()?
         .into_iter()
-        .map(|b| Listed {
+        .map(|b| output::Listed {
             repository: repo_name(b.repository_id),
             id: b.backup_id,
             job: b.job_name,
@@ -780,7 +777,8 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
         .collect();
     for ext in cat.externals()? {
         for b in cat.external_backups(ext.id)? {
-            all.push(Listed {
+            let points = b.meta.points.into_iter();
+            all.push(output::Listed {
                 id: b.backup_id,
                 job: b.meta.job,
                 machine: b.meta.machine,
@@ -788,65 +786,13 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
                 repository: ext.name.clone(),
                 encrypted: b.encrypted,
                 location: "external".into(),
-                points: b
-                    .meta
-                    .points
-                    .into_iter()
+                points: points
                     .map(|p| (p.id, p.time, p.kind, p.size, p.gfs.join(",")))
                     .collect(),
             });
         }
     }
-    drop(cat);
-    if json {
-        let v: Vec<_> = all
-            .iter()
-            .map(|b| {
-                json!({
-                    "id": b.id, "job": b.job, "machine": b.machine, "platform": b.platform,
-                    "repository": b.repository, "encrypted": b.encrypted, "location": b.location,
-                    "restore_points": b.points.iter().map(|(pid, time, kind, size, gfs)| json!({
-                        "id": pid, "time": time, "kind": kind, "size": size,
-                        "gfs": if gfs.is_empty() { vec![] } else { gfs.split(',').collect::<Vec<_>>() },
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        output::json(&v);
-        return Ok(0);
-    }
-    if all.is_empty() {
-        println!("No backups yet. Create a job with `cairn job create backup` and run it.");
-    }
-    for b in &all {
-        println!(
-            "{}  {} ({})  {}{}  {}{}",
-            b.id,
-            b.job,
-            b.machine,
-            b.repository,
-            if b.location == "external" {
-                " (external)"
-            } else {
-                ""
-            },
-            b.platform,
-            if b.encrypted { "  encrypted" } else { "" }
-        );
-        for (pid, time, kind, size, gfs) in &b.points {
-            println!(
-                "    {pid}  {}  {kind:<9}  {}{}",
-                cairn_console::point_time_label(*time),
-                output::bytes(*size),
-                if gfs.is_empty() {
-                    String::new()
-                } else {
-                    format!("  GFS: {gfs}")
-                }
-            );
-        }
-    }
-    Ok(0)
+    Ok(all)
 }
 
 fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {

@@ -102,100 +102,13 @@ fn print_reports(reports: &[cairn_model::RescanReport], json: bool) {
 /// `cairn external …`.
 pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
     match c {
-        ExternalCmd::Add(add) => {
-            let (name, target, options) = match &add {
-                ExternalAdd::S3 {
-                    name,
-                    account,
-                    options,
-                } => (
-                    name,
-                    s3_target(account, read_secret("secret access key")?),
-                    options,
-                ),
-                ExternalAdd::Azure {
-                    name,
-                    account,
-                    options,
-                } => {
-                    let word = azure_secret_word(account.shared_key_stdin);
-                    (name, azure_target(account, read_secret(word)?), options)
-                }
-            };
-            let (pw, created) = password_entry(console, name, options)?;
-            let connected = console.connect_external(
-                name,
-                &options.description,
-                &target,
-                pw.as_deref(),
-                options.take_ownership,
-            );
-            let (rec, log) = match connected {
-                Ok(x) => x,
-                Err(e) => {
-                    // A password entered for this attempt is not kept.
-                    if created {
-                        if let Some(entry) = &pw {
-                            let _ = console.delete_credential(entry);
-                        }
-                    }
-                    return Err(e);
-                }
-            };
-            if !json {
-                for l in &log {
-                    eprintln!("{l}");
-                }
-            }
-            let (session, recs) = console.begin_rescan(Some(&rec.name))?;
-            let reports = console.run_rescan(session, &recs, Arc::new(CliProgress::new(false)))?;
-            if json {
-                output::json(&json!({"name": rec.name, "log": log, "rescan": reports}));
-            } else {
-                println!("External repository {} connected", rec.name);
-                print_reports(&reports, false);
-            }
-            Ok(if reports.iter().any(|r| r.error.is_some()) {
-                1
-            } else {
-                0
-            })
-        }
+        ExternalCmd::Add(add) => external_add(console, &add, json),
         ExternalCmd::List => {
             let rows = console.external_repository_rows()?;
             if json {
                 output::json(&rows);
             } else {
-                let t: Vec<Vec<String>> = rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.name.clone(),
-                            r.kind.label().into(),
-                            r.bucket.clone(),
-                            r.folder.clone(),
-                            r.owner.clone(),
-                            r.last_rescan
-                                .map(cairn_console::point_time_label)
-                                .unwrap_or_else(|| "never".into()),
-                            r.backups.to_string(),
-                            r.restore_points.to_string(),
-                        ]
-                    })
-                    .collect();
-                output::table(
-                    &[
-                        "Name",
-                        "Type",
-                        "Bucket/container",
-                        "Folder",
-                        "Owner",
-                        "Last rescan",
-                        "Backups",
-                        "Restore points",
-                    ],
-                    &t,
-                );
+                output::external_repositories(&rows);
             }
             Ok(0)
         }
@@ -203,11 +116,7 @@ pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
             let (session, recs) = console.begin_rescan(name.as_deref())?;
             let reports = console.run_rescan(session, &recs, Arc::new(CliProgress::new(false)))?;
             print_reports(&reports, json);
-            Ok(if reports.iter().any(|r| r.error.is_some()) {
-                1
-            } else {
-                0
-            })
+            Ok(rescan_exit_code(&reports))
         }
         ExternalCmd::Remove { name } => {
             console.remove_external(&name)?;
@@ -221,56 +130,71 @@ pub fn external(console: &Console, c: ExternalCmd, json: bool) -> Result<i32> {
     }
 }
 
+/// 1 when a repository failed to rescan.
+fn rescan_exit_code(reports: &[cairn_model::RescanReport]) -> i32 {
+    i32::from(reports.iter().any(|r| r.error.is_some()))
+}
+
+/// `cairn external add s3|azure`: connect, then rescan at once.
+fn external_add(console: &Console, add: &ExternalAdd, json: bool) -> Result<i32> {
+    let (name, target, options) = match add {
+        ExternalAdd::S3 {
+            name,
+            account,
+            options,
+        } => (
+            name,
+            s3_target(account, read_secret("secret access key")?),
+            options,
+        ),
+        ExternalAdd::Azure {
+            name,
+            account,
+            options,
+        } => {
+            let word = azure_secret_word(account.shared_key_stdin);
+            (name, azure_target(account, read_secret(word)?), options)
+        }
+    };
+    let (pw, created) = password_entry(console, name, options)?;
+    let connected = console.connect_external(
+        name,
+        &options.description,
+        &target,
+        pw.as_deref(),
+        options.take_ownership,
+    );
+    let (rec, log) = match connected {
+        Ok(x) => x,
+        Err(e) => {
+            // A password entered for this attempt is not kept.
+            if let (true, Some(entry)) = (created, &pw) {
+                let _ = console.delete_credential(entry);
+            }
+            return Err(e);
+        }
+    };
+    if !json {
+        for l in &log {
+            eprintln!("{l}");
+        }
+    }
+    let (session, recs) = console.begin_rescan(Some(&rec.name))?;
+    let reports = console.run_rescan(session, &recs, Arc::new(CliProgress::new(false)))?;
+    if json {
+        output::json(&json!({"name": rec.name, "log": log, "rescan": reports}));
+    } else {
+        println!("External repository {} connected", rec.name);
+        print_reports(&reports, false);
+    }
+    Ok(rescan_exit_code(&reports))
+}
+
 /// `cairn appliance backup`.
 pub fn appliance(a: &ApplianceArgs, json: bool) -> Result<i32> {
-    let (storage, region): (Arc<dyn Storage>, String) = match a.to {
-        ApplianceTarget::S3 => {
-            if !a.secret_access_key_stdin {
-                return Err(Error::invalid(
-                    "give --secret-access-key-stdin and the secret access key on standard input",
-                ));
-            }
-            let secret = Sensitive::new(read_secret("secret access key")?);
-            let region = a.region.clone().unwrap_or_default();
-            let s = S3Settings {
-                bucket: a.bucket.clone().unwrap_or_default(),
-                folder: a.folder.clone(),
-                region: region.clone(),
-                endpoint: a.endpoint.clone(),
-                credential: String::new(),
-                storage_class: StorageClass::Standard,
-                immutable_days: None,
-            };
-            let st =
-                S3Storage::connect(s, a.access_key_id.as_deref().unwrap_or_default(), &secret)?;
-            st.probe()?;
-            (Arc::new(st), region)
-        }
-        ApplianceTarget::Azure => {
-            if a.shared_key_stdin == a.sas_stdin {
-                return Err(Error::invalid(
-                    "give one of --shared-key-stdin or --sas-stdin, with the secret on standard input",
-                ));
-            }
-            let secret = Sensitive::new(read_secret(azure_secret_word(a.shared_key_stdin))?);
-            let s = AzureSettings {
-                account: a.account.clone().unwrap_or_default(),
-                container: a.container.clone().unwrap_or_default(),
-                folder: a.folder.clone(),
-                endpoint: a.endpoint.clone(),
-                credential: String::new(),
-                auth: if a.shared_key_stdin {
-                    AzureAuth::SharedKey
-                } else {
-                    AzureAuth::Sas
-                },
-                tier: Tier::Hot,
-                immutable_days: None,
-            };
-            let st = AzureStorage::connect(s, &secret)?;
-            st.probe_read()?;
-            (Arc::new(st), a.subscription.clone())
-        }
+    let (storage, region) = match a.to {
+        ApplianceTarget::S3 => appliance_s3(a)?,
+        ApplianceTarget::Azure => appliance_azure(a)?,
     };
     let password = if a.password_stdin {
         Some(read_secret("password")?)
@@ -297,29 +221,75 @@ pub fn appliance(a: &ApplianceArgs, json: bool) -> Result<i32> {
         retain_points: a.retain_points,
         password,
     };
-    let report = appliance::backup(
-        storage,
-        &spec,
-        Arc::new(CliProgress::new(false)),
-        &CancelToken::new(),
-    )?;
+    let progress = Arc::new(CliProgress::new(false));
+    let report = appliance::backup(storage, &spec, progress, &CancelToken::new())?;
     if json {
         output::json(&report);
-    } else {
-        println!(
-            "Restore point {} of {} ({}) written to backup {}: {} files, {} written{}",
-            report.point,
-            spec.machine,
-            spec.platform.label(),
-            report.backup,
-            report.stats.files,
-            output::bytes(report.stats.bytes_written),
-            if report.removed_points.is_empty() {
-                String::new()
-            } else {
-                format!("; retention removed {}", report.removed_points.join(", "))
-            }
-        );
+        return Ok(0);
     }
+    let removed = match report.removed_points.as_slice() {
+        [] => String::new(),
+        r => format!("; retention removed {}", r.join(", ")),
+    };
+    println!(
+        "Restore point {} of {} ({}) written to backup {}: {} files, {} written{removed}",
+        report.point,
+        spec.machine,
+        spec.platform.label(),
+        report.backup,
+        report.stats.files,
+        output::bytes(report.stats.bytes_written),
+    );
     Ok(0)
+}
+
+/// The appliance's S3 bucket, probed, and its region.
+fn appliance_s3(a: &ApplianceArgs) -> Result<(Arc<dyn Storage>, String)> {
+    if !a.secret_access_key_stdin {
+        return Err(Error::invalid(
+            "give --secret-access-key-stdin and the secret access key on standard input",
+        ));
+    }
+    let secret = Sensitive::new(read_secret("secret access key")?);
+    let region = a.region.clone().unwrap_or_default();
+    let s = S3Settings {
+        bucket: a.bucket.clone().unwrap_or_default(),
+        folder: a.folder.clone(),
+        region: region.clone(),
+        endpoint: a.endpoint.clone(),
+        credential: String::new(),
+        storage_class: StorageClass::Standard,
+        immutable_days: None,
+    };
+    let st = S3Storage::connect(s, a.access_key_id.as_deref().unwrap_or_default(), &secret)?;
+    st.probe()?;
+    Ok((Arc::new(st), region))
+}
+
+/// The appliance's Azure container, probed, and its subscription.
+fn appliance_azure(a: &ApplianceArgs) -> Result<(Arc<dyn Storage>, String)> {
+    if a.shared_key_stdin == a.sas_stdin {
+        return Err(Error::invalid(
+            "give one of --shared-key-stdin or --sas-stdin, with the secret on standard input",
+        ));
+    }
+    let secret = Sensitive::new(read_secret(azure_secret_word(a.shared_key_stdin))?);
+    let auth = if a.shared_key_stdin {
+        AzureAuth::SharedKey
+    } else {
+        AzureAuth::Sas
+    };
+    let s = AzureSettings {
+        account: a.account.clone().unwrap_or_default(),
+        container: a.container.clone().unwrap_or_default(),
+        folder: a.folder.clone(),
+        endpoint: a.endpoint.clone(),
+        credential: String::new(),
+        auth,
+        tier: Tier::Hot,
+        immutable_days: None,
+    };
+    let st = AzureStorage::connect(s, &secret)?;
+    st.probe_read()?;
+    Ok((Arc::new(st), a.subscription.clone()))
 }

@@ -261,3 +261,100 @@ impl Drop for CliProgress {
         }
     }
 }
+
+/// `cairn external list`.
+pub fn external_repositories(rows: &[cairn_model::ExternalRepositoryRow]) {
+    let t: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let last = r.last_rescan.map(cairn_console::point_time_label);
+            vec![
+                r.name.clone(),
+                r.kind.label().into(),
+                r.bucket.clone(),
+                r.folder.clone(),
+                r.owner.clone(),
+                last.unwrap_or_else(|| "never".into()),
+                r.backups.to_string(),
+                r.restore_points.to_string(),
+            ]
+        })
+        .collect();
+    let head = [
+        "Name",
+        "Type",
+        "Bucket/container",
+        "Folder",
+        "Owner",
+        "Last rescan",
+        "Backups",
+        "Restore points",
+    ];
+    table(&head, &t);
+}
+
+/// A backup as `backups list` prints it: catalog backups and the backups
+/// of external repositories alike.
+pub struct Listed {
+    pub id: String,
+    pub job: String,
+    pub machine: String,
+    pub platform: String,
+    pub repository: String,
+    pub encrypted: bool,
+    pub location: String,
+    /// (id, time, kind, size, GFS flags comma-separated)
+    pub points: Vec<(String, i64, String, u64, String)>,
+}
+
+/// `backups list --json`: one backup.
+pub fn listed_json(b: &Listed) -> serde_json::Value {
+    let points: Vec<_> = b
+        .points
+        .iter()
+        .map(|(pid, time, kind, size, gfs)| {
+            let gfs: Vec<&str> = if gfs.is_empty() {
+                vec![]
+            } else {
+                gfs.split(',').collect()
+            };
+            serde_json::json!({ "id": pid, "time": time, "kind": kind, "size": size, "gfs": gfs })
+        })
+        .collect();
+    serde_json::json!({
+        "id": b.id, "job": b.job, "machine": b.machine, "platform": b.platform,
+        "repository": b.repository, "encrypted": b.encrypted, "location": b.location,
+        "restore_points": points,
+    })
+}
+
+/// `backups list`: each backup, then its restore points.
+pub fn listed_backups(all: &[Listed]) {
+    if all.is_empty() {
+        println!("No backups yet. Create a job with `cairn job create backup` and run it.");
+    }
+    for b in all {
+        let external = if b.location == "external" {
+            " (external)"
+        } else {
+            ""
+        };
+        let encrypted = if b.encrypted { "  encrypted" } else { "" };
+        println!(
+            "{}  {} ({})  {}{external}  {}{encrypted}",
+            b.id, b.job, b.machine, b.repository, b.platform
+        );
+        for (pid, time, kind, size, gfs) in &b.points {
+            let gfs = if gfs.is_empty() {
+                String::new()
+            } else {
+                format!("  GFS: {gfs}")
+            };
+            println!(
+                "    {pid}  {}  {kind:<9}  {}{gfs}",
+                cairn_console::point_time_label(*time),
+                bytes(*size)
+            );
+        }
+    }
+}

@@ -184,25 +184,7 @@ pub fn window_end_unix(w: &WeekHours, start: i64) -> Option<i64> {
 /// Checks a schedule. `jobs` gives the other jobs' names and schedules (for
 /// "after this job": the job must exist and the chain must not loop back).
 pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<()> {
-    if s.retry.enabled {
-        if !(1..=99).contains(&s.retry.times) {
-            return Err(Error::invalid(
-                "automatic retry must try between 1 and 99 times",
-            ));
-        }
-        if !(1..=1440).contains(&s.retry.wait_minutes) {
-            return Err(Error::invalid(
-                "wait between 1 and 1440 minutes before retrying",
-            ));
-        }
-    }
-    if let Some(w) = &s.window {
-        if w.count() == 0 {
-            return Err(Error::invalid(
-                "the backup window permits no hour; permit at least one hour or turn the window off",
-            ));
-        }
-    }
+    validate_retry_and_window(s)?;
     if !s.enabled {
         return Ok(());
     }
@@ -215,74 +197,13 @@ pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<
                 ));
             }
         }
-        ScheduleKind::Monthly { time, day, months } => {
-            parse_time(time)?;
-            match day {
-                MonthDay::Day { day } if !(1..=31).contains(day) => {
-                    return Err(Error::invalid("the day of the month must be 1 to 31"))
-                }
-                MonthDay::Weekday { week, .. } if !(1..=5).contains(week) => {
-                    return Err(Error::invalid(
-                        "choose the first, second, third, fourth or last week",
-                    ))
-                }
-                _ => {}
-            }
-            if months.is_empty() || months.iter().any(|m| !(1..=12).contains(m)) {
-                return Err(Error::invalid(
-                    "the monthly schedule has no month; choose at least one month",
-                ));
-            }
-        }
+        ScheduleKind::Monthly { time, day, months } => validate_monthly(time, day, months)?,
         ScheduleKind::Periodic {
             every,
             unit,
             permitted,
-        } => {
-            let (max, what) = match unit {
-                PeriodUnit::Minutes => (1440, "minutes"),
-                PeriodUnit::Hours => (24, "hours"),
-            };
-            if !(1..=max).contains(every) {
-                return Err(Error::invalid(format!("run every 1 to {max} {what}")));
-            }
-            if permitted.count() == 0 {
-                return Err(Error::invalid(
-                    "the periodic schedule permits no hour; permit at least one hour",
-                ));
-            }
-        }
-        ScheduleKind::After { job: first } => {
-            if first.trim().is_empty() {
-                return Err(Error::invalid("choose the job this job runs after"));
-            }
-            if first.eq_ignore_ascii_case(job) {
-                return Err(Error::invalid("a job cannot run after itself"));
-            }
-            let mut seen = vec![job.to_lowercase()];
-            let mut cur = first.clone();
-            loop {
-                if seen.contains(&cur.to_lowercase()) {
-                    return Err(Error::invalid(format!(
-                        "running after \"{first}\" makes a loop: {first} already runs after this job"
-                    )));
-                }
-                seen.push(cur.to_lowercase());
-                let Some((_, next)) = jobs.iter().find(|(n, _)| n.eq_ignore_ascii_case(&cur))
-                else {
-                    if cur == *first {
-                        return Err(Error::invalid(format!(
-                            "there is no job named \"{first}\" to run after"
-                        )));
-                    }
-                    break;
-                };
-                match &next.kind {
-                    ScheduleKind::After { job } if next.enabled => cur = job.clone(),
-                    _ => break,
-                }
-            }
-        }
+        } => validate_periodic(*every, *unit, permitted)?,
+        ScheduleKind::After { job: first } => validate_after(first, job, jobs)?,
     }
     let mut probe = s.clone();
     probe.retry.enabled = false;
@@ -292,6 +213,97 @@ pub fn validate(s: &Schedule, job: &str, jobs: &[(String, Schedule)]) -> Result<
         ));
     }
     Ok(())
+}
+
+fn validate_retry_and_window(s: &Schedule) -> Result<()> {
+    if s.retry.enabled {
+        if !(1..=99).contains(&s.retry.times) {
+            return Err(Error::invalid(
+                "automatic retry must try between 1 and 99 times",
+            ));
+        }
+        if !(1..=1440).contains(&s.retry.wait_minutes) {
+            return Err(Error::invalid(
+                "wait between 1 and 1440 minutes before retrying",
+            ));
+        }
+    }
+    if s.window.is_some_and(|w| w.count() == 0) {
+        return Err(Error::invalid(
+            "the backup window permits no hour; permit at least one hour or turn the window off",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_monthly(time: &str, day: &MonthDay, months: &[u8]) -> Result<()> {
+    parse_time(time)?;
+    match day {
+        MonthDay::Day { day } if !(1..=31).contains(day) => {
+            return Err(Error::invalid("the day of the month must be 1 to 31"))
+        }
+        MonthDay::Weekday { week, .. } if !(1..=5).contains(week) => {
+            return Err(Error::invalid(
+                "choose the first, second, third, fourth or last week",
+            ))
+        }
+        _ => {}
+    }
+    if months.is_empty() || months.iter().any(|m| !(1..=12).contains(m)) {
+        return Err(Error::invalid(
+            "the monthly schedule has no month; choose at least one month",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_periodic(every: u32, unit: PeriodUnit, permitted: &WeekHours) -> Result<()> {
+    let (max, what) = match unit {
+        PeriodUnit::Minutes => (1440, "minutes"),
+        PeriodUnit::Hours => (24, "hours"),
+    };
+    if !(1..=max).contains(&every) {
+        return Err(Error::invalid(format!("run every 1 to {max} {what}")));
+    }
+    if permitted.count() == 0 {
+        return Err(Error::invalid(
+            "the periodic schedule permits no hour; permit at least one hour",
+        ));
+    }
+    Ok(())
+}
+
+/// "After this job": the job exists, and following the chain of
+/// enabled "after" schedules never comes back to `job`.
+fn validate_after(first: &str, job: &str, jobs: &[(String, Schedule)]) -> Result<()> {
+    if first.trim().is_empty() {
+        return Err(Error::invalid("choose the job this job runs after"));
+    }
+    if first.eq_ignore_ascii_case(job) {
+        return Err(Error::invalid("a job cannot run after itself"));
+    }
+    let mut seen = vec![job.to_lowercase()];
+    let mut cur = first.to_string();
+    loop {
+        if seen.contains(&cur.to_lowercase()) {
+            return Err(Error::invalid(format!(
+                "running after \"{first}\" makes a loop: {first} already runs after this job"
+            )));
+        }
+        seen.push(cur.to_lowercase());
+        let Some((_, next)) = jobs.iter().find(|(n, _)| n.eq_ignore_ascii_case(&cur)) else {
+            if cur == first {
+                return Err(Error::invalid(format!(
+                    "there is no job named \"{first}\" to run after"
+                )));
+            }
+            return Ok(());
+        };
+        match &next.kind {
+            ScheduleKind::After { job } if next.enabled => cur = job.clone(),
+            _ => return Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! scheduler: the first process to lock `scheduler.lock` in it; the others
 //! wait and take over when it goes away.
 
+use crate::catalog::JobRecord;
 use crate::error::Result;
 use crate::operations::{Console, RunOptions};
 use crate::schedule;
@@ -53,122 +54,139 @@ pub fn try_lock(console: &Console) -> Result<Option<File>> {
 pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
     let t = now();
     let mut wait = 60i64;
+    // The catalog's guard must not live through the loop: the steps lock it.
     let jobs = console.catalog()?.jobs()?;
     for job in &jobs {
-        let s = &job.settings.schedule;
         let running = console.is_running(job.id);
-        // Runs that outlast their backup window are terminated.
         if running {
-            if let Some(w) = &s.window {
-                let inside = schedule::window_end_unix(w, t - 1).is_none_or(|end| end > t);
-                if !inside {
-                    console.cancel_run(
-                        job.id,
-                        "Terminated: the job exceeded its allowed backup window",
-                    );
-                }
-            }
+            enforce_window(console, job, t);
         }
-        if !job.enabled || !s.enabled {
+        if !scheduled_here(job) {
             continue;
         }
-        if matches!(s.kind, ScheduleKind::After { .. }) {
-            continue;
+        if let Some(w) = retry_if_due(console, job, t, running) {
+            wait = wait.min(w);
         }
-        // Immediate copies start when their sources get new points.
-        if job
-            .settings
-            .copy
-            .as_ref()
-            .is_some_and(|c| c.mode == cairn_model::CopyMode::Immediate)
-        {
-            continue;
-        }
-        let due_retry = console
-            .runs()
-            .retries
-            .lock()
-            .ok()
-            .and_then(|r| r.get(&job.id).copied());
-        if let Some((attempt, at)) = due_retry {
-            if at <= t && !running {
-                if let Ok(mut r) = console.runs().retries.lock() {
-                    r.remove(&job.id);
-                }
-                let opts = RunOptions {
-                    note: Some(format!(
-                        "Automatic retry {attempt} of {} after a failed run",
-                        s.retry.times
-                    )),
-                    scheduled: true,
-                    attempt,
-                    ..Default::default()
-                };
-                if let Err(e) = console.start_job(&job.name, opts) {
-                    console.record_skip(job, &e.to_string());
-                }
-            } else {
-                wait = wait.min((at - t).max(1));
-            }
-        }
-        let next_after_now = schedule::next_run_unix(s, t);
-        let Some(due) = job.next_run else {
-            console.catalog()?.set_next_run(job.id, next_after_now)?;
-            continue;
-        };
-        if due > t {
-            wait = wait.min(due - t);
-            continue;
-        }
-        let note = if first && t - due > MISSED_AFTER_SECS {
-            format!(
-                "The run scheduled for {} was missed while Cairn was not running; it runs once now",
-                local_time(due)
-            )
-        } else {
-            format!("Scheduled run ({})", s.describe())
-        };
-        console.catalog()?.set_next_run(job.id, next_after_now)?;
-        if running {
-            console.catalog().and_then(|c| {
-                if let Some(session) = console.running_session(job.id) {
-                    c.log(
-                        session,
-                        LogLevel::Warning,
-                        "A scheduled start came while this run was still going; it was skipped",
-                    )?;
-                }
-                Ok(())
-            })?;
-            continue;
-        }
-        let opts = RunOptions {
-            note: Some(note),
-            scheduled: true,
-            ..Default::default()
-        };
-        if let Err(e) = console.start_job(&job.name, opts) {
-            console.record_skip(job, &e.to_string());
-        }
-        if let Some(n) = next_after_now {
-            wait = wait.min((n - t).max(1));
+        if let Some(w) = run_if_due(console, job, t, first, running)? {
+            wait = wait.min(w);
         }
     }
-    // External repositories are rescanned every 24 hours.
-    if !console.runs().rescanning() {
-        let due = console.externals_due(t)?;
-        if !due.is_empty() {
-            let name = if due.len() == 1 {
-                Some(due[0].as_str())
-            } else {
-                None
-            };
-            if let Err(e) = console.start_rescan(name) {
-                eprintln!("cairn: the daily rescan did not start: {e}");
-            }
-        }
-    }
+    daily_rescan(console, t)?;
     Ok(wait.clamp(1, 60))
+}
+
+/// Runs that outlast their backup window are terminated.
+fn enforce_window(console: &Console, job: &JobRecord, t: i64) {
+    let Some(w) = &job.settings.schedule.window else {
+        return;
+    };
+    let inside = schedule::window_end_unix(w, t - 1).is_none_or(|end| end > t);
+    if !inside {
+        console.cancel_run(
+            job.id,
+            "Terminated: the job exceeded its allowed backup window",
+        );
+    }
+}
+
+/// Whether the clock starts this job: enabled, scheduled, not chained
+/// after another job, not an immediate copy (those start when their
+/// sources get new points).
+fn scheduled_here(job: &JobRecord) -> bool {
+    let s = &job.settings.schedule;
+    let immediate = job
+        .settings
+        .copy
+        .as_ref()
+        .is_some_and(|c| c.mode == cairn_model::CopyMode::Immediate);
+    job.enabled && s.enabled && !matches!(s.kind, ScheduleKind::After { .. }) && !immediate
+}
+
+/// Starts a due automatic retry of a failed run; otherwise the seconds
+/// until the pending one.
+fn retry_if_due(console: &Arc<Console>, job: &JobRecord, t: i64, running: bool) -> Option<i64> {
+    let retries = &console.runs().retries;
+    let (attempt, at) = retries.lock().ok().and_then(|r| r.get(&job.id).copied())?;
+    if at > t || running {
+        return Some((at - t).max(1));
+    }
+    if let Ok(mut r) = retries.lock() {
+        r.remove(&job.id);
+    }
+    let times = job.settings.schedule.retry.times;
+    let opts = RunOptions {
+        note: Some(format!(
+            "Automatic retry {attempt} of {times} after a failed run"
+        )),
+        scheduled: true,
+        attempt,
+        ..Default::default()
+    };
+    if let Err(e) = console.start_job(&job.name, opts) {
+        console.record_skip(job, &e.to_string());
+    }
+    None
+}
+
+/// Starts the job if its next run is due (a run missed while Cairn was
+/// not running starts once, saying so); the seconds until its next run.
+fn run_if_due(
+    console: &Arc<Console>,
+    job: &JobRecord,
+    t: i64,
+    first: bool,
+    running: bool,
+) -> Result<Option<i64>> {
+    let s = &job.settings.schedule;
+    let next_after_now = schedule::next_run_unix(s, t);
+    let Some(due) = job.next_run else {
+        console.catalog()?.set_next_run(job.id, next_after_now)?;
+        return Ok(None);
+    };
+    if due > t {
+        return Ok(Some(due - t));
+    }
+    let note = if first && t - due > MISSED_AFTER_SECS {
+        format!(
+            "The run scheduled for {} was missed while Cairn was not running; it runs once now",
+            local_time(due)
+        )
+    } else {
+        format!("Scheduled run ({})", s.describe())
+    };
+    console.catalog()?.set_next_run(job.id, next_after_now)?;
+    if running {
+        if let Some(session) = console.running_session(job.id) {
+            let msg = "A scheduled start came while this run was still going; it was skipped";
+            console.catalog()?.log(session, LogLevel::Warning, msg)?;
+        }
+        return Ok(None);
+    }
+    let opts = RunOptions {
+        note: Some(note),
+        scheduled: true,
+        ..Default::default()
+    };
+    if let Err(e) = console.start_job(&job.name, opts) {
+        console.record_skip(job, &e.to_string());
+    }
+    Ok(next_after_now.map(|n| (n - t).max(1)))
+}
+
+/// External repositories are rescanned every 24 hours.
+fn daily_rescan(console: &Arc<Console>, t: i64) -> Result<()> {
+    if console.runs().rescanning() {
+        return Ok(());
+    }
+    let due = console.externals_due(t)?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let name = (due.len() == 1).then(|| due[0].as_str());
+    if let Err(e) = console.start_rescan(name) {
+        eprintln!("cairn: the daily rescan did not start: {e}");
+    }
+    Ok(())
 }
 
 /// Runs the scheduler until `stop` is set. `say` reports state changes
