@@ -15,7 +15,6 @@ use cairn_core::format::ChunkId;
 use cairn_core::jobs::backup::{update_backup_meta, zstd_level};
 use cairn_core::jobs::copy::{Side, Translator};
 use cairn_core::jobs::{prune, retention};
-use cairn_core::lock::WriterLock;
 use cairn_core::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use cairn_core::repo::Repository;
 use cairn_model::{LogLevel, Retention, SessionResult};
@@ -162,13 +161,8 @@ impl Console {
             None => dst.default_keyset()?,
         };
         let purpose = format!("backup copy job {}", job.name);
-        let storage = dst.storage().clone();
-        let _lock = if queue {
-            let mut waiting = |busy: &str| sink.log(LogLevel::Info, &format!("Waiting: {busy}"));
-            WriterLock::acquire_waiting(storage, &rec.name, &purpose, cancel, &mut waiting)?
-        } else {
-            WriterLock::acquire(storage, &rec.name, &purpose)?
-        };
+        let _lock =
+            super::jobs::writer_lock(&dst, &rec.name, &purpose, queue, sink.as_ref(), cancel)?;
         sink.log(LogLevel::Info, "Loading the target repository index");
         let index = dst.load_index(&dst_ks, true)?;
         let mut target = Target {

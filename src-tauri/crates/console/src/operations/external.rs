@@ -463,6 +463,8 @@ impl Console {
         report
     }
 
+    /// Reads the backup metadata the storage holds (only objects whose
+    /// etag changed since the last rescan) and brings the catalog in line.
     fn rescan_storage(
         &self,
         rec: &ExternalRecord,
@@ -481,112 +483,49 @@ impl Console {
             .map(|b| (b.backup_id.clone(), b))
             .collect();
         let password = self.external_password(rec)?;
-        let mut keysets: HashMap<String, std::result::Result<KeySet, String>> = HashMap::new();
+        let mut reader = MetaReader {
+            repo: &repo,
+            storage: storage.as_ref(),
+            password: password.as_ref().map(|p| p.expose().as_str()),
+            keysets: HashMap::new(),
+            read: 0,
+        };
         let mut found = Vec::new();
         let mut problems = Vec::new();
         for obj in &listing {
             let id = obj.key.trim_start_matches("backups/").to_string();
-            if let Some(c) = cached.get(&id) {
-                if !obj.etag.is_empty() && c.etag == obj.etag {
-                    found.push(c.clone());
-                    continue;
-                }
+            let unchanged = cached
+                .get(&id)
+                .filter(|c| !obj.etag.is_empty() && c.etag == obj.etag);
+            if let Some(c) = unchanged {
+                found.push(c.clone());
+                continue;
             }
-            let read = (|| -> Result<ExternalBackupRecord> {
-                let raw = storage.get(&obj.key)?;
-                let ks_id = object_keyset(&raw, &obj.key)?;
-                let ks = keysets
-                    .entry(ks_id.clone())
-                    .or_insert_with(|| {
-                        repo.keyset(&ks_id, password.as_ref().map(|p| p.expose().as_str()))
-                            .map_err(|e| e.to_string())
-                    })
-                    .clone()
-                    .map_err(|m| Error::new(ErrorKind::WrongPassword, m))?;
-                let plain = open_object(&ks, ObjectKind::Backup, &raw, &obj.key)?;
-                let meta: BackupMeta = serde_json::from_slice(&plain)
-                    .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
-                report.metadata_read += 1;
-                Ok(ExternalBackupRecord {
-                    external_id: rec.id,
-                    backup_id: id.clone(),
-                    etag: obj.etag.clone(),
-                    keyset: ks_id,
-                    encrypted: ks.encrypted(),
-                    meta,
-                })
-            })();
-            match read {
+            match reader.read(rec.id, obj, &id) {
                 Ok(b) => found.push(b),
                 Err(e) => {
                     // Kept as it was; the error is reported.
-                    if let Some(c) = cached.get(&id) {
-                        found.push(c.clone());
-                    }
+                    found.extend(cached.get(&id).cloned());
                     problems.push(format!("backup {id}: {e}"));
                 }
             }
         }
-        let old_points: HashSet<(String, String)> = cached
-            .values()
-            .flat_map(|b| {
-                b.meta
-                    .points
-                    .iter()
-                    .map(|p| (b.backup_id.clone(), p.id.clone()))
-            })
-            .collect();
-        let new_points: HashSet<(String, String)> = found
-            .iter()
-            .flat_map(|b| {
-                b.meta
-                    .points
-                    .iter()
-                    .map(|p| (b.backup_id.clone(), p.id.clone()))
-            })
-            .collect();
-        report.backups = found.len() as u32;
-        report.restore_points = new_points.len() as u32;
-        report.added = new_points.difference(&old_points).count() as u32;
-        report.removed = old_points.difference(&new_points).count() as u32;
-        let old_ids: HashSet<&String> = cached.keys().collect();
-        for b in &found {
-            if !old_ids.contains(&b.backup_id) {
-                sink.log(
-                    LogLevel::Info,
-                    &format!(
-                        "{}: new backup {} of machine {} ({}), {} restore point(s)",
-                        rec.name,
-                        b.meta.job,
-                        b.meta.machine,
-                        b.meta.platform,
-                        b.meta.points.len()
-                    ),
-                );
-            }
-        }
-        for gone in cached
-            .keys()
-            .filter(|k| !found.iter().any(|b| &&b.backup_id == k))
-        {
-            sink.log(
-                LogLevel::Info,
-                &format!("{}: backup {gone} is gone", rec.name),
-            );
-        }
+        report.metadata_read += reader.read;
+        count_changes(&cached, &found, report);
+        log_changes(rec, &cached, &found, sink);
         self.catalog()?
             .finish_external_rescan(rec.id, &found, &owner, cairn_core::time::now())?;
-        if !problems.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Corrupt,
-                format!(
-                    "{} backup(s) could not be read: {}",
-                    problems.len(),
-                    problems.join("; ")
-                ),
-            ));
+        if problems.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        Err(Error::new(
+            ErrorKind::Corrupt,
+            format!(
+                "{} backup(s) could not be read: {}",
+                problems.len(),
+                problems.join("; ")
+            ),
+        ))
     }
 
     /// Starts a rescan session (History → System) for one external
@@ -729,5 +668,104 @@ impl Console {
             .filter(|r| r.last_rescan.is_none_or(|t| now - t >= RESCAN_EVERY_SECS))
             .map(|r| r.name)
             .collect())
+    }
+}
+
+/// Reads backup metadata objects, opening each key set once.
+struct MetaReader<'a> {
+    repo: &'a Repository,
+    storage: &'a ExternalStorage,
+    password: Option<&'a str>,
+    keysets: HashMap<String, std::result::Result<KeySet, String>>,
+    /// Metadata objects read.
+    read: u32,
+}
+
+impl MetaReader<'_> {
+    fn read(
+        &mut self,
+        external_id: i64,
+        obj: &cairn_core::storage::ObjectInfo,
+        id: &str,
+    ) -> Result<ExternalBackupRecord> {
+        let raw = self.storage.get(&obj.key)?;
+        let ks_id = object_keyset(&raw, &obj.key)?;
+        let (repo, password) = (self.repo, self.password);
+        let ks = self
+            .keysets
+            .entry(ks_id.clone())
+            .or_insert_with(|| repo.keyset(&ks_id, password).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|m| Error::new(ErrorKind::WrongPassword, m))?;
+        let plain = open_object(&ks, ObjectKind::Backup, &raw, &obj.key)?;
+        let meta: BackupMeta = serde_json::from_slice(&plain)
+            .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
+        self.read += 1;
+        Ok(ExternalBackupRecord {
+            external_id,
+            backup_id: id.to_string(),
+            etag: obj.etag.clone(),
+            keyset: ks_id,
+            encrypted: ks.encrypted(),
+            meta,
+        })
+    }
+}
+
+/// (backup, point) pairs of these backups.
+fn point_pairs<'b>(
+    backups: impl Iterator<Item = &'b ExternalBackupRecord>,
+) -> HashSet<(String, String)> {
+    backups
+        .flat_map(|b| {
+            b.meta
+                .points
+                .iter()
+                .map(|p| (b.backup_id.clone(), p.id.clone()))
+        })
+        .collect()
+}
+
+/// The rescan's counts: backups and points now, points added and removed.
+fn count_changes(
+    cached: &HashMap<String, ExternalBackupRecord>,
+    found: &[ExternalBackupRecord],
+    report: &mut RescanReport,
+) {
+    let old_points = point_pairs(cached.values());
+    let new_points = point_pairs(found.iter());
+    report.backups = found.len() as u32;
+    report.restore_points = new_points.len() as u32;
+    report.added = new_points.difference(&old_points).count() as u32;
+    report.removed = old_points.difference(&new_points).count() as u32;
+}
+
+/// The session's lines for backups that appeared or went away.
+fn log_changes(
+    rec: &ExternalRecord,
+    cached: &HashMap<String, ExternalBackupRecord>,
+    found: &[ExternalBackupRecord],
+    sink: &dyn ProgressSink,
+) {
+    for b in found.iter().filter(|b| !cached.contains_key(&b.backup_id)) {
+        let m = &b.meta;
+        let msg = format!(
+            "{}: new backup {} of machine {} ({}), {} restore point(s)",
+            rec.name,
+            m.job,
+            m.machine,
+            m.platform,
+            m.points.len()
+        );
+        sink.log(LogLevel::Info, &msg);
+    }
+    for gone in cached
+        .keys()
+        .filter(|k| !found.iter().any(|b| &&b.backup_id == k))
+    {
+        sink.log(
+            LogLevel::Info,
+            &format!("{}: backup {gone} is gone", rec.name),
+        );
     }
 }

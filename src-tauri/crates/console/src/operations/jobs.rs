@@ -5,8 +5,9 @@ use super::repositories::validate_name;
 use super::Console;
 use crate::catalog::{BackupRecord, JobRecord, PointRecord, RepositoryRecord};
 use crate::error::{Error, Result};
+use crate::secrets::Sensitive;
 use cairn_core::format::crypto::KeySet;
-use cairn_core::format::manifest::PointStats;
+use cairn_core::format::manifest::{Manifest, PointStats};
 use cairn_core::jobs::{backup, prune, retention};
 use cairn_core::lock::WriterLock;
 use cairn_core::progress::{CancelToken, ProgressSink};
@@ -719,20 +720,8 @@ impl Console {
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
-        let stored;
-        let password = match (&opts.password, &job.settings.password_name) {
-            (Some(p), _) => Some(p.as_str()),
-            (None, Some(name)) if job.settings.encryption.is_some() => {
-                let c = self.catalog()?.credential(name).map_err(|_| {
-                    Error::new(cairn_model::ErrorKind::WrongPassword, format!(
-                        "the job is encrypted with password {name}, which is no longer in Manage Passwords; add it again or run the job with --password-stdin"
-                    ))
-                })?;
-                stored = crate::secrets::load(&c.secret_ref, name)?;
-                Some(stored.expose().as_str())
-            }
-            _ => None,
-        };
+        let password = self.job_password(job, opts)?;
+        let password = password.as_ref().map(|p| p.expose().as_str());
         if job.settings.copy.is_some() {
             return self.run_copy_inner(job, password, opts.queue, sink, cancel);
         }
@@ -740,19 +729,14 @@ impl Console {
         let repo = self.open_repository(&rec)?;
         let ks = self.job_keyset(&repo, job, password)?;
         let purpose = format!("backup job {}", job.name);
-        let _lock = if opts.queue {
-            // Runs started by the window or the scheduler queue behind the
-            // job that holds the repository, as long as it takes.
-            WriterLock::acquire_waiting(
-                repo.storage().clone(),
-                &rec.name,
-                &purpose,
-                cancel,
-                &mut |busy| sink.log(LogLevel::Info, &format!("Waiting: {busy}")),
-            )?
-        } else {
-            WriterLock::acquire(repo.storage().clone(), &rec.name, &purpose)?
-        };
+        let _lock = writer_lock(
+            &repo,
+            &rec.name,
+            &purpose,
+            opts.queue,
+            sink.as_ref(),
+            cancel,
+        )?;
         let s = &job.settings;
         let local_scripts = s.computer_type != ComputerType::Workstation;
         if local_scripts && !s.guest.pre_script.is_empty() {
@@ -764,36 +748,10 @@ impl Console {
                 cancel,
             )?;
         }
-        let (includes, images) = match s.backup_mode {
-            BackupMode::File => (s.includes.iter().map(PathBuf::from).collect(), false),
-            BackupMode::Volume => (s.volumes.iter().map(PathBuf::from).collect(), true),
-            BackupMode::EntireComputer => {
-                let disks = cairn_core::jobs::image::whole_disks();
-                if disks.is_empty() {
-                    return Err(Error::not_found(
-                        "this computer shows no disks in /sys/block",
-                    ));
-                }
-                (disks, true)
-            }
-        };
         if opts.full {
             sink.log(LogLevel::Info, "Active full: every file is read again");
         }
-        let spec = backup::BackupSpec {
-            backup_id: cairn_core::jobs::backup_id(&s.uid, &s.machine),
-            job: job.name.clone(),
-            machine: s.machine.clone(),
-            platform: s.os.label().into(),
-            includes,
-            exclude_masks: s.exclude_masks.clone(),
-            include_masks: s.include_masks.clone(),
-            compression: s.compression,
-            full: opts.full,
-            images,
-            region: String::new(),
-            writer: String::new(),
-        };
+        let spec = backup_spec(job, opts.full)?;
         let out = backup::run(&repo, &ks, &spec, sink.clone(), cancel)?;
         let m = &out.manifest;
         sink.log(
@@ -811,36 +769,40 @@ impl Console {
         self.record_usage(&rec, repo.storage().as_ref())?;
         let mut warnings = out.warnings;
         if local_scripts && !s.guest.post_script.is_empty() {
-            if let Err(e) = self.run_script(
+            let post = self.run_script(
                 "post-job",
                 &s.guest.post_script,
                 &job.name,
                 sink.as_ref(),
                 cancel,
-            ) {
+            );
+            if let Err(e) = post {
                 sink.log(LogLevel::Warning, &e.message());
                 warnings += 1;
             }
         }
-        let result = if warnings > 0 {
-            SessionResult::Warning
-        } else {
-            SessionResult::Success
+        Ok(run_report(&out.manifest, warnings, removed))
+    }
+
+    /// The password of an encrypted job: the one given for this run, or
+    /// the one its settings name in Manage Passwords.
+    fn job_password(
+        &self,
+        job: &JobRecord,
+        opts: &RunOptions,
+    ) -> Result<Option<Sensitive<String>>> {
+        if let Some(p) = &opts.password {
+            return Ok(Some(Sensitive::new(p.clone())));
+        }
+        let (Some(name), Some(_)) = (&job.settings.password_name, &job.settings.encryption) else {
+            return Ok(None);
         };
-        let message = if warnings > 0 {
-            format!("{} warning(s); restore point {} created", warnings, m.id)
-        } else {
-            format!("restore point {} created", m.id)
-        };
-        Ok(JobRunReport {
-            session: 0,
-            result,
-            point: Some(m.id.clone()),
-            backup: m.backup.clone(),
-            stats: m.stats.clone(),
-            removed_points: removed,
-            message,
-        })
+        let c = self.catalog()?.credential(name).map_err(|_| {
+            Error::new(cairn_model::ErrorKind::WrongPassword, format!(
+                "the job is encrypted with password {name}, which is no longer in Manage Passwords; add it again or run the job with --password-stdin"
+            ))
+        })?;
+        Ok(Some(crate::secrets::load(&c.secret_ref, name)?))
     }
 
     /// Rebuilds the catalog's backups of one repository from the repository.
@@ -931,5 +893,84 @@ impl Console {
         }
         self.record_usage(&rec, repo.storage().as_ref())?;
         Ok(total)
+    }
+}
+
+/// The repository's writer lock: runs started by the window or the
+/// scheduler (`queue`) wait behind the job that holds it, as long as it
+/// takes; others are refused at once.
+pub(super) fn writer_lock(
+    repo: &Repository,
+    name: &str,
+    purpose: &str,
+    queue: bool,
+    sink: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<WriterLock> {
+    let storage = repo.storage().clone();
+    if !queue {
+        return Ok(WriterLock::acquire(storage, name, purpose)?);
+    }
+    let mut waiting = |busy: &str| sink.log(LogLevel::Info, &format!("Waiting: {busy}"));
+    Ok(WriterLock::acquire_waiting(
+        storage,
+        name,
+        purpose,
+        cancel,
+        &mut waiting,
+    )?)
+}
+
+/// What a backup job's run backs up: folders, volumes, or every disk.
+fn backup_spec(job: &JobRecord, full: bool) -> Result<backup::BackupSpec> {
+    let s = &job.settings;
+    let (includes, images) = match s.backup_mode {
+        BackupMode::File => (s.includes.iter().map(PathBuf::from).collect(), false),
+        BackupMode::Volume => (s.volumes.iter().map(PathBuf::from).collect(), true),
+        BackupMode::EntireComputer => {
+            let disks = cairn_core::jobs::image::whole_disks();
+            if disks.is_empty() {
+                return Err(Error::not_found(
+                    "this computer shows no disks in /sys/block",
+                ));
+            }
+            (disks, true)
+        }
+    };
+    Ok(backup::BackupSpec {
+        backup_id: cairn_core::jobs::backup_id(&s.uid, &s.machine),
+        job: job.name.clone(),
+        machine: s.machine.clone(),
+        platform: s.os.label().into(),
+        includes,
+        exclude_masks: s.exclude_masks.clone(),
+        include_masks: s.include_masks.clone(),
+        compression: s.compression,
+        full,
+        images,
+        region: String::new(),
+        writer: String::new(),
+    })
+}
+
+/// The report of a backup run that made point `m`.
+fn run_report(m: &Manifest, warnings: u64, removed: Vec<String>) -> JobRunReport {
+    let (result, message) = if warnings > 0 {
+        let msg = format!("{warnings} warning(s); restore point {} created", m.id);
+        (SessionResult::Warning, msg)
+    } else {
+        (
+            SessionResult::Success,
+            format!("restore point {} created", m.id),
+        )
+    };
+    JobRunReport {
+        session: 0,
+        result,
+        point: Some(m.id.clone()),
+        backup: m.backup.clone(),
+        stats: m.stats.clone(),
+        removed_points: removed,
+        message,
     }
 }
