@@ -258,7 +258,13 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     );
 
     // Edit: the wizard reopens with the saved values; change the schedule.
+    // (Wait for the Jobs list: until it loads, the rows are the backups'.)
     w.click_on("[data-node='jobs']");
+    w.wait_until("the jobs listed", |w| {
+        w.texts(".data-table tbody td")
+            .iter()
+            .any(|t| t.contains("Agent Backup"))
+    });
     w.click_row("Documents nightly");
     w.click_on("#ribbon-job-edit");
     w.wait_until("the edit wizard", |w| title(w) == "Job Mode");
