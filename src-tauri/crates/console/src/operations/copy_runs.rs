@@ -17,7 +17,7 @@ use cairn_core::jobs::copy::{Side, Translator};
 use cairn_core::jobs::{prune, retention};
 use cairn_core::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use cairn_core::repo::Repository;
-use cairn_model::{LogLevel, Retention, SessionResult};
+use cairn_model::{CopySettings, LogLevel, Retention, SessionResult};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -29,6 +29,7 @@ struct Target<'a> {
     ks: &'a KeySet,
     index: Index,
     job: &'a JobRecord,
+    copy: &'a CopySettings,
 }
 
 /// One source backup being copied into its target backup.
@@ -170,6 +171,7 @@ impl Console {
             ks: &dst_ks,
             index,
             job,
+            copy: c,
         };
         let mut tally = Tally::default();
         for b in &sources {
@@ -245,7 +247,7 @@ impl Console {
             &format!("Loading the index of {}", b.repository),
         );
         let src_index = src.repo.load_index(&src_ks, false)?;
-        let read_entire = s.copy.as_ref().is_some_and(|c| c.read_entire);
+        let read_entire = t.copy.read_entire;
         let copy = BackupCopy {
             src,
             ks: &src_ks,

@@ -56,22 +56,21 @@ struct Piece {
 /// The chunks each pack holds for the files, by pack, each chunk once.
 type PackPlan<'i> = BTreeMap<&'i str, (Vec<Piece>, HashMap<ChunkId, usize>)>;
 
-/// The files being written (None: their temporary copy failed, with the
-/// error) and the pieces to read, pack by pack in offset order.
+/// The files being written (an error: their temporary copy failed) and the pieces to read, pack by pack in offset order.
 struct Writes<'i> {
     targets: Vec<std::result::Result<Target, Error>>,
     packs: Vec<(&'i str, Vec<Piece>)>,
 }
 
 /// What reading a pack needs beside the pieces.
-struct Sink<'w> {
+struct Reading<'w> {
     targets: &'w [std::result::Result<Target, Error>],
     writes: &'w [&'w FileJob],
     counters: &'w Counters,
     cancel: &'w CancelToken,
 }
 
-impl Sink<'_> {
+impl Reading<'_> {
     fn target(&self, f: usize) -> Option<&Target> {
         self.targets[f].as_ref().ok()
     }
@@ -95,7 +94,7 @@ impl<'a> Ctx<'a> {
         cancel: &CancelToken,
     ) -> Vec<Result<u64>> {
         let mut plan = self.plan_writes(writes);
-        let sink = Sink {
+        let reading = Reading {
             targets: &plan.targets,
             writes,
             counters,
@@ -104,7 +103,7 @@ impl<'a> Ctx<'a> {
         // Decoding needs the cores; object storage needs requests in flight.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = self.repo.storage().concurrency().max(cores).clamp(1, 16);
-        let read = |(pack, pieces): &(&str, Vec<Piece>)| self.read_pack(pack, pieces, &sink);
+        let read = |(pack, pieces): &(&str, Vec<Piece>)| self.read_pack(pack, pieces, &reading);
         match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(|| plan.packs.par_iter().for_each(read)),
             Err(_) => plan.packs.iter().for_each(read),
@@ -178,7 +177,7 @@ impl<'a> Ctx<'a> {
 
     /// Reads a pack's pieces, neighbouring ones in one request, skipping
     /// those whose files have all failed.
-    fn read_pack(&self, pack: &str, pieces: &[Piece], sink: &Sink) {
+    fn read_pack(&self, pack: &str, pieces: &[Piece], reading: &Reading) {
         let mut i = 0;
         while i < pieces.len() {
             let start = pieces[i].offset as u64;
@@ -198,29 +197,29 @@ impl<'a> Ctx<'a> {
                 .filter(|p| {
                     p.targets
                         .iter()
-                        .any(|(f, _)| sink.target(*f).is_some_and(Target::ok))
+                        .any(|(f, _)| reading.target(*f).is_some_and(Target::ok))
                 })
                 .collect();
             i = j;
             if live.is_empty() {
                 continue;
             }
-            if sink.cancel.is_cancelled() {
+            if reading.cancel.is_cancelled() {
                 return;
             }
-            self.read_group(pack, start, end, &live, sink);
+            self.read_group(pack, start, end, &live, reading);
         }
     }
 
     /// One request for the bytes `start..end` of a pack, then each piece
     /// verified and written.
-    fn read_group(&self, pack: &str, start: u64, end: u64, live: &[&Piece], sink: &Sink) {
+    fn read_group(&self, pack: &str, start: u64, end: u64, live: &[&Piece], reading: &Reading) {
         let key = crate::format::index::pack_key(pack);
         let bytes = match self.repo.storage().get_range(&key, start, end - start) {
             Ok(b) => b,
             Err(e) => {
                 for p in live {
-                    sink.fail_piece(p, || Error::new(e.kind(), e.message()));
+                    reading.fail_piece(p, || Error::new(e.kind(), e.message()));
                 }
                 return;
             }
@@ -228,14 +227,14 @@ impl<'a> Ctx<'a> {
         for p in live {
             let at = (p.offset as u64 - start) as usize;
             let Some(stored) = bytes.get(at..at + p.length as usize) else {
-                sink.fail_piece(p, || {
+                reading.fail_piece(p, || {
                     Error::corrupt(format!("pack {pack} is shorter than its index says"))
                 });
                 continue;
             };
             match crate::format::blob::decode_verified(self.ks, &p.id, stored, p.raw as usize) {
-                Ok(data) => write_piece(p, &data, sink),
-                Err(e) => sink.fail_piece(p, || Error::new(e.kind(), e.message())),
+                Ok(data) => write_piece(p, &data, reading),
+                Err(e) => reading.fail_piece(p, || Error::new(e.kind(), e.message())),
             }
         }
     }
@@ -276,16 +275,19 @@ impl<'a> Ctx<'a> {
 
 /// Writes a verified chunk at its offsets in each of its files (all-zero
 /// chunks stay holes).
-fn write_piece(p: &Piece, data: &[u8], sink: &Sink) {
+fn write_piece(p: &Piece, data: &[u8], reading: &Reading) {
     let zero = data.iter().all(|b| *b == 0);
     for (f, pos) in &p.targets {
-        let Some(t) = sink.target(*f) else { continue };
-        Counters::add(&sink.counters.bytes_processed, data.len() as u64);
+        let Some(t) = reading.target(*f) else {
+            continue;
+        };
+        Counters::add(&reading.counters.bytes_processed, data.len() as u64);
         if zero {
             continue;
         }
-        sink.counters
-            .set_current(&sink.writes[*f].dest.to_string_lossy());
+        reading
+            .counters
+            .set_current(&reading.writes[*f].dest.to_string_lossy());
         let r = fs::OpenOptions::new()
             .write(true)
             .open(&t.tmp)
