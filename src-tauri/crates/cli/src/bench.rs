@@ -92,34 +92,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         "tar -cf - -C '{}' . | zstd -q -T0 -3 > /dev/null",
         src.display()
     ))?;
-    let mut results: Vec<ToolResult> = tools
-        .iter()
-        .map(|t| ToolResult {
-            tool: t.name.clone(),
-            ..Default::default()
-        })
-        .collect();
-    for (t, r) in tools.iter().zip(results.iter_mut()) {
-        say(&format!("{}: initial backup", t.name));
-        t.init()?;
-        let m: Measure = t.backup(&src)?;
-        r.initial = m.secs;
-        r.peak_rss = m.peak_rss;
-        say(&format!("{}: unchanged backup", t.name));
-        r.unchanged = t.backup(&src)?.secs;
-    }
-    say("changing 1% of the files");
-    data::change_one_percent(&src)?;
-    for (t, r) in tools.iter().zip(results.iter_mut()) {
-        say(&format!("{}: backup after the change", t.name));
-        r.changed = t.backup(&src)?.secs;
-        r.repo_bytes = tools::du(&t.repo)?;
-        say(&format!("{}: full restore", t.name));
-        let target = work.join(format!("restore-{}", t.slug));
-        r.restore = t.restore(&target)?.secs;
-        verify_restore(&src, &target)?;
-        let _ = std::fs::remove_dir_all(&target);
-    }
+    let results = measure(&tools, &src, &work)?;
     let report = Report {
         data_bytes: bytes,
         data_files: files,
@@ -136,6 +109,41 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         let _ = std::fs::remove_dir_all(&work);
     }
     Ok(0)
+}
+
+/// Times every tool: initial and unchanged backup, a backup after 1% of
+/// the files changed, and a full restore (checked against the data set).
+fn measure(all: &[Tool], src: &Path, work: &Path) -> Result<Vec<ToolResult>> {
+    let say = |s: &str| eprintln!("[bench] {s}");
+    let mut results: Vec<ToolResult> = all
+        .iter()
+        .map(|t| ToolResult {
+            tool: t.name.clone(),
+            ..Default::default()
+        })
+        .collect();
+    for (t, r) in all.iter().zip(results.iter_mut()) {
+        say(&format!("{}: initial backup", t.name));
+        t.init()?;
+        let m: Measure = t.backup(src)?;
+        r.initial = m.secs;
+        r.peak_rss = m.peak_rss;
+        say(&format!("{}: unchanged backup", t.name));
+        r.unchanged = t.backup(src)?.secs;
+    }
+    say("changing 1% of the files");
+    data::change_one_percent(src)?;
+    for (t, r) in all.iter().zip(results.iter_mut()) {
+        say(&format!("{}: backup after the change", t.name));
+        r.changed = t.backup(src)?.secs;
+        r.repo_bytes = tools::du(&t.repo)?;
+        say(&format!("{}: full restore", t.name));
+        let target = work.join(format!("restore-{}", t.slug));
+        r.restore = t.restore(&target)?.secs;
+        verify_restore(src, &target)?;
+        let _ = std::fs::remove_dir_all(&target);
+    }
+    Ok(results)
 }
 
 /// Restored trees must hold the data set (spot check: total bytes).
@@ -182,6 +190,28 @@ pub(crate) fn machine() -> String {
     format!("{cpus} cores ({model}), {mem} RAM")
 }
 
+/// One row of MiB per tool and Cairn's share of each peer's.
+fn ratio_row(
+    r: &Report,
+    peers: &[&ToolResult],
+    label: &str,
+    what: &str,
+    get: fn(&ToolResult) -> u64,
+) {
+    let mib = |t: &ToolResult| format!("{:.0} MiB", get(t) as f64 / 1_048_576.0);
+    let vals: Vec<String> = r.tools.iter().map(mib).collect();
+    let cairn = get(&r.tools[0]) as f64;
+    let ratios: Vec<String> = peers
+        .iter()
+        .map(|t| format!("{:.2}× {what}", cairn / get(t).max(1) as f64))
+        .collect();
+    println!(
+        "| {label} | {} | {} |",
+        vals.join(" | "),
+        ratios.join(" | ")
+    );
+}
+
 fn print_markdown(r: &Report) {
     let gb = r.data_bytes as f64 / 1e9;
     println!(
@@ -226,44 +256,10 @@ fn print_markdown(r: &Report) {
             ratios.join(" | ")
         );
     }
-    let sizes: Vec<String> = r
-        .tools
-        .iter()
-        .map(|t| format!("{:.0} MiB", t.repo_bytes as f64 / 1_048_576.0))
-        .collect();
-    let sratio: Vec<String> = peers
-        .iter()
-        .map(|t| {
-            format!(
-                "{:.2}× the size",
-                cairn.repo_bytes as f64 / t.repo_bytes.max(1) as f64
-            )
-        })
-        .collect();
-    println!(
-        "| repository size | {} | {} |",
-        sizes.join(" | "),
-        sratio.join(" | ")
-    );
-    let rss: Vec<String> = r
-        .tools
-        .iter()
-        .map(|t| format!("{:.0} MiB", t.peak_rss as f64 / 1_048_576.0))
-        .collect();
-    let rratio: Vec<String> = peers
-        .iter()
-        .map(|t| {
-            format!(
-                "{:.2}× the memory",
-                cairn.peak_rss as f64 / t.peak_rss.max(1) as f64
-            )
-        })
-        .collect();
-    println!(
-        "| peak RSS (initial backup) | {} | {} |",
-        rss.join(" | "),
-        rratio.join(" | ")
-    );
+    ratio_row(r, &peers, "repository size", "the size", |t| t.repo_bytes);
+    ratio_row(r, &peers, "peak RSS (initial backup)", "the memory", |t| {
+        t.peak_rss
+    });
     println!(
         "\nInitial backup throughput: Cairn {:.0} MiB/s = {:.0}% of tar | zstd -T0 -3.",
         mb_s(r.data_bytes, cairn.initial),

@@ -224,7 +224,31 @@ fn repo_edit(console: &Console, e: RepoEdit, json: bool) -> Result<()> {
     } else {
         None
     };
-    match &mut target {
+    apply_edit(&mut target, storage_class, tier, days, secret)?;
+    let new_name = new_name.unwrap_or_else(|| d.name.clone());
+    let description = description.unwrap_or(d.description);
+    let (rec, log) = console.edit_repository(&name, &new_name, &description, &target)?;
+    if json {
+        output::json(&json!({"name": rec.name, "location": rec.location, "log": log}));
+    } else {
+        for l in log {
+            eprintln!("{l}");
+        }
+        println!("Repository {} saved", rec.name);
+    }
+    Ok(())
+}
+
+/// The settings `repo edit` changes on a repository's location, refused
+/// where the kind has no such setting.
+fn apply_edit(
+    target: &mut RepositoryTarget,
+    storage_class: Option<String>,
+    tier: Option<String>,
+    days: Option<Option<u32>>,
+    secret: Option<String>,
+) -> Result<()> {
+    match target {
         RepositoryTarget::Local { .. } => {
             if storage_class.is_some() || tier.is_some() || days.is_some() || secret.is_some() {
                 return Err(Error::invalid(
@@ -274,17 +298,6 @@ fn repo_edit(console: &Console, e: RepoEdit, json: bool) -> Result<()> {
                 sec.0 = v;
             }
         }
-    }
-    let new_name = new_name.unwrap_or_else(|| d.name.clone());
-    let description = description.unwrap_or(d.description);
-    let (rec, log) = console.edit_repository(&name, &new_name, &description, &target)?;
-    if json {
-        output::json(&json!({"name": rec.name, "location": rec.location, "log": log}));
-    } else {
-        for l in log {
-            eprintln!("{l}");
-        }
-        println!("Repository {} saved", rec.name);
     }
     Ok(())
 }

@@ -7,10 +7,9 @@ use std::io::BufRead;
 /// Reads one line (a secret) from standard input.
 pub(crate) fn read_secret(what: &str) -> Result<String> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::invalid(format!("cannot read the {what} from standard input: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Error::invalid(format!("cannot read the {what} from standard input")).caused_by(e)
+    })?;
     let s = line.trim_end_matches(['\n', '\r']).to_string();
     if s.is_empty() {
         return Err(Error::invalid(format!(

@@ -19,6 +19,10 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self(cairn_core::Error::new(kind, message))
     }
+    /// Keeps `source` as the cause behind this error's sentence.
+    pub fn caused_by(self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(self.0.caused_by(source))
+    }
     /// Bad input: nothing was changed.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self(cairn_core::Error::invalid(message))

@@ -47,6 +47,11 @@ impl Error {
             transient: false,
         }
     }
+    /// Keeps `source` as the cause behind this error's sentence.
+    pub fn caused_by(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
     /// Bad input: nothing was changed.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidInput, message)

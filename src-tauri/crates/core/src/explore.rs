@@ -31,7 +31,7 @@ impl NamePattern {
         let mask =
             if pattern.contains(['*', '?']) {
                 Some(glob::Pattern::new(pattern).map_err(|e| {
-                    Error::invalid(format!("\"{pattern}\" is not a valid mask: {e}"))
+                    Error::invalid(format!("\"{pattern}\" is not a valid mask")).caused_by(e)
                 })?)
             } else {
                 None

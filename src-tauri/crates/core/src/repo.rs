@@ -29,7 +29,7 @@ pub struct Repository {
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| Error::internal(format!("cannot encode: {e}")))
+    serde_json::to_vec(v).map_err(|e| Error::internal("cannot encode").caused_by(e))
 }
 
 impl Repository {
@@ -78,7 +78,7 @@ impl Repository {
             }
         })?;
         let config: RepoConfig = serde_json::from_slice(&raw).map_err(|e| {
-            Error::corrupt(format!("the config of repository {name} is damaged: {e}"))
+            Error::corrupt(format!("the config of repository {name} is damaged")).caused_by(e)
         })?;
         if config.format != "cairn-repository" || config.version > FORMAT_VERSION {
             return Err(Error::new(

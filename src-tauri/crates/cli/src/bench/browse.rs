@@ -67,6 +67,64 @@ fn generate(src: &Path, files: u64, folders: u64) -> Result<()> {
     Ok(())
 }
 
+/// Lists every 50th folder once to warm the trees, then times a second
+/// listing of each; the times come back sorted.
+fn time_listings(console: &Console, id: u64, root: &str, folders: u64) -> Result<Vec<f64>> {
+    let top = (folders as f64).sqrt().ceil().max(1.0) as u64;
+    let per_top = folders.div_ceil(top);
+    let picks: Vec<String> = (0..folders)
+        .step_by(50)
+        .map(|f| format!("{root}/d{:04}/s{:04}", f / per_top, f % per_top))
+        .collect();
+    for p in &picks {
+        console.browser_list(id, p)?;
+    }
+    let mut times: Vec<f64> = Vec::with_capacity(picks.len());
+    for p in &picks {
+        let t = Instant::now();
+        console.browser_list(id, p)?;
+        times.push(ms(t));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+/// A fresh browser reads trees from the disk cache; the second search
+/// runs on the trees it then holds. Answers both times and the hits.
+fn time_searches(console: &Console, backup: &str) -> Result<(f64, f64, usize)> {
+    let (id, _) = console.open_browser(backup, "latest", None)?;
+    let t = Instant::now();
+    let (found, _) = console.browser_find(id, "f00000??.txt", 1000)?;
+    let disk = ms(t);
+    let t = Instant::now();
+    console.browser_find(id, "f00000??.txt", 1000)?;
+    let memory = ms(t);
+    console.close_browser(id);
+    Ok((disk, memory, found.len()))
+}
+
+/// Creates the benchmark's job in a fresh console and runs it once.
+fn backup_once(data: &Path, src: &Path) -> Result<(Console, String, f64)> {
+    let _ = std::fs::remove_dir_all(data);
+    let console = Console::open(data)?;
+    console.create_backup_job(
+        "browse-bench",
+        cairn_console::DEFAULT_REPOSITORY,
+        "",
+        job_of(src),
+        None,
+    )?;
+    eprintln!("[bench] backing up");
+    let t = Instant::now();
+    let report = console.run_job(
+        "browse-bench",
+        &cairn_console::RunOptions::default(),
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )?;
+    Ok((console, report.backup, t.elapsed().as_secs_f64()))
+}
+
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     if a.files == 0 || a.folders == 0 || a.folders > a.files {
         return Err(Error::invalid(
@@ -89,57 +147,15 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         generate(&src, a.files, a.folders)?;
     }
     let data = work.join("browse-console");
-    let _ = std::fs::remove_dir_all(&data);
-    let console = Console::open(&data)?;
-    console.create_backup_job(
-        "browse-bench",
-        cairn_console::DEFAULT_REPOSITORY,
-        "",
-        job_of(&src),
-        None,
-    )?;
-    say("backing up");
-    let t = Instant::now();
-    let report = console.run_job(
-        "browse-bench",
-        &cairn_console::RunOptions::default(),
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )?;
-    let backup_secs = t.elapsed().as_secs_f64();
+    let (console, backup, backup_secs) = backup_once(&data, &src)?;
     say("timing the browser");
     let t = Instant::now();
-    let (id, _) = console.open_browser(&report.backup, "latest", None)?;
+    let (id, _) = console.open_browser(&backup, "latest", None)?;
     let open_ms = ms(t);
-    // Every 50th folder, listed once to warm the trees, then timed.
-    let root = src.to_string_lossy().into_owned();
-    let top = (a.folders as f64).sqrt().ceil().max(1.0) as u64;
-    let per_top = a.folders.div_ceil(top);
-    let picks: Vec<String> = (0..a.folders)
-        .step_by(50)
-        .map(|f| format!("{root}/d{:04}/s{:04}", f / per_top, f % per_top))
-        .collect();
-    for p in &picks {
-        console.browser_list(id, p)?;
-    }
-    let mut times: Vec<f64> = Vec::with_capacity(picks.len());
-    for p in &picks {
-        let t = Instant::now();
-        console.browser_list(id, p)?;
-        times.push(ms(t));
-    }
-    times.sort_by(f64::total_cmp);
-    // A fresh browser reads trees from the disk cache; the second search
-    // runs on the trees it then holds.
+    let times = time_listings(&console, id, &src.to_string_lossy(), a.folders)?;
     console.close_browser(id);
-    let (id, _) = console.open_browser(&report.backup, "latest", None)?;
-    let t = Instant::now();
-    let (found, _) = console.browser_find(id, "f00000??.txt", 1000)?;
-    let search_disk_cache_ms = ms(t);
-    let t = Instant::now();
-    console.browser_find(id, "f00000??.txt", 1000)?;
-    let search_memory_ms = ms(t);
-    console.close_browser(id);
+    let (search_disk_cache_ms, search_memory_ms, search_results) =
+        time_searches(&console, &backup)?;
     let (s3_backup_secs, s3_cold_root_ms) = match (&a.s3_endpoint, &a.bucket) {
         (Some(ep), Some(bucket)) => {
             let (b, c) = s3(&console, &data, &src, ep, bucket, &say)?;
@@ -157,7 +173,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         listed_folders: times.len(),
         search_disk_cache_ms,
         search_memory_ms,
-        search_results: found.len(),
+        search_results,
         s3_backup_secs,
         s3_cold_root_ms,
         machine: super::machine(),
@@ -165,38 +181,42 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     if json {
         crate::output::json(&r);
     } else {
-        println!(
-            "Browse: {} files in {} folders (backup {:.1} s); machine: {}",
-            r.files, r.folders, r.backup_secs, r.machine
-        );
-        println!("| Measure | Result | Target |");
-        println!("|---|---|---|");
-        println!(
-            "| Open the restore point (index + root) | {:.0} ms | |",
-            r.open_ms
-        );
-        println!(
-            "| List a folder, warm (median / max of {}) | {:.2} / {:.2} ms | ≤ 50 ms |",
-            r.listed_folders, r.list_median_ms, r.list_max_ms
-        );
-        println!(
-            "| First name search after opening (reads and decodes every tree) | {:.0} ms | |",
-            r.search_disk_cache_ms
-        );
-        println!(
-            "| Name search, tree cache warm | {:.0} ms | ≤ 500 ms |",
-            r.search_memory_ms
-        );
-        if let (Some(b), Some(c)) = (r.s3_backup_secs, r.s3_cold_root_ms) {
-            println!(
-                "| S3: first listing of the root, cold (no tree cache; backup took {b:.1} s) | {c:.0} ms | ≤ 1 s |"
-            );
-        }
+        print_table(&r);
     }
     if a.dir.is_none() {
         let _ = std::fs::remove_dir_all(&work);
     }
     Ok(0)
+}
+
+fn print_table(r: &BrowseReport) {
+    println!(
+        "Browse: {} files in {} folders (backup {:.1} s); machine: {}",
+        r.files, r.folders, r.backup_secs, r.machine
+    );
+    println!("| Measure | Result | Target |");
+    println!("|---|---|---|");
+    println!(
+        "| Open the restore point (index + root) | {:.0} ms | |",
+        r.open_ms
+    );
+    println!(
+        "| List a folder, warm (median / max of {}) | {:.2} / {:.2} ms | ≤ 50 ms |",
+        r.listed_folders, r.list_median_ms, r.list_max_ms
+    );
+    println!(
+        "| First name search after opening (reads and decodes every tree) | {:.0} ms | |",
+        r.search_disk_cache_ms
+    );
+    println!(
+        "| Name search, tree cache warm | {:.0} ms | ≤ 500 ms |",
+        r.search_memory_ms
+    );
+    if let (Some(b), Some(c)) = (r.s3_backup_secs, r.s3_cold_root_ms) {
+        println!(
+            "| S3: first listing of the root, cold (no tree cache; backup took {b:.1} s) | {c:.0} ms | ≤ 1 s |"
+        );
+    }
 }
 
 /// Backs the data set up to a fresh folder of an S3 bucket, then opens the

@@ -94,73 +94,97 @@ fn write(path: &Path, data: &[u8]) -> Result<()> {
     std::fs::write(path, data).map_err(|e| Error::io("write", path, e))
 }
 
+/// What the generator has written so far.
+#[derive(Default)]
+struct Written {
+    files: u64,
+    bytes: u64,
+    paths: Vec<PathBuf>,
+}
+
 /// Creates the data set under `dir` (replacing it); returns (files, bytes).
 pub fn generate(dir: &Path, total: u64) -> Result<(u64, u64)> {
     let _ = std::fs::remove_dir_all(dir);
     let mut rng = Rng(0x5eed_cafe_f00d_d00d);
-    let mut files = 0u64;
-    let mut bytes = 0u64;
-    let mut written: Vec<PathBuf> = Vec::new();
-    // Small text-like files, 1–64 KiB, in nested folders.
-    let small_budget = total * 40 / 100;
+    let mut w = Written::default();
+    small_files(dir, total * 40 / 100, &mut rng, &mut w)?;
+    large_files(dir, total * 50 / 100, &mut rng, &mut w)?;
+    duplicates(dir, total / 10, &mut rng, &mut w)?;
+    Ok((w.files, w.bytes))
+}
+
+/// Small text-like files, 1–64 KiB, in nested folders.
+fn small_files(dir: &Path, budget: u64, rng: &mut Rng, w: &mut Written) -> Result<()> {
     let mut used = 0u64;
-    while used < small_budget {
+    while used < budget {
         let len = 1024 + rng.below(63 * 1024) as usize;
         let p = dir.join(format!(
-            "docs/d{:03}/s{:02}/f{files:07}.txt",
-            files / 2000,
-            (files / 100) % 20
+            "docs/d{:03}/s{:02}/f{:07}.txt",
+            w.files / 2000,
+            (w.files / 100) % 20,
+            w.files
         ));
-        write(&p, &text(&mut rng, len))?;
+        write(&p, &text(rng, len))?;
         used += len as u64;
-        files += 1;
-        written.push(p);
+        w.files += 1;
+        w.paths.push(p);
     }
-    bytes += used;
-    // Large binaries: alternating random and repetitive 1 MiB blocks.
-    let large_budget = total * 50 / 100;
+    w.bytes += used;
+    Ok(())
+}
+
+/// Large binaries of 32–128 MiB.
+fn large_files(dir: &Path, budget: u64, rng: &mut Rng, w: &mut Written) -> Result<()> {
     let mut used = 0u64;
     let mut n = 0;
-    while used < large_budget {
+    while used < budget {
         let len = (32u64 << 20) + rng.below(96 << 20);
-        let len = len.min(large_budget - used).max(1 << 20);
+        let len = len.min(budget - used).max(1 << 20);
         let p = dir.join(format!("images/disk{n:03}.img"));
-        std::fs::create_dir_all(p.parent().unwrap_or(dir))
-            .map_err(|e| Error::io("create", dir, e))?;
-        let mut f = std::io::BufWriter::new(
-            std::fs::File::create(&p).map_err(|e| Error::io("create", &p, e))?,
-        );
-        let mut block = vec![0u8; 1 << 20];
-        let mut left = len;
-        while left > 0 {
-            let take = left.min(block.len() as u64) as usize;
-            if rng.below(2) == 0 {
-                rng.fill(&mut block[..take]);
-            } else {
-                let pattern = text(&mut rng, 4096);
-                for (i, b) in block[..take].iter_mut().enumerate() {
-                    *b = pattern[i % pattern.len()];
-                }
-            }
-            f.write_all(&block[..take])
-                .map_err(|e| Error::io("write", &p, e))?;
-            left -= take as u64;
-        }
-        f.flush().map_err(|e| Error::io("write", &p, e))?;
+        large_file(&p, len, rng)?;
         used += len;
         n += 1;
-        files += 1;
-        written.push(p);
+        w.files += 1;
+        w.paths.push(p);
     }
-    bytes += used;
-    // Duplicates of earlier files.
-    let dup_budget = total / 10;
+    w.bytes += used;
+    Ok(())
+}
+
+/// One binary file of alternating random and repetitive 1 MiB blocks.
+fn large_file(p: &Path, len: u64, rng: &mut Rng) -> Result<()> {
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d).map_err(|e| Error::io("create", d, e))?;
+    }
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(p).map_err(|e| Error::io("create", p, e))?);
+    let mut block = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        let take = left.min(block.len() as u64) as usize;
+        if rng.below(2) == 0 {
+            rng.fill(&mut block[..take]);
+        } else {
+            let pattern = text(rng, 4096);
+            for (i, b) in block[..take].iter_mut().enumerate() {
+                *b = pattern[i % pattern.len()];
+            }
+        }
+        f.write_all(&block[..take])
+            .map_err(|e| Error::io("write", p, e))?;
+        left -= take as u64;
+    }
+    f.flush().map_err(|e| Error::io("write", p, e))
+}
+
+/// Copies of earlier files, so deduplication has something to find.
+fn duplicates(dir: &Path, budget: u64, rng: &mut Rng, w: &mut Written) -> Result<()> {
     let mut used = 0u64;
     let mut i = 0;
-    while used < dup_budget && !written.is_empty() {
-        let from = &written[rng.below(written.len() as u64) as usize];
+    while used < budget && !w.paths.is_empty() {
+        let from = &w.paths[rng.below(w.paths.len() as u64) as usize];
         let len = std::fs::metadata(from).map(|m| m.len()).unwrap_or(0);
-        if len > dup_budget - used && used > 0 {
+        if len > budget - used && used > 0 {
             break;
         }
         let to = dir.join(format!(
@@ -173,11 +197,11 @@ pub fn generate(dir: &Path, total: u64) -> Result<(u64, u64)> {
             .map_err(|e| Error::io("create", dir, e))?;
         std::fs::copy(from, &to).map_err(|e| Error::io("copy", &to, e))?;
         used += len;
-        files += 1;
+        w.files += 1;
         i += 1;
     }
-    bytes += used;
-    Ok((files, bytes))
+    w.bytes += used;
+    Ok(())
 }
 
 /// Changes every 100th file (sorted by path): its first 64 KiB are replaced

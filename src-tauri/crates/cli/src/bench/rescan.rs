@@ -92,20 +92,66 @@ fn write_machine(
     Ok(())
 }
 
-pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
-    let (Some(endpoint), Some(bucket)) = (&a.s3_endpoint, &a.bucket) else {
-        return Err(Error::invalid(
-            "cairn bench rescan needs --s3-endpoint URL and --bucket NAME (an existing bucket of a local S3 server such as moto)",
-        ));
-    };
-    if a.backups == 0 || a.points == 0 {
-        return Err(Error::invalid("--backups and --points must be positive"));
+/// The bucket the bench writes to, with the credentials from the
+/// environment (a local S3 server takes any).
+struct Bucket {
+    endpoint: String,
+    bucket: String,
+    folder: String,
+    key: String,
+    secret: String,
+}
+
+impl Bucket {
+    fn from_args(a: &BenchArgs) -> Result<Self> {
+        let (Some(endpoint), Some(bucket)) = (&a.s3_endpoint, &a.bucket) else {
+            return Err(Error::invalid(
+                "cairn bench rescan needs --s3-endpoint URL and --bucket NAME (an existing bucket of a local S3 server such as moto)",
+            ));
+        };
+        if a.backups == 0 || a.points == 0 {
+            return Err(Error::invalid("--backups and --points must be positive"));
+        }
+        Ok(Self {
+            endpoint: endpoint.clone(),
+            bucket: bucket.clone(),
+            folder: format!("rescan-bench-{}", std::process::id()),
+            key: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "test".into()),
+            secret: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into()),
+        })
     }
-    let say = |s: &str| eprintln!("[bench] {s}");
-    let work = match &a.dir {
-        Some(d) => d.clone(),
-        None => super::tempdir()?,
-    };
+
+    fn storage(&self) -> Result<Arc<dyn Storage>> {
+        let settings = S3Settings {
+            bucket: self.bucket.clone(),
+            folder: self.folder.clone(),
+            region: "us-east-1".into(),
+            endpoint: Some(self.endpoint.clone()),
+            credential: String::new(),
+            storage_class: StorageClass::Standard,
+            immutable_days: None,
+        };
+        let secret = Sensitive::new(self.secret.clone());
+        Ok(Arc::new(S3Storage::connect(settings, &self.key, &secret)?))
+    }
+
+    fn target(&self) -> RepositoryTarget {
+        RepositoryTarget::S3 {
+            region: "us-east-1".into(),
+            endpoint: Some(self.endpoint.clone()),
+            access_key_id: self.key.clone(),
+            secret_access_key: Secret(self.secret.clone()),
+            bucket: self.bucket.clone(),
+            folder: self.folder.clone(),
+            storage_class: "standard".into(),
+            immutable_days: None,
+        }
+    }
+}
+
+/// A small folder the appliance backs up once: its point is the
+/// template of every synthesized one.
+fn source_folder(work: &std::path::Path) -> Result<std::path::PathBuf> {
     let src = work.join("machine");
     std::fs::create_dir_all(&src).map_err(|e| Error::io("create", &src, e))?;
     for i in 0..20 {
@@ -113,27 +159,15 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         std::fs::write(&f, format!("data of file {i}\n").repeat(100))
             .map_err(|e| Error::io("write", &f, e))?;
     }
-    let folder = format!("rescan-bench-{}", std::process::id());
-    let key = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "test".into());
-    let secret_text = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into());
-    let secret = Sensitive::new(secret_text.clone());
-    let settings = S3Settings {
-        bucket: bucket.clone(),
-        folder: folder.clone(),
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint.clone()),
-        credential: String::new(),
-        storage_class: StorageClass::Standard,
-        immutable_days: None,
-    };
-    let storage: Arc<dyn Storage> = Arc::new(S3Storage::connect(settings, &key, &secret)?);
-    say(&format!(
-        "writing {} backups × {} restore points to {}",
-        a.backups,
-        a.points,
-        storage.describe()
-    ));
-    let t = Instant::now();
+    Ok(src)
+}
+
+/// Backs the folder up as an appliance would and reads its point back
+/// as the template.
+fn template_point(
+    storage: &Arc<dyn Storage>,
+    src: &std::path::Path,
+) -> Result<(Repository, cairn_console::Manifest)> {
     let real = appliance::backup(
         storage.clone(),
         &ApplianceBackup {
@@ -141,7 +175,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
             machine: "template".into(),
             platform: Platform::Ec2,
             region: "us-east-1".into(),
-            source: src.clone(),
+            source: src.to_path_buf(),
             compression: Compression::Optimal,
             retain_points: None,
             password: None,
@@ -151,18 +185,25 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     )?;
     let repo = Repository::open(storage.clone(), "bench")?;
     let template = repo.read_manifest(&repo.default_keyset()?, &real.backup, &real.point)?;
+    // The template point's tree stays (the synthesized points use it).
+    repo.delete_backup(&real.backup)?;
+    Ok((repo, template))
+}
+
+/// Writes every machine's backup with sixteen writer threads.
+fn write_machines(
+    repo: &Repository,
+    template: &cairn_console::Manifest,
+    a: &BenchArgs,
+) -> Result<()> {
     let workers = 16u32;
     std::thread::scope(|s| -> Result<()> {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                let repo = &repo;
-                let template = &template;
-                let points = a.points;
-                let total = a.backups;
                 s.spawn(move || -> Result<()> {
                     let mut m = w;
-                    while m < total {
-                        write_machine(repo, template, m, points, false)?;
+                    while m < a.backups {
+                        write_machine(repo, template, m, a.points, false)?;
                         m += workers;
                     }
                     Ok(())
@@ -174,31 +215,24 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
                 .map_err(|_| Error::internal("a writer thread panicked"))??;
         }
         Ok(())
-    })?;
-    // The template point's tree stays (the synthesized points use it).
-    repo.delete_backup(&real.backup)?;
-    let write_secs = t.elapsed().as_secs_f64();
-    let data = work.join("console");
-    let _ = std::fs::remove_dir_all(&data);
-    let console = Console::open(&data)?;
-    let target = RepositoryTarget::S3 {
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint.clone()),
-        access_key_id: key.clone(),
-        secret_access_key: Secret(secret_text),
-        bucket: bucket.clone(),
-        folder: folder.clone(),
-        storage_class: "standard".into(),
-        immutable_days: None,
-    };
-    console.connect_external("rescan-bench", "", &target, None, true)?;
+    })
+}
+
+/// The three rescans: first, unchanged, and after one backup grew.
+fn rescan_three(
+    console: &Console,
+    repo: &Repository,
+    template: &cairn_console::Manifest,
+    points: u32,
+) -> Result<[RescanReport; 3]> {
+    let say = |s: &str| eprintln!("[bench] {s}");
     let rec = console.external_named("rescan-bench")?;
     say("rescan 1: every backup is new");
     let first = console.rescan_one(&rec, &NoProgress);
     say("rescan 2: nothing changed");
     let unchanged = console.rescan_one(&rec, &NoProgress);
     say("the appliance adds a restore point to one backup");
-    write_machine(&repo, &template, 0, a.points, true)?;
+    write_machine(repo, template, 0, points, true)?;
     say("rescan 3: one backup changed");
     let one_changed = console.rescan_one(&rec, &NoProgress);
     for r in [&first, &unchanged, &one_changed] {
@@ -206,6 +240,32 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
             return Err(Error::storage(format!("the rescan failed: {e}")));
         }
     }
+    Ok([first, unchanged, one_changed])
+}
+
+pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
+    let bucket = Bucket::from_args(a)?;
+    let work = match &a.dir {
+        Some(d) => d.clone(),
+        None => super::tempdir()?,
+    };
+    let src = source_folder(&work)?;
+    let storage = bucket.storage()?;
+    eprintln!(
+        "[bench] writing {} backups × {} restore points to {}",
+        a.backups,
+        a.points,
+        storage.describe()
+    );
+    let t = Instant::now();
+    let (repo, template) = template_point(&storage, &src)?;
+    write_machines(&repo, &template, a)?;
+    let write_secs = t.elapsed().as_secs_f64();
+    let data = work.join("console");
+    let _ = std::fs::remove_dir_all(&data);
+    let console = Console::open(&data)?;
+    console.connect_external("rescan-bench", "", &bucket.target(), None, true)?;
+    let [first, unchanged, one_changed] = rescan_three(&console, &repo, &template, a.points)?;
     let r = RescanBench {
         backups: a.backups,
         points: a.points,
@@ -215,7 +275,7 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
         one_changed,
         machine: super::machine(),
     };
-    say("removing the bench folder from the bucket");
+    eprintln!("[bench] removing the bench folder from the bucket");
     for o in storage.list("")? {
         let _ = storage.delete(&o.key);
     }
@@ -224,8 +284,13 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     }
     if json {
         crate::output::json(&r);
-        return Ok(0);
+    } else {
+        print_table(&r, &bucket.endpoint);
     }
+    Ok(0)
+}
+
+fn print_table(r: &RescanBench, endpoint: &str) {
     println!(
         "Rescan of an external repository: {} backups × {} restore points on {endpoint} (written in {:.1} s); machine: {}",
         r.backups, r.points, r.write_secs, r.machine
@@ -248,5 +313,4 @@ pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
             x.duration_ms as f64 / 1000.0
         );
     }
-    Ok(0)
 }

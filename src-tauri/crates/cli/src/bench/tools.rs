@@ -57,7 +57,7 @@ fn measure(mut cmd: Command, stdin: Option<&str>) -> Result<Measure> {
     let start = Instant::now();
     let mut child = cmd
         .spawn()
-        .map_err(|e| Error::internal(format!("cannot start {shown}: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot start {shown}")).caused_by(e))?;
     if let Some(s) = stdin {
         use std::io::Write;
         if let Some(mut i) = child.stdin.take() {
@@ -73,7 +73,7 @@ fn measure(mut cmd: Command, stdin: Option<&str>) -> Result<Measure> {
         match child.try_wait() {
             Ok(Some(s)) => break s,
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(Error::internal(format!("{shown}: {e}"))),
+            Err(e) => return Err(Error::internal(format!("cannot wait for {shown}")).caused_by(e)),
         }
     };
     let secs = start.elapsed().as_secs_f64();

@@ -177,7 +177,7 @@ impl Catalog {
         for b in backups {
             points += b.meta.points.len() as u32;
             let meta = serde_json::to_string(&b.meta)
-                .map_err(|e| Error::internal(format!("cannot encode backup metadata: {e}")))?;
+                .map_err(|e| Error::internal("cannot encode backup metadata").caused_by(e))?;
             tx.execute(
                 "INSERT INTO external_backups(external_id, backup_id, etag, keyset, encrypted, meta)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

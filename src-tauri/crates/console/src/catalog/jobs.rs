@@ -72,7 +72,7 @@ impl Catalog {
             )));
         }
         let json = serde_json::to_string(settings)
-            .map_err(|e| Error::internal(format!("cannot encode job settings: {e}")))?;
+            .map_err(|e| Error::internal("cannot encode job settings").caused_by(e))?;
         self.conn().execute(
             "INSERT INTO jobs(name, kind, repository_id, settings, description, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -133,7 +133,7 @@ impl Catalog {
         description: &str,
     ) -> Result<()> {
         let json = serde_json::to_string(settings)
-            .map_err(|e| Error::internal(format!("cannot encode job settings: {e}")))?;
+            .map_err(|e| Error::internal("cannot encode job settings").caused_by(e))?;
         self.conn().execute(
             "UPDATE jobs SET name = ?2, repository_id = ?3, settings = ?4, description = ?5
              WHERE id = ?1",

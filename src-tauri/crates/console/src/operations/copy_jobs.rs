@@ -3,7 +3,7 @@
 //! the sources, and start immediate copies; `copy_runs` runs them.
 
 use super::Console;
-use crate::catalog::JobRecord;
+use crate::catalog::{Catalog, JobRecord};
 use crate::error::{Error, Result};
 use cairn_core::format::crypto::KeySet;
 use cairn_core::repo::Repository;
@@ -130,78 +130,8 @@ impl Console {
         let cat = self.catalog()?;
         for s in &c.sources {
             match s.kind {
-                CopySourceKind::Backup | CopySourceKind::Repository => {
-                    if let Some(ext) = cat.external_by_name(&s.repository)? {
-                        let backups = cat.external_backups(ext.id)?;
-                        if s.kind == CopySourceKind::Backup {
-                            if !backups.iter().any(|b| b.backup_id == s.backup) {
-                                return Err(Error::not_found(format!(
-                                    "external repository {} has no backup {}; rescan it, or remove the object",
-                                    ext.name, s.backup
-                                )));
-                            }
-                            out.push(SourceBackup {
-                                repository: ext.name.clone(),
-                                external: true,
-                                backup: s.backup.clone(),
-                            });
-                        } else {
-                            out.extend(backups.into_iter().map(|b| SourceBackup {
-                                repository: ext.name.clone(),
-                                external: true,
-                                backup: b.backup_id,
-                            }));
-                        }
-                    } else if let Some(rec) = cat.repository_by_name(&s.repository)? {
-                        let backups: Vec<String> = cat
-                            .backups()?
-                            .into_iter()
-                            .filter(|b| b.repository_id == rec.id)
-                            .map(|b| b.backup_id)
-                            .collect();
-                        if s.kind == CopySourceKind::Backup {
-                            if !backups.contains(&s.backup) {
-                                return Err(Error::not_found(format!(
-                                    "repository {} has no backup {}; remove the object",
-                                    rec.name, s.backup
-                                )));
-                            }
-                            out.push(SourceBackup {
-                                repository: rec.name.clone(),
-                                external: false,
-                                backup: s.backup.clone(),
-                            });
-                        } else {
-                            out.extend(backups.into_iter().map(|b| SourceBackup {
-                                repository: rec.name.clone(),
-                                external: false,
-                                backup: b,
-                            }));
-                        }
-                    } else {
-                        return Err(Error::not_found(format!(
-                            "no repository or external repository named \"{}\"",
-                            s.repository
-                        )));
-                    }
-                }
-                CopySourceKind::Job => {
-                    let j = cat.job_by_name(&s.job)?.ok_or_else(|| {
-                        Error::not_found(format!("no job named \"{}\" to copy from", s.job))
-                    })?;
-                    if j.kind != JobKind::Backup {
-                        return Err(Error::invalid(format!(
-                            "{} is a backup copy job; copy from backup jobs",
-                            j.name
-                        )));
-                    }
-                    let rec = cat.repository(j.repository_id)?;
-                    out.push(SourceBackup {
-                        repository: rec.name,
-                        external: false,
-                        backup: cairn_core::jobs::backup_id(&j.settings.uid, &j.settings.machine),
-                    });
-                }
+                CopySourceKind::Job => out.push(job_source(&cat, &s.job)?),
+                _ => out.extend(repository_sources(&cat, s)?),
             }
         }
         let mut seen = HashSet::new();
@@ -339,4 +269,72 @@ impl Console {
         }
         Ok(out)
     }
+}
+
+/// The backups one Backup or Repository object names, in an external
+/// repository or one of the console's own.
+fn repository_sources(cat: &Catalog, s: &CopySource) -> Result<Vec<SourceBackup>> {
+    let (repository, external, backups) = if let Some(ext) = cat.external_by_name(&s.repository)? {
+        let ids = cat
+            .external_backups(ext.id)?
+            .into_iter()
+            .map(|b| b.backup_id);
+        (ext.name, true, ids.collect::<Vec<_>>())
+    } else if let Some(rec) = cat.repository_by_name(&s.repository)? {
+        let ids = cat
+            .backups()?
+            .into_iter()
+            .filter(|b| b.repository_id == rec.id)
+            .map(|b| b.backup_id);
+        (rec.name, false, ids.collect())
+    } else {
+        return Err(Error::not_found(format!(
+            "no repository or external repository named \"{}\"",
+            s.repository
+        )));
+    };
+    let source = |backup: String| SourceBackup {
+        repository: repository.clone(),
+        external,
+        backup,
+    };
+    if s.kind != CopySourceKind::Backup {
+        return Ok(backups.into_iter().map(source).collect());
+    }
+    if !backups.contains(&s.backup) {
+        let what = if external {
+            "external repository"
+        } else {
+            "repository"
+        };
+        let fix = if external {
+            "rescan it, or remove the object"
+        } else {
+            "remove the object"
+        };
+        return Err(Error::not_found(format!(
+            "{what} {repository} has no backup {}; {fix}",
+            s.backup
+        )));
+    }
+    Ok(vec![source(s.backup.clone())])
+}
+
+/// The backup a Job object names: that backup job's own.
+fn job_source(cat: &Catalog, name: &str) -> Result<SourceBackup> {
+    let j = cat
+        .job_by_name(name)?
+        .ok_or_else(|| Error::not_found(format!("no job named \"{name}\" to copy from")))?;
+    if j.kind != JobKind::Backup {
+        return Err(Error::invalid(format!(
+            "{} is a backup copy job; copy from backup jobs",
+            j.name
+        )));
+    }
+    let rec = cat.repository(j.repository_id)?;
+    Ok(SourceBackup {
+        repository: rec.name,
+        external: false,
+        backup: cairn_core::jobs::backup_id(&j.settings.uid, &j.settings.machine),
+    })
 }

@@ -655,7 +655,7 @@ impl Console {
                     me.start_immediate_copies(&grown);
                 }
             })
-            .map_err(|e| Error::internal(format!("cannot start a worker thread: {e}")))?;
+            .map_err(|e| Error::internal("cannot start a worker thread").caused_by(e))?;
         Ok(session)
     }
 

@@ -268,17 +268,7 @@ impl Console {
         let s = &spec.settings;
         match step {
             JobStep::JobMode => validate_job_mode(s),
-            JobStep::Name => {
-                validate_name(&spec.name, "job")?;
-                let same = editing.is_some_and(|e| e.eq_ignore_ascii_case(&spec.name));
-                if !same && self.catalog()?.job_by_name(&spec.name)?.is_some() {
-                    return Err(Error::conflict(format!(
-                        "a job named \"{}\" already exists; choose another name",
-                        spec.name
-                    )));
-                }
-                Ok(())
-            }
+            JobStep::Name => self.check_job_name(&spec.name, editing),
             JobStep::Computers => {
                 let first = s.computers.first().map(String::as_str).unwrap_or("");
                 let machine = if s.machine.is_empty() { first } else { &s.machine };
@@ -307,39 +297,60 @@ impl Console {
                     d.label()
                 ))),
             },
-            JobStep::Storage => {
-                validate_storage_settings(s)?;
-                self.repository_named(&spec.repository)?;
-                self.check_copy_target(s, &spec.repository)?;
-                if spec.encrypt {
-                    let Some(pw) = s.password_name.as_deref().filter(|p| !p.is_empty()) else {
-                        return Err(Error::invalid(
-                            "choose the password that encrypts the backups, or click Add… to create one",
-                        ));
-                    };
-                    let c = self.catalog()?.credential(pw)?;
-                    if c.kind != "password" {
-                        return Err(Error::invalid(format!(
-                            "{pw} is not an encryption password; choose one from Manage Passwords"
-                        )));
-                    }
-                }
-                Ok(())
-            }
+            JobStep::Storage => self.check_job_storage(spec),
             JobStep::BackupCache => validate_storage_settings(s),
             JobStep::GuestProcessing => validate_guest(s),
-            JobStep::Schedule => {
-                let others: Vec<(String, cairn_model::Schedule)> = self
-                    .catalog()?
-                    .jobs()?
-                    .into_iter()
-                    .filter(|j| !editing.is_some_and(|e| e.eq_ignore_ascii_case(&j.name)))
-                    .map(|j| (j.name, j.settings.schedule))
-                    .collect();
-                crate::schedule::validate(&s.schedule, &spec.name, &others)
-            }
+            JobStep::Schedule => self.check_job_schedule(spec, editing),
             JobStep::Summary => Ok(()),
         }
+    }
+
+    /// Name step: a valid name no other job has.
+    fn check_job_name(&self, name: &str, editing: Option<&str>) -> Result<()> {
+        validate_name(name, "job")?;
+        let same = editing.is_some_and(|e| e.eq_ignore_ascii_case(name));
+        if !same && self.catalog()?.job_by_name(name)?.is_some() {
+            return Err(Error::conflict(format!(
+                "a job named \"{name}\" already exists; choose another name"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Storage step: the repository exists, is not a copy's own source,
+    /// and an encrypted job names a stored encryption password.
+    fn check_job_storage(&self, spec: &BackupJobSpec) -> Result<()> {
+        let s = &spec.settings;
+        validate_storage_settings(s)?;
+        self.repository_named(&spec.repository)?;
+        self.check_copy_target(s, &spec.repository)?;
+        if !spec.encrypt {
+            return Ok(());
+        }
+        let Some(pw) = s.password_name.as_deref().filter(|p| !p.is_empty()) else {
+            return Err(Error::invalid(
+                "choose the password that encrypts the backups, or click Add… to create one",
+            ));
+        };
+        let c = self.catalog()?.credential(pw)?;
+        if c.kind != "password" {
+            return Err(Error::invalid(format!(
+                "{pw} is not an encryption password; choose one from Manage Passwords"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Schedule step: valid, and not chained into a loop with other jobs.
+    fn check_job_schedule(&self, spec: &BackupJobSpec, editing: Option<&str>) -> Result<()> {
+        let others: Vec<(String, cairn_model::Schedule)> = self
+            .catalog()?
+            .jobs()?
+            .into_iter()
+            .filter(|j| !editing.is_some_and(|e| e.eq_ignore_ascii_case(&j.name)))
+            .map(|j| (j.name, j.settings.schedule))
+            .collect();
+        crate::schedule::validate(&spec.settings.schedule, &spec.name, &others)
     }
 
     /// True when every computer of the job is this computer.
@@ -380,45 +391,76 @@ impl Console {
             self.check_job_step(step, &spec, editing)?;
         }
         let rec = self.repository_named(&spec.repository)?;
+        let encryption = self.job_encryption(&spec, existing.as_ref(), &rec, encryption)?;
         let s = &mut spec.settings;
-        let keep = existing.as_ref().and_then(|j| {
+        if !spec.encrypt {
+            s.password_name = None;
+        }
+        s.encryption = encryption;
+        self.store_job(&spec, existing.as_ref(), rec.id)?;
+        self.wake_scheduler();
+        self.job_named(&spec.name)
+    }
+
+    /// The key set a saved job encrypts with: none for a plain job, the
+    /// job's own when an edit keeps target and password, else a new one
+    /// created in the repository from `encryption` (the CLI) or the
+    /// stored password the wizard named.
+    fn job_encryption(
+        &self,
+        spec: &BackupJobSpec,
+        existing: Option<&JobRecord>,
+        rec: &RepositoryRecord,
+        encryption: Option<NewEncryption>,
+    ) -> Result<Option<cairn_model::Encryption>> {
+        let s = &spec.settings;
+        if !spec.encrypt {
+            return Ok(None);
+        }
+        let keep = existing.and_then(|j| {
             let same_target = j.repository_id == rec.id;
             let same_pw = j.settings.password_name == s.password_name;
-            (same_target && same_pw && spec.encrypt && encryption.is_none())
+            (same_target && same_pw && encryption.is_none())
                 .then(|| j.settings.encryption.clone())
                 .flatten()
         });
-        s.encryption = None;
-        if !spec.encrypt {
-            s.password_name = None;
-        } else if let Some(enc) = keep {
-            s.encryption = Some(enc);
-        } else {
-            let enc = match encryption {
-                Some(e) => e,
-                None => {
-                    let name = s.password_name.clone().unwrap_or_default();
-                    let c = self.catalog()?.credential(&name)?;
-                    NewEncryption {
-                        cipher: Cipher::Aes256Gcm,
-                        password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
-                        hint: c.hint.clone(),
-                    }
-                }
-            };
-            let repo = self.open_repository(&rec)?;
-            let ks = repo.create_keyset(enc.cipher, &enc.password, &enc.hint)?;
-            s.encryption = Some(cairn_model::Encryption {
-                keyset: ks.id().to_string(),
-                cipher: enc.cipher,
-                hint: enc.hint,
-            });
+        if keep.is_some() {
+            return Ok(keep);
         }
+        let enc = match encryption {
+            Some(e) => e,
+            None => {
+                let name = s.password_name.clone().unwrap_or_default();
+                let c = self.catalog()?.credential(&name)?;
+                NewEncryption {
+                    cipher: Cipher::Aes256Gcm,
+                    password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
+                    hint: c.hint.clone(),
+                }
+            }
+        };
+        let repo = self.open_repository(rec)?;
+        let ks = repo.create_keyset(enc.cipher, &enc.password, &enc.hint)?;
+        Ok(Some(cairn_model::Encryption {
+            keyset: ks.id().to_string(),
+            cipher: enc.cipher,
+            hint: enc.hint,
+        }))
+    }
+
+    /// Writes a checked job to the catalog with its next run.
+    fn store_job(
+        &self,
+        spec: &BackupJobSpec,
+        existing: Option<&JobRecord>,
+        repo: i64,
+    ) -> Result<()> {
+        let s = &spec.settings;
         let next = crate::schedule::next_run_unix(&s.schedule, cairn_core::time::now());
         let cat = self.catalog()?;
-        let job = match &existing {
+        let job = match existing {
             Some(j) => {
-                cat.update_job(j.id, &spec.name, rec.id, s, &spec.description)?;
+                cat.update_job(j.id, &spec.name, repo, s, &spec.description)?;
                 cat.set_job_enabled(j.id, spec.enabled)?;
                 j.id
             }
@@ -428,15 +470,12 @@ impl Console {
                 } else {
                     JobKind::Backup
                 };
-                let j = cat.add_job(&spec.name, kind, rec.id, s, &spec.description)?;
+                let j = cat.add_job(&spec.name, kind, repo, s, &spec.description)?;
                 cat.set_job_enabled(j.id, spec.enabled)?;
                 j.id
             }
         };
-        cat.set_next_run(job, next)?;
-        drop(cat);
-        self.wake_scheduler();
-        self.job_named(&spec.name)
+        cat.set_next_run(job, next)
     }
 
     /// A job as the wizard edits it.
@@ -666,7 +705,7 @@ impl Console {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| {
-                Error::invalid(format!("the {what} script {script} could not start: {e}"))
+                Error::invalid(format!("the {what} script {script} could not start")).caused_by(e)
             })?;
         // Its error output is read aside so a chatty script never blocks.
         let mut stderr = child.stderr.take();

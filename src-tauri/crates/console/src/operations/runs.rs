@@ -264,7 +264,7 @@ impl Console {
                 let r = me.finish_run(&job, session, &opts, Arc::new(NoProgress), &cancel);
                 super::followups::after_run(&me, &job, &opts, &r);
             })
-            .map_err(|e| Error::internal(format!("cannot start a worker thread: {e}")))?;
+            .map_err(|e| Error::internal("cannot start a worker thread").caused_by(e))?;
         Ok(session)
     }
 

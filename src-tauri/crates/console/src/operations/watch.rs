@@ -38,7 +38,7 @@ impl Console {
                 me.follow(id, watch, &send);
                 me.unwatch_session(watch);
             })
-            .map_err(|e| crate::Error::internal(format!("cannot start a worker thread: {e}")))?;
+            .map_err(|e| crate::Error::internal("cannot start a worker thread").caused_by(e))?;
         Ok(watch)
     }
 

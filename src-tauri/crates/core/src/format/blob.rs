@@ -37,7 +37,7 @@ pub fn decode(ks: &KeySet, id: &ChunkId, stored: &[u8], raw_len: usize) -> Resul
     match *flag {
         RAW => Ok(payload.to_vec()),
         ZSTD => zstd::bulk::decompress(payload, raw_len.max(1))
-            .map_err(|e| Error::corrupt(format!("{what} does not decompress: {e}"))),
+            .map_err(|e| Error::corrupt(format!("{what} does not decompress")).caused_by(e)),
         f => Err(Error::corrupt(format!(
             "{what} has an unknown encoding {f}"
         ))),
@@ -89,7 +89,7 @@ pub fn seal_object(ks: &KeySet, kind: ObjectKind, plain: &[u8]) -> Result<Vec<u8
     header.push(kind as u8);
     header.extend_from_slice(&keyset_bytes(ks.id())?);
     let compressed = zstd::bulk::compress(plain, 3)
-        .map_err(|e| Error::internal(format!("compression failed: {e}")))?;
+        .map_err(|e| Error::internal("compression failed").caused_by(e))?;
     let sealed = ks.seal(&header, compressed)?;
     header.extend_from_slice(&sealed);
     Ok(header)
@@ -120,7 +120,7 @@ pub fn open_object(ks: &KeySet, kind: ObjectKind, data: &[u8], what: &str) -> Re
     }
     let compressed = ks.open(&data[..HEADER_LEN], &data[HEADER_LEN..], what)?;
     zstd::stream::decode_all(compressed.as_slice())
-        .map_err(|e| Error::corrupt(format!("{what} does not decompress: {e}")))
+        .map_err(|e| Error::corrupt(format!("{what} does not decompress")).caused_by(e))
 }
 
 fn keyset_bytes(id: &str) -> Result<[u8; 16]> {

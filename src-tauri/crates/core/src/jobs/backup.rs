@@ -468,19 +468,12 @@ pub fn run(
     sink.log(LogLevel::Info, "Loading the repository index");
     let index = repo.load_index(ks, true)?;
     let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id)?;
-    let counters = Arc::new(Counters::default());
-    if let Some(m) = &parent {
-        counters.bytes_total.store(m.stats.bytes, Ordering::Relaxed);
-        counters.files_total.store(m.stats.files, Ordering::Relaxed);
-    }
     let writer = PackWriter::new(
         repo.storage().clone(),
         ks.clone(),
         repo.config().pack_size as usize,
     );
-    if let Ok(mut t) = counters.target_ns.lock() {
-        *t = Some(writer.busy_ns.clone());
-    }
+    let counters = start_counters(parent.as_ref(), &writer);
     let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
     let walk = {
         let ctx = Ctx {
@@ -539,6 +532,20 @@ pub fn run(
     update_backup_meta(repo, ks, &manifest, &spec.writer)?;
     sink.progress(&counters.snapshot(std::time::Instant::now()));
     Ok(BackupOutcome { manifest, warnings })
+}
+
+/// Progress counters of a run: the parent's totals are the first
+/// estimate, and the pack writer's busy time tells a slow target.
+fn start_counters(parent: Option<&Manifest>, writer: &PackWriter) -> Arc<Counters> {
+    let counters = Arc::new(Counters::default());
+    if let Some(m) = parent {
+        counters.bytes_total.store(m.stats.bytes, Ordering::Relaxed);
+        counters.files_total.store(m.stats.files, Ordering::Relaxed);
+    }
+    if let Ok(mut t) = counters.target_ns.lock() {
+        *t = Some(writer.busy_ns.clone());
+    }
+    counters
 }
 
 /// The backup's newest restore point and its tree, the parent of the

@@ -37,7 +37,7 @@ fn compile(mask: &str) -> Result<Mask> {
         mask
     };
     let pattern = Pattern::new(body)
-        .map_err(|e| Error::invalid(format!("the mask \"{mask}\" is not valid: {e}")))?;
+        .map_err(|e| Error::invalid(format!("the mask \"{mask}\" is not valid")).caused_by(e))?;
     Ok(Mask {
         pattern,
         dirs_only,
@@ -55,8 +55,9 @@ impl Filter {
         let includes = include_masks
             .iter()
             .map(|m| {
-                Pattern::new(m)
-                    .map_err(|e| Error::invalid(format!("the mask \"{m}\" is not valid: {e}")))
+                Pattern::new(m).map_err(|e| {
+                    Error::invalid(format!("the mask \"{m}\" is not valid")).caused_by(e)
+                })
             })
             .collect::<Result<_>>()?;
         Ok(Self { excludes, includes })
