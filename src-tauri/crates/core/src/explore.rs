@@ -28,14 +28,13 @@ impl NamePattern {
                 "the search pattern is empty; give a name or a mask such as *.pdf",
             ));
         }
-        let mask =
-            if pattern.contains(['*', '?']) {
-                Some(glob::Pattern::new(pattern).map_err(|e| {
-                    Error::invalid(format!("\"{pattern}\" is not a valid mask")).caused_by(e)
-                })?)
-            } else {
-                None
-            };
+        let mask = if pattern.contains(['*', '?']) {
+            Some(glob::Pattern::new(pattern).map_err(|e| {
+                Error::invalid(format!("\"{pattern}\" is not a valid mask")).caused_by(e)
+            })?)
+        } else {
+            None
+        };
         Ok(Self {
             mask,
             text: pattern.to_lowercase(),
