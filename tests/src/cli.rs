@@ -63,6 +63,47 @@ impl Cairn {
         }
     }
 
+    /// Runs like [`Cairn::run`] and also answers the process's peak
+    /// resident memory in bytes, sampled from `/proc` while it runs.
+    pub fn run_peak(&self, args: &[&str], stdin: Option<&str>) -> (Run, u64) {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--data-dir").arg(&self.data).args(args);
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start cairn");
+        if let Some(s) = stdin {
+            let mut i = child.stdin.take().expect("stdin");
+            i.write_all(s.as_bytes()).expect("write stdin");
+        }
+        let status = format!("/proc/{}/status", child.id());
+        let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
+        let readers = [
+            std::thread::spawn(move || read_all(out.as_mut())),
+            std::thread::spawn(move || read_all(err.as_mut())),
+        ];
+        let mut peak = 0u64;
+        let code = loop {
+            peak = peak.max(vm_hwm(&status));
+            match child.try_wait().expect("wait for cairn") {
+                Some(s) => break s.code().unwrap_or(-1),
+                None => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        };
+        let [stdout, stderr] = readers.map(|r| r.join().expect("reader"));
+        (
+            Run {
+                code,
+                stdout,
+                stderr,
+            },
+            peak,
+        )
+    }
+
     /// Runs and asserts success.
     pub fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args, None);
@@ -130,4 +171,26 @@ impl Cairn {
     pub fn default_repo(&self) -> PathBuf {
         self.data.join("repository")
     }
+}
+
+fn read_all(r: Option<&mut impl std::io::Read>) -> String {
+    let mut s = String::new();
+    if let Some(r) = r {
+        let _ = r.read_to_string(&mut s);
+    }
+    s
+}
+
+/// VmHWM of a process in bytes (0 once it has exited).
+fn vm_hwm(status: &str) -> u64 {
+    std::fs::read_to_string(status)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|k| k * 1024)
+        .unwrap_or(0)
 }

@@ -10,6 +10,7 @@ mod cloud;
 mod console_window;
 mod external;
 mod external_window;
+mod hostile_repository;
 mod job_wizard;
 mod repository_wizard;
 mod restore_browser;

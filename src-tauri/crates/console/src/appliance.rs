@@ -121,7 +121,8 @@ fn open_or_create(storage: Arc<dyn Storage>) -> Result<Repository> {
 /// The key set of a policy's backup: the existing one, or a new one.
 fn keyset_for(repo: &Repository, backup: &str, password: Option<&str>) -> Result<KeySet> {
     match (repo.backup_keyset(backup)?, password) {
-        (Some(k), pw) => Ok(repo.keyset(&k, pw)?),
+        (Some(k), Some(pw)) => Ok(repo.encrypted_keyset(&k, Some(pw))?),
+        (Some(k), None) => Ok(repo.keyset(&k, None)?),
         (None, Some(pw)) => Ok(repo.create_keyset(Cipher::Aes256Gcm, pw, "")?),
         (None, None) => Ok(repo.default_keyset()?),
     }

@@ -86,3 +86,23 @@ impl From<Error> for ApiError {
         e.0.into()
     }
 }
+
+/// Runs `f`; a panic inside (a defect, or crafted data that slipped past
+/// validation) becomes an Internal error, so whatever ends the session,
+/// unregisters the run or frees a slot afterwards always happens.
+pub(crate) fn catch_panic<T, E: From<cairn_core::Error>>(
+    what: &str,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no details".into());
+        Err(cairn_core::Error::internal(format!(
+            "{what} stopped on an internal error ({why}); what it had written stays consistent, nothing after the error was done. Please report it"
+        ))
+        .into())
+    })
+}

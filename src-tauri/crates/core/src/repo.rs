@@ -150,7 +150,35 @@ impl Repository {
 
     /// Unwraps a key set (password needed for encrypted ones).
     pub fn keyset(&self, id: &str, password: Option<&str>) -> Result<KeySet> {
-        KeySet::from_file(&self.key_file(id)?, password, &self.name)
+        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::corrupt(format!(
+                "repository {} names a key set \"{id}\" that is not a key set id (damaged or tampered)",
+                self.name
+            )));
+        }
+        let file = self.key_file(id)?;
+        if file.id != id {
+            return Err(Error::corrupt(format!(
+                "key file {id} of repository {} holds key set {} (damaged or tampered)",
+                self.name, file.id
+            )));
+        }
+        KeySet::from_file(&file, password, &self.name)
+    }
+
+    /// Unwraps a key set that must be encrypted: the job writing with it,
+    /// or the backup read with it, is known to be encrypted. A plain key
+    /// file in its place was put there by someone who can write the
+    /// storage, and is refused before anything is written or trusted.
+    pub fn encrypted_keyset(&self, id: &str, password: Option<&str>) -> Result<KeySet> {
+        let ks = self.keyset(id, password)?;
+        if !ks.encrypted() {
+            return Err(Error::corrupt(format!(
+                "key set {id} of repository {} is not encrypted, but its backups are: the key file was replaced by someone who can write the storage. Nothing was written or read; put keys/{id} back from a copy of the repository, or give the job a new password",
+                self.name
+            )));
+        }
+        Ok(ks)
     }
 
     /// The unencrypted default key set.

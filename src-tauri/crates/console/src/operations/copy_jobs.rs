@@ -27,6 +27,9 @@ pub(super) struct SourceBackup {
 pub(super) struct OpenSource {
     pub(super) repo: Repository,
     pub(super) password: Option<String>,
+    /// Backups the catalog knows to be encrypted: a plain key set in
+    /// their place is refused.
+    pub(super) encrypted: HashSet<String>,
 }
 
 /// The id a copy's target backup has: one per copy job and source backup.
@@ -164,13 +167,22 @@ impl Console {
                 self.open_external_storage(&rec)?;
             let repo = Repository::open(storage, &rec.name)?.with_tree_cache(dir);
             let password = self.external_password(&rec)?.map(|p| p.expose().clone());
-            Ok(OpenSource { repo, password })
+            let encrypted = self.catalog()?.external_backups(rec.id)?.into_iter();
+            let encrypted = encrypted.filter(|b| b.encrypted).map(|b| b.backup_id);
+            Ok(OpenSource {
+                repo,
+                password,
+                encrypted: encrypted.collect(),
+            })
         } else {
             let rec = self.repository_named(&b.repository)?;
             let repo = self.open_repository(&rec)?;
+            let encrypted = self.catalog()?.backups()?.into_iter();
+            let encrypted = encrypted.filter(|b| b.repository_id == rec.id && b.encrypted);
             Ok(OpenSource {
                 repo,
                 password: None,
+                encrypted: encrypted.map(|b| b.backup_id).collect(),
             })
         }
     }
@@ -184,10 +196,17 @@ impl Console {
                 src.repo.name()
             ))
         })?;
+        let open = |pw: Option<&str>| {
+            if src.encrypted.contains(backup) {
+                src.repo.encrypted_keyset(&ks_id, pw)
+            } else {
+                src.repo.keyset(&ks_id, pw)
+            }
+        };
         if let Some(pw) = &src.password {
-            return Ok(src.repo.keyset(&ks_id, Some(pw))?);
+            return Ok(open(Some(pw))?);
         }
-        match src.repo.keyset(&ks_id, None) {
+        match open(None) {
             Err(e) if e.kind() == ErrorKind::WrongPassword => {
                 let job = self.catalog()?.jobs()?.into_iter().find(|j| {
                     j.settings
@@ -200,7 +219,7 @@ impl Console {
                     .ok_or(Error::from(e))?;
                 let c = self.catalog()?.credential(&name)?;
                 let pw = crate::secrets::load(&c.secret_ref, &name)?;
-                Ok(src.repo.keyset(&ks_id, Some(pw.expose()))?)
+                Ok(open(Some(pw.expose()))?)
             }
             r => Ok(r?),
         }

@@ -158,7 +158,7 @@ impl Console {
         let rec = self.catalog()?.repository(job.repository_id)?;
         let dst = self.open_repository(&rec)?;
         let dst_ks = match &job.settings.encryption {
-            Some(enc) => dst.keyset(&enc.keyset, password)?,
+            Some(enc) => dst.encrypted_keyset(&enc.keyset, password)?,
             None => dst.default_keyset()?,
         };
         let purpose = format!("backup copy job {}", job.name);

@@ -449,7 +449,9 @@ impl Console {
                 return report;
             }
         };
-        let outcome = self.rescan_storage(rec, storage.clone(), sink, &mut report);
+        let outcome = crate::error::catch_panic(&format!("the rescan of {}", rec.name), || {
+            self.rescan_storage(rec, storage.clone(), sink, &mut report)
+        });
         report.requests = storage.requests();
         report.duration_ms = t0.elapsed().as_millis() as u64;
         let now = cairn_core::time::now();
@@ -501,7 +503,8 @@ impl Console {
                 found.push(c.clone());
                 continue;
             }
-            match reader.read(rec.id, obj, &id) {
+            let was_encrypted = cached.get(&id).is_some_and(|c| c.encrypted);
+            match reader.read(rec.id, obj, &id, was_encrypted) {
                 Ok(b) => found.push(b),
                 Err(e) => {
                     // Kept as it was; the error is reported.
@@ -676,7 +679,7 @@ struct MetaReader<'a> {
     repo: &'a Repository,
     storage: &'a ExternalStorage,
     password: Option<&'a str>,
-    keysets: HashMap<String, std::result::Result<KeySet, String>>,
+    keysets: HashMap<String, std::result::Result<KeySet, (ErrorKind, String)>>,
     /// Metadata objects read.
     read: u32,
 }
@@ -687,6 +690,7 @@ impl MetaReader<'_> {
         external_id: i64,
         obj: &cairn_core::storage::ObjectInfo,
         id: &str,
+        was_encrypted: bool,
     ) -> Result<ExternalBackupRecord> {
         let raw = self.storage.get(&obj.key)?;
         let ks_id = object_keyset(&raw, &obj.key)?;
@@ -694,9 +698,18 @@ impl MetaReader<'_> {
         let ks = self
             .keysets
             .entry(ks_id.clone())
-            .or_insert_with(|| repo.keyset(&ks_id, password).map_err(|e| e.to_string()))
+            .or_insert_with(|| {
+                repo.keyset(&ks_id, password)
+                    .map_err(|e| (e.kind(), e.message().into_owned()))
+            })
             .clone()
-            .map_err(|m| Error::new(ErrorKind::WrongPassword, m))?;
+            .map_err(|(kind, m)| Error::new(kind, m))?;
+        if was_encrypted && !ks.encrypted() {
+            return Err(Error::corrupt(format!(
+                "{} was encrypted and is now written with the plain key set {ks_id}: someone who can write the storage replaced it; the backup is kept as it was",
+                obj.key
+            )));
+        }
         let plain = open_object(&ks, ObjectKind::Backup, &raw, &obj.key)?;
         let meta: BackupMeta = serde_json::from_slice(&plain)
             .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;

@@ -589,7 +589,7 @@ impl Console {
         password: Option<&str>,
     ) -> Result<KeySet> {
         match &job.settings.encryption {
-            Some(enc) => Ok(repo.keyset(&enc.keyset, password)?),
+            Some(enc) => Ok(repo.encrypted_keyset(&enc.keyset, password)?),
             None => Ok(repo.default_keyset()?),
         }
     }
@@ -632,11 +632,16 @@ impl Console {
         opts: &RunOptions,
         cancel: &CancelToken,
     ) -> Result<i64> {
+        let starting =
+            self.runs.starting.lock().map_err(|_| {
+                Error::internal("the run registry is poisoned; restart the console")
+            })?;
         self.check_runnable(job)?;
         let session = self
             .catalog()?
             .start_session(Some(job.id), &job.name, session_kind(job))?;
         self.register_run(job, session, cancel.clone(), opts.stop_reason.clone());
+        drop(starting);
         let cat = self.catalog()?;
         cat.log(
             session,
@@ -659,7 +664,9 @@ impl Console {
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
         let sink = self.session_sink(session, sink)?;
-        let outcome = self.run_job_inner(job, opts, sink.clone(), cancel);
+        let outcome = crate::error::catch_panic(&format!("job {}", job.name), || {
+            self.run_job_inner(job, opts, sink.clone(), cancel)
+        });
         let (result, message, report) = match outcome {
             Ok(mut r) => {
                 r.session = session;

@@ -77,7 +77,11 @@ impl Console {
                 b.backup_id, record.name
             ))
         })?;
-        let keyset = repo.keyset(&keyset_id, password)?;
+        let keyset = if b.encrypted {
+            repo.encrypted_keyset(&keyset_id, password)?
+        } else {
+            repo.keyset(&keyset_id, password)?
+        };
         let mut points = repo.list_points(&b.backup_id)?;
         points.sort();
         let id = if point == "latest" {
@@ -270,7 +274,9 @@ impl Console {
         if !reason.trim().is_empty() {
             sink.log(LogLevel::Info, &format!("Reason: {}", reason.trim()));
         }
-        let outcome = restore::run(&p.repo, &p.keyset, manifest, spec, sink.clone(), cancel);
+        let outcome = crate::error::catch_panic("the restore", || {
+            restore::run(&p.repo, &p.keyset, manifest, spec, sink.clone(), cancel)
+        });
         let (result, details) = match &outcome {
             Ok(r) if r.failed.is_empty() => (
                 SessionResult::Success,

@@ -105,6 +105,9 @@ struct Run {
 #[derive(Default)]
 pub struct Runs {
     jobs: Mutex<HashMap<i64, Run>>,
+    /// Held from the check that a job is not running until its run is
+    /// registered, so two starts of one job cannot both pass the check.
+    pub(crate) starting: Mutex<()>,
     /// Sessions of this process and their live state (kept after the end
     /// so the session window shows the final counters; the newest
     /// [`KEEP_LIVE`]).

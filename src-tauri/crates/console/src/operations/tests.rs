@@ -228,3 +228,88 @@ fn restores_wake_their_watchers_and_a_closed_window_ends_its_watch() {
     );
     assert_eq!(c.watches(), 0);
 }
+
+/// A sink that panics on the line a backup logs before it walks the
+/// source: a stand-in for any defect deep in a run.
+struct PanicsWhileBackingUp;
+
+impl cairn_core::progress::ProgressSink for PanicsWhileBackingUp {
+    fn progress(&self, _: &cairn_core::progress::ProgressSnapshot) {}
+    fn log(&self, _: cairn_model::LogLevel, message: &str) {
+        if message.starts_with("Backing up") {
+            panic!("planted for the test");
+        }
+    }
+}
+
+#[test]
+fn a_panic_inside_a_run_fails_its_session_and_frees_the_job() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let src = source(tmp.path());
+    let j = job(&c, "Fragile", &src);
+    let err = c
+        .run_job(
+            "Fragile",
+            &RunOptions::default(),
+            Arc::new(PanicsWhileBackingUp),
+            &CancelToken::new(),
+        )
+        .expect_err("the run fails");
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(
+        err.message().contains("internal error"),
+        "{}",
+        err.message()
+    );
+    assert!(!c.is_running(j.id), "the run is unregistered");
+    let rows = c.history_rows().expect("history");
+    let s = rows.iter().find(|s| s.name == "Fragile").expect("session");
+    assert_eq!(s.result, Some(SessionResult::Failed));
+    assert!(s.ended.is_some(), "the session ended");
+    run(&c, "Fragile");
+}
+
+#[test]
+fn concurrent_starts_of_one_job_start_it_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = Arc::new(console(tmp.path()));
+    let src = source(tmp.path());
+    job(&c, "Once", &src);
+    let n = 8;
+    let barrier = Arc::new(std::sync::Barrier::new(n));
+    let starts: Vec<_> = (0..n)
+        .map(|_| {
+            let (c, barrier) = (c.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                c.start_job("Once", RunOptions::default())
+            })
+        })
+        .collect();
+    let results: Vec<_> = starts
+        .into_iter()
+        .map(|h| h.join().expect("join"))
+        .collect();
+    let started = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(started, 1, "{results:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.kind(), ErrorKind::Conflict, "{}", r.message());
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while c
+        .history_rows()
+        .expect("rows")
+        .iter()
+        .any(|s| s.ended.is_none())
+    {
+        assert!(std::time::Instant::now() < deadline, "the run never ended");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let rows = c.history_rows().expect("rows");
+    assert_eq!(
+        rows.iter().filter(|s| s.name == "Once").count(),
+        1,
+        "{rows:?}"
+    );
+}

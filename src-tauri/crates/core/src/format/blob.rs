@@ -10,6 +10,16 @@ const RAW: u8 = 0;
 /// Body flag: payload is a zstd frame.
 const ZSTD: u8 = 1;
 
+/// The largest blob (a chunk or a tree) a reader accepts, decoded: the
+/// chunker's maximum is 16 MiB at most and a tree of 256 MiB holds about
+/// two million entries. Anything larger is damage or an attack.
+pub const MAX_BLOB_LEN: usize = 256 << 20;
+
+/// Blobs up to this size are decoded in one call into a buffer of their
+/// stated size; larger ones are streamed, so a forged length cannot
+/// reserve memory the data does not fill.
+const BULK_DECODE_LEN: usize = 16 << 20;
+
 /// Compresses (when it shrinks) and seals one chunk; the id is the AAD.
 pub fn encode(ks: &KeySet, id: &ChunkId, data: &[u8], level: Option<i32>) -> Result<Vec<u8>> {
     let mut body = Vec::with_capacity(data.len() / 2 + 16);
@@ -34,10 +44,14 @@ pub fn decode(ks: &KeySet, id: &ChunkId, stored: &[u8], raw_len: usize) -> Resul
     let (flag, payload) = body
         .split_first()
         .ok_or_else(|| Error::corrupt(format!("{what} is empty")))?;
+    if raw_len > MAX_BLOB_LEN {
+        return Err(too_large(&what, MAX_BLOB_LEN));
+    }
     match *flag {
         RAW => Ok(payload.to_vec()),
-        ZSTD => zstd::bulk::decompress(payload, raw_len.max(1))
+        ZSTD if raw_len <= BULK_DECODE_LEN => zstd::bulk::decompress(payload, raw_len.max(1))
             .map_err(|e| Error::corrupt(format!("{what} does not decompress")).caused_by(e)),
+        ZSTD => decompress_capped(payload, raw_len, &what),
         f => Err(Error::corrupt(format!(
             "{what} has an unknown encoding {f}"
         ))),
@@ -76,6 +90,18 @@ pub enum ObjectKind {
     Manifest = b'M',
     /// `backups/<backup>`: a backup's metadata.
     Backup = b'B',
+}
+
+impl ObjectKind {
+    /// The largest content a reader accepts for this kind, decoded (the
+    /// limits FORMAT.md states).
+    pub fn max_len(self) -> usize {
+        match self {
+            Self::Index | Self::PackHeader => 64 << 20,
+            Self::Manifest => 16 << 20,
+            Self::Backup => 64 << 20,
+        }
+    }
 }
 
 /// Header length: magic, kind, key set id (16 raw bytes).
@@ -119,8 +145,31 @@ pub fn open_object(ks: &KeySet, kind: ObjectKind, data: &[u8], what: &str) -> Re
         )));
     }
     let compressed = ks.open(&data[..HEADER_LEN], &data[HEADER_LEN..], what)?;
-    zstd::stream::decode_all(compressed.as_slice())
-        .map_err(|e| Error::corrupt(format!("{what} does not decompress")).caused_by(e))
+    decompress_capped(&compressed, kind.max_len(), what)
+}
+
+/// Decodes zstd frames, refusing to produce more than `cap` bytes.
+fn decompress_capped(data: &[u8], cap: usize, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let broken =
+        |e: std::io::Error| Error::corrupt(format!("{what} does not decompress")).caused_by(e);
+    let decoder = zstd::stream::read::Decoder::with_buffer(data).map_err(broken)?;
+    let mut out = Vec::with_capacity(cap.min(data.len().saturating_mul(4)));
+    decoder
+        .take(cap as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(broken)?;
+    if out.len() > cap {
+        return Err(too_large(what, cap));
+    }
+    Ok(out)
+}
+
+fn too_large(what: &str, cap: usize) -> Error {
+    Error::corrupt(format!(
+        "{what} is too large: it decodes to more than {} MiB, the format's limit for it; the object is damaged or was planted",
+        cap >> 20
+    ))
 }
 
 fn keyset_bytes(id: &str) -> Result<[u8; 16]> {
@@ -175,5 +224,33 @@ mod tests {
             b"{\"a\":1}"
         );
         assert!(open_object(&ks, ObjectKind::Backup, &obj, "m").is_err());
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_as_too_large() {
+        use std::io::Write;
+        let (ks, _) = KeySet::new_plain();
+        let mut obj = seal_object(&ks, ObjectKind::Backup, b"{}").expect("seal");
+        obj.truncate(HEADER_LEN);
+        let mut enc = zstd::stream::Encoder::new(Vec::new(), 1).expect("zstd");
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..(ObjectKind::Backup.max_len() >> 20) + 1 {
+            enc.write_all(&zeros).expect("compress");
+        }
+        obj.extend_from_slice(&enc.finish().expect("finish"));
+        let err = open_object(&ks, ObjectKind::Backup, &obj, "backups/b").expect_err("bomb");
+        assert!(err.message().contains("too large"), "{}", err.message());
+        let ok = seal_object(&ks, ObjectKind::Backup, &vec![0u8; 1 << 20]).expect("seal");
+        assert_eq!(
+            open_object(&ks, ObjectKind::Backup, &ok, "b")
+                .expect("open")
+                .len(),
+            1 << 20
+        );
+
+        let id = ChunkId([1; 32]);
+        let big = encode(&ks, &id, b"x", Some(3)).expect("encode");
+        let err = decode(&ks, &id, &big, MAX_BLOB_LEN + 1).expect_err("forged length");
+        assert!(err.message().contains("too large"), "{}", err.message());
     }
 }

@@ -106,10 +106,42 @@ fn aead_open(c: Cipher, key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Vec
     }
 }
 
+/// Argon2id memory a key file may ask for: 8 MiB to 4 GiB (Cairn writes
+/// 64 MiB). Outside these the file is treated as corrupt, never derived.
+pub const MIN_KDF_MEMORY_KIB: u32 = 8 * 1024;
+/// See [`MIN_KDF_MEMORY_KIB`].
+pub const MAX_KDF_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+/// Argon2id passes a key file may ask for (Cairn writes 3).
+pub const MAX_KDF_ITERATIONS: u32 = 64;
+/// Argon2id lanes a key file may ask for (Cairn writes 1).
+pub const MAX_KDF_LANES: u32 = 64;
+
+/// Refuses parameters an attacker could use to exhaust memory or time.
+fn check_kdf(p: &KdfParams) -> Result<Vec<u8>> {
+    let bad = |why: &str| Error::corrupt(format!("corrupt key file: {why}"));
+    if p.algorithm != "argon2id" {
+        return Err(bad("the key derivation is not Argon2id"));
+    }
+    if !(MIN_KDF_MEMORY_KIB..=MAX_KDF_MEMORY_KIB).contains(&p.memory_kib) {
+        return Err(bad("the key derivation's memory is outside 8 MiB to 4 GiB"));
+    }
+    if !(1..=MAX_KDF_ITERATIONS).contains(&p.iterations) {
+        return Err(bad("the key derivation's passes are outside 1 to 64"));
+    }
+    if !(1..=MAX_KDF_LANES).contains(&p.parallelism) {
+        return Err(bad("the key derivation's lanes are outside 1 to 64"));
+    }
+    let salt = hex::decode(&p.salt).map_err(|_| bad("the salt is not hex"))?;
+    if !(16..=64).contains(&salt.len()) {
+        return Err(bad("the salt is not 16 to 64 bytes"));
+    }
+    Ok(salt)
+}
+
 fn derive(password: &str, p: &KdfParams) -> Result<[u8; 32]> {
-    let salt = hex::decode(&p.salt).map_err(|_| Error::corrupt("a key file has a bad salt"))?;
+    let salt = check_kdf(p)?;
     let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
-        .map_err(|e| Error::corrupt(format!("a key file has bad Argon2 parameters: {e}")))?;
+        .map_err(|e| Error::corrupt(format!("corrupt key file: bad Argon2 parameters ({e})")))?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = [0u8; 32];
     a.hash_password_into(password.as_bytes(), &salt, &mut out)
@@ -292,5 +324,49 @@ mod tests {
         let (b, _) = KeySet::new_plain();
         assert_eq!(a.chunk_id(b"x"), a.chunk_id(b"x"));
         assert_ne!(a.chunk_id(b"x"), b.chunk_id(b"x"));
+    }
+
+    #[test]
+    fn key_derivation_parameters_outside_sane_limits_are_a_corrupt_key_file() {
+        let (_, good) = KeySet::new_encrypted(Cipher::Aes256Gcm, "pw", "").expect("new");
+        let with = |f: &dyn Fn(&mut KdfParams)| {
+            let mut file = good.clone();
+            f(file.kdf.as_mut().expect("kdf"));
+            KeySet::from_file(&file, Some("pw"), "R1")
+        };
+        type Edit = fn(&mut KdfParams);
+        let absurd: [(&str, Edit); 8] = [
+            ("4 TiB of memory", |k| k.memory_kib = u32::MAX),
+            ("memory above the limit", |k| {
+                k.memory_kib = MAX_KDF_MEMORY_KIB + 1
+            }),
+            ("memory below the limit", |k| {
+                k.memory_kib = MIN_KDF_MEMORY_KIB - 1
+            }),
+            ("4 billion passes", |k| k.iterations = u32::MAX),
+            ("no passes", |k| k.iterations = 0),
+            ("too many lanes", |k| k.parallelism = MAX_KDF_LANES + 1),
+            ("a short salt", |k| k.salt = "00".repeat(7)),
+            ("another algorithm", |k| k.algorithm = "scrypt".into()),
+        ];
+        for (what, edit) in absurd {
+            let err = with(&edit).expect_err(what);
+            assert_eq!(err.kind(), ErrorKind::Corrupt, "{what}: {}", err.message());
+            assert!(
+                err.message().contains("corrupt key file"),
+                "{what}: {}",
+                err.message()
+            );
+        }
+        // The limits themselves are accepted (the wrong key then fails its tag).
+        let edge = with(&|k: &mut KdfParams| {
+            k.memory_kib = MIN_KDF_MEMORY_KIB;
+            k.iterations = 1;
+        });
+        assert_eq!(
+            edge.expect_err("other key").kind(),
+            ErrorKind::WrongPassword
+        );
+        assert!(with(&|_: &mut KdfParams| {}).is_ok());
     }
 }

@@ -267,9 +267,12 @@ pub fn read_trailer(
     if size < 4 {
         return Err(Error::corrupt(format!("pack {pack} is truncated")));
     }
-    let len_bytes = storage.get_range(&key, size - 4, 4)?;
-    let len = u32::from_le_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]) as u64;
-    if len + 4 > size {
+    let len_bytes: [u8; 4] = storage
+        .get_range(&key, size - 4, 4)?
+        .try_into()
+        .map_err(|_| Error::corrupt(format!("pack {pack} is truncated")))?;
+    let len = u32::from_le_bytes(len_bytes) as u64;
+    if len + 4 > size || len > ObjectKind::PackHeader.max_len() as u64 {
         return Err(Error::corrupt(format!("pack {pack} has a bad trailer")));
     }
     let header = storage.get_range(&key, size - 4 - len, len)?;

@@ -133,6 +133,12 @@ impl Ctx<'_> {
 
     fn store_tree(&self, tree: &Tree) -> Result<ChunkId> {
         let bytes = tree.encode();
+        if bytes.len() > blob::MAX_BLOB_LEN {
+            return Err(Error::invalid(format!(
+                "a folder with {} entries is larger than a restore point can hold (256 MiB of entries); split it or exclude part of it",
+                tree.entries.len()
+            )));
+        }
         let id = self.ks.chunk_id(&bytes);
         self.store_blob(id, KIND_TREE, &bytes, Some(3))?;
         Ok(id)
