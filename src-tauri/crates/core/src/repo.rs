@@ -10,7 +10,7 @@ use crate::format::index::{index_key, pack_key, Index, PackIndex, KIND_TREE};
 use crate::format::manifest::{backup_key, manifest_key, BackupMeta, Manifest};
 use crate::format::pack::read_trailer;
 use crate::format::tree::Tree;
-use crate::format::ChunkId;
+use crate::format::{is_name_id, is_object_id, ChunkId};
 use crate::storage::Storage;
 use cairn_model::ErrorKind;
 use std::collections::{HashMap, HashSet};
@@ -212,6 +212,11 @@ impl Repository {
             .filter_map(|o| o.key.strip_prefix("index/").map(str::to_string))
             .collect();
         for obj in index_objects {
+            let name = obj.key.trim_start_matches("index/");
+            if !is_object_id(name) {
+                index.ignored.push(obj.key.clone());
+                continue;
+            }
             let raw = self.storage.get(&obj.key)?;
             if object_keyset(&raw, &obj.key)? != ks.id() {
                 continue;
@@ -219,12 +224,18 @@ impl Repository {
             let plain = open_object(ks, ObjectKind::Index, &raw, &obj.key)?;
             let p: PackIndex = postcard::from_bytes(&plain)
                 .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
+            if p.pack != name {
+                return Err(Error::corrupt(format!(
+                    "{} describes pack {}, not its own (damaged or tampered)",
+                    obj.key, p.pack
+                )));
+            }
             index.add(&p);
         }
         if repair {
             for obj in self.storage.list("data/")? {
                 let pack = obj.key.rsplit('/').next().unwrap_or_default().to_string();
-                if indexed.contains(&pack) {
+                if indexed.contains(&pack) || obj.key != pack_key(&pack) || !is_object_id(&pack) {
                     continue;
                 }
                 if let Ok(p) = read_trailer(&*self.storage, ks, &pack, obj.size) {
@@ -349,7 +360,33 @@ impl Repository {
             .list(&prefix)?
             .into_iter()
             .filter_map(|o| o.key.strip_prefix(&prefix).map(str::to_string))
+            .filter(|p| is_name_id(p))
             .collect())
+    }
+
+    /// Every restore point in the repository sealed with key set `ks`,
+    /// read from `snapshots/` itself: the manifests are the truth, and a
+    /// backup whose metadata object is missing still counts.
+    pub fn manifests_of_keyset(&self, ks: &KeySet) -> Result<Vec<Manifest>> {
+        let mut out = Vec::new();
+        for o in self.storage.list("snapshots/")? {
+            let mut parts = o.key.trim_start_matches("snapshots/").splitn(2, '/');
+            let (Some(backup), Some(point)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            if !is_name_id(backup) || !is_name_id(point) {
+                continue;
+            }
+            let raw = self.storage.get(&o.key)?;
+            if object_keyset(&raw, &o.key)? != ks.id() {
+                continue;
+            }
+            let plain = open_object(ks, ObjectKind::Manifest, &raw, &o.key)?;
+            let m: Manifest = serde_json::from_slice(&plain)
+                .map_err(|_| Error::corrupt(format!("{} is damaged", o.key)))?;
+            out.push(m);
+        }
+        Ok(out)
     }
 
     /// Deletes a manifest (retention).
@@ -376,8 +413,11 @@ impl Repository {
     pub fn list_backups(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         for o in self.storage.list("backups/")? {
-            let raw = self.storage.get(&o.key)?;
             let id = o.key.trim_start_matches("backups/").to_string();
+            if !is_name_id(&id) {
+                continue;
+            }
+            let raw = self.storage.get(&o.key)?;
             out.push((id, object_keyset(&raw, &o.key)?));
         }
         Ok(out)

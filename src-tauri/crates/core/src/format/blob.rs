@@ -90,6 +90,8 @@ pub enum ObjectKind {
     Manifest = b'M',
     /// `backups/<backup>`: a backup's metadata.
     Backup = b'B',
+    /// `prune/<keyset>`: packs marked unused, and since when.
+    PruneMarks = b'R',
 }
 
 impl ObjectKind {
@@ -100,6 +102,7 @@ impl ObjectKind {
             Self::Index | Self::PackHeader => 64 << 20,
             Self::Manifest => 16 << 20,
             Self::Backup => 64 << 20,
+            Self::PruneMarks => 16 << 20,
         }
     }
 }

@@ -57,6 +57,9 @@ pub struct Index {
     pub packs: Vec<String>,
     /// Blob locations.
     pub blobs: HashMap<ChunkId, Location>,
+    /// Objects under `index/` that are not Cairn's (their names are not
+    /// pack ids), ignored; a backup reports them as a warning.
+    pub ignored: Vec<String>,
 }
 
 impl Index {
@@ -88,7 +91,7 @@ impl Index {
 
 /// The storage key of a pack.
 pub fn pack_key(pack: &str) -> String {
-    format!("data/{}/{}", &pack[..2], pack)
+    format!("data/{}/{}", pack.get(..2).unwrap_or("__"), pack)
 }
 
 /// The storage key of a pack's index object.

@@ -44,3 +44,22 @@ impl fmt::Debug for ChunkId {
 pub fn random_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
+
+/// True for an id [`random_id`] makes: 32 lower-case hex digits. Pack,
+/// key set and lock ids read from a repository are refused otherwise.
+pub fn is_object_id(s: &str) -> bool {
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// True for a backup or restore point id read from a repository: 1 to 128
+/// letters, digits, dots, hyphens and underscores, not starting with a
+/// dot. Anything else in `backups/` or `snapshots/` (`._x`, `.DS_Store`)
+/// is not Cairn's and is ignored.
+pub fn is_name_id(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}

@@ -473,6 +473,12 @@ pub fn run(
     let filter = Filter::new(&spec.exclude_masks, &spec.include_masks)?;
     sink.log(LogLevel::Info, "Loading the repository index");
     let index = repo.load_index(ks, true)?;
+    for key in &index.ignored {
+        sink.log(
+            LogLevel::Warning,
+            &format!("{key} in the repository is not a Cairn object; ignored"),
+        );
+    }
     let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id)?;
     let writer = PackWriter::new(
         repo.storage().clone(),

@@ -6,6 +6,7 @@
 //! Packs that are only partly unused are kept whole (no repacking yet).
 
 use crate::error::{Error, Result};
+use crate::format::blob::{open_object, seal_object, ObjectKind};
 use crate::format::crypto::KeySet;
 use crate::format::index::{index_key, pack_key, Index};
 use crate::format::ChunkId;
@@ -30,17 +31,12 @@ pub struct PruneReport {
     pub locked: usize,
 }
 
-/// Every blob id the key set's restore points reference.
+/// Every blob id the key set's restore points reference (every manifest
+/// in `snapshots/`, whether or not its backup's metadata is there).
 pub fn referenced(repo: &Repository, ks: &KeySet, index: &Index) -> Result<HashSet<ChunkId>> {
     let mut used = HashSet::new();
-    for (backup, keyset) in repo.list_backups()? {
-        if keyset != ks.id() {
-            continue;
-        }
-        for point in repo.list_points(&backup)? {
-            let m = repo.read_manifest(ks, &backup, &point)?;
-            treewalk::collect(repo, ks, index, &m.root, &mut used)?;
-        }
+    for m in repo.manifests_of_keyset(ks)? {
+        treewalk::collect(repo, ks, index, &m.root, &mut used)?;
     }
     Ok(used)
 }
@@ -61,12 +57,8 @@ pub fn prune(
         }
     }
     let marks_key = format!("prune/{}", ks.id());
-    let mut marks: BTreeMap<String, i64> = match repo.storage().get(&marks_key) {
-        Ok(raw) => serde_json::from_slice(&raw)
-            .map_err(|_| Error::corrupt(format!("{marks_key} is damaged")))?,
-        Err(_) => BTreeMap::new(),
-    };
     let now = crate::time::now();
+    let mut marks = read_marks(repo, ks, &marks_key, now, sink)?;
     let sizes = repo.pack_sizes()?;
     let mut report = PruneReport::default();
     let mut next = BTreeMap::new();
@@ -107,7 +99,8 @@ pub fn prune(
         repo.storage().delete(&marks_key)?;
     } else {
         let body = serde_json::to_vec(&next).map_err(|e| Error::internal(e.to_string()))?;
-        repo.storage().put(&marks_key, &body)?;
+        let sealed = seal_object(ks, ObjectKind::PruneMarks, &body)?;
+        repo.storage().put(&marks_key, &sealed)?;
     }
     if report.deleted + report.marked > 0 {
         sink.log(
@@ -119,4 +112,42 @@ pub fn prune(
         );
     }
     Ok(report)
+}
+
+/// The marks of earlier prunes, trusted only as far as they can be: a
+/// sealed object of this key set (authenticated when it is encrypted),
+/// each time no earlier than the repository's creation and not in the
+/// future. Anything else (the unsealed marks of older versions, a forged
+/// time 0) restarts the grace period for that pack instead of skipping it.
+fn read_marks(
+    repo: &Repository,
+    ks: &KeySet,
+    key: &str,
+    now: i64,
+    sink: &dyn ProgressSink,
+) -> Result<BTreeMap<String, i64>> {
+    let raw = match repo.storage().get(key) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == cairn_model::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(e),
+    };
+    let parsed = open_object(ks, ObjectKind::PruneMarks, &raw, key)
+        .ok()
+        .and_then(|plain| serde_json::from_slice::<BTreeMap<String, i64>>(&plain).ok());
+    let Some(mut marks) = parsed else {
+        sink.log(
+            LogLevel::Warning,
+            &format!(
+                "Prune: {key} cannot be verified; unused packs wait a full grace period again"
+            ),
+        );
+        return Ok(BTreeMap::new());
+    };
+    let created = repo.config().created;
+    for t in marks.values_mut() {
+        if *t < created || *t > now {
+            *t = now;
+        }
+    }
+    Ok(marks)
 }

@@ -33,9 +33,27 @@ impl LocalStorage {
         &self.root
     }
 
+    /// The file of an object. No folder or file below the root may be a
+    /// symbolic link: a planted `data/vi -> /elsewhere` would otherwise
+    /// let a prune delete, or a read disclose, files outside.
     fn path(&self, key: &str) -> Result<PathBuf> {
         check_key(key)?;
-        Ok(self.root.join(key))
+        let mut p = self.root.clone();
+        for part in key.split('/') {
+            p.push(part);
+            match fs::symlink_metadata(&p) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(Error::corrupt(format!(
+                        "{} is a symbolic link inside the repository; Cairn never follows links there (remove it)",
+                        p.display()
+                    )));
+                }
+                Ok(_) => {}
+                // Nothing below a missing folder can be a link.
+                Err(_) => return Ok(self.root.join(key)),
+            }
+        }
+        Ok(p)
     }
 
     fn list_into(
@@ -62,6 +80,10 @@ impl LocalStorage {
                 format!("{rel}/{name}")
             };
             let ft = ent.file_type().map_err(|e| Error::io("list", dir, e))?;
+            if ft.is_symlink() {
+                // Never followed, never an object (see `path`).
+                continue;
+            }
             if ft.is_dir() {
                 if prefix.starts_with(&format!("{key}/"))
                     || key.starts_with(prefix)
@@ -104,6 +126,13 @@ impl ReadStorage for LocalStorage {
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         let p = self.path(key)?;
         let mut f = File::open(&p).map_err(|e| Error::io("open", &p, e))?;
+        let size = f.metadata().map_err(|e| Error::io("read", &p, e))?.len();
+        if offset.checked_add(len).is_none_or(|end| end > size) {
+            return Err(Error::corrupt(format!(
+                "{} holds {size} bytes, fewer than the {len} at offset {offset} the repository names (damaged or tampered)",
+                p.display()
+            )));
+        }
         f.seek(SeekFrom::Start(offset))
             .map_err(|e| Error::io("read", &p, e))?;
         let mut buf = vec![0u8; len as usize];
