@@ -238,7 +238,7 @@ fn check_points(
             }
             Ok(())
         };
-        if let Err(e) = treewalk::visit(repo, ks, index, &root, &mut visit) {
+        if let Err(e) = treewalk::visit_once(repo, ks, index, &root, &mut visit) {
             report.errors.push(format!(
                 "restore point {point} of backup {backup} has an unreadable folder tree: {e}"
             ));

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::format::crypto::KeySet;
 use crate::format::index::Index;
-use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::tree::{too_deep, Entry, EntryKind, Tree, MAX_DEPTH};
 use crate::format::ChunkId;
 use crate::repo::Repository;
 use serde::Serialize;
@@ -99,6 +99,10 @@ impl Found {
 /// Folders still to search: full path and tree id.
 type Folders = Vec<(String, ChunkId)>;
 
+/// Folders one name search visits at most: a point of shared subtrees
+/// would otherwise hold exponentially many paths.
+const MAX_SEARCHED_FOLDERS: usize = 10_000_000;
+
 /// Searches a whole restore point by name; stops after `limit` results and
 /// says so (`true`). Trees come from `tree` (a cache or the repository);
 /// folders of one level are searched in parallel, and a path is built only
@@ -112,7 +116,12 @@ pub fn find_with(
     use rayon::prelude::*;
     let mut out: Vec<Found> = Vec::new();
     let mut level: Folders = vec![(String::new(), *root)];
+    let (mut depth, mut searched) = (0, 0usize);
     while !level.is_empty() && out.len() <= limit {
+        if depth > MAX_DEPTH {
+            return Err(too_deep("the restore point"));
+        }
+        depth += 1;
         let results: Vec<Result<(Vec<Found>, Folders)>> = level
             .par_iter()
             .map(|(prefix, id)| {
@@ -140,6 +149,12 @@ pub fn find_with(
             let (found, next) = r?;
             out.extend(found);
             next_level.extend(next);
+        }
+        searched += next_level.len();
+        if searched > MAX_SEARCHED_FOLDERS {
+            return Err(Error::invalid(format!(
+                "the restore point holds more than {MAX_SEARCHED_FOLDERS} folders to search; search inside one folder instead"
+            )));
         }
         level = next_level;
     }
@@ -228,10 +243,13 @@ pub fn diff(
     new: &ChunkId,
 ) -> Result<Vec<Difference>> {
     let mut out = Vec::new();
-    let mut stack = vec![(String::new(), *old, *new)];
-    while let Some((prefix, a, b)) = stack.pop() {
+    let mut stack = vec![(String::new(), *old, *new, 0usize)];
+    while let Some((prefix, a, b, depth)) = stack.pop() {
         if a == b {
             continue;
+        }
+        if depth > MAX_DEPTH {
+            return Err(too_deep(&format!("the folder {prefix}")));
         }
         let ta = repo.read_tree(ks_old, index_old, &a)?;
         let tb = repo.read_tree(ks_new, index_new, &b)?;
@@ -285,7 +303,7 @@ pub fn diff(
                     }
                     if both_dirs {
                         if let (Some(sa), Some(sb)) = (x.subtree, y.subtree) {
-                            stack.push((path, sa, sb));
+                            stack.push((path, sa, sb, depth + 1));
                         }
                     }
                     i += 1;

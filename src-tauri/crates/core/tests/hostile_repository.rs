@@ -3,10 +3,17 @@
 //! the repository or data a restore point needs, and stray files never
 //! stop a backup.
 
-use cairn_core::format::blob::{seal_object, ObjectKind};
-use cairn_core::format::index::PackIndex;
+use cairn_core::check;
+use cairn_core::format::blob::{self, seal_object, ObjectKind};
+use cairn_core::format::index::{PackIndex, KIND_TREE};
+use cairn_core::format::manifest::{BackupMeta, Manifest, PointStats};
+use cairn_core::format::pack::PackWriter;
+use cairn_core::format::tree::{Entry, EntryKind, Tree, MAX_DEPTH};
+use cairn_core::format::ChunkId;
 use cairn_core::jobs::backup::{self, BackupSpec};
+use cairn_core::jobs::copy::{Side, Translator};
 use cairn_core::jobs::prune;
+use cairn_core::progress::Counters;
 use cairn_core::progress::{CancelToken, NoProgress};
 use cairn_core::repo::Repository;
 use cairn_core::restore::{self, Destination, RestoreSpec};
@@ -187,4 +194,238 @@ fn a_forged_index_a_symlinked_folder_and_a_forged_mark_delete_nothing_outside() 
     );
     backup(&repo, "backup-a", &a);
     restore_latest(&repo, "backup-a", &tmp.path().join("out"));
+}
+
+/// A folder entry named `name` leading to tree `sub`.
+fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
+    Entry {
+        name: name.as_bytes().to_vec(),
+        kind: EntryKind::Dir,
+        mode: 0o40755,
+        uid: 0,
+        gid: 0,
+        user: String::new(),
+        group: String::new(),
+        mtime_ns: 1_600_000_000_000_000_000,
+        ctime_ns: 0,
+        inode: 0,
+        dev: 0,
+        nlink: 1,
+        size: 0,
+        rdev: 0,
+        target: Vec::new(),
+        content: Vec::new(),
+        subtree: sub,
+        xattrs: Vec::new(),
+    }
+}
+
+/// Stores one tree and answers its id.
+type PutTree<'a> = &'a dyn Fn(&Tree) -> ChunkId;
+
+/// Writes a restore point whose trees `build` makes (given a function
+/// that stores one tree and answers its id); returns its manifest.
+fn crafted_point(repo: &Repository, backup: &str, build: &dyn Fn(PutTree) -> ChunkId) -> Manifest {
+    let ks = repo.default_keyset().expect("keyset");
+    let writer = PackWriter::new(repo.storage().clone(), ks.clone(), 4 << 20);
+    let put = |t: &Tree| {
+        let data = t.encode();
+        let id = ks.chunk_id(&data);
+        if writer.claim(&id) {
+            let enc = blob::encode(&ks, &id, &data, Some(3)).expect("encode");
+            writer.add(id, KIND_TREE, enc, data.len()).expect("add");
+        }
+        id
+    };
+    let root = build(&put);
+    writer.finish().expect("packs");
+    let m = Manifest {
+        id: "20260101T000000.000000Z".into(),
+        backup: backup.into(),
+        job: backup.into(),
+        machine: "m".into(),
+        platform: "Linux".into(),
+        time: 1_767_225_600,
+        kind: "full".into(),
+        sources: vec![],
+        root: root.to_hex(),
+        stats: PointStats::default(),
+        region: String::new(),
+        origin: String::new(),
+    };
+    repo.write_manifest(&ks, &m).expect("manifest");
+    let meta = BackupMeta {
+        id: backup.into(),
+        job: backup.into(),
+        machine: "m".into(),
+        platform: "Linux".into(),
+        keyset: ks.id().to_string(),
+        region: String::new(),
+        writer: String::new(),
+        points: Vec::new(),
+    };
+    repo.write_backup_meta(&ks, &meta).expect("metadata");
+    m
+}
+
+/// A chain of `depth` nested folders, each holding only the next.
+fn chain(put: &dyn Fn(&Tree) -> ChunkId, depth: usize) -> ChunkId {
+    let mut id = put(&Tree::default());
+    for _ in 0..depth {
+        id = put(&Tree {
+            entries: vec![folder("d", Some(id))],
+        });
+    }
+    id
+}
+
+fn copy_point(src: &Repository, m: &Manifest, to: &Path) -> cairn_core::Result<ChunkId> {
+    let dst_storage: Arc<dyn Storage> = Arc::new(LocalStorage::open(to, true).expect("storage"));
+    let dst = Repository::init(dst_storage.clone(), "copy", "test").expect("init");
+    let (sks, dks) = (
+        src.default_keyset().expect("ks"),
+        dst.default_keyset().expect("ks"),
+    );
+    let (sidx, didx) = (
+        src.load_index(&sks, false).expect("index"),
+        dst.load_index(&dks, false).expect("index"),
+    );
+    let cancel = CancelToken::new();
+    let tr = Translator::new(
+        Side {
+            repo: src,
+            ks: &sks,
+            index: &sidx,
+        },
+        Side {
+            repo: &dst,
+            ks: &dks,
+            index: &didx,
+        },
+        Some(3),
+        false,
+        Arc::new(Counters::default()),
+        &cancel,
+    );
+    let writer = PackWriter::new(dst_storage, dks.clone(), 4 << 20);
+    let root = tr.tree(&writer, ChunkId::from_hex(&m.root)?);
+    writer.finish()?;
+    root
+}
+
+#[test]
+fn a_chain_of_fifty_thousand_nested_trees_is_refused_without_exhausting_the_stack() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let m = crafted_point(&repo, "deep", &|put| chain(put, 50_000));
+    let ks = repo.default_keyset().expect("keyset");
+    let err = copy_point(&repo, &m, &tmp.path().join("copy")).expect_err("too deep to copy");
+    assert!(err.message().contains("levels deep"), "{}", err.message());
+    let spec = RestoreSpec {
+        paths: Vec::new(),
+        dest: Destination::To(tmp.path().join("out")),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    let err = restore::run(
+        &repo,
+        &ks,
+        &m,
+        &spec,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+    .expect_err("too deep to restore");
+    assert!(err.message().contains("levels deep"), "{}", err.message());
+    let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
+    assert!(
+        report.errors.iter().any(|e| e.contains("levels deep")),
+        "{:?}",
+        report.errors
+    );
+    let index = repo.load_index(&ks, false).expect("index");
+    let root = ChunkId::from_hex(&m.root).expect("root");
+    let pattern = cairn_core::explore::NamePattern::new("nothing-matches").expect("pattern");
+    let err =
+        cairn_core::explore::find(&repo, &ks, &index, &root, &pattern, 10).expect_err("search");
+    assert!(err.message().contains("levels deep"), "{}", err.message());
+}
+
+#[test]
+fn trees_at_the_depth_limit_copy_restore_and_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let m = crafted_point(&repo, "deep", &|put| chain(put, MAX_DEPTH));
+    copy_point(&repo, &m, &tmp.path().join("copy")).expect("copy at the limit");
+    let ks = repo.default_keyset().expect("keyset");
+    let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
+    assert!(report.healthy(), "{:?}", report.errors);
+    let spec = RestoreSpec {
+        paths: Vec::new(),
+        dest: Destination::To(tmp.path().join("o")),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    restore::run(
+        &repo,
+        &ks,
+        &m,
+        &spec,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+    .expect("restore at the limit");
+}
+
+#[test]
+fn a_folder_bomb_of_shared_subtrees_is_checked_once_per_tree() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    // 64 levels, each folder holding the one below twice: 2^64 paths.
+    crafted_point(&repo, "bomb", &|put| {
+        let mut id = put(&Tree::default());
+        for _ in 0..64 {
+            id = put(&Tree {
+                entries: vec![folder("a", Some(id)), folder("b", Some(id))],
+            });
+        }
+        id
+    });
+    let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
+    assert!(report.healthy(), "{:?}", report.errors);
+    assert_eq!(report.restore_points, 1);
+}
+
+#[test]
+fn a_source_deeper_than_the_limit_is_backed_up_to_the_limit_with_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let src = tmp.path().join("deep");
+    let mut d = src.clone();
+    for _ in 0..MAX_DEPTH + 20 {
+        d.push("d");
+    }
+    std::fs::create_dir_all(&d).expect("mkdir");
+    std::fs::write(d.join("bottom.txt"), b"too deep").expect("write");
+    let ks = repo.default_keyset().expect("keyset");
+    let spec = BackupSpec {
+        backup_id: "deep".into(),
+        job: "deep".into(),
+        machine: "host".into(),
+        platform: "Linux".into(),
+        includes: vec![src.clone()],
+        exclude_masks: Vec::new(),
+        include_masks: Vec::new(),
+        compression: cairn_model::Compression::Optimal,
+        full: false,
+        images: false,
+        region: String::new(),
+        writer: String::new(),
+    };
+    let out =
+        backup::run(&repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new()).expect("backup");
+    assert!(out.warnings >= 1, "the skipped levels are a warning");
+    let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
+    assert!(report.healthy(), "{:?}", report.errors);
+    restore_latest(&repo, "deep", &tmp.path().join("out"));
 }

@@ -2,7 +2,20 @@
 //! of kind tree and named by their keyed hash (unchanged folders dedup).
 
 use super::ChunkId;
+use crate::error::Error;
 use serde::{Deserialize, Serialize};
+
+/// The deepest folder a restore point may hold, in levels below its root.
+/// Readers refuse deeper trees (a crafted chain of nested trees would
+/// otherwise exhaust the stack) and backups skip deeper folders' contents.
+pub const MAX_DEPTH: usize = 256;
+
+/// The error for a tree nested deeper than [`MAX_DEPTH`].
+pub fn too_deep(what: &str) -> Error {
+    Error::corrupt(format!(
+        "{what} nests folders more than {MAX_DEPTH} levels deep, the format's limit; the restore point is damaged or was crafted"
+    ))
+}
 
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

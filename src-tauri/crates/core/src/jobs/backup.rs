@@ -11,7 +11,7 @@ use crate::format::crypto::KeySet;
 use crate::format::index::{Index, KIND_DATA, KIND_TREE};
 use crate::format::manifest::{BackupMeta, Manifest, PointStats, PointSummary};
 use crate::format::pack::PackWriter;
-use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::tree::{Entry, EntryKind, Tree, MAX_DEPTH};
 use crate::format::ChunkId;
 use crate::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use crate::repo::Repository;
@@ -350,6 +350,13 @@ impl Ctx<'_> {
     /// Backs up a whole folder and returns its tree id.
     fn walk_dir(&self, path: &Path, prev: Option<Tree>) -> Result<ChunkId> {
         self.dirs.fetch_add(1, Ordering::Relaxed);
+        if path.components().count() > MAX_DEPTH {
+            self.warn(format!(
+                "{} is {MAX_DEPTH} folder levels deep, the most a restore point holds; its contents are skipped",
+                path.display()
+            ));
+            return self.store_tree(&Tree::default());
+        }
         let mut names: Vec<OsString> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|r| r.ok().map(|d| d.file_name())).collect(),
             Err(e) => {
@@ -517,7 +524,7 @@ pub fn run(
             LogLevel::Info,
             &format!("Backing up {}", included.join(", ")),
         );
-        let root = ctx.walk_trie(Path::new("/"), &trie, prev_root);
+        let root = super::on_tree_pool(|| ctx.walk_trie(Path::new("/"), &trie, prev_root));
         root.map(|r| (r, ctx.stats()))
     };
     let bytes_written = writer.bytes_written.clone();

@@ -12,7 +12,7 @@ use crate::format::blob;
 use crate::format::crypto::KeySet;
 use crate::format::index::{Index, KIND_DATA, KIND_TREE};
 use crate::format::pack::PackWriter;
-use crate::format::tree::Tree;
+use crate::format::tree::{too_deep, Entry, Tree, MAX_DEPTH};
 use crate::format::ChunkId;
 use crate::progress::{CancelToken, Counters};
 use crate::repo::Repository;
@@ -30,6 +30,11 @@ pub struct Side<'a> {
     /// Its index.
     pub index: &'a Index,
 }
+
+/// Folder levels whose entries are translated in parallel; below them a
+/// thread walks on alone, so its stack grows with the depth, never with
+/// tasks stolen while it waits.
+const PARALLEL_LEVELS: usize = 6;
 
 /// Translates source ids into target ids, writing what the target lacks.
 pub struct Translator<'a> {
@@ -82,7 +87,12 @@ impl<'a> Translator<'a> {
     /// Learns translations from a source tree and the target tree an
     /// earlier copy made of it. Entries that do not line up teach nothing.
     pub fn learn(&self, src: ChunkId, dst: ChunkId) -> Result<()> {
-        if self.read_entire || self.known(&src).is_some() {
+        self.learn_at(src, dst, 0)
+    }
+
+    fn learn_at(&self, src: ChunkId, dst: ChunkId, depth: usize) -> Result<()> {
+        // Learning is an optimisation: a tree too deep teaches nothing.
+        if self.read_entire || depth > MAX_DEPTH || self.known(&src).is_some() {
             return Ok(());
         }
         let (Ok(s), Ok(d)) = (
@@ -107,7 +117,7 @@ impl<'a> Translator<'a> {
                 }
             }
             if let (Some(x), Some(y)) = (a.subtree, b.subtree) {
-                self.learn(x, y)?;
+                self.learn_at(x, y, depth + 1)?;
             }
         }
         Ok(())
@@ -152,6 +162,16 @@ impl<'a> Translator<'a> {
 
     /// Translates a tree and everything under it; returns the target id.
     pub fn tree(&self, writer: &PackWriter, src: ChunkId) -> Result<ChunkId> {
+        super::on_tree_pool(|| self.tree_at(writer, src, 0))
+    }
+
+    /// [`Translator::tree`] at `depth` levels below the root: folders of
+    /// the top levels are translated in parallel, deeper ones in turn, and
+    /// a tree deeper than the format allows is refused.
+    fn tree_at(&self, writer: &PackWriter, src: ChunkId, depth: usize) -> Result<ChunkId> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep("the source restore point"));
+        }
         self.cancel.check()?;
         if !self.read_entire {
             if let Some(d) = self.known(&src) {
@@ -161,25 +181,32 @@ impl<'a> Translator<'a> {
             }
         }
         let t = self.src.repo.read_tree(self.src.ks, self.src.index, &src)?;
-        let entries = t
-            .entries
-            .into_par_iter()
-            .map(|mut e| -> Result<_> {
-                if let Some(sub) = e.subtree {
-                    e.subtree = Some(self.tree(writer, sub)?);
-                }
-                if !e.content.is_empty() {
-                    Counters::add(&self.counters.files, 1);
-                    self.counters.set_current(&String::from_utf8_lossy(&e.name));
-                }
-                e.content = e
-                    .content
-                    .iter()
-                    .map(|c| self.chunk(writer, *c))
-                    .collect::<Result<_>>()?;
-                Ok(e)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let entry = |mut e: Entry| -> Result<Entry> {
+            if let Some(sub) = e.subtree {
+                e.subtree = Some(self.tree_at(writer, sub, depth + 1)?);
+            }
+            if !e.content.is_empty() {
+                Counters::add(&self.counters.files, 1);
+                self.counters.set_current(&String::from_utf8_lossy(&e.name));
+            }
+            e.content = e
+                .content
+                .iter()
+                .map(|c| self.chunk(writer, *c))
+                .collect::<Result<_>>()?;
+            Ok(e)
+        };
+        let entries = if depth < PARALLEL_LEVELS {
+            t.entries
+                .into_par_iter()
+                .map(entry)
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            t.entries
+                .into_iter()
+                .map(entry)
+                .collect::<Result<Vec<_>>>()?
+        };
         let bytes = Tree { entries }.encode();
         let id = self.dst.ks.chunk_id(&bytes);
         self.store(writer, id, KIND_TREE, &bytes, Some(3))?;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::format::crypto::KeySet;
 use crate::format::index::Index;
 use crate::format::manifest::Manifest;
-use crate::format::tree::{Entry, EntryKind, Tree};
+use crate::format::tree::{too_deep, Entry, EntryKind, Tree, MAX_DEPTH};
 use crate::format::ChunkId;
 use crate::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use crate::repo::Repository;
@@ -140,6 +140,8 @@ struct Plan {
     links: Vec<(PathBuf, Entry)>,
     dirs: Vec<(PathBuf, Entry)>,
     report: RestoreReport,
+    /// Folder levels entered below the restored items.
+    depth: usize,
 }
 
 struct Ctx<'a> {
@@ -227,8 +229,14 @@ impl Ctx<'_> {
                 }
                 plan.report.dirs += 1;
                 if let Some(sub) = e.subtree {
+                    if plan.depth >= MAX_DEPTH {
+                        return Err(too_deep(&format!("the folder {}", p.display())));
+                    }
                     let tree = self.repo.read_tree(self.ks, self.index, &sub)?;
-                    self.plan_children(plan, &p, &tree.entries)?;
+                    plan.depth += 1;
+                    let planned = self.plan_children(plan, &p, &tree.entries);
+                    plan.depth -= 1;
+                    planned?;
                 }
                 plan.dirs.push((p, e.clone()));
             }
@@ -459,6 +467,7 @@ impl Ctx<'_> {
             links: Vec::new(),
             dirs: Vec::new(),
             report: RestoreReport::default(),
+            depth: 0,
         };
         let base = |parent: &str| -> PathBuf {
             match &self.spec.dest {
