@@ -29,3 +29,9 @@ pub fn default_repository_dir(data_dir: &std::path::Path) -> PathBuf {
 pub fn tree_cache_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("cache").join("trees")
 }
+
+/// Where Open puts the files it extracts: one private folder per console
+/// process below it (`<pid>`), removed when that console ends.
+pub fn open_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("cache").join("open")
+}

@@ -5,6 +5,7 @@
 use super::restores::OpenPoint;
 use super::Console;
 use crate::error::{Error, Result};
+use crate::paths;
 use cairn_core::explore;
 use cairn_core::format::index::Index;
 use cairn_core::format::tree::{Entry, EntryKind, Tree};
@@ -16,7 +17,7 @@ use cairn_model::{
     RestoreOutcome, RestorePointRow, RestoreTarget, SearchResult, VersionRow,
 };
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -356,11 +357,7 @@ impl Console {
                 "{path} is not a file; only files can be opened"
             )));
         }
-        let dir = std::env::temp_dir().join(format!(
-            "cairn-open-{}",
-            &cairn_core::format::random_id()[..12]
-        ));
-        std::fs::create_dir_all(&dir).map_err(|err| Error::io("create", &dir, err))?;
+        let dir = self.private_open_folder()?;
         let spec = RestoreSpec {
             paths: vec![path.to_string()],
             dest: Destination::To(dir.clone()),
@@ -375,7 +372,30 @@ impl Console {
             Arc::new(cairn_core::progress::NoProgress),
             &CancelToken::default(),
         )?;
-        Ok(dir.join(path.trim_start_matches('/')))
+        let name = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        Ok(dir.join(name))
+    }
+
+    /// A new folder only this user can read, inside this process's folder
+    /// of extracted files ([`paths::open_dir`]); decrypted copies never
+    /// land where other local users can read them.
+    fn private_open_folder(&self) -> Result<PathBuf> {
+        let mine = paths::open_dir(&self.data_dir).join(std::process::id().to_string());
+        let dir = mine.join(&cairn_core::format::random_id()[..12]);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|err| Error::io("create", &dir, err))?;
+        for d in [paths::open_dir(&self.data_dir), mine, dir.clone()] {
+            std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))
+                .map_err(|err| Error::io("protect", &d, err))?;
+        }
+        Ok(dir)
     }
 
     /// The differences between another restore point of the same backup

@@ -56,6 +56,7 @@ impl Console {
         };
         console.ensure_default_repository()?;
         console.catalog()?.close_interrupted_sessions()?;
+        remove_stale_opened_files(data_dir);
         Ok(console)
     }
 
@@ -74,6 +75,29 @@ impl Console {
         self.catalog.lock().map_err(|_| {
             Error::internal("the configuration database is unavailable after an earlier failure")
         })
+    }
+}
+
+impl Drop for Console {
+    /// Files Open extracted are decrypted copies: they go with the console.
+    fn drop(&mut self) {
+        let mine = paths::open_dir(&self.data_dir).join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(mine);
+    }
+}
+
+/// Removes the extracted files of console processes that have ended
+/// without removing them (a crash, a kill).
+fn remove_stale_opened_files(data_dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(paths::open_dir(data_dir)) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let pid = e.file_name().to_string_lossy().into_owned();
+        let alive = pid.parse::<u32>().is_ok() && Path::new("/proc").join(&pid).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 

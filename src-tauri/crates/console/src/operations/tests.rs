@@ -313,3 +313,37 @@ fn concurrent_starts_of_one_job_start_it_once() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn open_extracts_into_a_private_folder_that_goes_with_the_console() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let src = source(tmp.path());
+    job(&c, "Docs", &src);
+    let report = run(&c, "Docs");
+    let (id, _) = c
+        .open_browser(&report.backup, "latest", None)
+        .expect("browse");
+    let nested = format!("{}/sub/b.txt", src.display());
+    let file = c.browser_extract(id, &nested).expect("extract");
+    assert_eq!(
+        std::fs::read(&file).expect("the returned path"),
+        b"beta beta"
+    );
+    let mut dir = file.parent().expect("folder").to_path_buf();
+    let open = crate::paths::open_dir(&tmp.path().join("data"));
+    assert!(
+        dir.starts_with(&open),
+        "{} is not under {}",
+        dir.display(),
+        open.display()
+    );
+    while dir.starts_with(&open) {
+        let mode = std::fs::metadata(&dir).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{} is readable by others", dir.display());
+        dir.pop();
+    }
+    drop(c);
+    assert!(!file.exists(), "the extracted copy outlived the console");
+}
