@@ -3,7 +3,10 @@
 //! destination, existing symlinks are never followed, and files are written
 //! to a temporary name and renamed into place.
 
+mod beneath;
 mod writer;
+
+use beneath::{on_handle, Beneath, Found};
 
 use crate::error::{Error, Result};
 use crate::format::crypto::KeySet;
@@ -18,7 +21,7 @@ use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -145,6 +148,9 @@ struct Plan {
 }
 
 struct Ctx<'a> {
+    /// The destination folders, held open; every path below is resolved
+    /// through them (see [`beneath`]).
+    roots: std::sync::RwLock<Vec<Arc<Beneath>>>,
     repo: &'a Repository,
     ks: &'a KeySet,
     index: &'a Index,
@@ -165,13 +171,35 @@ pub fn file_unchanged(m: &fs::Metadata, e: &Entry) -> bool {
         && m.mode() & 0o7777 == e.mode & 0o7777
 }
 
-fn is_real_dir(p: &Path) -> bool {
-    fs::symlink_metadata(p)
-        .map(|m| m.file_type().is_dir())
-        .unwrap_or(false)
-}
-
 impl Ctx<'_> {
+    /// Opens a destination folder and keeps it for the paths below it.
+    fn hold(&self, dir: &Path) -> Result<()> {
+        let b = Arc::new(Beneath::open(dir)?);
+        if let Ok(mut r) = self.roots.write() {
+            r.push(b);
+        }
+        Ok(())
+    }
+
+    /// The held destination folder `p` lies in (the deepest one).
+    fn beneath(&self, p: &Path) -> std::io::Result<Arc<Beneath>> {
+        let roots = self
+            .roots
+            .read()
+            .map_err(|_| std::io::Error::other("the restore's folders are unavailable"))?;
+        roots
+            .iter()
+            .filter(|b| b.holds(p))
+            .max_by_key(|b| b.depth())
+            .cloned()
+            .ok_or_else(|| std::io::Error::other("the path is outside the restore folders"))
+    }
+
+    /// What is at `p`, never following a link.
+    fn found(&self, p: &Path) -> std::io::Result<Found> {
+        self.beneath(p)?.find(p)
+    }
+
     fn fail(&self, plan: &mut Plan, msg: String) {
         self.sink.log(LogLevel::Warning, &msg);
         plan.report.failed.push(msg);
@@ -180,7 +208,7 @@ impl Ctx<'_> {
     /// Where an item named `name` goes inside `dir`, honouring Keep.
     fn target(&self, dir: &Path, name: &OsStr) -> PathBuf {
         let p = dir.join(name);
-        if self.keep && fs::symlink_metadata(&p).is_ok() {
+        if self.keep && !matches!(self.found(&p), Ok(Found::Nothing)) {
             let mut n = name.to_os_string();
             n.push(&self.suffix);
             return dir.join(n);
@@ -209,19 +237,22 @@ impl Ctx<'_> {
         match e.kind {
             EntryKind::Dir => {
                 let mut p = dir.join(name);
-                match fs::symlink_metadata(&p) {
-                    Ok(m) if m.file_type().is_dir() => {}
-                    Ok(_) if self.overwrite => {
-                        fs::remove_file(&p).map_err(|err| Error::io("replace", &p, err))?;
-                        fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?;
+                let b = self
+                    .beneath(&p)
+                    .map_err(|err| Error::io("create", &p, err))?;
+                let made = match b.find(&p) {
+                    Ok(Found::Folder) => Ok(()),
+                    Ok(Found::Other) if self.overwrite => {
+                        b.remove_file(&p).and_then(|()| b.mkdir(&p))
                     }
-                    Ok(_) => {
+                    Ok(Found::Other) => {
                         p = self.target(dir, name);
-                        fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?;
+                        b.mkdir(&p)
                     }
-                    Err(_) => fs::create_dir(&p).map_err(|err| Error::io("create", &p, err))?,
-                }
-                if !is_real_dir(&p) {
+                    Ok(Found::Nothing) | Err(_) => b.mkdir(&p),
+                };
+                made.map_err(|err| Error::io("create", &p, err))?;
+                if !matches!(b.find(&p), Ok(Found::Folder)) {
                     return Err(Error::invalid(format!(
                         "{} is not a real folder; the restore stopped before writing into it",
                         p.display()
@@ -242,9 +273,7 @@ impl Ctx<'_> {
             }
             EntryKind::File => {
                 let existing = dir.join(name);
-                if self.spec.changed_only
-                    && fs::symlink_metadata(&existing).is_ok_and(|m| file_unchanged(&m, e))
-                {
+                if self.spec.changed_only && self.unchanged_file(&existing, e) {
                     plan.report.files_skipped += 1;
                     return Ok(());
                 }
@@ -295,31 +324,41 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Creates a file's temporary copy beside its destination, refusing a
-    /// destination folder that is not a real folder (a planted symlink).
-    fn create_temp(&self, job: &FileJob) -> Result<PathBuf> {
+    /// True when the file at `p` (not a link to one) has `e`'s size and
+    /// modification time.
+    fn unchanged_file(&self, p: &Path, e: &Entry) -> bool {
+        let Ok(b) = self.beneath(p) else {
+            return false;
+        };
+        b.open_meta(p, false)
+            .map(File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.file_type().is_file() && file_unchanged(&m, e))
+    }
+
+    /// Creates a file's temporary copy beside its destination, through the
+    /// held destination folder (a folder swapped for a link fails it).
+    fn create_temp(&self, job: &FileJob) -> Result<(Arc<Beneath>, PathBuf)> {
         let dir = job
             .dest
             .parent()
             .ok_or_else(|| Error::internal("restore target has no folder"))?;
-        if !is_real_dir(dir) {
-            return Err(Error::invalid(format!(
-                "{} is not a real folder",
-                dir.display()
-            )));
-        }
         let tmp = dir.join(format!(
             ".cairn-restore-{}",
             &crate::format::random_id()[..12]
         ));
-        File::options()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
+        let b = self
+            .beneath(&tmp)
             .map_err(|e| Error::io("create", &tmp, e))?;
-        Ok(tmp)
+        b.create_new(&tmp)
+            .map_err(|e| Error::io("create", &tmp, e))?;
+        Ok((b, tmp))
     }
 
+    /// Gives a restored item its metadata, in the order that keeps it:
+    /// owner first (a change of owner clears set-id bits and capabilities),
+    /// then extended attributes (only `user.*` unless ownership is kept),
+    /// permissions and times; all on an open handle of the item itself.
     fn apply_meta(&self, p: &Path, e: &Entry) {
         let warn = |what: &str, err: std::io::Error| {
             self.sink.log(
@@ -329,43 +368,50 @@ impl Ctx<'_> {
         };
         let owner =
             self.spec.preserve_owner || matches!(self.spec.dest, Destination::Original { .. });
-        if e.kind != EntryKind::Symlink {
-            for (n, v) in &e.xattrs {
-                if let Err(err) = xattr::set(p, OsStr::from_bytes(n), v) {
+        let t = rustix::fs::Timespec {
+            tv_sec: e.mtime_ns.div_euclid(1_000_000_000),
+            tv_nsec: e.mtime_ns.rem_euclid(1_000_000_000) as _,
+        };
+        let times = rustix::fs::Timestamps {
+            last_access: t,
+            last_modification: t,
+        };
+        let b = match self.beneath(p) {
+            Ok(b) => b,
+            Err(err) => return warn("metadata", err),
+        };
+        if e.kind == EntryKind::Symlink {
+            let ids = owner.then_some((e.uid, e.gid));
+            if let Err(err) = b.link_meta(p, ids, &times) {
+                warn("owner and time", err);
+            }
+            return;
+        }
+        let fd = match b.open_meta(p, e.kind == EntryKind::Dir) {
+            Ok(fd) => fd,
+            Err(err) => return warn("metadata", err),
+        };
+        if owner {
+            if let Err(err) = on_handle::chown(&fd, e.uid, e.gid) {
+                warn("owner", err);
+            }
+        }
+        for (n, v) in &e.xattrs {
+            if owner || n.starts_with(b"user.") {
+                if let Err(err) = on_handle::set_xattr(&fd, OsStr::from_bytes(n), v) {
                     warn("extended attributes", err);
                 }
             }
         }
-        if owner {
-            let r = if e.kind == EntryKind::Symlink {
-                std::os::unix::fs::lchown(p, Some(e.uid), Some(e.gid))
-            } else {
-                std::os::unix::fs::chown(p, Some(e.uid), Some(e.gid))
-            };
-            if let Err(err) = r {
-                warn("owner", err);
-            }
-        }
-        if e.kind != EntryKind::Symlink {
-            let bits = if owner {
-                e.mode & 0o7777
-            } else {
-                e.mode & 0o777
-            };
-            if let Err(err) = fs::set_permissions(p, fs::Permissions::from_mode(bits)) {
-                warn("permissions", err);
-            }
-        }
-        let t = filetime::FileTime::from_unix_time(
-            e.mtime_ns.div_euclid(1_000_000_000),
-            e.mtime_ns.rem_euclid(1_000_000_000) as u32,
-        );
-        let r = if e.kind == EntryKind::Symlink {
-            filetime::set_symlink_file_times(p, t, t)
+        let bits = if owner {
+            e.mode & 0o7777
         } else {
-            filetime::set_file_times(p, t, t)
+            e.mode & 0o777
         };
-        if let Err(err) = r {
+        if let Err(err) = on_handle::chmod(&fd, bits) {
+            warn("permissions", err);
+        }
+        if let Err(err) = on_handle::set_times(&fd, &times) {
             warn("modification time", err);
         }
     }
@@ -387,6 +433,7 @@ pub fn run(
         Destination::To(_) => (true, false),
     };
     let ctx = Ctx {
+        roots: std::sync::RwLock::new(Vec::new()),
         repo,
         ks,
         index: &index,
@@ -476,7 +523,8 @@ impl Ctx<'_> {
             }
         };
         let make = |dir: &Path| {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create the restore folder", dir, e))
+            fs::create_dir_all(dir).map_err(|e| Error::io("create the restore folder", dir, e))?;
+            self.hold(dir)
         };
         if self.spec.paths.is_empty() {
             let dir = base("/");
@@ -518,10 +566,13 @@ impl Ctx<'_> {
 
     fn link_hard_links(&self, linked: &[(PathBuf, PathBuf)], report: &mut RestoreReport) {
         for (first, dest) in linked {
-            if self.overwrite {
-                let _ = fs::remove_file(dest);
-            }
-            match fs::hard_link(first, dest) {
+            let linked = self.beneath(dest).and_then(|b| {
+                if self.overwrite {
+                    let _ = b.remove_file(dest);
+                }
+                b.hard_link(first, dest)
+            });
+            match linked {
                 Ok(()) => report.files_restored += 1,
                 Err(e) => report.failed.push(format!(
                     "{}: cannot link to {}: {e}",
@@ -534,13 +585,13 @@ impl Ctx<'_> {
 
     fn make_symlinks(&self, links: &[(PathBuf, Entry)], report: &mut RestoreReport) {
         for (dest, e) in links {
-            let replaceable = fs::symlink_metadata(dest)
-                .map(|m| !m.is_dir())
-                .unwrap_or(false);
-            if self.overwrite && replaceable {
-                let _ = fs::remove_file(dest);
-            }
-            match std::os::unix::fs::symlink(OsStr::from_bytes(&e.target), dest) {
+            let made = self.beneath(dest).and_then(|b| {
+                if self.overwrite && matches!(b.find(dest), Ok(Found::Other)) {
+                    let _ = b.remove_file(dest);
+                }
+                b.symlink(OsStr::from_bytes(&e.target), dest)
+            });
+            match made {
                 Ok(()) => {
                     self.apply_meta(dest, e);
                     report.files_restored += 1;

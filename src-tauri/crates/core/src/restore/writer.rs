@@ -4,17 +4,17 @@
 //! offsets; then each file gets its length and metadata and is renamed
 //! into place. A failure fails only the files it touches.
 
+use super::beneath::Beneath;
 use super::{Ctx, FileJob};
 use crate::error::{Error, Result};
 use crate::format::ChunkId;
 use crate::progress::{CancelToken, Counters};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Chunks of a pack closer than this are read in one request.
 const MERGE_GAP: u64 = 256 * 1024;
@@ -23,6 +23,8 @@ const MAX_SPAN: u64 = 32 * 1024 * 1024;
 
 /// A file being written: its temporary copy and the first error.
 struct Target {
+    /// The destination folder the copy lies in, held open.
+    root: Arc<Beneath>,
     tmp: PathBuf,
     size: u64,
     written: AtomicU64,
@@ -123,8 +125,8 @@ impl<'a> Ctx<'a> {
             .iter()
             .enumerate()
             .map(|(i, job)| {
-                let tmp = self.create_temp(job)?;
-                Ok(self.plan_file(i, job, tmp, &mut packs))
+                let (root, tmp) = self.create_temp(job)?;
+                Ok(self.plan_file(i, job, (root, tmp), &mut packs))
             })
             .collect();
         let packs = packs
@@ -139,7 +141,13 @@ impl<'a> Ctx<'a> {
 
     /// Adds file `i`'s chunks to the packs' pieces; a chunk missing from
     /// the index fails the file.
-    fn plan_file(&self, i: usize, job: &FileJob, tmp: PathBuf, packs: &mut PackPlan<'a>) -> Target {
+    fn plan_file(
+        &self,
+        i: usize,
+        job: &FileJob,
+        (root, tmp): (Arc<Beneath>, PathBuf),
+        packs: &mut PackPlan<'a>,
+    ) -> Target {
         let mut pos = 0u64;
         let mut missing = None;
         for id in &job.entry.content {
@@ -168,6 +176,7 @@ impl<'a> Ctx<'a> {
             pos += u64::from(loc.raw_length);
         }
         Target {
+            root,
             tmp,
             size: pos,
             written: AtomicU64::new(0),
@@ -250,20 +259,22 @@ impl<'a> Ctx<'a> {
     ) -> Result<u64> {
         let err = t.error.lock().ok().and_then(|mut g| g.take());
         if let Some(e) = err.or_else(|| cancel.check().err()) {
-            let _ = fs::remove_file(&t.tmp);
+            let _ = t.root.remove_file(&t.tmp);
             return Err(e);
         }
-        let done = fs::OpenOptions::new()
-            .write(true)
-            .open(&t.tmp)
+        let done = t
+            .root
+            .open_write(&t.tmp)
             .and_then(|f| f.set_len(t.size))
             .map_err(|e| Error::io("write", &t.tmp, e))
             .and_then(|()| {
                 self.apply_meta(&t.tmp, &job.entry);
-                fs::rename(&t.tmp, &job.dest).map_err(|e| Error::io("write", &job.dest, e))
+                t.root
+                    .rename(&t.tmp, &job.dest)
+                    .map_err(|e| Error::io("write", &job.dest, e))
             });
         if let Err(e) = done {
-            let _ = fs::remove_file(&t.tmp);
+            let _ = t.root.remove_file(&t.tmp);
             return Err(e);
         }
         let written = t.written.load(Ordering::Relaxed);
@@ -288,9 +299,9 @@ fn write_piece(p: &Piece, data: &[u8], reading: &Reading) {
         reading
             .counters
             .set_current(&reading.writes[*f].dest.to_string_lossy());
-        let r = fs::OpenOptions::new()
-            .write(true)
-            .open(&t.tmp)
+        let r = t
+            .root
+            .open_write(&t.tmp)
             .and_then(|file| file.write_all_at(data, *pos));
         match r {
             Ok(()) => {
