@@ -750,3 +750,69 @@ fn azure_immutability_needs_container_support_and_the_probes_leave_nothing() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn every_object_a_point_needs_on_an_object_lock_bucket_refuses_deletion_multipart_packs_included() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let bucket = make_bucket(true);
+    let ep = s3_endpoint();
+    cairn.ok_stdin(
+        &[
+            "repo",
+            "add",
+            "s3",
+            "locked-all",
+            "--bucket",
+            &bucket,
+            "--region",
+            "us-east-1",
+            "--endpoint",
+            &ep,
+            "--access-key-id",
+            "AKIALOCK",
+            "--secret-access-key-stdin",
+            "--immutable-days",
+            "2",
+        ],
+        "secret\n",
+    );
+    // Incompressible data: packs of the full 16 MiB and more, which the
+    // S3 backend uploads in parts.
+    let src = tmp.path().join("big");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("random.bin"), bytes(77, 40 << 20)).expect("write");
+    round_trip(&cairn, "locked-all", &src, tmp.path());
+    let c = s3_client();
+    block_on(async {
+        let versions = c
+            .list_object_versions()
+            .bucket(&bucket)
+            .send()
+            .await
+            .expect("versions");
+        let immutable: Vec<_> = versions
+            .versions()
+            .iter()
+            .filter(|v| {
+                let k = v.key().unwrap_or_default();
+                !(k.starts_with("locks/") || k.starts_with("prune/") || k == "owner")
+            })
+            .collect();
+        assert!(
+            immutable.iter().any(|v| v.size().unwrap_or(0) > 16 << 20),
+            "a pack large enough to be uploaded in parts"
+        );
+        for v in immutable {
+            let key = v.key().expect("key");
+            let del = c
+                .delete_object()
+                .bucket(&bucket)
+                .key(key)
+                .set_version_id(v.version_id().map(str::to_string))
+                .send()
+                .await;
+            assert!(del.is_err(), "{key} could be deleted");
+        }
+    });
+}

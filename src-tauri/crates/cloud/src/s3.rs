@@ -582,7 +582,48 @@ impl S3Storage {
                 .await
                 .map(|_| ())
                 .map_err(|e| sdk_error(e, self.bucket(), &format!("write {key}")))
-        })
+        })?;
+        match self.lock_params(key) {
+            Some((_, until)) => self.confirm_lock(&full, key, until),
+            None => Ok(()),
+        }
+    }
+
+    /// Some S3-compatible stores drop Object Lock headers (on multipart
+    /// uploads in particular): the object's retention is read back, set
+    /// with PutObjectRetention when missing, and an object still unlocked
+    /// fails the write rather than being called immutable.
+    fn confirm_lock(&self, full: &str, key: &str, until: DateTime) -> Result<()> {
+        let locked = |h: Option<aws_sdk_s3::operation::head_object::HeadObjectOutput>| {
+            h.and_then(|h| h.object_lock_retain_until_date().map(|d| d.secs()))
+                .is_some_and(|t| t + 60 >= until.secs())
+        };
+        if locked(self.head(key)?) {
+            return Ok(());
+        }
+        block_on(async {
+            let retention = aws_sdk_s3::types::ObjectLockRetention::builder()
+                .mode(aws_sdk_s3::types::ObjectLockRetentionMode::Compliance)
+                .retain_until_date(until)
+                .build();
+            self.client
+                .put_object_retention()
+                .bucket(self.bucket())
+                .key(full)
+                .retention(retention)
+                .checksum_algorithm(ChecksumAlgorithm::Crc32)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| sdk_error(e, self.bucket(), &format!("lock {key}")))
+        })?;
+        if locked(self.head(key)?) {
+            return Ok(());
+        }
+        Err(Error::storage(format!(
+            "the storage ignored Object Lock: {key} in bucket {} was written without retention and could be deleted; this storage cannot hold an immutable repository (turn immutability off for it, or use one that honours Object Lock on every upload)",
+            self.bucket()
+        )))
     }
 }
 

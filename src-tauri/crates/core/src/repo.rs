@@ -349,7 +349,15 @@ impl Repository {
             }
         })?;
         let plain = open_object(ks, ObjectKind::Manifest, &raw, &key)?;
-        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+        let m: Manifest = serde_json::from_slice(&plain)
+            .map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
+        if m.id != point || m.backup != backup {
+            return Err(Error::corrupt(format!(
+                "{key} holds restore point {} of backup {}: it was copied over another point (tampered)",
+                m.id, m.backup
+            )));
+        }
+        Ok(m)
     }
 
     /// Point ids of a backup, from the manifests themselves.
@@ -384,6 +392,12 @@ impl Repository {
             let plain = open_object(ks, ObjectKind::Manifest, &raw, &o.key)?;
             let m: Manifest = serde_json::from_slice(&plain)
                 .map_err(|_| Error::corrupt(format!("{} is damaged", o.key)))?;
+            if m.id != point || m.backup != backup {
+                return Err(Error::corrupt(format!(
+                    "{} holds restore point {} of backup {} (tampered)",
+                    o.key, m.id, m.backup
+                )));
+            }
             out.push(m);
         }
         Ok(out)
@@ -439,7 +453,15 @@ impl Repository {
         let key = backup_key(backup);
         let raw = self.storage.get(&key)?;
         let plain = open_object(ks, ObjectKind::Backup, &raw, &key)?;
-        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))
+        let meta: BackupMeta = serde_json::from_slice(&plain)
+            .map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
+        if meta.id != backup {
+            return Err(Error::corrupt(format!(
+                "{key} holds the metadata of backup {}: it was copied over another backup's (tampered)",
+                meta.id
+            )));
+        }
+        Ok(meta)
     }
 
     /// Key set ids of all backups, grouped.

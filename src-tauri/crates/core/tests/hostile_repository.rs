@@ -429,3 +429,44 @@ fn a_source_deeper_than_the_limit_is_backed_up_to_the_limit_with_a_warning() {
     assert!(report.healthy(), "{:?}", report.errors);
     restore_latest(&repo, "deep", &tmp.path().join("out"));
 }
+
+#[test]
+fn a_restore_point_copied_over_another_in_an_encrypted_repository_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let ks = repo
+        .create_keyset(cairn_model::Cipher::Aes256Gcm, "pw", "")
+        .expect("keyset");
+    let src = source(tmp.path(), "a", 3);
+    let mut spec = BackupSpec {
+        backup_id: "enc".into(),
+        job: "enc".into(),
+        machine: "host".into(),
+        platform: "Linux".into(),
+        includes: vec![src.clone()],
+        exclude_masks: Vec::new(),
+        include_masks: Vec::new(),
+        compression: cairn_model::Compression::Optimal,
+        full: false,
+        images: false,
+        region: String::new(),
+        writer: String::new(),
+    };
+    let run = |spec: &BackupSpec| {
+        backup::run(&repo, &ks, spec, Arc::new(NoProgress), &CancelToken::new())
+            .expect("backup")
+            .manifest
+            .id
+    };
+    let p1 = run(&spec);
+    std::fs::write(src.join("note.txt"), "changed").expect("write");
+    spec.full = true;
+    let p2 = run(&spec);
+    assert_ne!(p1, p2);
+    let dir = tmp.path().join("repo/snapshots/enc");
+    std::fs::copy(dir.join(&p1), dir.join(&p2)).expect("swap");
+    let err = repo.read_manifest(&ks, "enc", &p2).expect_err("swapped");
+    assert!(err.message().contains("copied over"), "{}", err.message());
+    repo.read_manifest(&ks, "enc", &p1)
+        .expect("the original still reads");
+}

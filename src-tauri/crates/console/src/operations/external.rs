@@ -713,6 +713,12 @@ impl MetaReader<'_> {
         let plain = open_object(&ks, ObjectKind::Backup, &raw, &obj.key)?;
         let meta: BackupMeta = serde_json::from_slice(&plain)
             .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
+        if meta.id != id {
+            return Err(Error::corrupt(format!(
+                "{} holds the metadata of backup {}: it was copied over another backup's (tampered)",
+                obj.key, meta.id
+            )));
+        }
         self.read += 1;
         Ok(ExternalBackupRecord {
             external_id,
