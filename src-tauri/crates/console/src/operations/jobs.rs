@@ -52,8 +52,8 @@ pub struct JobRunReport {
     pub message: String,
 }
 
-/// How a run was started.
-#[derive(Debug, Clone, Default)]
+/// How a run was started. Its Debug output never shows the password.
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Password of an encrypted job (else read from Manage Passwords).
     pub password: Option<String>,
@@ -70,6 +70,19 @@ pub struct RunOptions {
     /// Wait for the repository while another job writes to it (background
     /// runs) instead of failing at once (the command line).
     pub queue: bool,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("full", &self.full)
+            .field("note", &self.note)
+            .field("scheduled", &self.scheduled)
+            .field("attempt", &self.attempt)
+            .field("queue", &self.queue)
+            .finish()
+    }
 }
 
 impl RunOptions {

@@ -347,3 +347,14 @@ fn open_extracts_into_a_private_folder_that_goes_with_the_console() {
     drop(c);
     assert!(!file.exists(), "the extracted copy outlived the console");
 }
+
+#[test]
+fn run_options_never_show_the_password() {
+    let opts = RunOptions {
+        password: Some("correct horse battery".into()),
+        ..Default::default()
+    };
+    let shown = format!("{opts:?}");
+    assert!(!shown.contains("correct horse"), "{shown}");
+    assert!(shown.contains("<hidden>"), "{shown}");
+}

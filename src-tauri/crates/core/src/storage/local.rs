@@ -171,7 +171,13 @@ impl Storage for LocalStorage {
     fn put(&self, key: &str, data: &[u8]) -> Result<()> {
         let p = self.path(key)?;
         let dir = p.parent().unwrap_or(&self.root).to_path_buf();
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, e))?;
+        if !dir.is_dir() {
+            fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, e))?;
+            // A new folder (`data/<pp>`) is durable only once its parent is.
+            if let Some(parent) = dir.parent() {
+                sync_dir(parent);
+            }
+        }
         let tmp = dir.join(format!(".tmp-{}", hex::encode(rand::random::<[u8; 8]>())));
         let write = || -> std::io::Result<()> {
             let mut f = File::create(&tmp)?;
