@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 /// A `cairn` with its own data folder.
 pub struct Cairn {
@@ -42,25 +42,7 @@ impl Cairn {
 
     /// Runs with arguments and optional standard input.
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = Command::new(&self.bin);
-        cmd.arg("--data-dir").arg(&self.data).args(args);
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start cairn");
-        if let Some(s) = stdin {
-            let mut i = child.stdin.take().expect("stdin");
-            i.write_all(s.as_bytes()).expect("write stdin");
-        }
-        let out: Output = child.wait_with_output().expect("wait for cairn");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.run_peak(args, stdin).0
     }
 
     /// Runs like [`Cairn::run`] and also answers the process's peak

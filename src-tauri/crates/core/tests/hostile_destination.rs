@@ -2,7 +2,9 @@
 //! write it swaps a restored folder for a link), and extended attributes
 //! that must be filtered or kept in the right order.
 
-use cairn_core::jobs::backup::{self, BackupSpec};
+mod common;
+
+use cairn_core::jobs::backup;
 use cairn_core::progress::{CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
 use cairn_core::repo::Repository;
 use cairn_core::restore::{self, Destination, RestoreReport, RestoreSpec};
@@ -20,20 +22,7 @@ fn repo(dir: &Path) -> Repository {
 
 fn back_up(repo: &Repository, src: &Path) -> cairn_core::format::manifest::Manifest {
     let ks = repo.default_keyset().expect("keyset");
-    let spec = BackupSpec {
-        backup_id: "b".into(),
-        job: "b".into(),
-        machine: "host".into(),
-        platform: "Linux".into(),
-        includes: vec![src.to_path_buf()],
-        exclude_masks: Vec::new(),
-        include_masks: Vec::new(),
-        compression: cairn_model::Compression::Optimal,
-        full: false,
-        images: false,
-        region: String::new(),
-        writer: String::new(),
-    };
+    let spec = common::spec("b", &src);
     backup::run(repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new())
         .expect("backup")
         .manifest

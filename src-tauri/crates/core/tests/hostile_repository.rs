@@ -3,6 +3,8 @@
 //! the repository or data a restore point needs, and stray files never
 //! stop a backup.
 
+mod common;
+
 use cairn_core::check;
 use cairn_core::format::blob::{self, seal_object, ObjectKind};
 use cairn_core::format::index::{PackIndex, KIND_TREE};
@@ -43,20 +45,7 @@ fn source(dir: &Path, name: &str, seed: u8) -> std::path::PathBuf {
 
 fn backup(repo: &Repository, id: &str, src: &Path) -> String {
     let ks = repo.default_keyset().expect("keyset");
-    let spec = BackupSpec {
-        backup_id: id.into(),
-        job: id.into(),
-        machine: "host".into(),
-        platform: "Linux".into(),
-        includes: vec![src.to_path_buf()],
-        exclude_masks: Vec::new(),
-        include_masks: Vec::new(),
-        compression: cairn_model::Compression::Optimal,
-        full: false,
-        images: false,
-        region: String::new(),
-        writer: String::new(),
-    };
+    let spec = common::spec(id, &src);
     backup::run(repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new())
         .expect("backup")
         .manifest
@@ -198,26 +187,9 @@ fn a_forged_index_a_symlinked_folder_and_a_forged_mark_delete_nothing_outside() 
 
 /// A folder entry named `name` leading to tree `sub`.
 fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
-    Entry {
-        name: name.as_bytes().to_vec(),
-        kind: EntryKind::Dir,
-        mode: 0o40755,
-        uid: 0,
-        gid: 0,
-        user: String::new(),
-        group: String::new(),
-        mtime_ns: 1_600_000_000_000_000_000,
-        ctime_ns: 0,
-        inode: 0,
-        dev: 0,
-        nlink: 1,
-        size: 0,
-        rdev: 0,
-        target: Vec::new(),
-        content: Vec::new(),
-        subtree: sub,
-        xattrs: Vec::new(),
-    }
+    let mut e = common::entry(name.as_bytes(), EntryKind::Dir);
+    e.subtree = sub;
+    e
 }
 
 /// Stores one tree and answers its id.
@@ -408,20 +380,7 @@ fn a_source_deeper_than_the_limit_is_backed_up_to_the_limit_with_a_warning() {
     std::fs::create_dir_all(&d).expect("mkdir");
     std::fs::write(d.join("bottom.txt"), b"too deep").expect("write");
     let ks = repo.default_keyset().expect("keyset");
-    let spec = BackupSpec {
-        backup_id: "deep".into(),
-        job: "deep".into(),
-        machine: "host".into(),
-        platform: "Linux".into(),
-        includes: vec![src.clone()],
-        exclude_masks: Vec::new(),
-        include_masks: Vec::new(),
-        compression: cairn_model::Compression::Optimal,
-        full: false,
-        images: false,
-        region: String::new(),
-        writer: String::new(),
-    };
+    let spec = common::spec("deep", &src);
     let out =
         backup::run(&repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new()).expect("backup");
     assert!(out.warnings >= 1, "the skipped levels are a warning");
@@ -438,20 +397,7 @@ fn a_restore_point_copied_over_another_in_an_encrypted_repository_is_refused() {
         .create_keyset(cairn_model::Cipher::Aes256Gcm, "pw", "")
         .expect("keyset");
     let src = source(tmp.path(), "a", 3);
-    let mut spec = BackupSpec {
-        backup_id: "enc".into(),
-        job: "enc".into(),
-        machine: "host".into(),
-        platform: "Linux".into(),
-        includes: vec![src.clone()],
-        exclude_masks: Vec::new(),
-        include_masks: Vec::new(),
-        compression: cairn_model::Compression::Optimal,
-        full: false,
-        images: false,
-        region: String::new(),
-        writer: String::new(),
-    };
+    let mut spec = common::spec("enc", &src);
     let run = |spec: &BackupSpec| {
         backup::run(&repo, &ks, spec, Arc::new(NoProgress), &CancelToken::new())
             .expect("backup")

@@ -2,11 +2,15 @@
 //! names, a symlink planted to redirect a later entry) cannot make a restore
 //! write outside its target.
 
+mod common;
+
+use common::entry;
+
 use cairn_core::format::blob;
 use cairn_core::format::index::{KIND_DATA, KIND_TREE};
 use cairn_core::format::manifest::{Manifest, PointStats};
 use cairn_core::format::pack::PackWriter;
-use cairn_core::format::tree::{Entry, EntryKind, Tree};
+use cairn_core::format::tree::{EntryKind, Tree};
 use cairn_core::format::ChunkId;
 use cairn_core::progress::{CancelToken, NoProgress};
 use cairn_core::repo::Repository;
@@ -14,33 +18,6 @@ use cairn_core::restore::{self, Destination, RestoreSpec};
 use cairn_core::storage::{LocalStorage, Storage};
 use std::path::Path;
 use std::sync::Arc;
-
-fn entry(name: &[u8], kind: EntryKind) -> Entry {
-    Entry {
-        name: name.to_vec(),
-        kind,
-        mode: if kind == EntryKind::Dir {
-            0o40755
-        } else {
-            0o100644
-        },
-        uid: 0,
-        gid: 0,
-        user: String::new(),
-        group: String::new(),
-        mtime_ns: 1_600_000_000_000_000_000,
-        ctime_ns: 0,
-        inode: 0,
-        dev: 0,
-        nlink: 1,
-        size: 0,
-        rdev: 0,
-        target: Vec::new(),
-        content: Vec::new(),
-        subtree: None,
-        xattrs: Vec::new(),
-    }
-}
 
 fn all_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
