@@ -45,7 +45,7 @@ fn source(dir: &Path, name: &str, seed: u8) -> std::path::PathBuf {
 
 fn backup(repo: &Repository, id: &str, src: &Path) -> String {
     let ks = repo.default_keyset().expect("keyset");
-    let spec = common::spec(id, &src);
+    let spec = common::spec(id, src);
     backup::run(repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new())
         .expect("backup")
         .manifest
