@@ -22,7 +22,7 @@ fn repo(dir: &Path) -> Repository {
 
 fn back_up(repo: &Repository, src: &Path) -> cairn_core::format::manifest::Manifest {
     let ks = repo.default_keyset().expect("keyset");
-    let spec = common::spec("b", &src);
+    let spec = common::spec("b", src);
     backup::run(repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new())
         .expect("backup")
         .manifest
