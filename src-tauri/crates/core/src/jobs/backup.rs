@@ -480,12 +480,7 @@ pub fn run(
     let filter = Filter::new(&spec.exclude_masks, &spec.include_masks)?;
     sink.log(LogLevel::Info, "Loading the repository index");
     let index = repo.load_index(ks, true)?;
-    for key in &index.ignored {
-        sink.log(
-            LogLevel::Warning,
-            &format!("{key} in the repository is not a Cairn object; ignored"),
-        );
-    }
+    warn_ignored(&index, &*sink);
     let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id)?;
     let writer = PackWriter::new(
         repo.storage().clone(),
@@ -551,6 +546,16 @@ pub fn run(
     update_backup_meta(repo, ks, &manifest, &spec.writer)?;
     sink.progress(&counters.snapshot(std::time::Instant::now()));
     Ok(BackupOutcome { manifest, warnings })
+}
+
+/// Objects under `index/` that are not Cairn's: a warning each.
+fn warn_ignored(index: &Index, sink: &dyn ProgressSink) {
+    for key in &index.ignored {
+        sink.log(
+            LogLevel::Warning,
+            &format!("{key} in the repository is not a Cairn object; ignored"),
+        );
+    }
 }
 
 /// Progress counters of a run: the parent's totals are the first

@@ -216,6 +216,44 @@ impl Ctx<'_> {
         p
     }
 
+    /// Makes a folder of the restore (replacing a file in its way when
+    /// overwriting, beside it when keeping) and plans what it holds.
+    fn plan_dir(&self, plan: &mut Plan, dir: &Path, name: &OsStr, e: &Entry) -> Result<()> {
+        let mut p = dir.join(name);
+        let b = self
+            .beneath(&p)
+            .map_err(|err| Error::io("create", &p, err))?;
+        let made = match b.find(&p) {
+            Ok(Found::Folder) => Ok(()),
+            Ok(Found::Other) if self.overwrite => b.remove_file(&p).and_then(|()| b.mkdir(&p)),
+            Ok(Found::Other) => {
+                p = self.target(dir, name);
+                b.mkdir(&p)
+            }
+            Ok(Found::Nothing) | Err(_) => b.mkdir(&p),
+        };
+        made.map_err(|err| Error::io("create", &p, err))?;
+        if !matches!(b.find(&p), Ok(Found::Folder)) {
+            return Err(Error::invalid(format!(
+                "{} is not a real folder; the restore stopped before writing into it",
+                p.display()
+            )));
+        }
+        plan.report.dirs += 1;
+        if let Some(sub) = e.subtree {
+            if plan.depth >= MAX_DEPTH {
+                return Err(too_deep(&format!("the folder {}", p.display())));
+            }
+            let tree = self.repo.read_tree(self.ks, self.index, &sub)?;
+            plan.depth += 1;
+            let planned = self.plan_children(plan, &p, &tree.entries);
+            plan.depth -= 1;
+            planned?;
+        }
+        plan.dirs.push((p, e.clone()));
+        Ok(())
+    }
+
     fn plan_entry(
         &self,
         plan: &mut Plan,
@@ -235,42 +273,7 @@ impl Ctx<'_> {
             return Ok(());
         };
         match e.kind {
-            EntryKind::Dir => {
-                let mut p = dir.join(name);
-                let b = self
-                    .beneath(&p)
-                    .map_err(|err| Error::io("create", &p, err))?;
-                let made = match b.find(&p) {
-                    Ok(Found::Folder) => Ok(()),
-                    Ok(Found::Other) if self.overwrite => {
-                        b.remove_file(&p).and_then(|()| b.mkdir(&p))
-                    }
-                    Ok(Found::Other) => {
-                        p = self.target(dir, name);
-                        b.mkdir(&p)
-                    }
-                    Ok(Found::Nothing) | Err(_) => b.mkdir(&p),
-                };
-                made.map_err(|err| Error::io("create", &p, err))?;
-                if !matches!(b.find(&p), Ok(Found::Folder)) {
-                    return Err(Error::invalid(format!(
-                        "{} is not a real folder; the restore stopped before writing into it",
-                        p.display()
-                    )));
-                }
-                plan.report.dirs += 1;
-                if let Some(sub) = e.subtree {
-                    if plan.depth >= MAX_DEPTH {
-                        return Err(too_deep(&format!("the folder {}", p.display())));
-                    }
-                    let tree = self.repo.read_tree(self.ks, self.index, &sub)?;
-                    plan.depth += 1;
-                    let planned = self.plan_children(plan, &p, &tree.entries);
-                    plan.depth -= 1;
-                    planned?;
-                }
-                plan.dirs.push((p, e.clone()));
-            }
+            EntryKind::Dir => self.plan_dir(plan, dir, name, e)?,
             EntryKind::File => {
                 let existing = dir.join(name);
                 if self.spec.changed_only && self.unchanged_file(&existing, e) {
