@@ -40,12 +40,7 @@ impl Error {
         message: impl Into<String>,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            source: Some(Box::new(source)),
-            transient: false,
-        }
+        Self::new(kind, message).caused_by(source)
     }
     /// Keeps `source` as the cause behind this error's sentence.
     pub fn caused_by(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {

@@ -28,6 +28,38 @@ pub struct Repository {
     tree_cache: Option<PathBuf>,
 }
 
+/// Opens the stored manifest of `point` of `backup`: a manifest naming
+/// another point (one object copied over another) is refused.
+pub fn manifest_from(ks: &KeySet, raw: &[u8], backup: &str, point: &str) -> Result<Manifest> {
+    let key = manifest_key(backup, point);
+    let plain = open_object(ks, ObjectKind::Manifest, raw, &key)?;
+    let m: Manifest =
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
+    if m.id != point || m.backup != backup {
+        return Err(Error::corrupt(format!(
+            "{key} holds restore point {} of backup {}: it was copied over another point (tampered)",
+            m.id, m.backup
+        )));
+    }
+    Ok(m)
+}
+
+/// Opens the stored metadata of `backup`: metadata naming another backup
+/// (one object copied over another) is refused.
+pub fn backup_meta_from(ks: &KeySet, raw: &[u8], backup: &str) -> Result<BackupMeta> {
+    let key = backup_key(backup);
+    let plain = open_object(ks, ObjectKind::Backup, raw, &key)?;
+    let meta: BackupMeta =
+        serde_json::from_slice(&plain).map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
+    if meta.id != backup {
+        return Err(Error::corrupt(format!(
+            "{key} holds the metadata of backup {}: it was copied over another backup's (tampered)",
+            meta.id
+        )));
+    }
+    Ok(meta)
+}
+
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| Error::internal("cannot encode").caused_by(e))
 }
@@ -150,7 +182,7 @@ impl Repository {
 
     /// Unwraps a key set (password needed for encrypted ones).
     pub fn keyset(&self, id: &str, password: Option<&str>) -> Result<KeySet> {
-        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_object_id(id) {
             return Err(Error::corrupt(format!(
                 "repository {} names a key set \"{id}\" that is not a key set id (damaged or tampered)",
                 self.name
@@ -348,16 +380,7 @@ impl Repository {
                 e
             }
         })?;
-        let plain = open_object(ks, ObjectKind::Manifest, &raw, &key)?;
-        let m: Manifest = serde_json::from_slice(&plain)
-            .map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
-        if m.id != point || m.backup != backup {
-            return Err(Error::corrupt(format!(
-                "{key} holds restore point {} of backup {}: it was copied over another point (tampered)",
-                m.id, m.backup
-            )));
-        }
-        Ok(m)
+        manifest_from(ks, &raw, backup, point)
     }
 
     /// Point ids of a backup, from the manifests themselves.
@@ -389,16 +412,7 @@ impl Repository {
             if object_keyset(&raw, &o.key)? != ks.id() {
                 continue;
             }
-            let plain = open_object(ks, ObjectKind::Manifest, &raw, &o.key)?;
-            let m: Manifest = serde_json::from_slice(&plain)
-                .map_err(|_| Error::corrupt(format!("{} is damaged", o.key)))?;
-            if m.id != point || m.backup != backup {
-                return Err(Error::corrupt(format!(
-                    "{} holds restore point {} of backup {} (tampered)",
-                    o.key, m.id, m.backup
-                )));
-            }
-            out.push(m);
+            out.push(manifest_from(ks, &raw, backup, point)?);
         }
         Ok(out)
     }
@@ -452,16 +466,7 @@ impl Repository {
     pub fn read_backup_meta(&self, ks: &KeySet, backup: &str) -> Result<BackupMeta> {
         let key = backup_key(backup);
         let raw = self.storage.get(&key)?;
-        let plain = open_object(ks, ObjectKind::Backup, &raw, &key)?;
-        let meta: BackupMeta = serde_json::from_slice(&plain)
-            .map_err(|_| Error::corrupt(format!("{key} is damaged")))?;
-        if meta.id != backup {
-            return Err(Error::corrupt(format!(
-                "{key} holds the metadata of backup {}: it was copied over another backup's (tampered)",
-                meta.id
-            )));
-        }
-        Ok(meta)
+        backup_meta_from(ks, &raw, backup)
     }
 
     /// Key set ids of all backups, grouped.

@@ -27,9 +27,9 @@ pub(super) struct SourceBackup {
 pub(super) struct OpenSource {
     pub(super) repo: Repository,
     pub(super) password: Option<String>,
-    /// Backups the catalog knows to be encrypted: a plain key set in
-    /// their place is refused.
-    pub(super) encrypted: HashSet<String>,
+    /// The catalog knows the source backup to be encrypted: a plain key
+    /// set in its place is refused.
+    pub(super) encrypted: bool,
 }
 
 /// The id a copy's target backup has: one per copy job and source backup.
@@ -167,22 +167,28 @@ impl Console {
                 self.open_external_storage(&rec)?;
             let repo = Repository::open(storage, &rec.name)?.with_tree_cache(dir);
             let password = self.external_password(&rec)?.map(|p| p.expose().clone());
-            let encrypted = self.catalog()?.external_backups(rec.id)?.into_iter();
-            let encrypted = encrypted.filter(|b| b.encrypted).map(|b| b.backup_id);
+            let encrypted = self
+                .catalog()?
+                .external_backups(rec.id)?
+                .iter()
+                .any(|x| x.backup_id == b.backup && x.encrypted);
             Ok(OpenSource {
                 repo,
                 password,
-                encrypted: encrypted.collect(),
+                encrypted,
             })
         } else {
             let rec = self.repository_named(&b.repository)?;
             let repo = self.open_repository(&rec)?;
-            let encrypted = self.catalog()?.backups()?.into_iter();
-            let encrypted = encrypted.filter(|b| b.repository_id == rec.id && b.encrypted);
+            let encrypted = self
+                .catalog()?
+                .backups()?
+                .iter()
+                .any(|x| x.repository_id == rec.id && x.backup_id == b.backup && x.encrypted);
             Ok(OpenSource {
                 repo,
                 password: None,
-                encrypted: encrypted.map(|b| b.backup_id).collect(),
+                encrypted,
             })
         }
     }
@@ -197,7 +203,7 @@ impl Console {
             ))
         })?;
         let open = |pw: Option<&str>| {
-            if src.encrypted.contains(backup) {
+            if src.encrypted {
                 src.repo.encrypted_keyset(&ks_id, pw)
             } else {
                 src.repo.keyset(&ks_id, pw)

@@ -10,9 +10,8 @@ use crate::catalog::{ExternalBackupRecord, ExternalRecord};
 use crate::error::{Error, Result};
 use cairn_cloud::StorageClass;
 use cairn_cloud::{AzureStorage, S3Storage};
-use cairn_core::format::blob::{object_keyset, open_object, ObjectKind};
+use cairn_core::format::blob::object_keyset;
 use cairn_core::format::crypto::KeySet;
-use cairn_core::format::manifest::BackupMeta;
 use cairn_core::format::markers::{ApplianceMarker, Owner};
 use cairn_core::progress::ProgressSink;
 use cairn_core::repo::Repository;
@@ -710,15 +709,7 @@ impl MetaReader<'_> {
                 obj.key
             )));
         }
-        let plain = open_object(&ks, ObjectKind::Backup, &raw, &obj.key)?;
-        let meta: BackupMeta = serde_json::from_slice(&plain)
-            .map_err(|_| Error::corrupt(format!("{} is damaged", obj.key)))?;
-        if meta.id != id {
-            return Err(Error::corrupt(format!(
-                "{} holds the metadata of backup {}: it was copied over another backup's (tampered)",
-                obj.key, meta.id
-            )));
-        }
+        let meta = cairn_core::repo::backup_meta_from(&ks, &raw, id)?;
         self.read += 1;
         Ok(ExternalBackupRecord {
             external_id,
