@@ -121,6 +121,11 @@ impl Repository {
                 ),
             ));
         }
+        if let Some(problem) = config.problem() {
+            return Err(Error::corrupt(format!(
+                "the config of repository {name} is damaged: {problem}"
+            )));
+        }
         Ok(Self {
             storage,
             name: name.to_string(),

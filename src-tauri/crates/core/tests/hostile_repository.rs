@@ -416,3 +416,33 @@ fn a_restore_point_copied_over_another_in_an_encrypted_repository_is_refused() {
     repo.read_manifest(&ks, "enc", &p1)
         .expect("the original still reads");
 }
+
+#[test]
+fn a_config_with_chunker_sizes_the_chunker_cannot_use_is_refused_on_open() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    drop(open(tmp.path()));
+    let path = tmp.path().join("repo/config");
+    let good: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("config")).expect("json");
+    let bad = [
+        ("min", serde_json::json!(1)),
+        ("avg", serde_json::json!(0)),
+        ("max", serde_json::json!(4_000_000_000u32)),
+    ];
+    for (field, value) in bad {
+        let mut c = good.clone();
+        c["chunker"][field] = value;
+        std::fs::write(&path, serde_json::to_vec(&c).expect("json")).expect("write");
+        let storage: Arc<dyn Storage> =
+            Arc::new(LocalStorage::open(&tmp.path().join("repo"), false).expect("storage"));
+        let err = Repository::open(storage, "hostile").err().expect(field);
+        assert!(err.message().contains("chunk"), "{field}: {}", err.message());
+    }
+    let mut c = good.clone();
+    c["pack_size"] = serde_json::json!(u32::MAX);
+    std::fs::write(&path, serde_json::to_vec(&c).expect("json")).expect("write");
+    let storage: Arc<dyn Storage> =
+        Arc::new(LocalStorage::open(&tmp.path().join("repo"), false).expect("storage"));
+    let err = Repository::open(storage, "hostile").err().expect("pack size");
+    assert!(err.message().contains("pack size"), "{}", err.message());
+}

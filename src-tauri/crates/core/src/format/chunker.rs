@@ -25,6 +25,26 @@ impl Default for ChunkerParams {
     }
 }
 
+impl ChunkerParams {
+    /// Says why these bounds cannot cut chunks: the repository config is
+    /// storage data, and the chunker asserts on sizes outside its range.
+    pub fn problem(&self) -> Option<String> {
+        use fastcdc::v2020::{AVERAGE_MAX, AVERAGE_MIN, MAXIMUM_MAX, MAXIMUM_MIN};
+        use fastcdc::v2020::{MINIMUM_MAX, MINIMUM_MIN};
+        let Self { min, avg, max } = *self;
+        let in_range = (MINIMUM_MIN..=MINIMUM_MAX).contains(&min)
+            && (AVERAGE_MIN..=AVERAGE_MAX).contains(&avg)
+            && (MAXIMUM_MIN..=MAXIMUM_MAX).contains(&max);
+        (!in_range || min > avg || avg > max).then(|| {
+            format!(
+                "chunk sizes min {min}, average {avg}, max {max} are outside \
+                 {MINIMUM_MIN}..={MINIMUM_MAX}, {AVERAGE_MIN}..={AVERAGE_MAX}, \
+                 {MAXIMUM_MIN}..={MAXIMUM_MAX} or out of order"
+            )
+        })
+    }
+}
+
 /// Cuts a reader into chunks, calling `f` with each; the window buffer is
 /// the caller's, so a worker reuses one allocation for every file.
 /// Returns the bytes read.
