@@ -140,11 +140,12 @@ pub fn backup(
         return Err(Error::invalid("give the policy name and the machine id"));
     }
     let repo = open_or_create(storage.clone())?;
-    let _lock = WriterLock::acquire(
+    let lock = WriterLock::acquire(
         storage,
         repo.name(),
         &format!("appliance policy {}", spec.policy),
     )?;
+    let repo = lock.guard(&repo);
     let backup_id = cairn_core::jobs::backup_id(&format!("policy:{}", spec.policy), &spec.machine);
     let ks = keyset_for(&repo, &backup_id, spec.password.as_deref())?;
     let out = backup::run(

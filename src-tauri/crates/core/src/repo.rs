@@ -134,6 +134,15 @@ impl Repository {
         })
     }
 
+    /// The same repository over another view of its storage (a writer
+    /// lock's guard).
+    pub fn with_storage(&self, storage: Arc<dyn Storage>) -> Self {
+        Self {
+            storage,
+            ..self.clone()
+        }
+    }
+
     /// Keeps tree blobs, as stored (sealed), in a local folder: ids are
     /// keyed content hashes, so a cached tree never goes stale, and an
     /// encrypted backup's trees stay encrypted on disk.

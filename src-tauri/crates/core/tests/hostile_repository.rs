@@ -436,13 +436,19 @@ fn a_config_with_chunker_sizes_the_chunker_cannot_use_is_refused_on_open() {
         let storage: Arc<dyn Storage> =
             Arc::new(LocalStorage::open(&tmp.path().join("repo"), false).expect("storage"));
         let err = Repository::open(storage, "hostile").err().expect(field);
-        assert!(err.message().contains("chunk"), "{field}: {}", err.message());
+        assert!(
+            err.message().contains("chunk"),
+            "{field}: {}",
+            err.message()
+        );
     }
     let mut c = good.clone();
     c["pack_size"] = serde_json::json!(u32::MAX);
     std::fs::write(&path, serde_json::to_vec(&c).expect("json")).expect("write");
     let storage: Arc<dyn Storage> =
         Arc::new(LocalStorage::open(&tmp.path().join("repo"), false).expect("storage"));
-    let err = Repository::open(storage, "hostile").err().expect("pack size");
+    let err = Repository::open(storage, "hostile")
+        .err()
+        .expect("pack size");
     assert!(err.message().contains("pack size"), "{}", err.message());
 }

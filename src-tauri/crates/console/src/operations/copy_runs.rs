@@ -162,8 +162,9 @@ impl Console {
             None => dst.default_keyset()?,
         };
         let purpose = format!("backup copy job {}", job.name);
-        let _lock =
+        let lock =
             super::jobs::writer_lock(&dst, &rec.name, &purpose, queue, sink.as_ref(), cancel)?;
+        let dst = lock.guard(&dst);
         sink.log(LogLevel::Info, "Loading the target repository index");
         let index = dst.load_index(&dst_ks, true)?;
         let mut target = Target {

@@ -557,11 +557,12 @@ impl Console {
         if delete_backups {
             let rec = self.catalog()?.repository(j.repository_id)?;
             let repo = self.open_repository(&rec)?;
-            let _lock = WriterLock::acquire(
+            let lock = WriterLock::acquire(
                 repo.storage().clone(),
                 &rec.name,
                 &format!("delete backups of job {name}"),
             )?;
+            let repo = lock.guard(&repo);
             let backups = if j.settings.copy.is_some() {
                 match &j.settings.encryption {
                     // The job's own key set: every backup sealed with it is the job's.
@@ -788,7 +789,7 @@ impl Console {
         let repo = self.open_repository(&rec)?;
         let ks = self.job_keyset(&repo, job, password)?;
         let purpose = format!("backup job {}", job.name);
-        let _lock = writer_lock(
+        let lock = writer_lock(
             &repo,
             &rec.name,
             &purpose,
@@ -796,6 +797,7 @@ impl Console {
             sink.as_ref(),
             cancel,
         )?;
+        let repo = lock.guard(&repo);
         let s = &job.settings;
         let local_scripts = s.computer_type != ComputerType::Workstation;
         if local_scripts && !s.guest.pre_script.is_empty() {
@@ -935,7 +937,8 @@ impl Console {
     ) -> Result<prune::PruneReport> {
         let rec = self.repository_named(name)?;
         let repo = self.open_repository(&rec)?;
-        let _lock = WriterLock::acquire(repo.storage().clone(), &rec.name, "prune")?;
+        let lock = WriterLock::acquire(repo.storage().clone(), &rec.name, "prune")?;
+        let repo = lock.guard(&repo);
         let mut total = prune::PruneReport::default();
         for (keyset, _) in repo.keysets_in_use()? {
             let ks = match repo.keyset(&keyset, password) {

@@ -80,6 +80,9 @@ impl Storage for FaultyStorage {
     fn preferred_pack_size(&self) -> u32 {
         self.inner.preferred_pack_size()
     }
+    fn list_settle(&self) -> std::time::Duration {
+        self.inner.list_settle()
+    }
     fn concurrency(&self) -> usize {
         self.inner.concurrency()
     }

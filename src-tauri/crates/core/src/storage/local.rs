@@ -210,6 +210,9 @@ impl Storage for LocalStorage {
     fn preferred_pack_size(&self) -> u32 {
         8 * 1024 * 1024
     }
+    fn list_settle(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 
     fn concurrency(&self) -> usize {
         // Local writes land in the page cache; one writer keeps up and

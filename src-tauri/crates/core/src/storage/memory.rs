@@ -185,4 +185,7 @@ impl Storage for MemoryStorage {
     fn preferred_pack_size(&self) -> u32 {
         self.behaviour.pack_size.unwrap_or(super::DEFAULT_PACK_SIZE)
     }
+    fn list_settle(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }

@@ -85,6 +85,13 @@ pub trait Storage: ReadStorage {
     fn preferred_pack_size(&self) -> u32 {
         DEFAULT_PACK_SIZE
     }
+    /// How long after a write a listing is sure to show it: a writer lock
+    /// waits this long before deciding a race. Object storage (S3, Azure)
+    /// lists after write consistently; the default leaves a margin for
+    /// S3-compatible stores that lag.
+    fn list_settle(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
 }
 
 /// Keys that change in place and are never locked on immutable storage:

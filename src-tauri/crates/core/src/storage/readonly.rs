@@ -96,4 +96,7 @@ impl Storage for ExternalStorage {
     fn preferred_pack_size(&self) -> u32 {
         self.inner.preferred_pack_size()
     }
+    fn list_settle(&self) -> std::time::Duration {
+        self.inner.list_settle()
+    }
 }

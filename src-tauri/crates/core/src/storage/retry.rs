@@ -117,6 +117,9 @@ impl Storage for RetryStorage {
     fn preferred_pack_size(&self) -> u32 {
         self.inner.preferred_pack_size()
     }
+    fn list_settle(&self) -> std::time::Duration {
+        self.inner.list_settle()
+    }
 }
 
 #[cfg(test)]
