@@ -465,13 +465,42 @@ impl AzureStorage {
 
 impl ReadStorage for AzureStorage {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
+        self.get_at_most(key, cairn_core::storage::MAX_OBJECT_LEN)
+    }
+
+    /// Downloads in chunks and stops at the first chunk past `max`.
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
         let full = self.key(key)?;
         block_on(async {
-            match self.container.blob_client(&full).get_content().await {
-                Ok(v) => Ok(v),
-                Err(e) if status(&e) == Some(416) => Ok(Vec::new()),
-                Err(e) => Err(az_error(e, self.name(), &format!("read {key}"))),
+            let mut out = Vec::new();
+            let mut s = self.container.blob_client(&full).get().into_stream();
+            while let Some(r) = s.next().await {
+                let r = match r {
+                    Ok(r) => r,
+                    Err(e) if status(&e) == Some(416) => return Ok(Vec::new()),
+                    Err(e) => return Err(az_error(e, self.name(), &format!("read {key}"))),
+                };
+                // What the store says is left decides before downloading it.
+                let announced = match &r.remaining_range {
+                    Some(azure_core::request_options::Range::Range(rest)) => rest.end,
+                    _ => 0,
+                };
+                let total = announced.max(out.len() as u64 + r.blob.properties.content_length);
+                if total > max {
+                    return Err(cairn_core::storage::too_large(key, total, max));
+                }
+                let bytes = r
+                    .data
+                    .collect()
+                    .await
+                    .map_err(|e| az_error(e, self.name(), &format!("read {key}")))?;
+                if (out.len() + bytes.len()) as u64 > max {
+                    let size = (out.len() + bytes.len()) as u64;
+                    return Err(cairn_core::storage::too_large(key, size, max));
+                }
+                out.extend_from_slice(&bytes);
             }
+            Ok(out)
         })
     }
 

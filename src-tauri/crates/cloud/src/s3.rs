@@ -393,7 +393,11 @@ impl S3Storage {
 
     /// Reads an object or a byte range of it; an object in a Glacier class
     /// gets a restore request and a "waiting for retrieval" error.
-    fn fetch(&self, key: &str, range: Option<String>) -> Result<Vec<u8>> {
+    /// Reads an object or a range of it, refusing more than `max` bytes:
+    /// before the body is downloaded when the length the store announces
+    /// is over, and while downloading when the store sends more than it
+    /// announced.
+    fn fetch(&self, key: &str, range: Option<String>, max: u64) -> Result<Vec<u8>> {
         let full = self.key(key)?;
         block_on(async {
             let req = self
@@ -403,17 +407,7 @@ impl S3Storage {
                 .key(&full)
                 .set_range(range);
             match req.send().await {
-                Ok(out) => out
-                    .body
-                    .collect()
-                    .await
-                    .map(|b| b.into_bytes().to_vec())
-                    .map_err(|e| {
-                        Error::storage(format!(
-                            "S3 bucket {}: reading {key} failed: {e}",
-                            self.bucket()
-                        ))
-                    }),
+                Ok(out) => self.read_body(key, out, max).await,
                 Err(e) => {
                     let err = sdk_error(e, self.bucket(), &format!("read {key}"));
                     if err.message().starts_with("waiting for retrieval") {
@@ -423,6 +417,37 @@ impl S3Storage {
                 }
             }
         })
+    }
+
+    async fn read_body(
+        &self,
+        key: &str,
+        out: aws_sdk_s3::operation::get_object::GetObjectOutput,
+        max: u64,
+    ) -> Result<Vec<u8>> {
+        let announced = out.content_length().unwrap_or(0).max(0) as u64;
+        if announced > max {
+            return Err(cairn_core::storage::too_large(key, announced, max));
+        }
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::storage(format!(
+                "S3 bucket {}: reading {key} failed: {e}",
+                self.bucket()
+            ))
+        };
+        let mut body = out.body;
+        let mut data = Vec::with_capacity(announced as usize);
+        while let Some(bytes) = body.try_next().await.map_err(|e| failed(&e))? {
+            if data.len() as u64 + bytes.len() as u64 > max {
+                return Err(cairn_core::storage::too_large(
+                    key,
+                    data.len() as u64 + bytes.len() as u64,
+                    max,
+                ));
+            }
+            data.extend_from_slice(&bytes);
+        }
+        Ok(data)
     }
 
     /// An object's metadata, or None when it does not exist.
@@ -468,14 +493,22 @@ impl S3Storage {
 
 impl ReadStorage for S3Storage {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
-        self.fetch(key, None)
+        self.fetch(key, None, cairn_core::storage::MAX_OBJECT_LEN)
+    }
+
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
+        self.fetch(key, None, max)
     }
 
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len == 0 {
             return Ok(Vec::new());
         }
-        self.fetch(key, Some(format!("bytes={}-{}", offset, offset + len - 1)))
+        self.fetch(
+            key,
+            Some(format!("bytes={}-{}", offset, offset + len - 1)),
+            len,
+        )
     }
 
     fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {

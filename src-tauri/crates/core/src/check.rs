@@ -176,7 +176,8 @@ fn verify_packs(
         if packs.missing.contains(pack) {
             continue;
         }
-        let data = match repo.storage().get(&pack_key(pack)) {
+        let max = crate::format::pack::max_pack_len(repo.config().pack_size);
+        let data = match repo.storage().get_at_most(&pack_key(pack), max) {
             Ok(d) => d,
             Err(e) => {
                 report

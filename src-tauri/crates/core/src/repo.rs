@@ -10,7 +10,7 @@ use crate::format::index::{index_key, pack_key, Index, PackIndex, KIND_TREE};
 use crate::format::manifest::{backup_key, manifest_key, BackupMeta, Manifest};
 use crate::format::pack::read_trailer;
 use crate::format::tree::Tree;
-use crate::format::{is_name_id, is_object_id, ChunkId};
+use crate::format::{is_name_id, is_object_id, ChunkId, MAX_SMALL_OBJECT};
 use crate::storage::Storage;
 use cairn_model::ErrorKind;
 use std::collections::{HashMap, HashSet};
@@ -99,16 +99,18 @@ impl Repository {
 
     /// Opens an existing repository.
     pub fn open(storage: Arc<dyn Storage>, name: &str) -> Result<Self> {
-        let raw = storage.get("config").map_err(|e| {
-            if e.kind() == ErrorKind::NotFound {
-                Error::not_found(format!(
-                    "{} holds no Cairn repository (no config object)",
-                    storage.describe()
-                ))
-            } else {
-                e
-            }
-        })?;
+        let raw = storage
+            .get_at_most("config", MAX_SMALL_OBJECT)
+            .map_err(|e| {
+                if e.kind() == ErrorKind::NotFound {
+                    Error::not_found(format!(
+                        "{} holds no Cairn repository (no config object)",
+                        storage.describe()
+                    ))
+                } else {
+                    e
+                }
+            })?;
         let config: RepoConfig = serde_json::from_slice(&raw).map_err(|e| {
             Error::corrupt(format!("the config of repository {name} is damaged")).caused_by(e)
         })?;
@@ -163,7 +165,7 @@ impl Repository {
 
     /// The console that owns the repository, if recorded.
     pub fn owner(&self) -> Result<Option<Owner>> {
-        match self.storage.get("owner") {
+        match self.storage.get_at_most("owner", MAX_SMALL_OBJECT) {
             Ok(raw) => Ok(serde_json::from_slice(&raw).ok()),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -185,7 +187,9 @@ impl Repository {
 
     /// Reads a key file.
     pub fn key_file(&self, id: &str) -> Result<KeyFile> {
-        let raw = self.storage.get(&format!("keys/{id}"))?;
+        let raw = self
+            .storage
+            .get_at_most(&format!("keys/{id}"), MAX_SMALL_OBJECT)?;
         serde_json::from_slice(&raw).map_err(|_| {
             Error::corrupt(format!(
                 "key file {id} of repository {} is damaged",
@@ -263,7 +267,9 @@ impl Repository {
                 index.ignored.push(obj.key.clone());
                 continue;
             }
-            let raw = self.storage.get(&obj.key)?;
+            let raw = self
+                .storage
+                .get_at_most(&obj.key, ObjectKind::Index.max_stored())?;
             if object_keyset(&raw, &obj.key)? != ks.id() {
                 continue;
             }
@@ -385,7 +391,8 @@ impl Repository {
     /// Reads a manifest.
     pub fn read_manifest(&self, ks: &KeySet, backup: &str, point: &str) -> Result<Manifest> {
         let key = manifest_key(backup, point);
-        let raw = self.storage.get(&key).map_err(|e| {
+        let max = ObjectKind::Manifest.max_stored();
+        let raw = self.storage.get_at_most(&key, max).map_err(|e| {
             if e.kind() == ErrorKind::NotFound {
                 Error::not_found(format!(
                     "restore point {point} of backup {backup} does not exist"
@@ -422,7 +429,9 @@ impl Repository {
             if !is_name_id(backup) || !is_name_id(point) {
                 continue;
             }
-            let raw = self.storage.get(&o.key)?;
+            let raw = self
+                .storage
+                .get_at_most(&o.key, ObjectKind::Manifest.max_stored())?;
             if object_keyset(&raw, &o.key)? != ks.id() {
                 continue;
             }
@@ -459,7 +468,9 @@ impl Repository {
             if !is_name_id(&id) {
                 continue;
             }
-            let raw = self.storage.get(&o.key)?;
+            let raw = self
+                .storage
+                .get_at_most(&o.key, ObjectKind::Backup.max_stored())?;
             out.push((id, object_keyset(&raw, &o.key)?));
         }
         Ok(out)
@@ -469,7 +480,10 @@ impl Repository {
     /// object), or None when the repository has no such backup.
     pub fn backup_keyset(&self, backup: &str) -> Result<Option<String>> {
         let key = backup_key(backup);
-        match self.storage.get(&key) {
+        match self
+            .storage
+            .get_at_most(&key, ObjectKind::Backup.max_stored())
+        {
             Ok(raw) => Ok(Some(object_keyset(&raw, &key)?)),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
@@ -479,7 +493,9 @@ impl Repository {
     /// Reads a backup's metadata.
     pub fn read_backup_meta(&self, ks: &KeySet, backup: &str) -> Result<BackupMeta> {
         let key = backup_key(backup);
-        let raw = self.storage.get(&key)?;
+        let raw = self
+            .storage
+            .get_at_most(&key, ObjectKind::Backup.max_stored())?;
         backup_meta_from(ks, &raw, backup)
     }
 

@@ -452,3 +452,44 @@ fn a_config_with_chunker_sizes_the_chunker_cannot_use_is_refused_on_open() {
         .expect("pack size");
     assert!(err.message().contains("pack size"), "{}", err.message());
 }
+
+#[test]
+fn oversized_objects_are_refused_before_they_are_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let src = source(tmp.path(), "src", 3);
+    backup(&repo, "big", &src);
+    let root = tmp.path().join("repo");
+    // Sparse files: huge on paper, nothing on disk, so a reader that
+    // downloads before checking the size would need 5 GiB of memory.
+    let grow = |path: std::path::PathBuf| {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .expect("open");
+        f.set_len(5 << 30).expect("grow");
+    };
+    grow(root.join("backups/big"));
+    let err = repo.list_backups().expect_err("metadata over its cap");
+    assert!(
+        err.message().contains("object too large"),
+        "{}",
+        err.message()
+    );
+    let key = std::fs::read_dir(root.join("keys"))
+        .expect("keys")
+        .next()
+        .expect("a key set")
+        .expect("entry")
+        .path();
+    grow(key);
+    let reopened = open(tmp.path());
+    let err = reopened
+        .default_keyset()
+        .expect_err("key file over its cap");
+    assert!(
+        err.message().contains("object too large"),
+        "{}",
+        err.message()
+    );
+}

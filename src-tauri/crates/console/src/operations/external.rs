@@ -141,7 +141,7 @@ fn inspect(e: &Entered) -> Result<Inspected> {
             encrypted.push((k.clone(), f.hint.clone()));
         }
     }
-    let writer = match storage.get("appliance") {
+    let writer = match storage.get_at_most("appliance", cairn_core::format::MAX_SMALL_OBJECT) {
         Ok(raw) => serde_json::from_slice(&raw).ok(),
         Err(err) if err.kind() == ErrorKind::NotFound => None,
         Err(err) => return Err(err.into()),
@@ -691,7 +691,8 @@ impl MetaReader<'_> {
         id: &str,
         was_encrypted: bool,
     ) -> Result<ExternalBackupRecord> {
-        let raw = self.storage.get(&obj.key)?;
+        let max = cairn_core::format::blob::ObjectKind::Backup.max_stored();
+        let raw = self.storage.get_at_most(&obj.key, max)?;
         let ks_id = object_keyset(&raw, &obj.key)?;
         let (repo, password) = (self.repo, self.password);
         let ks = self

@@ -107,6 +107,16 @@ impl ObjectKind {
     }
 }
 
+impl ObjectKind {
+    /// The largest stored (sealed, compressed) object of this kind a
+    /// reader downloads: the decoded limit plus zstd's worst-case growth
+    /// and the seal.
+    pub fn max_stored(self) -> u64 {
+        let decoded = self.max_len() as u64;
+        decoded + decoded / 64 + (64 << 10)
+    }
+}
+
 /// Header length: magic, kind, key set id (16 raw bytes).
 pub const HEADER_LEN: usize = 4 + 1 + 16;
 

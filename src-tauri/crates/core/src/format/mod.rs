@@ -40,6 +40,10 @@ impl fmt::Debug for ChunkId {
     }
 }
 
+/// The largest JSON object a reader takes whole (config, key files,
+/// ownership markers, locks).
+pub const MAX_SMALL_OBJECT: u64 = 1 << 20;
+
 /// A random 16-byte id in hex (repositories, key sets, packs, locks).
 pub fn random_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())

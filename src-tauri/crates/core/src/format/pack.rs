@@ -256,6 +256,13 @@ fn upload(
     )
 }
 
+/// The largest pack a reader downloads whole: a writer closes a pack at
+/// `pack_size`, or holds one blob larger than that alone; plus the header.
+pub fn max_pack_len(pack_size: u32) -> u64 {
+    let body = (pack_size as u64).max(super::blob::MAX_BLOB_LEN as u64);
+    body + super::blob::ObjectKind::PackHeader.max_stored() + 64
+}
+
 /// Reads a pack's trailer (to rebuild a lost index object).
 pub fn read_trailer(
     storage: &dyn ReadStorage,

@@ -126,7 +126,10 @@ fn read_marks(
     now: i64,
     sink: &dyn ProgressSink,
 ) -> Result<BTreeMap<String, i64>> {
-    let raw = match repo.storage().get(key) {
+    let raw = match repo
+        .storage()
+        .get_at_most(key, ObjectKind::PruneMarks.max_stored())
+    {
         Ok(raw) => raw,
         Err(e) if e.kind() == cairn_model::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(e),

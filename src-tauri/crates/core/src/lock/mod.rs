@@ -96,7 +96,7 @@ fn others(storage: &dyn Storage, mine: Option<&str>) -> Result<Vec<Found>> {
         if Some(id) == mine {
             continue;
         }
-        let raw = match storage.get(&o.key) {
+        let raw = match storage.get_at_most(&o.key, crate::format::MAX_SMALL_OBJECT) {
             Ok(raw) => raw,
             Err(e) if e.kind() == cairn_model::ErrorKind::NotFound => continue,
             Err(e) => return Err(e),

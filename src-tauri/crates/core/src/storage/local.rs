@@ -119,8 +119,25 @@ fn sync_dir(dir: &Path) {
 
 impl ReadStorage for LocalStorage {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
+        self.get_at_most(key, super::MAX_OBJECT_LEN)
+    }
+
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
         let p = self.path(key)?;
-        fs::read(&p).map_err(|e| Error::io("read", &p, e))
+        let f = File::open(&p).map_err(|e| Error::io("open", &p, e))?;
+        let size = f.metadata().map_err(|e| Error::io("read", &p, e))?.len();
+        if size > max {
+            return Err(super::too_large(key, size, max));
+        }
+        let mut buf = Vec::with_capacity(size as usize);
+        // The file may grow after the size was read: never past the cap.
+        f.take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io("read", &p, e))?;
+        if buf.len() as u64 > max {
+            return Err(super::too_large(key, buf.len() as u64, max));
+        }
+        Ok(buf)
     }
 
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {

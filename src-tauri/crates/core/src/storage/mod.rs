@@ -33,10 +33,33 @@ pub struct ObjectInfo {
     pub etag: String,
 }
 
+/// No whole-object read returns more than this, whatever the object.
+pub const MAX_OBJECT_LEN: u64 = 2 << 30;
+
+/// The refusal of an object larger than its reader accepts.
+pub fn too_large(key: &str, size: u64, max: u64) -> crate::error::Error {
+    crate::error::Error::corrupt(format!(
+        "object too large: {key} holds {size} bytes, more than the {max} Cairn reads for it; \
+         the object is damaged or was planted"
+    ))
+}
+
 /// Reading side of a backend. Readers never lock.
 pub trait ReadStorage: Send + Sync {
     /// Reads a whole object. A missing object is an error of kind NotFound.
+    /// Backends refuse objects over [`MAX_OBJECT_LEN`].
     fn get(&self, key: &str) -> Result<Vec<u8>>;
+    /// Reads a whole object of at most `max` bytes; a larger one is
+    /// refused as too large. Backends override this to refuse before the
+    /// object is downloaded; this default (for in-memory stores and
+    /// wrappers over them) checks after.
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
+        let data = self.get(key)?;
+        if data.len() as u64 > max {
+            return Err(too_large(key, data.len() as u64, max));
+        }
+        Ok(data)
+    }
     /// Reads `len` bytes at `offset` of an object.
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>>;
     /// Lists the objects whose keys start with `prefix`, in key order.

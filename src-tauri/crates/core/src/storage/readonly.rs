@@ -47,6 +47,10 @@ impl ReadStorage for ExternalStorage {
         self.count();
         self.inner.get(key)
     }
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
+        self.count();
+        self.inner.get_at_most(key, max)
+    }
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         self.count();
         self.inner.get_range(key, offset, len)

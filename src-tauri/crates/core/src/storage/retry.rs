@@ -77,6 +77,9 @@ impl ReadStorage for RetryStorage {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
         self.policy.run(|| self.inner.get(key))
     }
+    fn get_at_most(&self, key: &str, max: u64) -> Result<Vec<u8>> {
+        self.policy.run(|| self.inner.get_at_most(key, max))
+    }
     fn get_range(&self, key: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         self.policy.run(|| self.inner.get_range(key, offset, len))
     }

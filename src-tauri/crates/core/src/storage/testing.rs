@@ -58,6 +58,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("overwrite_is_atomic", overwrite_is_atomic),
     ("missing_objects_are_not_found", missing_is_not_found),
     ("large_objects", large_objects),
+    ("capped_get_refuses_larger_objects", capped_get),
     ("concurrent_puts", concurrent_puts),
     ("prepare_read", prepare_read),
     ("locked_until", locked_until),
@@ -287,6 +288,33 @@ fn large_objects(s: &Subject) -> std::result::Result<(), String> {
     ensure(got == data[off as usize..off as usize + 20], || {
         "a range across a part boundary came back different".into()
     })
+}
+
+fn capped_get(s: &Subject) -> std::result::Result<(), String> {
+    // Larger than the cloud backends' download chunks.
+    let data = pattern(3 * 1024 * 1024 + 7, 8);
+    step("put", s.seed.put("conf/capped", &data))?;
+    let got = step(
+        "get_at_most",
+        s.store.get_at_most("conf/capped", data.len() as u64),
+    )?;
+    ensure(got == data, || {
+        "an object at its cap came back different".into()
+    })?;
+    match s.store.get_at_most("conf/capped", 1024 * 1024) {
+        Ok(d) => Err(format!(
+            "an object over its cap was read ({} bytes)",
+            d.len()
+        )),
+        Err(e)
+            if e.kind() == cairn_model::ErrorKind::Corrupt && e.message().contains("too large") =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "an object over its cap failed with {e}, want \"too large\""
+        )),
+    }
 }
 
 fn concurrent_puts(s: &Subject) -> std::result::Result<(), String> {
