@@ -9,6 +9,8 @@ pub mod check;
 pub mod error;
 pub mod explore;
 pub mod format;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
 pub mod jobs;
 pub mod lock;
 pub mod progress;

@@ -114,6 +114,13 @@ pub fn prune(
     Ok(report)
 }
 
+/// Parses a stored prune marks object: packs and when they were first
+/// found unused. None when it is not a readable marks object of `ks`.
+pub fn marks_from(ks: &KeySet, raw: &[u8], key: &str) -> Option<BTreeMap<String, i64>> {
+    let plain = open_object(ks, ObjectKind::PruneMarks, raw, key).ok()?;
+    serde_json::from_slice(&plain).ok()
+}
+
 /// The marks of earlier prunes, trusted only as far as they can be: a
 /// sealed object of this key set (authenticated when it is encrypted),
 /// each time no earlier than the repository's creation and not in the
@@ -134,10 +141,7 @@ fn read_marks(
         Err(e) if e.kind() == cairn_model::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(e),
     };
-    let parsed = open_object(ks, ObjectKind::PruneMarks, &raw, key)
-        .ok()
-        .and_then(|plain| serde_json::from_slice::<BTreeMap<String, i64>>(&plain).ok());
-    let Some(mut marks) = parsed else {
+    let Some(mut marks) = marks_from(ks, &raw, key) else {
         sink.log(
             LogLevel::Warning,
             &format!(
