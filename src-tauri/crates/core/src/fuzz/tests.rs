@@ -109,10 +109,13 @@ fn seeds() -> Seeds {
     }
 }
 
+/// A fuzz entry point, its name and its seeds.
+type Target<'a> = (&'static str, fn(&[u8]), &'a Vec<Vec<u8>>);
+
 #[test]
 fn every_decoder_survives_mutations_of_real_objects() {
     let s = seeds();
-    let targets: [(&str, fn(&[u8]), &Vec<Vec<u8>>); 6] = [
+    let targets: [Target; 6] = [
         ("key_file", key_file, &s.keys),
         ("config", config, &s.configs),
         ("object", object, &s.objects),
