@@ -21,7 +21,6 @@ use cairn_model::{CopySettings, LogLevel, Retention, SessionResult};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The target repository of a copy run and its index as it grows.
 struct Target<'a> {
@@ -108,17 +107,20 @@ fn points_to_copy(
         .iter()
         .flat_map(|m| m.points.iter().map(|p| p.origin.as_str()))
         .collect();
+    // Points are ordered by (time, id): times are seconds, and two points
+    // of one second differ in their microsecond ids.
     let newest_done = existing.and_then(|m| {
         m.points
             .iter()
             .filter(|p| !p.origin.is_empty())
-            .max_by_key(|p| p.time)
+            .map(|p| (p.time, p.origin.rsplit('/').next().unwrap_or("")))
+            .max()
     });
     let mut todo: Vec<_> = src
         .points
         .iter()
         .filter(|p| !done.contains(format!("{origin_backup}/{}", p.id).as_str()))
-        .filter(|p| newest_done.is_none_or(|n| p.time > n.time))
+        .filter(|p| newest_done.is_none_or(|n| (p.time, p.id.as_str()) > n))
         .cloned()
         .collect();
     todo.sort_by(|a, b| a.time.cmp(&b.time).then(a.id.cmp(&b.id)));
@@ -263,7 +265,7 @@ impl Console {
         counters
             .bytes_total
             .store(todo.iter().map(|p| p.size).sum(), Ordering::Relaxed);
-        let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
+        let ticker = Ticker::start(counters.clone(), sink.clone());
         let made = self.copy_points(&copy, t, &todo, &counters, sink.as_ref(), cancel);
         drop(ticker);
         tally.add(&made?);
@@ -446,5 +448,47 @@ fn copied_manifest(
         },
         region: sm.region.clone(),
         origin: format!("{}/{}", b.origin_backup, sm.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(id: &str, time: i64, origin: &str) -> PointSummary {
+        PointSummary {
+            id: id.into(),
+            time,
+            kind: "full".into(),
+            size: 1,
+            gfs: Vec::new(),
+            stored: 1,
+            origin: origin.into(),
+        }
+    }
+
+    fn meta(points: Vec<PointSummary>) -> BackupMeta {
+        BackupMeta {
+            id: "b".into(),
+            job: "j".into(),
+            machine: "m".into(),
+            platform: "Linux".into(),
+            keyset: String::new(),
+            region: String::new(),
+            writer: String::new(),
+            points,
+        }
+    }
+
+    #[test]
+    fn a_point_made_in_the_same_second_as_the_last_copied_one_is_still_copied() {
+        let src = meta(vec![
+            point("20261201T100000.100000Z", 1000, ""),
+            point("20261201T100000.900000Z", 1000, ""),
+        ]);
+        let copied = meta(vec![point("x", 1000, "R/b/20261201T100000.100000Z")]);
+        let todo = points_to_copy(&src, Some(&copied), "R/b", Retention::Points(7));
+        let ids: Vec<&str> = todo.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["20261201T100000.900000Z"]);
     }
 }
