@@ -165,7 +165,19 @@ pub(super) fn machine() -> String {
     format!("{}/{ns}", boot.trim())
 }
 
-/// True when a process with this id runs in this PID namespace.
+/// True when a process with this id runs in this PID namespace; a zombie
+/// (killed, not yet reaped by its parent) holds nothing.
 fn process_alive(pid: u32) -> bool {
-    pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists()
+    if pid == std::process::id() {
+        return true;
+    }
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "pid (name) S …": the state follows the last parenthesis.
+    let state = stat
+        .rsplit(')')
+        .next()
+        .and_then(|rest| rest.trim_start().chars().next());
+    !matches!(state, Some('Z') | Some('X'))
 }

@@ -64,6 +64,30 @@ fn a_lock_of_a_dead_process_on_this_machine_does_not_block() {
 }
 
 #[test]
+fn a_killed_holder_not_yet_reaped_does_not_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = local(dir.path());
+    // A child that exits and stays a zombie until we wait for it.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let pid = child.id();
+    let zombie = |stat: &str| {
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+    };
+    while !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| zombie(&s)) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    plant(&*s, "z", |l| {
+        l.host = hostname();
+        l.machine = holder::machine();
+        l.pid = pid;
+    });
+    WriterLock::acquire(s, "R", "backup").expect("a zombie holds no lock");
+    child.wait().expect("reap");
+}
+
+#[test]
 fn the_same_host_name_in_another_pid_namespace_is_not_taken_for_dead() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = local(dir.path());
