@@ -10,9 +10,13 @@ pub struct Cli {
     /// Data folder with the configuration (default: the per-user folder the console uses).
     #[arg(long, global = true, env = "CAIRN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Print one JSON document (JSON lines of progress for `job run`).
+    /// Print one JSON document (JSON lines of progress for `job run` and
+    /// `prune`, ending with a "summary" line).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Milliseconds between progress reports of long work (default 250).
+    #[arg(long, global = true, value_name = "MS", default_value_t = 250)]
+    pub progress_every: u64,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -14,6 +14,7 @@ use clap::Parser;
 
 fn main() {
     let cli = args::Cli::parse();
+    output::set_progress_interval(std::time::Duration::from_millis(cli.progress_every));
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -36,10 +36,10 @@ pub fn prune(
     json: bool,
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
-    let sink = CliProgress::new(false);
+    let sink = CliProgress::new(json);
     let r = console.prune_repository(repo, pw.as_deref(), grace_hours as i64 * 3600, &sink)?;
     if json {
-        output::json(&r);
+        output::json_line("summary", &r);
     } else {
         println!(
             "{} pack(s) marked unused, {} deleted ({}), {} waiting for the grace period",

@@ -42,6 +42,13 @@ pub fn json<T: Serialize>(v: &T) {
     }
 }
 
+/// One JSON line `{"event": event, "report": v}`: the last line of a
+/// command that streams progress as JSON lines.
+pub fn json_line<T: Serialize>(event: &str, v: &T) {
+    let line = serde_json::json!({ "event": event, "report": v });
+    println!("{line}");
+}
+
 /// Human-readable bytes.
 pub fn bytes(n: u64) -> String {
     const U: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -173,10 +180,17 @@ pub struct CliProgress {
     last_len: Mutex<usize>,
 }
 
+static PROGRESS_INTERVAL: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// How often every progress sink of this process reports (`--progress-every`).
+pub fn set_progress_interval(every: std::time::Duration) {
+    let _ = PROGRESS_INTERVAL.set(every);
+}
+
 impl CliProgress {
-    /// A sink printing JSON lines on stdout (`json`, for `job run --json`),
-    /// or text on stderr (every other command, so `--json` output stays one
-    /// document).
+    /// A sink printing JSON lines on stdout (`json`, for `job run --json`
+    /// and `prune --json`), or text on stderr (every other command, so
+    /// `--json` output stays one document).
     pub fn new(json: bool) -> Self {
         Self {
             json,
@@ -202,6 +216,13 @@ struct JsonLine<'a, T: Serialize> {
 }
 
 impl ProgressSink for CliProgress {
+    fn interval(&self) -> std::time::Duration {
+        PROGRESS_INTERVAL
+            .get()
+            .copied()
+            .unwrap_or(cairn_console::progress::DEFAULT_INTERVAL)
+    }
+
     fn progress(&self, p: &ProgressSnapshot) {
         if self.json {
             if let Ok(s) = serde_json::to_string(&JsonLine {

@@ -31,7 +31,7 @@ pub use cairn_core::explore::{Change, Difference, Found};
 pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
 pub use cairn_core::format::tree::{Entry, EntryKind};
 pub use cairn_core::jobs::backup_id;
-pub use cairn_core::progress::{CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
+pub use cairn_core::progress::{self, CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
 pub use cairn_core::restore::{Destination, RestoreSpec};
 pub use cairn_core::time::{new_point_id, now, point_time_label};
 pub use cairn_core::{Repository, Sensitive, Storage};

@@ -42,7 +42,14 @@ pub trait ProgressSink: Send + Sync {
     fn progress(&self, p: &ProgressSnapshot);
     /// A log line.
     fn log(&self, level: LogLevel, message: &str);
+    /// How often this sink wants snapshots.
+    fn interval(&self) -> Duration {
+        DEFAULT_INTERVAL
+    }
 }
+
+/// How often snapshots are taken unless a sink asks otherwise.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(250);
 
 /// A sink that drops everything.
 pub struct NoProgress;
@@ -147,16 +154,22 @@ pub struct Ticker {
 }
 
 impl Ticker {
-    /// Starts ticking.
-    pub fn start(counters: Arc<Counters>, sink: Arc<dyn ProgressSink>, period: Duration) -> Self {
+    /// Starts ticking at the sink's interval.
+    pub fn start(counters: Arc<Counters>, sink: Arc<dyn ProgressSink>) -> Self {
+        let period = sink.interval();
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
         let start = Instant::now();
         let handle = std::thread::spawn(move || {
-            while !s.load(Ordering::Relaxed) {
+            loop {
                 std::thread::park_timeout(period);
+                if s.load(Ordering::Relaxed) {
+                    break;
+                }
                 sink.progress(&counters.snapshot(start));
             }
+            // The final totals, whenever the stop came.
+            sink.progress(&counters.snapshot(start));
         });
         Self {
             stop,

@@ -93,6 +93,9 @@ impl ProgressSink for LiveSink {
         self.inner.log(level, message);
         self.live.changed();
     }
+    fn interval(&self) -> std::time::Duration {
+        self.inner.interval()
+    }
 }
 
 struct Run {

@@ -51,4 +51,8 @@ impl ProgressSink for SessionSink {
         }
         self.inner.log(level, message);
     }
+
+    fn interval(&self) -> std::time::Duration {
+        self.inner.interval()
+    }
 }

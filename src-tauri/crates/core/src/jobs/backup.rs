@@ -24,7 +24,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// What to back up and how.
 #[derive(Debug, Clone)]
@@ -488,7 +488,7 @@ pub fn run(
         repo.config().pack_size as usize,
     );
     let counters = start_counters(parent.as_ref(), &writer);
-    let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
+    let ticker = Ticker::start(counters.clone(), sink.clone());
     let walk = {
         let ctx = Ctx {
             repo,

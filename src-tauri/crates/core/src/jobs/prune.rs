@@ -10,11 +10,13 @@ use crate::format::blob::{open_object, seal_object, ObjectKind};
 use crate::format::crypto::KeySet;
 use crate::format::index::{index_key, pack_key, Index};
 use crate::format::ChunkId;
-use crate::progress::ProgressSink;
+use crate::progress::{Counters, ProgressSink};
 use crate::repo::Repository;
 use crate::treewalk;
 use cairn_model::LogLevel;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 /// What a prune did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -62,6 +64,10 @@ pub fn prune(
     let sizes = repo.pack_sizes()?;
     let mut report = PruneReport::default();
     let mut next = BTreeMap::new();
+    let due = (index.packs.iter().enumerate())
+        .filter(|(i, p)| unused_packs[*i] && marks.get(*p).is_some_and(|t| now - t >= grace_secs))
+        .count();
+    let mut progress = Deletions::new(sink, due);
     for (i, pack) in index.packs.iter().enumerate() {
         if !unused_packs[i] {
             continue;
@@ -84,6 +90,7 @@ pub fn prune(
                 repo.storage().delete(&pack_key(pack))?;
                 report.deleted += 1;
                 report.bytes_freed += sizes.get(pack).copied().unwrap_or(0);
+                progress.deleted(pack, sizes.get(pack).copied().unwrap_or(0));
             }
             Some(t) => {
                 report.waiting += 1;
@@ -95,6 +102,7 @@ pub fn prune(
             }
         }
     }
+    progress.finish();
     if next.is_empty() {
         repo.storage().delete(&marks_key)?;
     } else {
@@ -112,6 +120,48 @@ pub fn prune(
         );
     }
     Ok(report)
+}
+
+/// Progress of the deleting phase: packs deleted of those due, bytes
+/// freed, at the sink's interval.
+struct Deletions<'a> {
+    sink: &'a dyn ProgressSink,
+    counters: Counters,
+    start: Instant,
+    last: Option<Instant>,
+}
+
+impl<'a> Deletions<'a> {
+    fn new(sink: &'a dyn ProgressSink, due: usize) -> Self {
+        let counters = Counters::default();
+        counters.files_total.store(due as u64, Ordering::Relaxed);
+        Self {
+            sink,
+            counters,
+            start: Instant::now(),
+            last: None,
+        }
+    }
+
+    fn deleted(&mut self, pack: &str, size: u64) {
+        Counters::add(&self.counters.files, 1);
+        Counters::add(&self.counters.bytes_processed, size);
+        self.counters.set_current(pack);
+        if self
+            .last
+            .is_none_or(|t| t.elapsed() >= self.sink.interval())
+        {
+            self.sink.progress(&self.counters.snapshot(self.start));
+            self.last = Some(Instant::now());
+        }
+    }
+
+    /// The final totals, whatever the interval.
+    fn finish(&self) {
+        if self.last.is_some() {
+            self.sink.progress(&self.counters.snapshot(self.start));
+        }
+    }
 }
 
 /// Parses a stored prune marks object: packs and when they were first

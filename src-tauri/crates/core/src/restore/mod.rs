@@ -25,7 +25,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Where restored items go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -454,7 +453,7 @@ pub fn run(
         .files_total
         .store(plan.files.len() as u64, Ordering::Relaxed);
     counters.bytes_total.store(total_bytes, Ordering::Relaxed);
-    let ticker = Ticker::start(counters.clone(), sink.clone(), Duration::from_millis(250));
+    let ticker = Ticker::start(counters.clone(), sink.clone());
     sink.log(
         LogLevel::Info,
         &format!("Restoring {} file(s)", plan.files.len()),
