@@ -24,6 +24,15 @@ pub struct Run {
 }
 
 impl Run {
+    /// The report of the "summary" line that ends a command streaming
+    /// JSON lines (`job run --json`, `prune --json`).
+    pub fn summary(&self) -> serde_json::Value {
+        let last = self.stdout.lines().last().expect("a summary line");
+        let v: serde_json::Value = serde_json::from_str(last).expect("json");
+        assert_eq!(v["event"], "summary", "{}", self.stdout);
+        v["report"].clone()
+    }
+
     /// Parses stdout as one JSON document.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
@@ -84,6 +93,45 @@ impl Cairn {
             },
             peak,
         )
+    }
+
+    /// Runs `args` with `--json` and dense progress, and kills the process
+    /// (SIGKILL, as a power cut would) at the first line of its JSON
+    /// stream that `at` picks. True when it was killed; false when it
+    /// ended first.
+    pub fn kill_at(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        at: &mut dyn FnMut(&serde_json::Value) -> bool,
+    ) -> bool {
+        use std::io::BufRead;
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("--data-dir").arg(&self.data);
+        cmd.args(["--json", "--progress-every", "1"]).args(args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("start cairn");
+        let mut input = child.stdin.take().expect("stdin");
+        input
+            .write_all(stdin.unwrap_or("").as_bytes())
+            .expect("write stdin");
+        drop(input);
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        for line in out.lines() {
+            let Ok(line) = line else { break };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if at(&v) {
+                child.kill().expect("kill");
+                child.wait().expect("reap");
+                return true;
+            }
+        }
+        child.wait().expect("reap");
+        false
     }
 
     /// Runs and asserts success.

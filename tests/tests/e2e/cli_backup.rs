@@ -554,14 +554,14 @@ fn prune_deletes_packs_only_removed_points_used_after_the_grace_period() {
     let size_before: usize = snapshot(&data).values().map(Vec::len).sum();
     // The job run marked the unused pack (phase one); within the grace
     // period nothing is deleted.
-    let first = cairn.ok(&["--json", "prune", REPO]).json();
+    let first = cairn.ok(&["--json", "prune", REPO]).summary();
     assert_eq!(first["deleted"], 0, "{first}");
     assert!(first["waiting"].as_u64().expect("waiting") >= 1, "{first}");
     assert_eq!(packs(), before);
     // Phase two deletes what is still unused.
     let second = cairn
         .ok(&["--json", "prune", REPO, "--grace-hours", "0"])
-        .json();
+        .summary();
     assert!(
         second["deleted"].as_u64().expect("deleted") >= 1,
         "{second}"

@@ -511,7 +511,12 @@ fn immutable_backups_on_an_object_lock_bucket_cannot_be_deleted_directly() {
     });
 }
 
-fn s3_repo_args<'a>(name: &'a str, bucket: &'a str, ep: &'a str, key_id: &'a str) -> Vec<&'a str> {
+pub(crate) fn s3_repo_args<'a>(
+    name: &'a str,
+    bucket: &'a str,
+    ep: &'a str,
+    key_id: &'a str,
+) -> Vec<&'a str> {
     vec![
         "repo",
         "add",

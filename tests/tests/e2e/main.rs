@@ -8,6 +8,7 @@ mod cli_jobs;
 mod cli_restore;
 mod cloud;
 mod console_window;
+mod crash_matrix;
 mod external;
 mod external_window;
 mod hostile_repository;
