@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use cairn_model::ErrorKind;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Each entry upgrades the schema from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -143,26 +143,34 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// Brings the database up to [`SCHEMA_VERSION`], each step in a transaction.
+/// Brings the database up to [`SCHEMA_VERSION`], each step in a
+/// transaction that takes the write lock before it reads the version, so
+/// two processes opening an old database at once upgrade it once.
 /// A database written by a newer Cairn is refused and left untouched.
 pub fn migrate(conn: &mut Connection, file: &std::path::Path) -> Result<()> {
-    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > SCHEMA_VERSION {
-        return Err(Error::new(
-            ErrorKind::Incompatible,
-            format!(
-                "the configuration database {} was written by a newer Cairn (schema {current}, \
-                 this program understands up to {SCHEMA_VERSION}); install the newer Cairn or \
-                 point --data-dir at another folder",
-                file.display()
-            ),
-        ));
-    }
-    for (version, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > SCHEMA_VERSION {
+            return Err(newer(file, current));
+        }
+        let Some(sql) = MIGRATIONS.get(current as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version as u32 + 1)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
-    Ok(())
+}
+
+fn newer(file: &std::path::Path, current: u32) -> Error {
+    Error::new(
+        ErrorKind::Incompatible,
+        format!(
+            "the configuration database {} was written by a newer Cairn (schema {current}, \
+             this program understands up to {SCHEMA_VERSION}); install the newer Cairn or \
+             point --data-dir at another folder",
+            file.display()
+        ),
+    )
 }

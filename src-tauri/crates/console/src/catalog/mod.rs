@@ -106,6 +106,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn processes_opening_a_new_database_at_once_migrate_it_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for round in 0..10 {
+            let file = dir.path().join(format!("race-{round}.sqlite"));
+            let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (file, start) = (file.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Catalog::open(&file).map(|_| ()).map_err(|e| e.message().into_owned())
+                    })
+                })
+                .collect();
+            for o in openers {
+                o.join().expect("opener").expect("every opener succeeds");
+            }
+        }
+    }
+
+    #[test]
     fn migrates_a_new_database_and_reopens_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("c.sqlite");
