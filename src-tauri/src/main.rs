@@ -31,6 +31,8 @@ fn data_dir_from_args() -> PathBuf {
 }
 
 fn main() {
+    // Passwords and unwrapped keys live in this process.
+    cairn_console::protect_process();
     let data_dir = data_dir_from_args();
     let console = Console::open(&data_dir)
         .map(Arc::new)

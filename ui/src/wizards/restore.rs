@@ -102,6 +102,9 @@ pub fn RestoreWizard(
                     busy.set(false);
                     match r {
                         Ok(info) => {
+                            // The opened point holds its keys; the typed
+                            // password is not kept in the window.
+                            password.set(String::new());
                             opened.set(Some(info));
                             current.set(2);
                         }

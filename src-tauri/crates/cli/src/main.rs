@@ -13,6 +13,8 @@ mod secret_input;
 use clap::Parser;
 
 fn main() {
+    // Passwords and unwrapped keys live in this process.
+    cairn_console::protect_process();
     let cli = args::Cli::parse();
     output::set_progress_interval(std::time::Duration::from_millis(cli.progress_every));
     let code = match commands::run(cli) {

@@ -34,4 +34,4 @@ pub use cairn_core::jobs::backup_id;
 pub use cairn_core::progress::{self, CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
 pub use cairn_core::restore::{Destination, RestoreSpec};
 pub use cairn_core::time::{new_point_id, now, point_time_label};
-pub use cairn_core::{Repository, Sensitive, Storage};
+pub use cairn_core::{protect_process, Repository, Sensitive, Storage};

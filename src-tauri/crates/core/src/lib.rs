@@ -24,5 +24,5 @@ mod sensitive;
 
 pub use error::{Error, Result};
 pub use repo::Repository;
-pub use sensitive::Sensitive;
+pub use sensitive::{protect_process, Sensitive};
 pub use storage::{ReadStorage, Storage};

@@ -116,7 +116,9 @@ mod tests {
                     let (file, start) = (file.clone(), start.clone());
                     std::thread::spawn(move || {
                         start.wait();
-                        Catalog::open(&file).map(|_| ()).map_err(|e| e.message().into_owned())
+                        Catalog::open(&file)
+                            .map(|_| ())
+                            .map_err(|e| e.message().into_owned())
                     })
                 })
                 .collect();

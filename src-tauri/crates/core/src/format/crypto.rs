@@ -10,6 +10,8 @@ use aes_gcm::Aes256Gcm;
 use cairn_model::{Cipher, ErrorKind};
 use chacha20poly1305::XChaCha20Poly1305;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Argon2id parameters stored with a wrapped key set.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,12 +54,21 @@ pub struct KeyFile {
     pub hint: String,
 }
 
-/// Unwrapped keys, ready to use. Debug prints no key material.
+/// A 256-bit key in memory: shared by every clone of its key set (never
+/// copied), overwritten with zeros when the last clone is dropped.
+type Key = Arc<Zeroizing<[u8; 32]>>;
+
+fn key(bytes: [u8; 32]) -> Key {
+    Arc::new(Zeroizing::new(bytes))
+}
+
+/// Unwrapped keys, ready to use. Debug prints no key material; clones
+/// share the keys.
 #[derive(Clone)]
 pub struct KeySet {
     id: String,
-    id_key: [u8; 32],
-    data: Option<(Cipher, [u8; 32])>,
+    id_key: Key,
+    data: Option<(Cipher, Key)>,
 }
 
 impl std::fmt::Debug for KeySet {
@@ -138,13 +149,13 @@ fn check_kdf(p: &KdfParams) -> Result<Vec<u8>> {
     Ok(salt)
 }
 
-fn derive(password: &str, p: &KdfParams) -> Result<[u8; 32]> {
+fn derive(password: &str, p: &KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let salt = check_kdf(p)?;
     let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
         .map_err(|e| Error::corrupt(format!("corrupt key file: bad Argon2 parameters ({e})")))?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut out = [0u8; 32];
-    a.hash_password_into(password.as_bytes(), &salt, &mut out)
+    let mut out = Zeroizing::new([0u8; 32]);
+    a.hash_password_into(password.as_bytes(), &salt, out.as_mut())
         .map_err(|e| Error::internal(format!("key derivation failed: {e}")))?;
     Ok(out)
 }
@@ -154,14 +165,14 @@ impl KeySet {
     pub fn new_plain() -> (Self, KeyFile) {
         let ks = Self {
             id: super::random_id(),
-            id_key: rand::random(),
+            id_key: key(rand::random()),
             data: None,
         };
         let file = KeyFile {
             version: 1,
             id: ks.id.clone(),
             kind: "plain".into(),
-            id_key: Some(hex::encode(ks.id_key)),
+            id_key: Some(hex::encode(ks.id_key.as_ref())),
             cipher: None,
             kdf: None,
             wrapped: None,
@@ -179,8 +190,8 @@ impl KeySet {
         }
         let ks = Self {
             id: super::random_id(),
-            id_key: rand::random(),
-            data: Some((cipher, rand::random())),
+            id_key: key(rand::random()),
+            data: Some((cipher, key(rand::random()))),
         };
         let kdf = KdfParams {
             algorithm: "argon2id".into(),
@@ -190,8 +201,10 @@ impl KeySet {
             salt: hex::encode(rand::random::<[u8; 16]>()),
         };
         let kek = derive(password, &kdf)?;
-        let mut secret = ks.id_key.to_vec();
-        secret.extend_from_slice(&ks.data.map(|d| d.1).unwrap_or_default());
+        let mut secret = Zeroizing::new(ks.id_key.to_vec());
+        if let Some((_, data_key)) = &ks.data {
+            secret.extend_from_slice(&data_key[..]);
+        }
         let wrapped = aead_seal(cipher, &kek, ks.id.as_bytes(), &secret)?;
         let file = KeyFile {
             version: 1,
@@ -215,10 +228,13 @@ impl KeySet {
             ))
         };
         if file.kind == "plain" {
-            let key = hex::decode(file.id_key.as_deref().ok_or_else(bad)?).map_err(|_| bad())?;
+            let raw = Zeroizing::new(
+                hex::decode(file.id_key.as_deref().ok_or_else(bad)?).map_err(|_| bad())?,
+            );
+            let id_key: [u8; 32] = raw.as_slice().try_into().map_err(|_| bad())?;
             return Ok(Self {
                 id: file.id.clone(),
-                id_key: key.try_into().map_err(|_| bad())?,
+                id_key: key(id_key),
                 data: None,
             });
         }
@@ -231,7 +247,8 @@ impl KeySet {
         let cipher = file.cipher.ok_or_else(bad)?;
         let kek = derive(password, file.kdf.as_ref().ok_or_else(bad)?)?;
         let wrapped = hex::decode(file.wrapped.as_deref().ok_or_else(bad)?).map_err(|_| bad())?;
-        let secret = aead_open(cipher, &kek, file.id.as_bytes(), &wrapped).ok_or_else(|| {
+        let secret = aead_open(cipher, &kek, file.id.as_bytes(), &wrapped).map(Zeroizing::new);
+        let secret = secret.ok_or_else(|| {
             Error::new(
                 ErrorKind::WrongPassword,
                 format!("wrong password for repository {repo}"),
@@ -240,15 +257,17 @@ impl KeySet {
         if secret.len() != 64 {
             return Err(bad());
         }
-        let mut id_key = [0u8; 32];
-        let mut data_key = [0u8; 32];
+        let (mut id_key, mut data_key) = ([0u8; 32], [0u8; 32]);
         id_key.copy_from_slice(&secret[..32]);
         data_key.copy_from_slice(&secret[32..]);
-        Ok(Self {
+        let ks = Self {
             id: file.id.clone(),
-            id_key,
-            data: Some((cipher, data_key)),
-        })
+            id_key: key(id_key),
+            data: Some((cipher, key(data_key))),
+        };
+        id_key.zeroize();
+        data_key.zeroize();
+        Ok(ks)
     }
 
     /// The key set id.
