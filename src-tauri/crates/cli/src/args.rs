@@ -709,6 +709,9 @@ pub enum BenchKind {
     Rescan,
     /// Folder listing and name search in the Backup Browser.
     Browse,
+    /// Checks of hostile restore points: a folder bomb of shared subtrees
+    /// and a chain of nested trees past the depth limit.
+    Hostile,
 }
 
 #[derive(Args, Debug)]

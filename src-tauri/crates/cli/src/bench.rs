@@ -6,6 +6,7 @@
 
 mod browse;
 mod data;
+mod hostile;
 mod rescan;
 mod tools;
 
@@ -57,6 +58,9 @@ fn mb_s(bytes: u64, secs: f64) -> f64 {
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
     if a.what == crate::args::BenchKind::Rescan {
         return rescan::run(a, json);
+    }
+    if a.what == crate::args::BenchKind::Hostile {
+        return hostile::run(json);
     }
     if a.browse || a.what == crate::args::BenchKind::Browse {
         return browse::run(a, json);

@@ -6,6 +6,8 @@
 //! runtime or cloud SDK: the console and the cloud backends build on it.
 
 pub mod check;
+#[cfg(any(test, feature = "crafted"))]
+pub mod crafted;
 pub mod error;
 pub mod explore;
 pub mod format;

@@ -6,11 +6,11 @@
 mod common;
 
 use cairn_core::check;
-use cairn_core::format::blob::{self, seal_object, ObjectKind};
-use cairn_core::format::index::{PackIndex, KIND_TREE};
-use cairn_core::format::manifest::{BackupMeta, Manifest, PointStats};
+use cairn_core::format::blob::{seal_object, ObjectKind};
+use cairn_core::format::index::PackIndex;
+use cairn_core::format::manifest::Manifest;
 use cairn_core::format::pack::PackWriter;
-use cairn_core::format::tree::{Entry, EntryKind, Tree, MAX_DEPTH};
+use cairn_core::format::tree::MAX_DEPTH;
 use cairn_core::format::ChunkId;
 use cairn_core::jobs::backup::{self, BackupSpec};
 use cairn_core::jobs::copy::{Side, Translator};
@@ -185,70 +185,14 @@ fn a_forged_index_a_symlinked_folder_and_a_forged_mark_delete_nothing_outside() 
     restore_latest(&repo, "backup-a", &tmp.path().join("out"));
 }
 
-/// A folder entry named `name` leading to tree `sub`.
-fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
-    let mut e = common::entry(name.as_bytes(), EntryKind::Dir);
-    e.subtree = sub;
-    e
-}
+use cairn_core::crafted::chain;
 
-/// Stores one tree and answers its id.
-type PutTree<'a> = &'a dyn Fn(&Tree) -> ChunkId;
-
-/// Writes a restore point whose trees `build` makes (given a function
-/// that stores one tree and answers its id); returns its manifest.
-fn crafted_point(repo: &Repository, backup: &str, build: &dyn Fn(PutTree) -> ChunkId) -> Manifest {
-    let ks = repo.default_keyset().expect("keyset");
-    let writer = PackWriter::new(repo.storage().clone(), ks.clone(), 4 << 20);
-    let put = |t: &Tree| {
-        let data = t.encode();
-        let id = ks.chunk_id(&data);
-        if writer.claim(&id) {
-            let enc = blob::encode(&ks, &id, &data, Some(3)).expect("encode");
-            writer.add(id, KIND_TREE, enc, data.len()).expect("add");
-        }
-        id
-    };
-    let root = build(&put);
-    writer.finish().expect("packs");
-    let m = Manifest {
-        id: "20260101T000000.000000Z".into(),
-        backup: backup.into(),
-        job: backup.into(),
-        machine: "m".into(),
-        platform: "Linux".into(),
-        time: 1_767_225_600,
-        kind: "full".into(),
-        sources: vec![],
-        root: root.to_hex(),
-        stats: PointStats::default(),
-        region: String::new(),
-        origin: String::new(),
-    };
-    repo.write_manifest(&ks, &m).expect("manifest");
-    let meta = BackupMeta {
-        id: backup.into(),
-        job: backup.into(),
-        machine: "m".into(),
-        platform: "Linux".into(),
-        keyset: ks.id().to_string(),
-        region: String::new(),
-        writer: String::new(),
-        points: Vec::new(),
-    };
-    repo.write_backup_meta(&ks, &meta).expect("metadata");
-    m
-}
-
-/// A chain of `depth` nested folders, each holding only the next.
-fn chain(put: &dyn Fn(&Tree) -> ChunkId, depth: usize) -> ChunkId {
-    let mut id = put(&Tree::default());
-    for _ in 0..depth {
-        id = put(&Tree {
-            entries: vec![folder("d", Some(id))],
-        });
-    }
-    id
+fn crafted_point(
+    repo: &Repository,
+    backup: &str,
+    build: &dyn Fn(cairn_core::crafted::PutTree) -> ChunkId,
+) -> Manifest {
+    cairn_core::crafted::point(repo, backup, build).expect("crafted point")
 }
 
 fn copy_point(src: &Repository, m: &Manifest, to: &Path) -> cairn_core::Result<ChunkId> {
@@ -354,15 +298,7 @@ fn a_folder_bomb_of_shared_subtrees_is_checked_once_per_tree() {
     let tmp = tempfile::tempdir().expect("tmp");
     let repo = open(tmp.path());
     // 64 levels, each folder holding the one below twice: 2^64 paths.
-    crafted_point(&repo, "bomb", &|put| {
-        let mut id = put(&Tree::default());
-        for _ in 0..64 {
-            id = put(&Tree {
-                entries: vec![folder("a", Some(id)), folder("b", Some(id))],
-            });
-        }
-        id
-    });
+    crafted_point(&repo, "bomb", &|put| cairn_core::crafted::bomb(put, 64));
     let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
     assert!(report.healthy(), "{:?}", report.errors);
     assert_eq!(report.restore_points, 1);
