@@ -57,8 +57,14 @@ impl Cairn {
     /// Runs like [`Cairn::run`] and also answers the process's peak
     /// resident memory in bytes, sampled from `/proc` while it runs.
     pub fn run_peak(&self, args: &[&str], stdin: Option<&str>) -> (Run, u64) {
+        self.run_env(args, stdin, &[])
+    }
+
+    /// Runs like [`Cairn::run_peak`] with extra environment variables.
+    pub fn run_env(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (Run, u64) {
         let mut cmd = Command::new(&self.bin);
         cmd.arg("--data-dir").arg(&self.data).args(args);
+        cmd.envs(env.iter().copied());
         cmd.stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

@@ -332,6 +332,53 @@ fn s3_backup_and_restore_through_the_cli_with_the_secret_in_the_keyring() {
 }
 
 #[test]
+fn a_cloud_job_run_without_a_keyring_says_what_to_do_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cairn = Cairn::new(tmp.path());
+    let (bucket, ep) = (make_bucket(false), s3_endpoint());
+    cairn.ok_stdin(
+        &s3_repo_args("nokeyring", &bucket, &ep, "AKIANOKEYRING"),
+        "test\n",
+    );
+    let src = source(tmp.path());
+    let create = [
+        "job",
+        "create",
+        "backup",
+        "j",
+        "--repo",
+        "nokeyring",
+        "--include",
+    ];
+    cairn.ok(&[&create[..], &[src.to_str().expect("utf8")]].concat());
+    let before = list_objects(&bucket).len();
+    // A headless daemon's session with no Secret Service on its bus.
+    let gone = [(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/cairn-bus",
+    )];
+    let (r, _) = cairn.run_env(&["job", "run", "j"], None, &gone);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("system keyring is not available")
+            && r.stderr.contains("start or unlock it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(list_objects(&bucket).len(), before, "nothing was written");
+    let jobs = cairn.ok(&["--json", "job", "list"]).json();
+    let job = jobs
+        .as_array()
+        .and_then(|j| j.first())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        job["last_result"], "failed",
+        "the session ended as failed: {jobs}"
+    );
+}
+
+#[test]
 fn azure_backup_and_restore_through_the_cli_with_the_key_in_the_keyring() {
     let tmp = tempfile::tempdir().expect("tmp");
     let cairn = Cairn::new(tmp.path());
