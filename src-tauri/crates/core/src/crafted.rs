@@ -12,12 +12,16 @@ use crate::format::ChunkId;
 use crate::repo::Repository;
 use crate::Result;
 
-/// A folder entry named `name` leading to tree `sub`, owned by root.
-pub fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
+/// A tree entry of `kind` named `name`, owned by root, with no content.
+pub fn entry(name: &[u8], kind: EntryKind) -> Entry {
     Entry {
-        name: name.as_bytes().to_vec(),
-        kind: EntryKind::Dir,
-        mode: 0o40755,
+        name: name.to_vec(),
+        kind,
+        mode: if kind == EntryKind::Dir {
+            0o40755
+        } else {
+            0o100644
+        },
         uid: 0,
         gid: 0,
         user: String::new(),
@@ -31,8 +35,16 @@ pub fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
         rdev: 0,
         target: Vec::new(),
         content: Vec::new(),
-        subtree: sub,
+        subtree: None,
         xattrs: Vec::new(),
+    }
+}
+
+/// A folder entry named `name` leading to tree `sub`, owned by root.
+pub fn folder(name: &str, sub: Option<ChunkId>) -> Entry {
+    Entry {
+        subtree: sub,
+        ..entry(name.as_bytes(), EntryKind::Dir)
     }
 }
 

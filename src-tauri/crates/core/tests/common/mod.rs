@@ -2,7 +2,6 @@
 
 #![allow(dead_code)]
 
-use cairn_core::format::tree::{Entry, EntryKind};
 use cairn_core::jobs::backup::BackupSpec;
 use std::path::Path;
 
@@ -25,29 +24,5 @@ pub fn spec(id: &str, src: &Path) -> BackupSpec {
 }
 
 /// A tree entry of `kind` named `name`, owned by root, with no content.
-pub fn entry(name: &[u8], kind: EntryKind) -> Entry {
-    Entry {
-        name: name.to_vec(),
-        kind,
-        mode: if kind == EntryKind::Dir {
-            0o40755
-        } else {
-            0o100644
-        },
-        uid: 0,
-        gid: 0,
-        user: String::new(),
-        group: String::new(),
-        mtime_ns: 1_600_000_000_000_000_000,
-        ctime_ns: 0,
-        inode: 0,
-        dev: 0,
-        nlink: 1,
-        size: 0,
-        rdev: 0,
-        target: Vec::new(),
-        content: Vec::new(),
-        subtree: None,
-        xattrs: Vec::new(),
-    }
-}
+#[allow(unused_imports)]
+pub use cairn_core::crafted::entry;
