@@ -27,11 +27,13 @@ pub use cairn_cloud::{
 };
 /// Engine types the console's callers hand in or get back.
 pub use cairn_core::check::{run as check_repository, CheckReport};
+pub use cairn_core::crafted;
 pub use cairn_core::explore::{Change, Difference, Found};
 pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
 pub use cairn_core::format::tree::{Entry, EntryKind};
 pub use cairn_core::jobs::backup_id;
 pub use cairn_core::progress::{self, CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
 pub use cairn_core::restore::{Destination, RestoreSpec};
+pub use cairn_core::storage::LocalStorage;
 pub use cairn_core::time::{new_point_id, now, point_time_label};
 pub use cairn_core::{protect_process, Repository, Sensitive, Storage};

@@ -8,7 +8,7 @@ use crate::format::index::KIND_TREE;
 use crate::format::manifest::{BackupMeta, Manifest, PointStats};
 use crate::format::pack::PackWriter;
 use crate::format::tree::{Entry, EntryKind, Tree};
-use crate::format::ChunkId;
+pub use crate::format::ChunkId;
 use crate::repo::Repository;
 use crate::Result;
 

@@ -3,9 +3,8 @@
 //! below twice: 2^64 paths in 65 trees) is checked once per distinct tree,
 //! and a chain of 50,000 nested trees is refused at the depth limit.
 
+use cairn_console::{crafted, LocalStorage};
 use cairn_console::{CancelToken, Error, NoProgress, Repository, Result, Storage};
-use cairn_core::crafted;
-use cairn_core::storage::LocalStorage;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,7 +28,7 @@ fn case(
     dir: &std::path::Path,
     name: &'static str,
     trees_written: usize,
-    build: &dyn Fn(crafted::PutTree) -> cairn_core::format::ChunkId,
+    build: &dyn Fn(crafted::PutTree) -> crafted::ChunkId,
 ) -> Result<Case> {
     let repo = repository(dir, name)?;
     crafted::point(&repo, name, build)?;
