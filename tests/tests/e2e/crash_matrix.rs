@@ -131,40 +131,39 @@ fn matrix(cairn: &Cairn, src: &Path, job: &str, before: Option<&str>) {
     }
 }
 
-fn assert_latest_restores(cairn: &Cairn, backup: &str, src: &Path, tmp: &Path) {
-    cairn.assert_restores(backup, src, &tmp.join("restored"));
+/// The backup matrix (`copy`: the backup copy matrix, with the backup
+/// into the default repository run ahead of each killed copy) into
+/// `target`; then the latest point restores.
+fn backup_or_copy_matrix(target: Target, copy: bool) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (cairn, src) = setup(tmp.path(), target, copy);
+    let (job, before) = if copy {
+        ("crash-copy", Some("crash"))
+    } else {
+        ("crash", None)
+    };
+    matrix(&cairn, &src, job, before);
+    cairn.assert_restores(job, &src, &tmp.path().join("restored"));
 }
 
 #[test]
 fn a_backup_killed_at_ten_points_on_a_local_folder_leaves_a_clean_repository() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (cairn, src) = setup(tmp.path(), Target::Local, false);
-    matrix(&cairn, &src, "crash", None);
-    assert_latest_restores(&cairn, "crash", &src, tmp.path());
+    backup_or_copy_matrix(Target::Local, false);
 }
 
 #[test]
 fn a_backup_killed_at_ten_points_on_s3_leaves_a_clean_repository() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (cairn, src) = setup(tmp.path(), Target::S3, false);
-    matrix(&cairn, &src, "crash", None);
-    assert_latest_restores(&cairn, "crash", &src, tmp.path());
+    backup_or_copy_matrix(Target::S3, false);
 }
 
 #[test]
 fn a_backup_copy_killed_at_ten_points_into_a_local_folder_leaves_a_clean_repository() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (cairn, src) = setup(tmp.path(), Target::Local, true);
-    matrix(&cairn, &src, "crash-copy", Some("crash"));
-    assert_latest_restores(&cairn, "crash-copy", &src, tmp.path());
+    backup_or_copy_matrix(Target::Local, true);
 }
 
 #[test]
 fn a_backup_copy_killed_at_ten_points_into_s3_leaves_a_clean_repository() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (cairn, src) = setup(tmp.path(), Target::S3, true);
-    matrix(&cairn, &src, "crash-copy", Some("crash"));
-    assert_latest_restores(&cairn, "crash-copy", &src, tmp.path());
+    backup_or_copy_matrix(Target::S3, true);
 }
 
 /// Runs of job "junk" (one point kept) that leave at least `packs`

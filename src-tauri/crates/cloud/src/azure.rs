@@ -494,8 +494,8 @@ impl ReadStorage for AzureStorage {
                     .collect()
                     .await
                     .map_err(|e| az_error(e, self.name(), &format!("read {key}")))?;
-                if (out.len() + bytes.len()) as u64 > max {
-                    let size = (out.len() + bytes.len()) as u64;
+                let size = (out.len() + bytes.len()) as u64;
+                if size > max {
                     return Err(cairn_core::storage::too_large(key, size, max));
                 }
                 out.extend_from_slice(&bytes);

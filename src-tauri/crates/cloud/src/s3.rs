@@ -438,12 +438,9 @@ impl S3Storage {
         let mut body = out.body;
         let mut data = Vec::with_capacity(announced as usize);
         while let Some(bytes) = body.try_next().await.map_err(|e| failed(&e))? {
-            if data.len() as u64 + bytes.len() as u64 > max {
-                return Err(cairn_core::storage::too_large(
-                    key,
-                    data.len() as u64 + bytes.len() as u64,
-                    max,
-                ));
+            let size = (data.len() + bytes.len()) as u64;
+            if size > max {
+                return Err(cairn_core::storage::too_large(key, size, max));
             }
             data.extend_from_slice(&bytes);
         }

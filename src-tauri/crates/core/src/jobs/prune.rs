@@ -88,9 +88,10 @@ pub fn prune(
                 }
                 repo.storage().delete(&index_key(pack))?;
                 repo.storage().delete(&pack_key(pack))?;
+                let size = sizes.get(pack).copied().unwrap_or(0);
                 report.deleted += 1;
-                report.bytes_freed += sizes.get(pack).copied().unwrap_or(0);
-                progress.deleted(pack, sizes.get(pack).copied().unwrap_or(0));
+                report.bytes_freed += size;
+                progress.deleted(pack, size);
             }
             Some(t) => {
                 report.waiting += 1;

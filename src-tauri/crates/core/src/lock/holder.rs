@@ -153,8 +153,13 @@ pub(super) fn ended(l: &LockFile) -> bool {
 }
 
 /// This machine's boot and PID namespace, so a holder's process id is only
-/// judged where it means the same process.
+/// judged where it means the same process. Read once per process.
 pub(super) fn machine() -> String {
+    static MACHINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MACHINE.get_or_init(read_machine).clone()
+}
+
+fn read_machine() -> String {
     let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default();
     let ns = std::fs::read_link("/proc/self/ns/pid")
         .map(|p| p.to_string_lossy().into_owned())
