@@ -37,7 +37,7 @@ impl Catalog {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Migrate (or refuse a newer database) before anything writes.
         migrations::migrate(&mut conn, file)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        use_write_ahead_log(&conn)?;
         Ok(Self {
             conn,
             file: file.to_path_buf(),
@@ -77,6 +77,25 @@ impl Catalog {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Switches the database to write-ahead logging, which lets the window, the
+/// scheduler and the CLI read while one of them writes. SQLite takes the
+/// exclusive lock this needs without calling the busy handler, so another
+/// process opening the same new database at once is waited for here.
+fn use_write_ahead_log(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return Ok(other?),
+        }
     }
 }
 
