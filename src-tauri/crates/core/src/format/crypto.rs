@@ -100,6 +100,60 @@ fn aead_seal(c: Cipher, key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<
     Ok(nonce)
 }
 
+/// Random bytes in front of a data seal under AES-256-GCM: the first
+/// [`SEAL_KEY_INPUT`] pick the seal's own key, the other 12 are its nonce.
+const SEALED_NONCE_LEN: usize = 24;
+/// See [`SEALED_NONCE_LEN`].
+const SEAL_KEY_INPUT: usize = 12;
+
+/// The key one AES-256-GCM data seal is made with: derived from the data
+/// key and 96 random bits of its own, so no key ever meets more than a
+/// handful of random nonces and AES-GCM's limit of about 2^32 random
+/// nonces per key never comes near, however much a key set seals.
+fn seal_key(data_key: &[u8; 32], input: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut material = Zeroizing::new([0u8; 32 + SEAL_KEY_INPUT]);
+    material[..32].copy_from_slice(data_key);
+    material[32..].copy_from_slice(input);
+    Zeroizing::new(blake3::derive_key(
+        "cairn 2026-12-01 aes-256-gcm key of one seal",
+        material.as_slice(),
+    ))
+}
+
+/// Seals data (blobs and objects) under a key set's data key.
+fn data_seal(c: Cipher, key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+    if c != Cipher::Aes256Gcm {
+        // XChaCha20-Poly1305's 192-bit nonces are safe at random.
+        return aead_seal(c, key, aad, plain);
+    }
+    let mut out = vec![0u8; SEALED_NONCE_LEN];
+    rand::Rng::fill(&mut rand::thread_rng(), out.as_mut_slice());
+    let (input, nonce) = out.split_at(SEAL_KEY_INPUT);
+    let own = seal_key(key, input);
+    let ct = Aes256Gcm::new(own.as_ref().into())
+        .encrypt(nonce.into(), Payload { msg: plain, aad })
+        .map_err(|_| Error::internal("encryption failed"))?;
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Opens a data seal: AES-256-GCM seals with a key of their own, else
+/// (repositories written before them) a seal under the data key itself.
+fn data_open(c: Cipher, key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    if c == Cipher::Aes256Gcm && sealed.len() >= SEALED_NONCE_LEN + 16 {
+        let (head, ct) = sealed.split_at(SEALED_NONCE_LEN);
+        let (input, nonce) = head.split_at(SEAL_KEY_INPUT);
+        let own = seal_key(key, input);
+        let opened = Aes256Gcm::new(own.as_ref().into())
+            .decrypt(nonce.into(), Payload { msg: ct, aad })
+            .ok();
+        if opened.is_some() {
+            return opened;
+        }
+    }
+    aead_open(c, key, aad, sealed)
+}
+
 fn aead_open(c: Cipher, key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
     let n = nonce_len(c);
     if sealed.len() < n + 16 {
@@ -289,7 +343,7 @@ impl KeySet {
     pub fn seal(&self, aad: &[u8], plain: Vec<u8>) -> Result<Vec<u8>> {
         match &self.data {
             None => Ok(plain),
-            Some((c, k)) => aead_seal(*c, k, aad, &plain),
+            Some((c, k)) => data_seal(*c, k, aad, &plain),
         }
     }
 
@@ -297,7 +351,7 @@ impl KeySet {
     pub fn open(&self, aad: &[u8], sealed: &[u8], what: &str) -> Result<Vec<u8>> {
         match &self.data {
             None => Ok(sealed.to_vec()),
-            Some((c, k)) => aead_open(*c, k, aad, sealed).ok_or_else(|| {
+            Some((c, k)) => data_open(*c, k, aad, sealed).ok_or_else(|| {
                 Error::corrupt(format!(
                     "{what} failed its integrity check (damaged or tampered)"
                 ))
@@ -335,6 +389,32 @@ mod tests {
                 ErrorKind::Corrupt
             );
         }
+    }
+
+    #[test]
+    fn aes_gcm_seals_use_a_key_of_their_own_so_random_nonces_never_run_out() {
+        let (ks, _) = KeySet::new_encrypted(Cipher::Aes256Gcm, "pw", "").expect("new");
+        let Some((_, data_key)) = &ks.data else {
+            panic!("encrypted")
+        };
+        let sealed = ks.seal(b"aad", b"payload".to_vec()).expect("seal");
+        // 24 random bytes: 12 pick the seal's own key, 12 are its nonce.
+        assert_eq!(sealed.len(), 24 + b"payload".len() + 16);
+        let under_data_key = Aes256Gcm::new((&***data_key).into()).decrypt(
+            sealed[12..24].into(),
+            Payload {
+                msg: &sealed[24..],
+                aad: b"aad",
+            },
+        );
+        assert!(
+            under_data_key.is_err(),
+            "not sealed with the data key itself"
+        );
+        assert_eq!(ks.open(b"aad", &sealed, "x").expect("open"), b"payload");
+        // Seals of repositories written before stay readable.
+        let classic = aead_seal(Cipher::Aes256Gcm, data_key, b"aad", b"old").expect("seal");
+        assert_eq!(ks.open(b"aad", &classic, "x").expect("open"), b"old");
     }
 
     #[test]
