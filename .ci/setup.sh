@@ -14,7 +14,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev libxdo-dev
       libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev tzdata)
 if [ $want_test = 1 ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring restic borgbackup)
+  pkgs+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libglib2.0-bin xdotool restic borgbackup)
   # Python and Node may come from elsewhere (pyenv, NodeSource): take
   # Debian's only when the command is missing.
   command -v python3 >/dev/null 2>&1 || pkgs+=(python3)

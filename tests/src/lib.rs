@@ -3,6 +3,8 @@
 //! real console window (through tauri-driver), and test artifacts.
 
 pub mod cli;
+pub mod keyring;
+pub mod native_dialog;
 pub mod services;
 pub mod tree;
 pub mod webdriver;

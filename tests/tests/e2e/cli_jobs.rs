@@ -1,9 +1,11 @@
 //! Jobs beyond one run: `cairn daemon` starting due jobs (a missed run once,
 //! periodic runs, retries of a failed scheduled run, a job chained after
-//! another), one scheduler per data folder, and volume-level backups of a
-//! sparse disk image with Active Full and Delete with backups.
+//! another), one scheduler per data folder, scheduled encrypted runs with
+//! a locked keyring, and volume-level backups of a sparse disk image with
+//! Active Full and Delete with backups.
 
 use cairn_tests::cli::Cairn;
+use cairn_tests::keyring::PrivateKeyring;
 use cairn_tests::tree::bytes;
 use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -23,8 +25,13 @@ fn cairn(data: &Path) -> Cairn {
 }
 
 fn daemon(c: &Cairn, log: &Path) -> Child {
+    daemon_env(c, log, &[])
+}
+
+fn daemon_env(c: &Cairn, log: &Path, env: &[(&str, &str)]) -> Child {
     Command::new(&c.bin)
         .args(["--data-dir", s(&c.data), "daemon"])
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).expect("log"))
         .spawn()
@@ -210,6 +217,134 @@ fn the_daemon_runs_missed_periodic_retried_and_chained_jobs_once_per_data_folder
         .clone();
     assert_eq!(tick["status"], "Disabled", "{tick}");
     assert!(tick["next_run"].is_null(), "{tick}");
+}
+
+/// Moves a job's stored next start an hour into the past, as if Cairn had
+/// been closed when it was due.
+fn make_due(data: &Path, job: &str) {
+    let an_hour_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+        - 3600;
+    rusqlite::Connection::open(data.join("cairn.sqlite"))
+        .expect("catalog")
+        .execute(
+            "UPDATE jobs SET next_run = ?1 WHERE name = ?2",
+            rusqlite::params![an_hour_ago, job],
+        )
+        .expect("move next run");
+}
+
+/// Every file of a repository folder but its writer locks, with its bytes.
+fn repository_files(repo: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = cairn_tests::tree::snapshot(repo);
+    files.retain(|p, _| !p.starts_with(repo.join("locks")));
+    files
+}
+
+/// Runs `cairn` like [`Cairn::run_env`], killed after four minutes: an
+/// unlock prompt nobody answers must fail the test, not hang the suite.
+fn run_bounded(c: &Cairn, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = Command::new("timeout")
+        .arg("240")
+        .arg(&c.bin)
+        .args(["--data-dir", s(&c.data)])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cairn");
+    let code = out.status.code().unwrap_or(-1);
+    assert_ne!(code, 124, "cairn {args:?} hung (an unlock prompt?)");
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_locked_keyring_fails_encrypted_runs_at_once_saying_unlock_it_and_writes_nothing() {
+    let keyring = PrivateKeyring::start();
+    let env = keyring.env();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("a.txt"), "secret plans\n".repeat(100)).expect("write");
+    let c = cairn(&data);
+    let (r, _) = c.run_env(
+        &["credentials", "add-password", "vault", "--password-stdin"],
+        Some("correct horse battery\n"),
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (r, _) = c.run_env(
+        &[
+            "job",
+            "create",
+            "backup",
+            "sealed",
+            "--repo",
+            "Default Backup Repository",
+            "--include",
+            s(&src),
+            "--password-name",
+            "vault",
+            "--daily",
+            "00:00",
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, err) = run_bounded(&c, &["job", "run", "sealed"], &env);
+    assert_eq!(code, 0, "an unlocked keyring runs the job: {err}");
+    let before = repository_files(&c.default_repo());
+
+    // A screen lock locks the keyring; the window would show an unlock
+    // prompt (this test's display is Xvfb), which nobody answers.
+    keyring.lock();
+    let (code, err) = run_bounded(&c, &["job", "run", "sealed"], &env);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("system keyring is locked") && err.contains("unlock it"),
+        "{err}"
+    );
+
+    // No keyring at all (a headless daemon's bus without one) is as clear.
+    let gone = [(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/cairn-bus",
+    )];
+    let (code, err) = run_bounded(&c, &["job", "run", "sealed"], &gone);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("system keyring is not available") && err.contains("start or unlock it"),
+        "{err}"
+    );
+
+    // The daemon's scheduled run fails like the first, and ends its session.
+    make_due(&data, "sealed");
+    let _daemon = Stop(daemon_env(&c, &tmp.path().join("daemon.log"), &env));
+    eventually("the scheduled run to fail", || {
+        results_of(&data, "sealed").len() >= 4
+    });
+    assert_eq!(
+        results_of(&data, "sealed")[..4],
+        ["success", "failed", "failed", "failed"],
+        "{:?}",
+        log_of(&data, "sealed")
+    );
+    assert!(
+        log_of(&data, "sealed")
+            .iter()
+            .any(|l| l.contains("system keyring is locked")),
+        "{:?}",
+        log_of(&data, "sealed")
+    );
+    assert_eq!(
+        repository_files(&c.default_repo()),
+        before,
+        "nothing was written to the repository"
+    );
 }
 
 #[test]

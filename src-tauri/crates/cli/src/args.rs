@@ -322,6 +322,21 @@ pub enum CredentialsCmd {
         /// Credentials name.
         name: String,
     },
+    /// Add (or replace) a password of Manage Passwords, which encrypted
+    /// jobs name with `--password-name`; read from standard input.
+    AddPassword {
+        /// Password name.
+        name: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Hint shown when the password is asked for (never the password).
+        #[arg(long, default_value = "")]
+        hint: String,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
 }
 
 /// Where an S3 bucket folder is and how to reach it.

@@ -366,6 +366,20 @@ fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> Result<i32> 
                 println!("Credentials {name} deleted from the configuration and the keyring");
             }
         }
+        CredentialsCmd::AddPassword {
+            name,
+            hint,
+            description,
+            ..
+        } => {
+            let secret = Sensitive::new(read_secret("password")?);
+            let c = console.put_credential(&name, "password", "", &secret, &description, &hint)?;
+            if json {
+                output::json(&json!({"name": c.name, "kind": c.kind}));
+            } else {
+                println!("Password {name} stored in the keyring (Manage Passwords)");
+            }
+        }
     }
     Ok(0)
 }

@@ -28,8 +28,54 @@ fn keyring_error(e: keyring::Error, what: &str) -> Error {
     }
 }
 
+/// The error for a keyring that holds the secret but is locked.
+fn locked(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Keyring,
+        format!(
+            "the system keyring is locked, so the secret of {what} cannot be read or stored: unlock it \
+             (log in to the desktop, or `gnome-keyring-daemon --unlock` for a headless daemon) and retry; \
+             Cairn never waits for an unlock prompt, so a scheduled run fails here instead of hanging, and nothing was written"
+        ),
+    )
+}
+
+/// Refuses at once when the keyring is locked where keyring would unlock
+/// it: that shows an unlock prompt and blocks until someone answers it,
+/// which on a headless daemon or an unattended desktop is never. A keyring
+/// that is not there at all is left to keyring's own error.
+#[cfg(target_os = "linux")]
+fn refuse_locked(account: Option<&str>, what: &str) -> Result<()> {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let Ok(ss) = SecretService::connect(EncryptionType::Plain) else {
+        return Ok(());
+    };
+    let is_locked = match account {
+        Some(account) => {
+            let attributes = [("service", SERVICE), ("username", account)].into();
+            ss.search_items(attributes)
+                .is_ok_and(|found| found.unlocked.is_empty() && !found.locked.is_empty())
+        }
+        None => ss
+            .get_default_collection()
+            .and_then(|c| c.is_locked())
+            .unwrap_or(false),
+    };
+    if is_locked {
+        return Err(locked(what));
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn refuse_locked(_account: Option<&str>, _what: &str) -> Result<()> {
+    Ok(())
+}
+
 /// Stores a secret under `account` (replacing an old one).
 pub fn store(account: &str, secret: &Sensitive<String>, what: &str) -> Result<()> {
+    refuse_locked(Some(account), what)?;
+    refuse_locked(None, what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
     entry
         .set_password(secret.expose())
@@ -38,6 +84,7 @@ pub fn store(account: &str, secret: &Sensitive<String>, what: &str) -> Result<()
 
 /// Reads a secret.
 pub fn load(account: &str, what: &str) -> Result<Sensitive<String>> {
+    refuse_locked(Some(account), what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
     entry
         .get_password()
@@ -47,6 +94,7 @@ pub fn load(account: &str, what: &str) -> Result<Sensitive<String>> {
 
 /// Deletes a secret; a missing one is fine.
 pub fn delete(account: &str, what: &str) -> Result<()> {
+    refuse_locked(Some(account), what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
     match entry.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
