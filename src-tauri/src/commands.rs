@@ -3,6 +3,7 @@
 //! waits) and returning the model's answer. [`console_commands!`] writes
 //! them; the few that need the window (a dialog, a channel) are by hand.
 
+use crate::confirm::{self, PickedFolders};
 use crate::Shared;
 use cairn_console::Console;
 use cairn_model::api::*;
@@ -50,11 +51,14 @@ macro_rules! console_commands {
             ("this_computer", ThisComputer::NAME),
             ("preview_schedule", PreviewSchedule::NAME),
             ("watch_session", WatchSession::NAME),
+            ("save_job", SaveJob::NAME),
+            ("restore_items", RestoreItems::NAME),
         ];
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![
-                $($name,)* pick_folder, this_computer, preview_schedule, watch_session
+                $($name,)* pick_folder, this_computer, preview_schedule, watch_session,
+                save_job, restore_items
             ]
         }
     };
@@ -108,9 +112,6 @@ console_commands! {
         }
     };
     search_point(SearchPoint) |c, r| c.browser_search(r.id, &r.pattern, r.limit as usize);
-    restore_items(RestoreItems) |c, r| {
-        c.browser_restore_items(&r, Arc::new(cairn_console::NoProgress))
-    };
     cancel_restore(CancelRestore) |c, r| c.browser_cancel(r.id);
     item_versions(ItemVersions) |c, r| c.browser_version_rows(r.id, &r.path);
     open_item(OpenItem) |c, r| {
@@ -118,7 +119,6 @@ console_commands! {
     };
     compare_points(ComparePoints) |c, r| c.browser_differences(r.id, &r.other);
     check_job_step(CheckJobStep) |c, r| c.check_job_step(r.step, &r.spec, r.editing.as_deref());
-    save_job(SaveJob) |c, r| c.save_job_from_wizard(&r);
     get_job(GetJob) |c, r| c.job_spec(&r.name);
     job_action(RunJobAction) |c, r| c.job_action(&r.name, r.action);
     clone_job(CloneJob) |c, r| c.clone_job(&r.name).map(|j| j.name);
@@ -162,25 +162,79 @@ pub async fn watch_session(
     engine(&state, move |c| c.watch_session(req.id, send)).await
 }
 
+/// Runs work that may wait for a native dialog on the blocking pool: the
+/// dialog blocks its thread until the user answers, never the window.
+async fn blocking<T, F>(f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Reply<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the request failed: {e}")))?
+}
+
+/// Finish of the job wizard: a script the job did not run before is
+/// confirmed in a native dialog first (see [`confirm`]).
 #[tauri::command]
-pub async fn pick_folder(app: tauri::AppHandle, req: PickFolder) -> Reply<Option<String>> {
+pub async fn save_job(
+    app: tauri::AppHandle,
+    state: State<'_, Shared>,
+    req: SaveJob,
+) -> Reply<SavedJob> {
+    let console: Arc<Console> = state.0.clone()?;
+    blocking(move || {
+        let before = match &req.editing {
+            Some(name) => Some(console.job_spec(name)?.settings.guest),
+            None => None,
+        };
+        let new = confirm::new_scripts(before.as_ref(), &req.spec.settings.guest);
+        confirm::scripts(&app, &req.spec.name, &new)?;
+        Ok(console.save_job_from_wizard(&req)?)
+    })
+    .await
+}
+
+/// Restore of the Backup Browser: a Copy to folder the user did not pick
+/// in the folder dialog is confirmed in a native dialog first.
+#[tauri::command]
+pub async fn restore_items(
+    app: tauri::AppHandle,
+    state: State<'_, Shared>,
+    picked: State<'_, PickedFolders>,
+    req: RestoreItems,
+) -> Reply<RestoreOutcome> {
+    let console: Arc<Console> = state.0.clone()?;
+    if let RestoreTarget::CopyTo { folder, .. } = &req.target {
+        let (app, folder) = (app.clone(), folder.clone());
+        let picked = picked.inner().clone();
+        blocking(move || confirm::copy_to(&app, &picked, &folder)).await?;
+    }
+    blocking(move || Ok(console.browser_restore_items(&req, Arc::new(cairn_console::NoProgress))?))
+        .await
+}
+
+#[tauri::command]
+pub async fn pick_folder(
+    app: tauri::AppHandle,
+    picked: State<'_, PickedFolders>,
+    req: PickFolder,
+) -> Reply<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
-    // The dialog blocks its thread until the user answers, never the window.
-    tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
+    let picked = picked.inner().clone();
+    blocking(move || {
+        let folder = app
+            .dialog()
             .file()
             .set_title(&req.title)
             .blocking_pick_folder()
-            .and_then(|p| p.into_path().ok())
-            .map(|p| p.to_string_lossy().into_owned())
+            .and_then(|p| p.into_path().ok());
+        if let Some(f) = &folder {
+            picked.add(f);
+        }
+        Ok(folder.map(|p| p.to_string_lossy().into_owned()))
     })
     .await
-    .map_err(|e| {
-        ApiError::new(
-            ErrorKind::Internal,
-            format!("the folder dialog failed: {e}"),
-        )
-    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod confirm;
 mod tray;
 mod window_state;
 
@@ -43,6 +44,7 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Shared(console))
+        .manage(confirm::PickedFolders::default())
         .setup(|app| {
             window_state::restore(app);
             if let Ok(console) = &app.state::<Shared>().0 {

@@ -1,6 +1,7 @@
 //! New Agent Backup Job in the real window: every step of a file-level job
 //! of This computer (one validation error per step that has one), "Run the
-//! job when I click Finish", the live session window reaching Success, the
+//! job when I click Finish" (its pre-job script confirmed in a native
+//! dialog first), the live session window reaching Success, the
 //! restore point under Home → Backups, then Edit changing the schedule; and
 //! `cairn job create backup` storing the same job as the wizard.
 
@@ -80,6 +81,19 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
         data: data.clone(),
     };
     let src_s = src.to_str().expect("utf8").to_string();
+    // A pre-job script: the window confirms it in a native dialog.
+    let script = tmp.path().join("freeze.sh");
+    let froze = tmp.path().join("froze");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ntouch '{}'\n", froze.to_str().expect("utf8")),
+    )
+    .expect("script");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let script_s = script.to_str().expect("utf8").to_string();
 
     let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
     w.click_on("[data-view='home']");
@@ -168,7 +182,7 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
     field(&w, "#job-pre-script", "freeze.sh");
     refused(&w, "a relative script refused", "not a full path");
     w.screenshot("job-7-guest-error");
-    set_value(&w, "#job-pre-script", "");
+    set_value(&w, "#job-pre-script", &script_s);
     w.screenshot("job-7-guest");
 
     next_to(&w, "Schedule");
@@ -207,7 +221,19 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
         Value::Bool(true),
         "Run the job when I click Finish is on"
     );
+    // Finish asks, natively, whether the job may run the new script; the
+    // webview cannot answer that. Cancel saves nothing.
     w.click_on("#wiz-next");
+    cairn_tests::native_dialog::answer("Cairn: confirm job script", &["Escape"]);
+    w.wait_until("the refusal shown", |w| {
+        w.texts(".wiz-error")
+            .join(" ")
+            .contains("was not confirmed")
+    });
+    let jobs = cairn.ok(&["--json", "job", "list"]).json();
+    assert_eq!(jobs, serde_json::json!([]), "nothing saved: {jobs}");
+    w.click_on("#wiz-next");
+    cairn_tests::native_dialog::answer("Cairn: confirm job script", &["Return"]);
 
     // The session window follows the run live and ends in Success.
     w.wait_for("#session-window");
@@ -227,6 +253,7 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
         "{log}"
     );
     assert!(log.contains("Restore point"), "{log}");
+    assert!(froze.exists(), "the confirmed script ran");
     w.screenshot("job-10-session");
     w.click_on("#session-close");
 
@@ -351,6 +378,8 @@ fn a_backup_job_through_every_wizard_step_runs_and_can_be_edited() {
         "4h",
         "--description",
         "Office documents of this computer",
+        "--pre-script",
+        &script_s,
     ]);
     let cli = cairn
         .ok(&["--json", "job", "show", "Documents by CLI"])

@@ -1,6 +1,7 @@
 //! The Guest files restore wizard and the Backup Browser in the real window:
 //! the wizard step by step (with its one validation), browsing two levels
-//! deep, search with a mask, Copy to a folder, Compare with production
+//! deep, search with a mask, Copy to a typed folder (confirmed in a native
+//! dialog, refused when cancelled), Compare with production
 //! after changing files, Restore changed only, and the bytes on disk.
 
 use cairn_tests::cli::Cairn;
@@ -171,13 +172,29 @@ fn restoring_guest_files_through_the_wizard_and_the_backup_browser() {
     w.screenshot("browser-2-search");
 
     // Copy to a folder: the selected search result, with its full path.
+    // A typed folder (not one picked with Browse…) is confirmed in a native
+    // dialog the webview cannot answer; Cancel restores nothing.
     click_row(&w, "a.txt");
-    w.click_on("#browser-copy-to");
     let copy = tmp.path().join("copy");
-    let f = w.wait_for("#copy-to-folder");
-    w.type_into(&f, copy.to_str().expect("utf8"));
-    w.screenshot("browser-3-copy-to");
-    w.click_on("#copy-ok");
+    let copy_to = |screenshot: Option<&str>| {
+        w.click_on("#browser-copy-to");
+        let f = w.wait_for("#copy-to-folder");
+        w.type_into(&f, copy.to_str().expect("utf8"));
+        if let Some(name) = screenshot {
+            w.screenshot(name);
+        }
+        w.click_on("#copy-ok");
+    };
+    copy_to(Some("browser-3-copy-to"));
+    cairn_tests::native_dialog::answer("Cairn: confirm Copy to", &["Escape"]);
+    w.wait_until("the refusal shown", |w| {
+        w.texts(".browser-error")
+            .join("")
+            .contains("was not confirmed")
+    });
+    assert!(!copy.exists(), "nothing restored without the confirmation");
+    copy_to(None);
+    cairn_tests::native_dialog::answer("Cairn: confirm Copy to", &["Return"]);
     w.wait_until("the copy finished", |w| {
         result(w).contains("1 file(s) restored")
     });
