@@ -9,6 +9,7 @@ mod cli_restore;
 mod cloud;
 mod console_window;
 mod crash_matrix;
+mod disaster_recovery;
 mod external;
 mod external_window;
 mod hostile_repository;

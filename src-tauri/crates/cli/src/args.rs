@@ -283,6 +283,12 @@ pub enum RepoCmd {
     /// Change a repository's name, description, storage class or tier,
     /// immutability or secret (its location cannot change).
     Edit(RepoEdit),
+    /// Read the repository's backups into the configuration (done after
+    /// every add): backups there appear, backups gone disappear.
+    Rescan {
+        /// Repository name.
+        name: String,
+    },
 }
 
 /// What `repo edit` changes.

@@ -93,12 +93,62 @@ fn repo(console: &Console, c: RepoCmd, json: bool) -> Result<i32> {
         RepoCmd::List => repo_list(console, json)?,
         RepoCmd::Edit(e) => repo_edit(console, e, json)?,
         RepoCmd::Remove { name } => repo_remove(console, &name, json)?,
+        RepoCmd::Rescan { name } => repo_rescan(console, &name, json)?,
     }
     Ok(0)
 }
 
-/// `cairn repo add local|s3|azure`.
+/// `cairn repo rescan`, and the rescan after every add: the catalog's
+/// backups of the repository brought in line with what it holds.
+fn repo_rescan(console: &Console, name: &str, json: bool) -> Result<()> {
+    let r = console.rescan_repository(name)?;
+    print_rescan(&r, json);
+    Ok(())
+}
+
+fn print_rescan(r: &cairn_console::RepositoryRescan, json: bool) {
+    if json {
+        output::json(&json!({"repository": r.repository, "backups": r.backups,
+            "restore_points": r.restore_points, "added": r.added, "removed": r.removed,
+            "sealed": r.sealed, "warnings": r.warnings}));
+        return;
+    }
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "Rescan of {}: {} backup(s), {} restore point(s); {} added, {} removed",
+        r.repository, r.backups, r.restore_points, r.added, r.removed
+    );
+    if r.sealed > 0 {
+        println!(
+            "{} encrypted backup(s) are listed by restore point only: add their password (`cairn credentials add-password`, then `cairn repo rescan {}`) or give it at a restore (--password-stdin)",
+            r.sealed, r.repository
+        );
+    }
+}
+
+/// `cairn repo add local|s3|azure`, then a rescan of what is in it.
 fn repo_add(console: &Console, a: RepoAdd, json: bool) -> Result<()> {
+    let name = match &a {
+        RepoAdd::Local { name, .. } | RepoAdd::S3 { name, .. } | RepoAdd::Azure { name, .. } => {
+            name.clone()
+        }
+    };
+    add_repository(console, a, json)?;
+    // The repository is added either way; a failed rescan is a warning.
+    match console.rescan_repository(&name) {
+        Ok(r) if !json => print_rescan(&r, false),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "warning: the rescan of its backups failed: {}; `cairn repo rescan {name}` retries it",
+            e.message()
+        ),
+    }
+    Ok(())
+}
+
+fn add_repository(console: &Console, a: RepoAdd, json: bool) -> Result<()> {
     match a {
         RepoAdd::Local {
             name,
@@ -775,6 +825,12 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
 
 /// The catalog's backups and those of external repositories.
 fn listed_backups(console: &Console) -> Result<Vec<output::Listed>> {
+    let imported: std::collections::HashSet<(String, String)> = console
+        .backup_rows()?
+        .into_iter()
+        .filter(|r| r.imported)
+        .map(|r| (r.repository, r.id))
+        .collect();
     let cat = console.catalog()?;
     let repos = cat.repositories()?;
     let repo_name = |id: i64| {
@@ -788,6 +844,8 @@ fn listed_backups(console: &Console) -> Result<Vec<output::Listed>> {
         .backups()?
         .into_iter()
         .map(|b| output::Listed {
+            imported: imported.contains(&(repo_name(b.repository_id), b.backup_id.clone())),
+            sealed: b.sealed,
             repository: repo_name(b.repository_id),
             id: b.backup_id,
             job: b.job_name,
@@ -813,6 +871,8 @@ fn listed_backups(console: &Console) -> Result<Vec<output::Listed>> {
                 repository: ext.name.clone(),
                 encrypted: b.encrypted,
                 location: "external".into(),
+                imported: false,
+                sealed: false,
                 points: points
                     .map(|p| (p.id, p.time, p.kind, p.size, p.gfs.join(",")))
                     .collect(),

@@ -324,6 +324,10 @@ pub struct Listed {
     pub repository: String,
     pub encrypted: bool,
     pub location: String,
+    /// No job of this console writes it (found by a rescan).
+    pub imported: bool,
+    /// Encrypted with a password this console does not know yet.
+    pub sealed: bool,
     /// (id, time, kind, size, GFS flags comma-separated)
     pub points: Vec<(String, i64, String, u64, String)>,
 }
@@ -345,7 +349,7 @@ pub fn listed_json(b: &Listed) -> serde_json::Value {
     serde_json::json!({
         "id": b.id, "job": b.job, "machine": b.machine, "platform": b.platform,
         "repository": b.repository, "encrypted": b.encrypted, "location": b.location,
-        "restore_points": points,
+        "imported": b.imported, "sealed": b.sealed, "restore_points": points,
     })
 }
 
@@ -361,10 +365,18 @@ pub fn listed_backups(all: &[Listed]) {
             ""
         };
         let encrypted = if b.encrypted { "  encrypted" } else { "" };
-        println!(
-            "{}  {} ({})  {}{external}  {}{encrypted}",
-            b.id, b.job, b.machine, b.repository, b.platform
-        );
+        let imported = if b.imported { "  imported" } else { "" };
+        if b.sealed {
+            println!(
+                "{}  (encrypted: give its password to see job, machine and sizes)  {}{imported}",
+                b.id, b.repository
+            );
+        } else {
+            println!(
+                "{}  {} ({})  {}{external}  {}{encrypted}{imported}",
+                b.id, b.job, b.machine, b.repository, b.platform
+            );
+        }
         for (pid, time, kind, size, gfs) in &b.points {
             let gfs = if gfs.is_empty() {
                 String::new()

@@ -32,6 +32,14 @@ pub fn new_point_id(t: i64) -> String {
     format!("{}.{micros:06}Z", dt.format(&f).unwrap_or_default())
 }
 
+/// The time (Unix seconds) a restore point id names, to the second; None
+/// for a name that is not such an id.
+pub fn point_id_time(id: &str) -> Option<i64> {
+    let f = format_description!("[year][month][day]T[hour][minute][second]");
+    let dt = time::PrimitiveDateTime::parse(id.get(..15)?, &f).ok()?;
+    Some(dt.assume_utc().unix_timestamp())
+}
+
 /// Unix seconds as "2026-11-21 23:58:52 UTC" for messages.
 pub fn point_time_label(t: i64) -> String {
     let dt = OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -44,4 +52,18 @@ pub fn restored_suffix(t: i64) -> String {
     let dt = OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let f = format_description!("[year][month][day]_[hour][minute][second]");
     format!("_RESTORED_{}", dt.format(&f).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_id_names_its_time() {
+        let t = 1_796_083_200; // 2026-12-01 00:00:00 UTC
+        assert_eq!(point_id_time(&new_point_id(t)), Some(t));
+        assert_eq!(point_id_time("20261201T000000.5Z"), Some(t));
+        assert_eq!(point_id_time("not-a-point"), None);
+        assert_eq!(point_id_time("2026"), None);
+    }
 }

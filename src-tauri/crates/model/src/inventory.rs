@@ -192,6 +192,14 @@ pub struct BackupRow {
     pub location: BackupLocation,
     /// True when the backup is encrypted.
     pub encrypted: bool,
+    /// No job of this console writes it: found by a rescan (a repository
+    /// added to a new console, or a lost database).
+    #[serde(default)]
+    pub imported: bool,
+    /// Encrypted with a password this console does not know yet: job,
+    /// machine and sizes show once it is given.
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 /// What kind of work a session did.

@@ -22,6 +22,10 @@ pub struct BackupRecord {
     pub encrypted: bool,
     /// disk, disk_copy, object_storage or external.
     pub location: String,
+    /// The metadata is sealed with a password this console does not know
+    /// yet: job, machine, kinds and sizes are unknown, the points are the
+    /// repository's names for them (their times).
+    pub sealed: bool,
     /// Restore points, oldest first.
     pub points: Vec<PointRecord>,
 }
@@ -51,9 +55,9 @@ impl Catalog {
         )?;
         for b in backups {
             tx.execute(
-                "INSERT INTO backups(repository_id, backup_id, job_name, machine, platform, encrypted, location)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![repository_id, b.backup_id, b.job_name, b.machine, b.platform, b.encrypted, b.location],
+                "INSERT INTO backups(repository_id, backup_id, job_name, machine, platform, encrypted, location, sealed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![repository_id, b.backup_id, b.job_name, b.machine, b.platform, b.encrypted, b.location, b.sealed],
             )?;
             for p in &b.points {
                 tx.execute(
@@ -70,7 +74,7 @@ impl Catalog {
     /// Every cached backup with its points.
     pub fn backups(&self) -> Result<Vec<BackupRecord>> {
         let mut st = self.conn().prepare(
-            "SELECT repository_id, backup_id, job_name, machine, platform, encrypted, location
+            "SELECT repository_id, backup_id, job_name, machine, platform, encrypted, location, sealed
              FROM backups ORDER BY job_name, machine",
         )?;
         let mut out: Vec<BackupRecord> = st
@@ -83,6 +87,7 @@ impl Catalog {
                     platform: r.get(4)?,
                     encrypted: r.get(5)?,
                     location: r.get(6)?,
+                    sealed: r.get(7)?,
                     points: Vec::new(),
                 })
             })?

@@ -138,6 +138,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (external_id, backup_id)
     );
     "#,
+    // 4 → 5: backups whose metadata this console cannot open yet (an
+    // encrypted backup found by a rescan before its password was given).
+    r#"
+    ALTER TABLE backups ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this program writes.

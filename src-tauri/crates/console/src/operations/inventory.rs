@@ -99,16 +99,23 @@ impl Console {
 
     /// Home → Backups.
     pub fn backup_rows(&self) -> Result<Vec<BackupRow>> {
+        let own = self.backups_of_jobs()?;
         let cat = self.catalog()?;
         let mut out = Vec::new();
         for b in cat.backups()? {
+            let imported = !own.contains(&(b.repository_id, b.backup_id.clone()))
+                && !own.contains(&(b.repository_id, format!("copy:{}", b.job_name)));
             let repository = cat
                 .repository(b.repository_id)
                 .map(|r| r.name)
                 .unwrap_or_default();
             out.push(BackupRow {
                 id: b.backup_id.clone(),
-                job_name: b.job_name.clone(),
+                job_name: if b.sealed {
+                    "Encrypted backup (password needed)".into()
+                } else {
+                    b.job_name.clone()
+                },
                 machine: b.machine.clone(),
                 creation_time: b.points.first().map(|p| p.time).unwrap_or(0),
                 restore_points: b.points.len() as u32,
@@ -123,6 +130,8 @@ impl Console {
                     _ => BackupLocation::Disk,
                 },
                 encrypted: b.encrypted,
+                imported,
+                sealed: b.sealed,
             });
         }
         for ext in cat.externals()? {
@@ -140,10 +149,30 @@ impl Console {
                     size_bytes: m.points.last().map(|p| p.size).unwrap_or(0),
                     location: BackupLocation::External,
                     encrypted: b.encrypted,
+                    imported: false,
+                    sealed: false,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// (repository, backup id) of every backup a backup job of this
+    /// console writes, and (repository, "copy:NAME") for its copy jobs,
+    /// whose backups carry the copy job's name.
+    fn backups_of_jobs(&self) -> Result<std::collections::HashSet<(i64, String)>> {
+        Ok(self
+            .catalog()?
+            .jobs()?
+            .into_iter()
+            .map(|j| match j.kind {
+                cairn_model::JobKind::BackupCopy => (j.repository_id, format!("copy:{}", j.name)),
+                _ => (
+                    j.repository_id,
+                    cairn_core::jobs::backup_id(&j.settings.uid, &j.settings.machine),
+                ),
+            })
+            .collect())
     }
 
     /// Running, Last 24 Hours or History, filtered by kind and result.

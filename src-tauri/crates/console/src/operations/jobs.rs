@@ -866,14 +866,16 @@ impl Console {
         Ok(Some(crate::secrets::load(&c.secret_ref, name)?))
     }
 
-    /// Rebuilds the catalog's backups of one repository from the repository.
-    /// Backups whose key set is not among `keysets` keep their cached rows.
+    /// Rebuilds the catalog's backups of one repository from the repository
+    /// and answers what could not be read (one line per backup). A backup
+    /// whose key set is not among `keysets` keeps its cached row, or, when
+    /// the catalog has none, is listed sealed (its points by name).
     pub fn refresh_backups(
         &self,
         rec: &RepositoryRecord,
         repo: &Repository,
         keysets: &[&KeySet],
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         let plain = repo.default_keyset()?;
         let cached: Vec<BackupRecord> = self
             .catalog()?
@@ -881,49 +883,27 @@ impl Console {
             .into_iter()
             .filter(|b| b.repository_id == rec.id)
             .collect();
-        let mut out = Vec::new();
+        let (mut out, mut problems) = (Vec::new(), Vec::new());
         for (id, keyset) in repo.list_backups()? {
             let ks = if keyset == plain.id() {
                 Some(&plain)
             } else {
                 keysets.iter().copied().find(|k| k.id() == keyset)
             };
-            let Some(ks) = ks else {
-                if let Some(c) = cached.iter().find(|c| c.backup_id == id) {
-                    out.push(c.clone());
-                }
-                continue;
+            let found = match ks {
+                Some(ks) => backup_record(rec, repo, ks, &id),
+                None => match cached.iter().find(|c| c.backup_id == id && !c.sealed) {
+                    Some(c) => Ok(c.clone()),
+                    None => super::repository_rescan::sealed_record(rec, repo, &id, &keyset),
+                },
             };
-            let meta = repo.read_backup_meta(ks, &id)?;
-            out.push(BackupRecord {
-                repository_id: rec.id,
-                backup_id: id,
-                job_name: meta.job,
-                machine: meta.machine,
-                platform: meta.platform,
-                encrypted: ks.encrypted(),
-                location: if rec.kind != cairn_model::RepositoryKind::Local {
-                    "object_storage"
-                } else if meta.points.iter().any(|p| !p.origin.is_empty()) {
-                    "disk_copy"
-                } else {
-                    "disk"
-                }
-                .into(),
-                points: meta
-                    .points
-                    .into_iter()
-                    .map(|p| PointRecord {
-                        point_id: p.id,
-                        time: p.time,
-                        kind: p.kind,
-                        size: p.size,
-                        gfs: p.gfs.join(","),
-                    })
-                    .collect(),
-            });
+            match found {
+                Ok(b) => out.push(b),
+                Err(e) => problems.push(format!("backup {id}: {}", e.message())),
+            }
         }
-        self.catalog()?.replace_backups(rec.id, &out)
+        self.catalog()?.replace_backups(rec.id, &out)?;
+        Ok(problems)
     }
 
     /// Marks and deletes unused packs of a repository's plain key set (and of
@@ -1034,5 +1014,48 @@ fn run_report(m: &Manifest, warnings: u64, removed: Vec<String>) -> JobRunReport
         stats: m.stats.clone(),
         removed_points: removed,
         message,
+    }
+}
+
+/// A backup's catalog row from its metadata.
+fn backup_record(
+    rec: &RepositoryRecord,
+    repo: &Repository,
+    ks: &KeySet,
+    id: &str,
+) -> Result<BackupRecord> {
+    let meta = repo.read_backup_meta(ks, id)?;
+    let copied = meta.points.iter().any(|p| !p.origin.is_empty());
+    Ok(BackupRecord {
+        repository_id: rec.id,
+        backup_id: id.to_string(),
+        job_name: meta.job,
+        machine: meta.machine,
+        platform: meta.platform,
+        encrypted: ks.encrypted(),
+        location: backup_location(rec, copied).into(),
+        sealed: false,
+        points: meta
+            .points
+            .into_iter()
+            .map(|p| PointRecord {
+                point_id: p.id,
+                time: p.time,
+                kind: p.kind,
+                size: p.size,
+                gfs: p.gfs.join(","),
+            })
+            .collect(),
+    })
+}
+
+/// Where a backup is, as Home → Backups groups it.
+pub(super) fn backup_location(rec: &RepositoryRecord, copied: bool) -> &'static str {
+    if rec.kind != cairn_model::RepositoryKind::Local {
+        "object_storage"
+    } else if copied {
+        "disk_copy"
+    } else {
+        "disk"
     }
 }

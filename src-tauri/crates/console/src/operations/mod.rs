@@ -10,6 +10,7 @@ mod followups;
 mod inventory;
 mod jobs;
 mod repositories;
+mod repository_rescan;
 mod repository_wizard;
 mod restores;
 mod runs;
@@ -20,6 +21,7 @@ pub use external::RESCAN_EVERY_SECS;
 pub use jobs::{
     machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
 };
+pub use repository_rescan::RepositoryRescan;
 pub use restores::{OpenPoint, Version};
 pub use runs::Live;
 pub use watch::SessionWatcher;

@@ -309,6 +309,13 @@ impl Console {
             log.push("Secrets stored in the system keyring".into());
         }
         log.push(format!("Repository {} ready at {}", rec.name, rec.location));
+        match self.rescan_repository(&rec.name) {
+            Ok(r) => log.push(r.summary()),
+            Err(e) => log.push(format!(
+                "The rescan of its backups failed ({}); History → System has its session",
+                e.message()
+            )),
+        }
         Ok((rec, log))
     }
 

@@ -82,6 +82,10 @@ impl Console {
         } else {
             repo.keyset(&keyset_id, password)?
         };
+        if b.sealed {
+            // The password opened it: fill in job, machine, kinds and sizes.
+            self.refresh_backups(&record, &repo, &[&keyset])?;
+        }
         let mut points = repo.list_points(&b.backup_id)?;
         points.sort();
         let id = if point == "latest" {

@@ -1,0 +1,209 @@
+//! Rescan of a backup repository: the catalog's backups and restore points
+//! brought in line with what the repository holds, as a System session. A
+//! console on a new machine (or one whose database was lost) sees every
+//! backup of a repository it adds; a backup sealed with a password this
+//! console does not know is listed by its restore points' names until the
+//! password is given (Manage Passwords, or at a restore).
+
+use super::Console;
+use crate::catalog::{BackupRecord, PointRecord, RepositoryRecord};
+use crate::error::Result;
+use cairn_core::format::crypto::KeySet;
+use cairn_core::repo::Repository;
+use cairn_model::{ErrorKind, LogLevel, SessionKind, SessionResult};
+use std::collections::BTreeSet;
+
+/// What a rescan of one backup repository found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepositoryRescan {
+    /// Repository name.
+    pub repository: String,
+    /// Backups in it.
+    pub backups: u32,
+    /// Their restore points.
+    pub restore_points: u32,
+    /// Restore points the catalog did not list before.
+    pub added: u32,
+    /// Restore points the catalog listed that are gone.
+    pub removed: u32,
+    /// Backups whose password this console does not know yet.
+    pub sealed: u32,
+    /// Backups that could not be read (each with the reason).
+    pub warnings: Vec<String>,
+}
+
+impl Console {
+    /// `cairn repo rescan`, the window's Rescan, and every repository add:
+    /// reads the repository's backup metadata (one request per backup and
+    /// one listing per sealed backup) and rewrites the catalog's cache of
+    /// it, as a System session with the counts.
+    pub fn rescan_repository(&self, name: &str) -> Result<RepositoryRescan> {
+        let rec = self.repository_named(name)?;
+        let title = format!("Rescan of repository {}", rec.name);
+        let session = self
+            .catalog()?
+            .start_session(None, &title, SessionKind::System)?;
+        let outcome = self.rescan_into_catalog(&rec);
+        let log = |level, line: &str| self.catalog()?.log(session, level, line);
+        match &outcome {
+            Ok(r) => {
+                for w in &r.warnings {
+                    log(LogLevel::Warning, w)?;
+                }
+                let summary = r.summary();
+                log(LogLevel::Info, &summary)?;
+                let result = if r.warnings.is_empty() {
+                    SessionResult::Success
+                } else {
+                    SessionResult::Warning
+                };
+                self.end_session(session, result, &summary)?;
+            }
+            Err(e) => {
+                log(LogLevel::Error, &e.message())?;
+                self.end_session(session, SessionResult::Failed, &e.message())?;
+            }
+        }
+        outcome
+    }
+
+    fn rescan_into_catalog(&self, rec: &RepositoryRecord) -> Result<RepositoryRescan> {
+        let repo = self.open_repository(rec)?;
+        let before = self.cached_points(rec.id)?;
+        let (keysets, mut warnings) = self.keysets_from_passwords(&repo)?;
+        let refs: Vec<&KeySet> = keysets.iter().collect();
+        warnings.extend(self.refresh_backups(rec, &repo, &refs)?);
+        let after = self.cached_points(rec.id)?;
+        let backups: Vec<BackupRecord> = self
+            .catalog()?
+            .backups()?
+            .into_iter()
+            .filter(|b| b.repository_id == rec.id)
+            .collect();
+        Ok(RepositoryRescan {
+            repository: rec.name.clone(),
+            backups: backups.len() as u32,
+            restore_points: after.len() as u32,
+            added: after.difference(&before).count() as u32,
+            removed: before.difference(&after).count() as u32,
+            sealed: backups.iter().filter(|b| b.sealed).count() as u32,
+            warnings,
+        })
+    }
+
+    /// (backup, point) pairs the catalog lists for a repository.
+    fn cached_points(&self, repository_id: i64) -> Result<BTreeSet<(String, String)>> {
+        Ok(self
+            .catalog()?
+            .backups()?
+            .into_iter()
+            .filter(|b| b.repository_id == repository_id)
+            .flat_map(|b| {
+                let id = b.backup_id.clone();
+                b.points.into_iter().map(move |p| (id.clone(), p.point_id))
+            })
+            .collect())
+    }
+
+    /// The repository's encrypted key sets that a password of Manage
+    /// Passwords opens. A password the keyring cannot give is a warning.
+    fn keysets_from_passwords(&self, repo: &Repository) -> Result<(Vec<KeySet>, Vec<String>)> {
+        let plain = repo.default_keyset()?;
+        let wanted: BTreeSet<String> = repo
+            .list_backups()?
+            .into_iter()
+            .map(|(_, ks)| ks)
+            .filter(|ks| *ks != plain.id())
+            .collect();
+        let (mut found, mut warnings) = (Vec::new(), Vec::new());
+        if wanted.is_empty() {
+            return Ok((found, warnings));
+        }
+        let mut passwords = Vec::new();
+        for (c, _) in self.credentials()? {
+            if c.kind != "password" {
+                continue;
+            }
+            match crate::secrets::load(&c.secret_ref, &c.name) {
+                Ok(pw) => passwords.push(pw),
+                Err(e) => warnings.push(format!("password {}: {}", c.name, e.message())),
+            }
+        }
+        for ks in &wanted {
+            for pw in &passwords {
+                match repo.encrypted_keyset(ks, Some(pw.expose())) {
+                    Ok(k) => {
+                        found.push(k);
+                        break;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WrongPassword => {}
+                    Err(e) => {
+                        warnings.push(e.message().into_owned());
+                        break;
+                    }
+                }
+            }
+        }
+        Ok((found, warnings))
+    }
+}
+
+/// A backup this console cannot open yet: what the repository says without
+/// the password (its restore points' names, which are their times).
+pub(super) fn sealed_record(
+    rec: &RepositoryRecord,
+    repo: &Repository,
+    backup: &str,
+    keyset: &str,
+) -> Result<BackupRecord> {
+    let encrypted = repo.key_file(keyset)?.kind != "plain";
+    let mut points = repo.list_points(backup)?;
+    points.sort();
+    Ok(BackupRecord {
+        repository_id: rec.id,
+        backup_id: backup.to_string(),
+        job_name: String::new(),
+        machine: String::new(),
+        platform: String::new(),
+        encrypted,
+        location: super::jobs::backup_location(rec, false).into(),
+        sealed: true,
+        points: points
+            .into_iter()
+            .map(|id| PointRecord {
+                time: cairn_core::time::point_id_time(&id).unwrap_or(0),
+                point_id: id,
+                kind: String::new(),
+                size: 0,
+                gfs: String::new(),
+            })
+            .collect(),
+    })
+}
+
+impl RepositoryRescan {
+    /// One line for a session log or the repository wizard's log.
+    pub fn summary(&self) -> String {
+        rescan_summary(self)
+    }
+}
+
+fn rescan_summary(r: &RepositoryRescan) -> String {
+    let mut s = format!(
+        "{}: {} backup(s), {} restore point(s); {} added, {} removed",
+        r.repository, r.backups, r.restore_points, r.added, r.removed
+    );
+    if r.sealed > 0 {
+        s.push_str(&format!(
+            "; {} encrypted backup(s) need their password (Manage Passwords, or give it at a restore)",
+            r.sealed
+        ));
+    }
+    if !r.warnings.is_empty() {
+        s.push_str(&format!(
+            "; {} backup(s) could not be read",
+            r.warnings.len()
+        ));
+    }
+    s
+}
