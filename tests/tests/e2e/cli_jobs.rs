@@ -140,18 +140,8 @@ fn the_daemon_runs_missed_periodic_retried_and_chained_jobs_once_per_data_folder
             s(&script),
         ],
     );
-    let an_hour_ago = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-        - 3600;
-    rusqlite::Connection::open(data.join("cairn.sqlite"))
-        .expect("catalog")
-        .execute(
-            "UPDATE jobs SET next_run = ?1 WHERE name IN ('missed', 'flaky')",
-            [an_hour_ago],
-        )
-        .expect("move next run");
+    make_due(&data, "missed");
+    make_due(&data, "flaky");
 
     let first = Stop(daemon(&c, &tmp.path().join("daemon1.log")));
     eventually("the missed run", || {

@@ -20,7 +20,7 @@ fn backups(c: &Cairn) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn backup<'a>(all: &'a [Value], pick: impl Fn(&Value) -> bool) -> &'a Value {
+fn backup(all: &[Value], pick: impl Fn(&Value) -> bool) -> &Value {
     all.iter().find(|b| pick(b)).expect("the backup is listed")
 }
 
