@@ -876,6 +876,18 @@ impl Console {
         repo: &Repository,
         keysets: &[&KeySet],
     ) -> Result<Vec<String>> {
+        self.refresh_listed_backups(rec, repo, keysets, repo.list_backups()?)
+    }
+
+    /// [`Console::refresh_backups`] over a listing of the repository's
+    /// (backup, key set) pairs already read.
+    pub(super) fn refresh_listed_backups(
+        &self,
+        rec: &RepositoryRecord,
+        repo: &Repository,
+        keysets: &[&KeySet],
+        listing: Vec<(String, String)>,
+    ) -> Result<Vec<String>> {
         let plain = repo.default_keyset()?;
         let cached: Vec<BackupRecord> = self
             .catalog()?
@@ -884,7 +896,7 @@ impl Console {
             .filter(|b| b.repository_id == rec.id)
             .collect();
         let (mut out, mut problems) = (Vec::new(), Vec::new());
-        for (id, keyset) in repo.list_backups()? {
+        for (id, keyset) in listing {
             let ks = if keyset == plain.id() {
                 Some(&plain)
             } else {

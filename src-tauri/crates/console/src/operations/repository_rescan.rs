@@ -69,17 +69,14 @@ impl Console {
 
     fn rescan_into_catalog(&self, rec: &RepositoryRecord) -> Result<RepositoryRescan> {
         let repo = self.open_repository(rec)?;
-        let before = self.cached_points(rec.id)?;
-        let (keysets, mut warnings) = self.keysets_from_passwords(&repo)?;
+        let before = points_of(&self.cached_backups(rec.id)?);
+        // One listing (a request per backup) serves both steps.
+        let listing = repo.list_backups()?;
+        let (keysets, mut warnings) = self.keysets_from_passwords(&repo, &listing)?;
         let refs: Vec<&KeySet> = keysets.iter().collect();
-        warnings.extend(self.refresh_backups(rec, &repo, &refs)?);
-        let after = self.cached_points(rec.id)?;
-        let backups: Vec<BackupRecord> = self
-            .catalog()?
-            .backups()?
-            .into_iter()
-            .filter(|b| b.repository_id == rec.id)
-            .collect();
+        warnings.extend(self.refresh_listed_backups(rec, &repo, &refs, listing)?);
+        let backups = self.cached_backups(rec.id)?;
+        let after = points_of(&backups);
         Ok(RepositoryRescan {
             repository: rec.name.clone(),
             backups: backups.len() as u32,
@@ -91,29 +88,28 @@ impl Console {
         })
     }
 
-    /// (backup, point) pairs the catalog lists for a repository.
-    fn cached_points(&self, repository_id: i64) -> Result<BTreeSet<(String, String)>> {
+    /// The catalog's backups of one repository.
+    fn cached_backups(&self, repository_id: i64) -> Result<Vec<BackupRecord>> {
         Ok(self
             .catalog()?
             .backups()?
             .into_iter()
             .filter(|b| b.repository_id == repository_id)
-            .flat_map(|b| {
-                let id = b.backup_id.clone();
-                b.points.into_iter().map(move |p| (id.clone(), p.point_id))
-            })
             .collect())
     }
 
     /// The repository's encrypted key sets that a password of Manage
     /// Passwords opens. A password the keyring cannot give is a warning.
-    fn keysets_from_passwords(&self, repo: &Repository) -> Result<(Vec<KeySet>, Vec<String>)> {
+    fn keysets_from_passwords(
+        &self,
+        repo: &Repository,
+        listing: &[(String, String)],
+    ) -> Result<(Vec<KeySet>, Vec<String>)> {
         let plain = repo.default_keyset()?;
-        let wanted: BTreeSet<String> = repo
-            .list_backups()?
-            .into_iter()
+        let wanted: BTreeSet<&String> = listing
+            .iter()
             .map(|(_, ks)| ks)
-            .filter(|ks| *ks != plain.id())
+            .filter(|ks| ks.as_str() != plain.id())
             .collect();
         let (mut found, mut warnings) = (Vec::new(), Vec::new());
         if wanted.is_empty() {
@@ -146,6 +142,18 @@ impl Console {
         }
         Ok((found, warnings))
     }
+}
+
+/// (backup, point) pairs of some backups.
+fn points_of(backups: &[BackupRecord]) -> BTreeSet<(String, String)> {
+    backups
+        .iter()
+        .flat_map(|b| {
+            b.points
+                .iter()
+                .map(|p| (b.backup_id.clone(), p.point_id.clone()))
+        })
+        .collect()
 }
 
 /// A backup this console cannot open yet: what the repository says without
