@@ -28,6 +28,13 @@ export XDG_DATA_HOME="$scratch/data"
 mkdir -p "$XDG_DATA_HOME"
 gnome-keyring-daemon --foreground --unlock --components=secrets < <(printf 'cairn-test') >"$scratch/keyring.log" 2>&1 &
 pids+=($!)
+# Wait until it owns its name: a call before that would have the bus
+# activate a second, password-less keyring whose collection is locked.
+for _ in $(seq 1 300); do
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
 
 # S3 and SQS.
 s3_port=$(free_port)

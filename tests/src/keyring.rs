@@ -5,6 +5,24 @@ use std::io::{BufRead, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A session bus without service activation: the system's activation file
+/// for `org.freedesktop.secrets` would start a second, password-less
+/// keyring (its login collection locked) whenever a call reaches the bus
+/// before the test's own keyring has claimed the name.
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
 /// A private `dbus-daemon` with an unlocked gnome-keyring on it; both
 /// stop when this is dropped.
 pub struct PrivateKeyring {
@@ -18,8 +36,11 @@ impl PrivateKeyring {
     /// Starts the bus and the keyring and waits for its login collection.
     pub fn start() -> Self {
         let home = tempfile::tempdir().expect("keyring home");
+        let config = home.path().join("bus.conf");
+        std::fs::write(&config, BUS_CONFIG).expect("bus config");
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -73,26 +94,45 @@ impl PrivateKeyring {
         assert!(out.status.success(), "lock the keyring: {out:?}");
     }
 
+    /// Waits until the keyring owns its name and its login collection is
+    /// the unlocked default.
     fn wait_for_login_collection(&self) {
         let start = Instant::now();
-        loop {
-            let out = self.gdbus(&[
-                "introspect",
-                "--session",
-                "--dest",
-                "org.freedesktop.secrets",
-                "--object-path",
-                "/org/freedesktop/secrets/collection/login",
-            ]);
-            if out.status.success() {
-                return;
-            }
+        while !self.login_is_unlocked_default() {
             assert!(
                 start.elapsed() < Duration::from_secs(30),
-                "the private keyring did not start: {out:?}"
+                "the private keyring did not start with an unlocked login collection"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    fn login_is_unlocked_default(&self) -> bool {
+        let alias = self.gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.secrets",
+            "--object-path",
+            "/org/freedesktop/secrets",
+            "--method",
+            "org.freedesktop.Secret.Service.ReadAlias",
+            "default",
+        ]);
+        let locked = self.gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.secrets",
+            "--object-path",
+            "/org/freedesktop/secrets/collection/login",
+            "--method",
+            "org.freedesktop.DBus.Properties.Get",
+            "org.freedesktop.Secret.Collection",
+            "Locked",
+        ]);
+        String::from_utf8_lossy(&alias.stdout).contains("/collection/login")
+            && String::from_utf8_lossy(&locked.stdout).contains("false")
     }
 
     fn gdbus(&self, args: &[&str]) -> std::process::Output {
