@@ -1,9 +1,11 @@
 //! A lost console loses no backup: a repository added to a fresh console
 //! (a new machine, or `cairn.sqlite` lost) lists every backup in it at once
 //! — encrypted ones by their restore points until the password is given —
-//! and they restore; `repo rescan` drops what is gone.
+//! and they restore; a new job mapped to one continues its chain; `repo
+//! rescan` drops what is gone. For a local folder and an S3 bucket.
 
 use cairn_tests::cli::Cairn;
+use cairn_tests::services;
 use cairn_tests::tree::assert_same;
 use serde_json::Value;
 use std::path::Path;
@@ -24,16 +26,61 @@ fn backup(all: &[Value], pick: impl Fn(&Value) -> bool) -> &Value {
     all.iter().find(|b| pick(b)).expect("the backup is listed")
 }
 
+/// Where the repository lives.
+enum Place {
+    Folder(std::path::PathBuf),
+    Bucket(String),
+}
+
+impl Place {
+    /// `repo add` of this place under `name`.
+    fn add(&self, c: &Cairn, name: &str) -> cairn_tests::cli::Run {
+        match self {
+            Self::Folder(path) => c.ok(&["repo", "add", "local", name, "--path", s(path)]),
+            Self::Bucket(bucket) => {
+                let ep = services::s3_endpoint();
+                let args = [
+                    "repo",
+                    "add",
+                    "s3",
+                    name,
+                    "--bucket",
+                    bucket,
+                    "--folder",
+                    "cairn",
+                    "--region",
+                    "us-east-1",
+                    "--endpoint",
+                    &ep,
+                    "--access-key-id",
+                    "AKIATESTCAIRN",
+                    "--secret-access-key-stdin",
+                ];
+                c.ok_stdin(&args, "secret\n")
+            }
+        }
+    }
+}
+
 #[test]
-fn a_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
+fn a_local_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let src = tmp.path().join("src");
+    lost_console_round_trip(tmp.path(), &Place::Folder(tmp.path().join("repo")));
+}
+
+#[test]
+fn an_s3_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    lost_console_round_trip(tmp.path(), &Place::Bucket(services::make_bucket(false)));
+}
+
+fn lost_console_round_trip(tmp: &Path, place: &Place) {
+    let src = tmp.join("src");
     std::fs::create_dir_all(src.join("docs")).expect("mkdir");
     std::fs::write(src.join("docs/plan.txt"), "the plan\n".repeat(500)).expect("write");
     std::fs::write(src.join("notes.md"), "# notes\n").expect("write");
-    let repo = tmp.path().join("repo");
-    let first = Cairn::new(&tmp.path().join("first"));
-    first.ok(&["repo", "add", "local", "R", "--path", s(&repo)]);
+    let first = Cairn::new(&tmp.join("first"));
+    place.add(&first, "R");
     for (job, extra) in [
         ("plain", &[][..]),
         ("sealed", &["--encrypt", "--password-stdin"][..]),
@@ -60,8 +107,8 @@ fn a_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
     let before = backups(&first);
 
     // A fresh console: adding the same folder finds both backups.
-    let fresh = Cairn::new(&tmp.path().join("fresh"));
-    let added = fresh.ok(&["repo", "add", "local", "Found", "--path", s(&repo)]);
+    let fresh = Cairn::new(&tmp.join("fresh"));
+    let added = place.add(&fresh, "Found");
     assert!(
         added
             .stdout
@@ -86,9 +133,9 @@ fn a_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
     );
 
     // The plain one restores at once; the encrypted one after its password.
-    fresh.assert_restores("plain", &src, &tmp.path().join("out-plain"));
+    fresh.assert_restores("plain", &src, &tmp.join("out-plain"));
     let id = sealed["id"].as_str().expect("id").to_string();
-    let out = tmp.path().join("out-sealed");
+    let out = tmp.join("out-sealed");
     let refused = fresh.run(&["restore", &id, "--to", s(&out)], None);
     assert_ne!(refused.code, 0);
     assert!(
@@ -110,6 +157,8 @@ fn a_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
     assert_eq!(opened["job"], "sealed");
     assert_eq!(opened["restore_points"], old_sealed["restore_points"]);
 
+    map_a_new_job_to_the_plain_backup(&fresh, &src, plain);
+
     // What is gone from the repository leaves the catalog at a rescan.
     first.ok(&["job", "delete", "plain", "--delete-backups"]);
     let rescan = fresh.ok(&["repo", "rescan", "Found"]);
@@ -123,4 +172,198 @@ fn a_repository_added_to_a_fresh_console_lists_its_backups_and_they_restore() {
     let left = backups(&fresh);
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0]["id"], id.as_str());
+}
+
+/// A new job mapped to the imported plain backup (two points) continues
+/// its chain: an increment in the same backup, retention (two points)
+/// applied across the old points and the new one.
+fn map_a_new_job_to_the_plain_backup(fresh: &Cairn, src: &Path, plain: &Value) {
+    let id = plain["id"].as_str().expect("id");
+    let old: Vec<&Value> = plain["restore_points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .collect();
+    assert_eq!(old.len(), 2, "{plain}");
+    std::fs::write(src.join("notes.md"), "# notes\nchanged after the loss\n").expect("write");
+    let include = s(src);
+    let args = [
+        "job",
+        "create",
+        "backup",
+        "continued",
+        "--repo",
+        "Found",
+        "--include",
+        include,
+        "--map-backup",
+        id,
+        "--retain-points",
+        "2",
+    ];
+    fresh.ok(&args);
+    let shown = fresh.ok(&["job", "show", "continued"]);
+    assert!(
+        shown.stdout.contains(&format!("Continues:   backup {id}")),
+        "{}",
+        shown.stdout
+    );
+    let taken = fresh.run(
+        &[
+            "job",
+            "create",
+            "backup",
+            "second",
+            "--repo",
+            "Found",
+            "--include",
+            include,
+            "--map-backup",
+            id,
+        ],
+        None,
+    );
+    assert_ne!(taken.code, 0, "a backup continues one job only");
+    assert!(
+        taken.stderr.contains("already written by job continued"),
+        "{}",
+        taken.stderr
+    );
+
+    fresh.ok(&["job", "run", "continued"]);
+    let all = backups(fresh);
+    let now = backup(&all, |b| b["id"] == id);
+    assert_eq!(now["imported"], false, "the job writes it now: {now}");
+    assert_eq!(now["job"], "continued");
+    let points = now["restore_points"].as_array().expect("points");
+    assert_eq!(points.len(), 2, "retention kept two of three: {now}");
+    assert_eq!(
+        points[0]["id"], old[1]["id"],
+        "the oldest point went: {now}"
+    );
+    assert_eq!(
+        points[1]["kind"], "increment",
+        "the next run is an increment: {now}"
+    );
+    assert_eq!(
+        all.iter().filter(|b| b["job"] == "continued").count(),
+        1,
+        "{all:?}"
+    );
+}
+
+#[test]
+fn a_copy_job_mapped_to_an_imported_copy_continues_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = tmp.path();
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("a.txt"), "first\n".repeat(300)).expect("write");
+    let (primary, offsite) = (t.join("primary"), t.join("offsite"));
+    let first = Cairn::new(&t.join("first"));
+    first.ok(&["repo", "add", "local", "P", "--path", s(&primary)]);
+    first.ok(&["repo", "add", "local", "O", "--path", s(&offsite)]);
+    let include = s(&src);
+    first.ok(&[
+        "job",
+        "create",
+        "backup",
+        "plain",
+        "--repo",
+        "P",
+        "--include",
+        include,
+    ]);
+    first.ok(&[
+        "job",
+        "create",
+        "copy",
+        "copy",
+        "--from-job",
+        "plain",
+        "--target",
+        "O",
+    ]);
+    first.ok(&["job", "run", "plain"]);
+    first.ok(&["job", "run", "copy"]);
+
+    let fresh = Cairn::new(&t.join("fresh"));
+    fresh.ok(&["repo", "add", "local", "P2", "--path", s(&primary)]);
+    fresh.ok(&["repo", "add", "local", "O2", "--path", s(&offsite)]);
+    let all = backups(&fresh);
+    let plain = backup(&all, |b| b["repository"] == "P2")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let copied = backup(&all, |b| b["repository"] == "O2")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let wrong = fresh.run(
+        &[
+            "job",
+            "create",
+            "backup",
+            "b",
+            "--repo",
+            "O2",
+            "--include",
+            include,
+            "--map-backup",
+            &copied,
+        ],
+        None,
+    );
+    assert!(
+        wrong
+            .stderr
+            .contains("is a backup copy: map it to a backup copy job"),
+        "{}",
+        wrong.stderr
+    );
+
+    std::fs::write(src.join("b.txt"), "after the loss\n").expect("write");
+    fresh.ok(&[
+        "job",
+        "create",
+        "backup",
+        "plain2",
+        "--repo",
+        "P2",
+        "--include",
+        include,
+        "--map-backup",
+        &plain,
+    ]);
+    fresh.ok(&["job", "run", "plain2"]);
+    let from = format!("P2/{plain}");
+    fresh.ok(&[
+        "job",
+        "create",
+        "copy",
+        "copy2",
+        "--from-backup",
+        &from,
+        "--target",
+        "O2",
+        "--map-backup",
+        &copied,
+    ]);
+    fresh.ok(&["job", "run", "copy2"]);
+    let all = backups(&fresh);
+    let in_offsite: Vec<&Value> = all.iter().filter(|b| b["repository"] == "O2").collect();
+    assert_eq!(
+        in_offsite.len(),
+        1,
+        "the copy went on in the mapped backup: {all:?}"
+    );
+    let copy = in_offsite[0];
+    assert_eq!(copy["id"], copied.as_str());
+    assert_eq!(copy["imported"], false, "{copy}");
+    assert_eq!(
+        copy["restore_points"].as_array().expect("points").len(),
+        2,
+        "{copy}"
+    );
+    fresh.assert_restores(&copied, &src, &t.join("out"));
 }

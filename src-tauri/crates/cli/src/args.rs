@@ -462,6 +462,19 @@ pub enum JobCmd {
         #[arg(long)]
         active_full: bool,
     },
+    /// Map backup: the job continues a backup already in its repository
+    /// (an imported one); the next run is an increment in its chain.
+    Map {
+        /// Job name.
+        name: String,
+        /// Backup id (`cairn backups list`).
+        #[arg(long)]
+        backup: String,
+        /// Encrypted jobs without a Manage Passwords entry: read the
+        /// backup's password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Show a job's settings (as the wizard stores them).
     Show {
         /// Job name.
@@ -647,6 +660,10 @@ pub struct StorageArgs {
     /// Keep yearly fulls for N years.
     #[arg(long, default_value_t = 0)]
     pub gfs_yearly: u32,
+    /// Map backup: continue this backup already in the repository (its
+    /// id from `cairn backups list`) instead of starting a new one.
+    #[arg(long)]
+    pub map_backup: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

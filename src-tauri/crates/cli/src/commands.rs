@@ -12,8 +12,9 @@ use cairn_console::{NewEncryption, RunOptions};
 use cairn_console::{S3Settings, StorageClass};
 use cairn_model::{
     AgentOs, BackupJobSettings, BackupMode, Cipher, Compression, ComputerType, CopyMode,
-    CopySettings, CopySource, CopySourceKind, Gfs, GuestProcessing, Management, MonthDay,
-    PeriodUnit, RepositoryTarget, Retention, Retry, Schedule, ScheduleKind, WeekHours, Weekday,
+    CopySettings, CopySource, CopySourceKind, Gfs, GuestProcessing, Management, MappedBackup,
+    MonthDay, PeriodUnit, RepositoryTarget, Retention, Retry, Schedule, ScheduleKind, WeekHours,
+    Weekday,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -448,6 +449,11 @@ fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
             name,
             delete_backups,
         } => job_delete(console, &name, delete_backups, json)?,
+        JobCmd::Map {
+            name,
+            backup,
+            password_stdin,
+        } => job_map(console, &name, &backup, password_stdin, json)?,
         JobCmd::Show { name } => job_show(console, &name, json)?,
         JobCmd::Enable { name } => job_enable(console, &name, true, json)?,
         JobCmd::Disable { name } => job_enable(console, &name, false, json)?,
@@ -610,6 +616,28 @@ fn job_delete(console: &Console, name: &str, delete_backups: bool, json: bool) -
 }
 
 /// `cairn job show NAME`.
+/// `cairn job map NAME --backup ID`.
+fn job_map(
+    console: &Console,
+    name: &str,
+    backup: &str,
+    password_stdin: bool,
+    json: bool,
+) -> Result<()> {
+    let password = if password_stdin {
+        Some(read_secret("password")?)
+    } else {
+        None
+    };
+    let j = console.map_job(name, backup, password)?;
+    if json {
+        output::json(&json!({"name": j.name, "backup": backup}));
+    } else {
+        println!("Job {name} continues backup {backup}; its next run is an increment in that backup's chain");
+    }
+    Ok(())
+}
+
 fn job_show(console: &Console, name: &str, json: bool) -> Result<()> {
     let spec = console.job_spec(name)?;
     if json {
@@ -629,6 +657,9 @@ fn job_show(console: &Console, name: &str, json: bool) -> Result<()> {
             s.management.label(),
             s.backup_mode.label()
         );
+        if let Some(m) = &s.map {
+            println!("Continues:   backup {}", m.backup);
+        }
         match s.backup_mode {
             BackupMode::File => println!("Objects:     {}", s.includes.join(", ")),
             BackupMode::Volume => println!("Volumes:     {}", s.volumes.join(", ")),
@@ -707,6 +738,10 @@ fn storage_settings(a: &StorageArgs) -> Result<(BackupJobSettings, Option<NewEnc
             yearly: a.gfs_yearly,
         },
         password_name: a.password_name.clone(),
+        map: a.map_backup.clone().map(|backup| MappedBackup {
+            backup,
+            origin: String::new(),
+        }),
         ..Default::default()
     };
     let encryption = if a.encrypt {

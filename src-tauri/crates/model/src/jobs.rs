@@ -149,6 +149,22 @@ pub struct BackupJobSettings {
     /// Set for backup copy jobs: what they copy and how.
     #[serde(default)]
     pub copy: Option<CopySettings>,
+    /// Map backup: the backup already in the repository that the job
+    /// continues instead of starting one of its own.
+    #[serde(default)]
+    pub map: Option<MappedBackup>,
+}
+
+/// A backup a job continues (its chain, retention and GFS go on; the
+/// next run is an increment), as "map backup" does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MappedBackup {
+    /// The backup's id in the job's repository.
+    pub backup: String,
+    /// Backup copy jobs: the source backup the mapped copy copies, as
+    /// `<source repository id>/<backup>` (filled when the job is saved).
+    #[serde(default)]
+    pub origin: String,
 }
 
 /// How a backup copy job copies.

@@ -288,7 +288,7 @@ impl Console {
             let Some((prefix, _)) = origin.origin.rsplit_once('/') else {
                 continue;
             };
-            if target_backup_id(&job.settings.uid, prefix) == id {
+            if super::backup_map::copy_target(&job.settings, prefix) == id {
                 out.push(id);
             }
         }
@@ -360,6 +360,6 @@ fn job_source(cat: &Catalog, name: &str) -> Result<SourceBackup> {
     Ok(SourceBackup {
         repository: rec.name,
         external: false,
-        backup: cairn_core::jobs::backup_id(&j.settings.uid, &j.settings.machine),
+        backup: super::backup_map::job_backup_id(&j.settings),
     })
 }

@@ -3,7 +3,7 @@
 //! repository (reading only chunks it does not hold), made visible one by
 //! one, then the target's retention is applied.
 
-use super::copy_jobs::{target_backup_id, OpenSource, SourceBackup};
+use super::copy_jobs::{OpenSource, SourceBackup};
 use super::Console;
 use crate::catalog::JobRecord;
 use crate::error::{Error, Result};
@@ -228,7 +228,7 @@ impl Console {
             return Ok(());
         }
         let origin_backup = format!("{}/{}", src.repo.config().id, b.backup);
-        let target = target_backup_id(&s.uid, &origin_backup);
+        let target = super::backup_map::copy_target(s, &origin_backup);
         if tally.first_backup.is_empty() {
             tally.first_backup = target.clone();
         }

@@ -99,12 +99,11 @@ impl Console {
 
     /// Home → Backups.
     pub fn backup_rows(&self) -> Result<Vec<BackupRow>> {
-        let own = self.backups_of_jobs()?;
+        let own = self.job_backups()?;
         let cat = self.catalog()?;
         let mut out = Vec::new();
         for b in cat.backups()? {
-            let imported = !own.contains(&(b.repository_id, b.backup_id.clone()))
-                && !own.contains(&(b.repository_id, format!("copy:{}", b.job_name)));
+            let imported = own.owner(&b).is_none();
             let repository = cat
                 .repository(b.repository_id)
                 .map(|r| r.name)
@@ -155,24 +154,6 @@ impl Console {
             }
         }
         Ok(out)
-    }
-
-    /// (repository, backup id) of every backup a backup job of this
-    /// console writes, and (repository, "copy:NAME") for its copy jobs,
-    /// whose backups carry the copy job's name.
-    fn backups_of_jobs(&self) -> Result<std::collections::HashSet<(i64, String)>> {
-        Ok(self
-            .catalog()?
-            .jobs()?
-            .into_iter()
-            .map(|j| match j.kind {
-                cairn_model::JobKind::BackupCopy => (j.repository_id, format!("copy:{}", j.name)),
-                _ => (
-                    j.repository_id,
-                    cairn_core::jobs::backup_id(&j.settings.uid, &j.settings.machine),
-                ),
-            })
-            .collect())
     }
 
     /// Running, Last 24 Hours or History, filtered by kind and result.

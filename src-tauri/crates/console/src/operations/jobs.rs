@@ -310,7 +310,10 @@ impl Console {
                     d.label()
                 ))),
             },
-            JobStep::Storage => self.check_job_storage(spec),
+            JobStep::Storage => {
+                self.check_job_storage(spec)?;
+                self.check_map(spec, editing)
+            }
             JobStep::BackupCache => validate_storage_settings(s),
             JobStep::GuestProcessing => validate_guest(s),
             JobStep::Schedule => self.check_job_schedule(spec, editing),
@@ -399,12 +402,16 @@ impl Console {
             if step == JobStep::Storage && encryption.is_some() {
                 validate_storage_settings(&spec.settings)?;
                 self.repository_named(&spec.repository)?;
+                self.check_map(&spec, editing)?;
                 continue;
             }
             self.check_job_step(step, &spec, editing)?;
         }
         let rec = self.repository_named(&spec.repository)?;
-        let encryption = self.job_encryption(&spec, existing.as_ref(), &rec, encryption)?;
+        let encryption = match self.apply_map(&mut spec, &rec, encryption.as_ref())? {
+            Some(mapped) => mapped,
+            None => self.job_encryption(&spec, existing.as_ref(), &rec, encryption)?,
+        };
         let s = &mut spec.settings;
         if !spec.encrypt {
             s.password_name = None;
@@ -442,15 +449,7 @@ impl Console {
         }
         let enc = match encryption {
             Some(e) => e,
-            None => {
-                let name = s.password_name.clone().unwrap_or_default();
-                let c = self.catalog()?.credential(&name)?;
-                NewEncryption {
-                    cipher: Cipher::Aes256Gcm,
-                    password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
-                    hint: c.hint.clone(),
-                }
-            }
+            None => self.stored_encryption(s)?,
         };
         let repo = self.open_repository(rec)?;
         let ks = repo.create_keyset(enc.cipher, &enc.password, &enc.hint)?;
@@ -459,6 +458,17 @@ impl Console {
             cipher: enc.cipher,
             hint: enc.hint,
         }))
+    }
+
+    /// The encryption the wizard's stored password (Manage Passwords) gives.
+    pub(super) fn stored_encryption(&self, s: &BackupJobSettings) -> Result<NewEncryption> {
+        let name = s.password_name.clone().unwrap_or_default();
+        let c = self.catalog()?.credential(&name)?;
+        Ok(NewEncryption {
+            cipher: Cipher::Aes256Gcm,
+            password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
+            hint: c.hint.clone(),
+        })
     }
 
     /// Writes a checked job to the catalog with its next run.
@@ -573,10 +583,7 @@ impl Console {
                     None => self.copy_backups_of(&j, &repo, &repo.default_keyset()?)?,
                 }
             } else {
-                vec![cairn_core::jobs::backup_id(
-                    &j.settings.uid,
-                    &j.settings.machine,
-                )]
+                vec![super::backup_map::job_backup_id(&j.settings)]
             };
             for backup in backups {
                 repo.delete_backup(&backup)?;
@@ -992,7 +999,7 @@ fn backup_spec(job: &JobRecord, full: bool) -> Result<backup::BackupSpec> {
         }
     };
     Ok(backup::BackupSpec {
-        backup_id: cairn_core::jobs::backup_id(&s.uid, &s.machine),
+        backup_id: super::backup_map::job_backup_id(s),
         job: job.name.clone(),
         machine: s.machine.clone(),
         platform: s.os.label().into(),

@@ -1,6 +1,7 @@
 //! [`Console`]: one data folder's configuration and the operations the
 //! desktop shell and the CLI offer on it.
 
+mod backup_map;
 mod browser;
 mod copy_jobs;
 mod copy_runs;

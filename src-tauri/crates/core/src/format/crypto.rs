@@ -329,6 +329,11 @@ impl KeySet {
         &self.id
     }
 
+    /// The cipher data is sealed with (none for plain key sets).
+    pub fn cipher(&self) -> Option<Cipher> {
+        self.data.as_ref().map(|(c, _)| *c)
+    }
+
     /// True when data is encrypted.
     pub fn encrypted(&self) -> bool {
         self.data.is_some()
