@@ -5,6 +5,7 @@
 //! rescan` drops what is gone. For a local folder and an S3 bucket.
 
 use cairn_tests::cli::Cairn;
+use cairn_tests::keyring::PrivateKeyring;
 use cairn_tests::services;
 use cairn_tests::tree::assert_same;
 use serde_json::Value;
@@ -366,4 +367,193 @@ fn a_copy_job_mapped_to_an_imported_copy_continues_it() {
         "{copy}"
     );
     fresh.assert_restores(&copied, &src, &t.join("out"));
+}
+
+/// A console's CLI on a keyring of its own.
+struct Keyed<'a> {
+    c: Cairn,
+    env: [(&'a str, &'a str); 1],
+}
+
+impl Keyed<'_> {
+    fn ok(&self, args: &[&str], stdin: Option<&str>) -> cairn_tests::cli::Run {
+        let (r, _) = self.c.run_env(args, stdin, &self.env);
+        assert_eq!(r.code, 0, "cairn {args:?}: {}", r.stderr);
+        r
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        self.ok(&all, None).json()
+    }
+}
+
+#[test]
+fn a_configuration_backup_rebuilds_the_console_on_a_new_machine_with_its_secrets() {
+    let (old_keyring, new_keyring) = (PrivateKeyring::start(), PrivateKeyring::start());
+    let tmp = tempfile::tempdir().expect("tmp");
+    let t = tmp.path();
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("a.txt"), "ledger\n".repeat(200)).expect("write");
+    let (config_repo, include) = (t.join("config-repo"), s(&src));
+    let bucket = services::make_bucket(false);
+    let old = Keyed {
+        c: Cairn::new(&t.join("old")),
+        env: old_keyring.env(),
+    };
+    old.ok(
+        &["repo", "add", "local", "Vault", "--path", s(&config_repo)],
+        None,
+    );
+    old.ok(
+        &["credentials", "add-password", "vault", "--password-stdin"],
+        Some("correct horse battery\n"),
+    );
+    let ep = services::s3_endpoint();
+    old.ok(
+        &[
+            "repo",
+            "add",
+            "s3",
+            "Cloud",
+            "--bucket",
+            &bucket,
+            "--region",
+            "us-east-1",
+            "--endpoint",
+            &ep,
+            "--access-key-id",
+            "AKIATESTCAIRN",
+            "--secret-access-key-stdin",
+        ],
+        Some("s3-secret\n"),
+    );
+    old.ok(
+        &[
+            "job",
+            "create",
+            "backup",
+            "sealed",
+            "--repo",
+            "Cloud",
+            "--include",
+            include,
+            "--password-name",
+            "vault",
+            "--daily",
+            "21:30",
+        ],
+        None,
+    );
+    old.ok(
+        &[
+            "job",
+            "create",
+            "backup",
+            "plain",
+            "--repo",
+            "Vault",
+            "--include",
+            include,
+            "--every",
+            "4h",
+        ],
+        None,
+    );
+    old.ok(&["job", "run", "sealed"], None);
+    let without = old.ok(&["config", "backup", "--repo", "Vault"], None);
+    assert!(
+        without
+            .stdout
+            .contains("enter again: S3 AKIATESTCAIRN, vault")
+            || without
+                .stdout
+                .contains("enter again: vault, S3 AKIATESTCAIRN"),
+        "{}",
+        without.stdout
+    );
+    old.ok(
+        &["config", "backup", "--repo", "Vault", "--password-stdin"],
+        Some("config password\n"),
+    );
+    let jobs = old.json(&["job", "list"]);
+    let repos = old.json(&["repo", "list"]);
+    let specs: Vec<Value> = ["sealed", "plain"]
+        .iter()
+        .map(|j| old.json(&["job", "show", j]))
+        .collect();
+    std::fs::remove_dir_all(t.join("old")).expect("the old console is lost");
+
+    let new = Keyed {
+        c: Cairn::new(&t.join("new")),
+        env: new_keyring.env(),
+    };
+    new.ok(
+        &["repo", "add", "local", "Found", "--path", s(&config_repo)],
+        None,
+    );
+    let (wrong, _) = new.c.run_env(
+        &["config", "restore", "--repo", "Found", "--password-stdin"],
+        Some("not it\n"),
+        &new.env,
+    );
+    assert_ne!(wrong.code, 0, "a wrong password restores nothing");
+    let restored = new.ok(
+        &["config", "restore", "--repo", "Found", "--password-stdin"],
+        Some("config password\n"),
+    );
+    assert!(
+        restored
+            .stdout
+            .contains("2 job(s), 3 repositories, 2 secret(s) back in the keyring"),
+        "{}",
+        restored.stdout
+    );
+    let names = |v: &Value, key: &str| -> Vec<Value> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r[key].clone())
+            .collect()
+    };
+    let new_jobs = new.json(&["job", "list"]);
+    for key in ["name", "kind", "objects", "target", "description"] {
+        assert_eq!(names(&new_jobs, key), names(&jobs, key), "{key}");
+    }
+    let new_repos = new.json(&["repo", "list"]);
+    for key in ["name", "kind", "location"] {
+        let (mut a, mut b) = (names(&new_repos, key), names(&repos, key));
+        if key == "location" {
+            // The old default folder went with the old console.
+            a.remove(0);
+            b.remove(0);
+        }
+        assert_eq!(a, b, "{key}: {new_repos} vs {repos}");
+    }
+    for (j, spec) in ["sealed", "plain"].iter().zip(&specs) {
+        assert_eq!(&new.json(&["job", "show", j]), spec);
+    }
+    let (again, _) = new.c.run_env(
+        &["config", "restore", "--repo", "Vault", "--password-stdin"],
+        Some("config password\n"),
+        &new.env,
+    );
+    assert!(
+        again.stderr.contains("already has jobs or credentials"),
+        "{}",
+        again.stderr
+    );
+    // Nothing to re-enter: the S3 secret and the job's password are back.
+    std::fs::write(src.join("b.txt"), "after the move\n").expect("write");
+    new.ok(&["job", "run", "sealed"], None);
+    new.ok(&["job", "run", "plain"], None);
+    let all = new.json(&["backups", "list"]);
+    let sealed = backup(all.as_array().expect("list"), |b| b["job"] == "sealed");
+    assert_eq!(
+        sealed["restore_points"].as_array().expect("points").len(),
+        2,
+        "{sealed}"
+    );
 }

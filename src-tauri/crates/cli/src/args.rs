@@ -116,6 +116,9 @@ pub enum Command {
     /// Run the scheduler headless (for servers): jobs start on schedule
     /// without the console window. Stops on Ctrl+C or SIGTERM.
     Daemon,
+    /// The console's own configuration: back it up, rebuild a console from it.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// External repositories: buckets and containers a cloud backup
     /// appliance writes, read-only for the console.
     #[command(subcommand)]
@@ -123,6 +126,41 @@ pub enum Command {
     /// Run Cairn as a standalone cloud backup appliance.
     #[command(subcommand)]
     Appliance(ApplianceCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Back up the configuration (repositories, jobs, schedules,
+    /// credentials, protection groups, providers, settings) as a restore
+    /// point of its own. With --password-stdin the keyring's secrets go
+    /// along, sealed with that password; without, they are listed as to
+    /// re-enter after a restore.
+    Backup {
+        /// Repository (default: the default repository).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Read the configuration backup's password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Rebuild this console from a configuration backup: jobs, schedules
+    /// and repositories back, secrets into this machine's keyring, then a
+    /// rescan of every repository. Add the repository that holds it first
+    /// (`cairn repo add …`).
+    Restore {
+        /// Repository that holds the configuration backup.
+        #[arg(long)]
+        repo: String,
+        /// Restore point (default: the newest).
+        #[arg(long)]
+        point: Option<String>,
+        /// Read the configuration backup's password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Replace the jobs and credentials this console already has.
+        #[arg(long)]
+        overwrite: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -85,6 +85,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => crate::maintenance::prune(&console, &repo, grace_hours, password_stdin, json),
         Command::Bench(_) => Ok(0),
         Command::Daemon => daemon(console),
+        Command::Config(c) => crate::configuration::config(&console, c, json),
     }
 }
 

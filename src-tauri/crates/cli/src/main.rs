@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod commands;
+mod configuration;
 mod external;
 mod maintenance;
 mod output;

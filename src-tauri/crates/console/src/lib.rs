@@ -17,8 +17,9 @@ pub mod secrets;
 
 pub use error::{Error, Result};
 pub use operations::{
-    machine_name, session_kind, Console, JobRunReport, Live, NewEncryption, OpenPoint,
-    RepositoryRescan, RunOptions, SessionWatcher, Version, DEFAULT_REPOSITORY, PRUNE_GRACE_SECS,
+    machine_name, session_kind, ConfigBackupReport, ConfigRestoreReport, Console, JobRunReport,
+    Live, NewEncryption, OpenPoint, RepositoryRescan, RunOptions, SessionWatcher, Version,
+    CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM, DEFAULT_REPOSITORY, PRUNE_GRACE_SECS,
     RESCAN_EVERY_SECS,
 };
 

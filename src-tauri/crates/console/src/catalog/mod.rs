@@ -3,6 +3,7 @@
 //! (backups and restore points), which a rescan can always rebuild.
 
 mod backups;
+mod configuration;
 mod credentials;
 mod external;
 mod jobs;

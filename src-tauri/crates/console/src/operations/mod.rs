@@ -3,6 +3,7 @@
 
 mod backup_map;
 mod browser;
+mod configuration;
 mod copy_jobs;
 mod copy_runs;
 mod credentials;
@@ -18,6 +19,9 @@ mod runs;
 mod sessions;
 mod watch;
 
+pub use configuration::{
+    ConfigBackupReport, ConfigRestoreReport, CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM,
+};
 pub use external::RESCAN_EVERY_SECS;
 pub use jobs::{
     machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
