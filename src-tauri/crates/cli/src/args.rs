@@ -161,6 +161,22 @@ pub enum ConfigCmd {
         #[arg(long)]
         overwrite: bool,
     },
+    /// Show or change the daily configuration backup (default: on, at
+    /// 10:00, into the default repository, secrets left out).
+    Schedule {
+        /// Run daily at HH:MM (turns it on).
+        #[arg(long, conflicts_with = "off")]
+        daily: Option<String>,
+        /// Stop the daily configuration backup.
+        #[arg(long)]
+        off: bool,
+        /// Repository to write into.
+        #[arg(long)]
+        repo: Option<String>,
+        /// Manage Passwords entry that seals the secrets (they go along).
+        #[arg(long)]
+        password_name: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

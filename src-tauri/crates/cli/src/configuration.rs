@@ -23,9 +23,9 @@ pub fn config(console: &Console, c: ConfigCmd, json: bool) -> Result<i32> {
                 "Configuration backed up to {} (backup {}, restore point {})",
                 r.repository, r.backup, r.point
             );
-            if r.to_reenter.is_empty() {
+            if r.sealed {
                 println!("{} secret(s) included, sealed with the password", r.secrets);
-            } else {
+            } else if !r.to_reenter.is_empty() {
                 println!(
                     "Secrets not included (no password set); after a restore, enter again: {}",
                     r.to_reenter.join(", ")
@@ -59,6 +59,62 @@ pub fn config(console: &Console, c: ConfigCmd, json: bool) -> Result<i32> {
                 );
             }
         }
+        ConfigCmd::Schedule {
+            daily,
+            off,
+            repo,
+            password_name,
+        } => schedule(console, daily, off, repo, password_name, json)?,
     }
     Ok(0)
+}
+
+/// `cairn config schedule`: changes what is given, then shows the settings.
+fn schedule(
+    console: &Console,
+    daily: Option<String>,
+    off: bool,
+    repo: Option<String>,
+    password_name: Option<String>,
+    json: bool,
+) -> Result<()> {
+    let mut s = console.config_backup_settings()?;
+    let changed = daily.is_some() || off || repo.is_some() || password_name.is_some();
+    if let Some(t) = daily {
+        s.time = t;
+        s.enabled = true;
+    }
+    if off {
+        s.enabled = false;
+    }
+    if repo.is_some() {
+        s.repository = repo;
+    }
+    if password_name.is_some() {
+        s.password_name = password_name;
+    }
+    if changed {
+        console.set_config_backup_settings(&s)?;
+    }
+    if json {
+        output::json(&s);
+        return Ok(());
+    }
+    if !s.enabled {
+        println!("Daily configuration backup: off");
+        return Ok(());
+    }
+    let repo = s
+        .repository
+        .as_deref()
+        .unwrap_or(cairn_console::DEFAULT_REPOSITORY);
+    let secrets = match &s.password_name {
+        Some(p) => format!("secrets sealed with password {p}"),
+        None => "secrets left out (set --password-name to include them)".into(),
+    };
+    println!(
+        "Daily configuration backup at {} into {repo}; {secrets}",
+        s.time
+    );
+    Ok(())
 }

@@ -72,6 +72,7 @@ pub fn tick(console: &Arc<Console>, first: bool) -> Result<i64> {
         }
     }
     daily_rescan(console, t)?;
+    console.configuration_backup_if_due(t)?;
     Ok(wait.clamp(1, 60))
 }
 

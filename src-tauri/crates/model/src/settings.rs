@@ -71,3 +71,31 @@ mod tests {
         assert_eq!(back, s);
     }
 }
+
+/// ☰ → Configuration Backup: where and when the console backs up its own
+/// configuration by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigBackupSettings {
+    /// Run it daily (on by default).
+    pub enabled: bool,
+    /// Repository (none = the default repository).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// "HH:MM", local time.
+    pub time: String,
+    /// Manage Passwords entry that seals the secrets (none = secrets are
+    /// left out and listed as to re-enter).
+    #[serde(default)]
+    pub password_name: Option<String>,
+}
+
+impl Default for ConfigBackupSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            repository: None,
+            time: "10:00".into(),
+            password_name: None,
+        }
+    }
+}

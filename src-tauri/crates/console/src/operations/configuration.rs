@@ -53,6 +53,8 @@ pub struct ConfigBackupReport {
     pub backup: String,
     /// The restore point made.
     pub point: String,
+    /// A password sealed the backup and the secrets in it.
+    pub sealed: bool,
     /// Secrets included (sealed with the password).
     pub secrets: usize,
     /// Credentials whose secrets were left out (no password set).
@@ -108,8 +110,10 @@ impl Console {
             &title,
             |sink| self.write_configuration(&rec, password, sink),
             |r| {
-                let secrets = if r.to_reenter.is_empty() {
+                let secrets = if r.sealed {
                     format!("{} secret(s) included, sealed with the password", r.secrets)
+                } else if r.to_reenter.is_empty() {
+                    "no secrets to include".to_string()
                 } else {
                     format!(
                         "secrets not included (no password set): {} to re-enter after a restore",
@@ -184,6 +188,7 @@ impl Console {
             repository: rec.name.clone(),
             backup: backup_id,
             point: out.manifest.id,
+            sealed: password.is_some(),
             secrets,
             to_reenter,
         })

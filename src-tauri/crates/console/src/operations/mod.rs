@@ -4,6 +4,7 @@
 mod backup_map;
 mod browser;
 mod configuration;
+mod configuration_schedule;
 mod copy_jobs;
 mod copy_runs;
 mod credentials;

@@ -358,3 +358,56 @@ fn run_options_never_show_the_password() {
     assert!(!shown.contains("correct horse"), "{shown}");
     assert!(shown.contains("<hidden>"), "{shown}");
 }
+
+#[test]
+fn the_daily_configuration_backup_waits_for_its_time_then_writes_a_point_into_the_default_repository(
+) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let c = console(dir.path());
+    let now = cairn_core::time::now();
+    let configuration_points = |c: &Console| -> usize {
+        c.catalog()
+            .expect("catalog")
+            .backups()
+            .expect("backups")
+            .iter()
+            .filter(|b| b.platform == CONFIGURATION_PLATFORM)
+            .map(|b| b.points.len())
+            .sum()
+    };
+    assert!(
+        c.config_backup_settings().expect("settings").enabled,
+        "on by default"
+    );
+    c.configuration_backup_if_due(now).expect("first turn");
+    let next = c
+        .config_backup_next_run()
+        .expect("next")
+        .expect("scheduled");
+    assert!(
+        next > now && next <= now + 86_400,
+        "within a day: {next} vs {now}"
+    );
+    assert_eq!(
+        configuration_points(&c),
+        0,
+        "a new console does not back up at its first start"
+    );
+
+    c.configuration_backup_if_due(next).expect("due turn");
+    assert_eq!(configuration_points(&c), 1);
+    assert!(
+        c.config_backup_next_run()
+            .expect("next")
+            .expect("scheduled")
+            > next
+    );
+    let off = cairn_model::ConfigBackupSettings {
+        enabled: false,
+        ..Default::default()
+    };
+    c.set_config_backup_settings(&off).expect("turn off");
+    c.configuration_backup_if_due(next + 86_400 * 2)
+        .expect("off turn");
+    assert_eq!(configuration_points(&c), 1, "off means off");
+}
