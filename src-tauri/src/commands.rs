@@ -73,6 +73,9 @@ console_commands! {
     list_protection_groups(ListProtectionGroups) |c, _r| c.protection_group_rows();
     list_service_providers(ListServiceProviders) |c, _r| c.service_provider_rows();
     get_status(GetStatus) |c, _r| c.status();
+    wait_sessions_changed(WaitSessionsChanged) |c, r| {
+        Ok(c.wait_sessions_changed(r.seen, std::time::Duration::from_secs(25)))
+    };
     get_settings(GetSettings) |c, _r| c.ui_settings();
     save_settings(SaveSettings) |c, r| c.save_ui_settings(&r.settings);
     check_repository_step(CheckRepositoryStep) |c, r| {
@@ -131,6 +134,16 @@ console_commands! {
     };
     connect_external(ConnectExternal) |c, r| c.connect_external_and_rescan(&r);
     rescan_external(RescanExternal) |c, r| c.start_rescan(r.name.as_deref());
+    rescan_repository(RescanRepository) |c, r| c.start_repository_rescan(&r.name);
+    get_config_backup(GetConfigBackup) |c, _r| {
+        Ok(ConfigBackupView { settings: c.config_backup_settings()?, next_run: c.config_backup_next_run()? })
+    };
+    save_config_backup(SaveConfigBackup) |c, r| c.set_config_backup_settings(&r.settings);
+    backup_configuration_now(BackupConfigurationNow) |c, _r| c.backup_configuration_now();
+    restore_configuration(RestoreConfiguration) |c, r| {
+        let pw = r.password.as_ref().map(|p| p.0.as_str()).filter(|p| !p.is_empty());
+        c.restore_configuration(&r.repository, None, pw, false).map(|r| r.summary())
+    };
     remove_external(RemoveExternal) |c, r| c.remove_external(&r.name);
 }
 

@@ -45,6 +45,7 @@ const JOBS: &[&str] = &[
 ];
 const BACKUPS: &[&str] = &[
     "Job / backup name",
+    "Origin",
     "Creation time",
     "Restore points",
     "Last point",

@@ -14,6 +14,7 @@ mod external;
 mod external_window;
 mod hostile_repository;
 mod job_wizard;
+mod lost_console_window;
 mod repository_wizard;
 mod restore_browser;
 mod storage_contract;

@@ -7,14 +7,18 @@ use crate::api::call;
 use crate::views::{Action, JobCommand, Node};
 use crate::wizards::job::JobWizardMode;
 use cairn_model::api::{CloneJob, GetJob, LastJobSession, RunJobAction};
-use cairn_model::{GetRepository, JobAction, RescanExternal};
+use cairn_model::{GetRepository, JobAction, RescanExternal, RescanRepository};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Why a ribbon button is disabled here, or None when it is enabled.
 pub fn disabled_reason(c: Console, action: Action) -> Option<String> {
     let on_externals = c.selected.get() == Node::ExternalRepositories;
+    let on_repositories = c.selected.get() == Node::Repositories;
     match action {
+        Action::Rescan if on_repositories && c.row.get().is_none() => {
+            Some("Select a repository in Backup Repositories to rescan it".into())
+        }
         Action::AddRepository
         | Action::Restore
         | Action::BackupJob
@@ -35,7 +39,8 @@ pub fn disabled_reason(c: Console, action: Action) -> Option<String> {
             (c.selected.get() != Node::Repositories || c.row.get().is_none())
                 .then(|| format!("Select a repository in Backup Repositories to {verb} it"))
         }
-        Action::ShowLog => Some("Not available in this build yet".into()),
+        Action::ShowLog => (!c.selected.get().is_sessions() || c.row.get().is_none())
+            .then(|| "Select a session to show its log".to_string()),
     }
 }
 
@@ -46,20 +51,22 @@ pub fn ribbon_action(c: Console, action: Action) {
             .update(|open| *open = if open.is_some() { None } else { Some(m) });
         return;
     }
-    let on_externals = c.selected.get_untracked() == Node::ExternalRepositories;
+    let node = c.selected.get_untracked();
+    let on_externals = node == Node::ExternalRepositories;
     match (action, c.row.get_untracked()) {
+        (Action::Rescan, Some(name)) if node == Node::Repositories => rescan_repository(c, name),
         (Action::Rescan, name) => rescan(c, name.filter(|_| on_externals)),
+        (Action::ShowLog, Some(key)) => {
+            if let Ok(id) = key.parse() {
+                c.open(Modal::Session(id));
+            }
+        }
         (Action::RemoveRepository, Some(name)) if on_externals => {
             c.open(Modal::ConfirmRemoveExternal(name))
         }
         (Action::Job(command), Some(name)) => job_command(c, command, name),
         (Action::RemoveRepository, Some(name)) => c.open(Modal::ConfirmRemove(name)),
-        (Action::Edit, Some(name)) => spawn_local(async move {
-            match call(&GetRepository { name }).await {
-                Ok(d) => c.open(Modal::EditRepository(Box::new(d))),
-                Err(e) => c.fail(e),
-            }
-        }),
+        (Action::Edit, Some(name)) => edit_repository(c, name),
         // Nothing selected (the button says why), or no action here.
         _ => {}
     }
@@ -70,6 +77,26 @@ pub fn ribbon_action(c: Console, action: Action) {
 pub fn rescan(c: Console, name: Option<String>) {
     spawn_local(async move {
         match call(&RescanExternal { name }).await {
+            Ok(session) => c.open(Modal::Session(session)),
+            Err(e) => c.fail(e),
+        }
+    });
+}
+
+/// Opens the repository's Edit dialog.
+pub fn edit_repository(c: Console, name: String) {
+    spawn_local(async move {
+        match call(&GetRepository { name }).await {
+            Ok(d) => c.open(Modal::EditRepository(Box::new(d))),
+            Err(e) => c.fail(e),
+        }
+    });
+}
+
+/// Rescan of one backup repository; its session window opens.
+pub fn rescan_repository(c: Console, name: String) {
+    spawn_local(async move {
+        match call(&RescanRepository { name }).await {
             Ok(session) => c.open(Modal::Session(session)),
             Err(e) => c.fail(e),
         }

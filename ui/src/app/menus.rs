@@ -85,6 +85,7 @@ fn menu(c: Console, m: Menu) -> AnyView {
                 {entry(c, "menu-credentials", "Manage Credentials", Modal::Credentials(Manager::Accounts))}
                 {entry(c, "menu-cloud-credentials", "Manage Cloud Credentials", Modal::Credentials(Manager::Cloud))}
                 {entry(c, "menu-passwords", "Manage Passwords", Modal::Credentials(Manager::Passwords))}
+                {entry(c, "menu-configuration-backup", "Configuration Backup", Modal::ConfigurationBackup)}
             },
         ),
     }

@@ -4,6 +4,7 @@
 use super::state::Console;
 use crate::api::call;
 use crate::components::browser::BackupBrowser;
+use crate::components::configuration::ConfigurationBackup;
 use crate::components::credentials::{CredentialsManager, Manager};
 use crate::components::session::SessionWindow;
 use crate::views::Node;
@@ -29,6 +30,7 @@ pub enum Modal {
     ConfirmDeleteJob(String),
     ConnectExternal(RepoKind),
     ConfirmRemoveExternal(String),
+    ConfigurationBackup,
 }
 
 #[component]
@@ -68,6 +70,9 @@ fn modal(c: Console, m: Modal) -> AnyView {
         Modal::Session(id) => view! { <SessionWindow id on_close=close_changed /> }.into_any(),
         Modal::Credentials(m) => {
             view! { <CredentialsManager manager=m on_close=close_changed /> }.into_any()
+        }
+        Modal::ConfigurationBackup => {
+            view! { <ConfigurationBackup on_close=close_changed /> }.into_any()
         }
         Modal::ConfirmRemove(name) => confirm_remove(c, name),
         Modal::ConfirmRemoveExternal(name) => confirm_remove_external(c, name),

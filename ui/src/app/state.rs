@@ -6,7 +6,7 @@ use super::modals::Modal;
 use crate::api::call;
 use crate::components::table::Table;
 use crate::views::{self, Menu, Node};
-use cairn_model::api::{GetSettings, GetStatus, SaveSettings};
+use cairn_model::api::{GetSettings, GetStatus, SaveSettings, WaitSessionsChanged};
 use cairn_model::{ApiError, ConsoleStatus, Theme, UiSettings, View};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -223,5 +223,20 @@ impl Console {
             }
         };
         let _ = set_interval_with_handle(running, Duration::from_secs(2));
+        self.follow_sessions();
+    }
+
+    /// The status bar and the lists follow the sessions' own starts and
+    /// ends (the backend answers as one happens), not the next timer.
+    fn follow_sessions(self) {
+        spawn_local(async move {
+            let mut seen = 0;
+            while let Ok(now) = call(&WaitSessionsChanged { seen }).await {
+                if now != seen {
+                    seen = now;
+                    self.refresh();
+                }
+            }
+        });
     }
 }

@@ -2,14 +2,15 @@
 //! (backups expand into their restore points), and the context menus of
 //! rows and of the tree.
 
-use super::commands::{job_command, rescan};
+use super::commands::{job_command, rescan, rescan_repository};
 use super::modals::Modal;
 use super::state::{Console, ContextAt};
 use crate::api::call;
 use crate::components::table::{DataTable, SubLines};
 use crate::format;
 use crate::views::{JobCommand, Node};
-use cairn_model::{ListRestorePoints, RestorePointRow};
+use crate::wizards::job::JobWizardMode;
+use cairn_model::{AgentOs, ListRestorePoints, RestorePointRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -60,7 +61,11 @@ pub fn WorkArea(c: Console) -> impl IntoView {
     let filter = c.filter;
     let on_context = Callback::new(move |(key, x, y): (String, i32, i32)| {
         let n = c.selected.get_untracked();
-        if n.is_backups() || n.is_jobs() || n == Node::ExternalRepositories {
+        if n.is_backups()
+            || n.is_jobs()
+            || n == Node::ExternalRepositories
+            || n == Node::Repositories
+        {
             c.context.set(Some(ContextAt { key, x, y }));
         }
     });
@@ -71,14 +76,40 @@ pub fn WorkArea(c: Console) -> impl IntoView {
                 <input class="filter" type="search" placeholder="Type in an object name to search for"
                     prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
             </div>
-            <DataTable table=c.table.into() filter selected=c.row
-                expandable=Signal::derive(move || c.selected.get().is_backups())
-                expand=Callback::new(move |(key, lines)| expand_backup(key, lines))
-                on_context
-                on_activate=Callback::new(move |k| activate(c, k)) />
+            {move || match first_step(c) {
+                Some(panel) => panel.into_any(),
+                None => view! {
+                    <DataTable table=c.table.into() filter selected=c.row
+                        expandable=Signal::derive(move || c.selected.get().is_backups())
+                        expand=Callback::new(move |(key, lines)| expand_backup(key, lines))
+                        on_context
+                        on_activate=Callback::new(move |k| activate(c, k)) />
+                }.into_any(),
+            }}
             {move || c.context.get().map(|at| row_menu(c, at))}
         </section>
     }
+}
+
+/// A console without jobs shows, in place of the empty list, the first
+/// step: a job for this computer into the default repository.
+fn first_step(c: Console) -> Option<impl IntoView> {
+    let no_jobs = c.selected.get().is_jobs()
+        && c.table
+            .with(|t| t.as_ref().is_some_and(|t| t.rows.is_empty()));
+    no_jobs.then(|| {
+        let open = move |_| {
+            c.open(Modal::JobWizard(JobWizardMode::New(AgentOs::Linux, true)))
+        };
+        view! {
+            <div class="first-run" id="first-run">
+                <h2>"No jobs yet"</h2>
+                <p>"Nothing is protected yet. Start with the files of this computer: the job goes into the Default Backup Repository in Cairn's data folder, so no set-up is needed."</p>
+                <button class="primary" id="first-run-backup" on:click=open>"Back up this computer…"</button>
+                <p class="hint">"Moved from another console? Add the repository that holds your backups (Backup Infrastructure → Add Repository): its backups appear in Backups, ready to restore."</p>
+            </div>
+        }
+    })
 }
 
 /// A click or right-click beside an open context menu closes it.
@@ -94,6 +125,8 @@ fn row_menu(c: Console, at: ContextAt<String>) -> impl IntoView {
     let node = c.selected.get_untracked();
     let items = if node == Node::ExternalRepositories {
         external_items(c, at.key)
+    } else if node == Node::Repositories {
+        repository_items(c, at.key)
     } else if node.is_jobs() {
         job_items(c, at.key)
     } else {
@@ -115,6 +148,16 @@ fn external_items(c: Console, key: String) -> AnyView {
     view! {
         {item(c, "context-rescan".into(), "Rescan", move || rescan(c, Some(k.clone())))}
         {item(c, "context-remove-external".into(), "Remove…", move || c.open(Modal::ConfirmRemoveExternal(key.clone())))}
+    }
+    .into_any()
+}
+
+fn repository_items(c: Console, key: String) -> AnyView {
+    let (k, e) = (key.clone(), key.clone());
+    view! {
+        {item(c, "context-rescan-repository".into(), "Rescan", move || rescan_repository(c, k.clone()))}
+        {item(c, "context-edit-repository".into(), "Edit…", move || super::commands::edit_repository(c, e.clone()))}
+        {item(c, "context-remove-repository".into(), "Remove…", move || c.open(Modal::ConfirmRemove(key.clone())))}
     }
     .into_any()
 }

@@ -1,6 +1,7 @@
 //! Reusable pieces of the console window.
 
 pub mod browser;
+pub mod configuration;
 pub mod credentials;
 pub mod ribbon;
 pub mod session;

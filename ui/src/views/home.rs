@@ -70,7 +70,8 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
             key: b.id.clone(),
             status: None,
             cells: vec![
-                format!("{} ({})", b.job_name, b.machine),
+                backup_name(&b),
+                origin(&b).into(),
                 format::time(b.creation_time),
                 b.restore_points.to_string(),
                 if b.last_point > 0 {
@@ -87,6 +88,7 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
     Ok(Table {
         columns: &[
             "Job / backup name",
+            "Origin",
             "Creation time",
             "Restore points",
             "Last point",
@@ -100,9 +102,29 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
                 "No backups in external repositories. Connect to one and rescan it."
             }
             Node::BackupsObject => "No backups in object storage repositories.",
-            _ => "No backups yet. Run a backup job and its restore points appear here.",
+            _ => "No backups yet. Back up this computer (Home → Backup Job ▾ → This computer…) and run the job, or add a repository that already holds backups (Backup Infrastructure → Add Repository): its backups appear here, ready to restore.",
         },
     })
+}
+
+/// A backup's name: its job and machine, or what a sealed one is.
+fn backup_name(b: &BackupRow) -> String {
+    if b.sealed {
+        "Encrypted backup (give its password to see its job)".into()
+    } else {
+        format!("{} ({})", b.job_name, b.machine)
+    }
+}
+
+/// Where a backup comes from, as the Origin column says it.
+fn origin(b: &BackupRow) -> &'static str {
+    if b.location == BackupLocation::External {
+        "External repository"
+    } else if b.imported {
+        "Imported"
+    } else {
+        "Job of this console"
+    }
 }
 
 pub async fn running() -> Result<Table, ApiError> {

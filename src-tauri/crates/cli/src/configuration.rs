@@ -48,16 +48,7 @@ pub fn config(console: &Console, c: ConfigCmd, json: bool) -> Result<i32> {
             for w in &r.warnings {
                 eprintln!("warning: {w}");
             }
-            println!(
-                "Configuration restored from restore point {}: {} job(s), {} repositories, {} secret(s) back in the keyring",
-                r.point, r.jobs, r.repositories, r.secrets
-            );
-            if !r.to_reenter.is_empty() {
-                println!(
-                    "Enter again (`cairn credentials …`): {}",
-                    r.to_reenter.join(", ")
-                );
-            }
+            println!("{}", r.summary());
         }
         ConfigCmd::Schedule {
             daily,

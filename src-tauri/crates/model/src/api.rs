@@ -50,6 +50,20 @@ command!(
     /// Preferences at start.
     GetSettings, "get_settings", UiSettings);
 
+/// Waits (up to half a minute) until a session of this console starts or
+/// ends after the change numbered `seen`, and answers the newest change's
+/// number; the status bar and the lists follow sessions by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitSessionsChanged {
+    /// The last change number the window has seen (0 at first).
+    pub seen: u64,
+}
+
+impl Command for WaitSessionsChanged {
+    const NAME: &'static str = "wait_sessions_changed";
+    type Response = u64;
+}
+
 /// Which sessions to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -365,6 +379,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     CheckExternalStep::NAME,
     ConnectExternal::NAME,
     RescanExternal::NAME,
+    RescanRepository::NAME,
+    WaitSessionsChanged::NAME,
+    crate::GetConfigBackup::NAME,
+    crate::SaveConfigBackup::NAME,
+    crate::BackupConfigurationNow::NAME,
+    crate::RestoreConfiguration::NAME,
     RemoveExternal::NAME,
     CheckRepositoryStep::NAME,
     AddRepository::NAME,

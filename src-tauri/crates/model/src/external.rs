@@ -103,6 +103,20 @@ impl Command for RescanExternal {
     type Response = i64;
 }
 
+/// Rescan of a backup repository (Backup Infrastructure → Backup
+/// Repositories): the catalog brought in line with what it holds. Runs in
+/// the background; the reply is the session id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescanRepository {
+    /// Repository name.
+    pub name: String,
+}
+
+impl Command for RescanRepository {
+    const NAME: &'static str = "rescan_repository";
+    type Response = i64;
+}
+
 /// Remove: forgets an external repository (nothing is deleted in it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoveExternal {

@@ -99,3 +99,57 @@ impl Default for ConfigBackupSettings {
         }
     }
 }
+
+/// ☰ → Configuration Backup: the settings and when it runs next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigBackupView {
+    /// The settings.
+    pub settings: ConfigBackupSettings,
+    /// Next scheduled run (unix seconds), when it is on and counted.
+    pub next_run: Option<i64>,
+}
+
+/// Opens ☰ → Configuration Backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetConfigBackup {}
+
+impl crate::api::Command for GetConfigBackup {
+    const NAME: &'static str = "get_config_backup";
+    type Response = ConfigBackupView;
+}
+
+/// Saves ☰ → Configuration Backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveConfigBackup {
+    /// The settings.
+    pub settings: ConfigBackupSettings,
+}
+
+impl crate::api::Command for SaveConfigBackup {
+    const NAME: &'static str = "save_config_backup";
+    type Response = ();
+}
+
+/// Back up now, with the saved settings; the answer says what was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupConfigurationNow {}
+
+impl crate::api::Command for BackupConfigurationNow {
+    const NAME: &'static str = "backup_configuration_now";
+    type Response = String;
+}
+
+/// Rebuilds a fresh console from the newest configuration backup in a
+/// repository; the answer says what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreConfiguration {
+    /// Repository that holds the configuration backup.
+    pub repository: String,
+    /// Its password, when it was sealed with one.
+    pub password: Option<crate::Secret>,
+}
+
+impl crate::api::Command for RestoreConfiguration {
+    const NAME: &'static str = "restore_configuration";
+    type Response = String;
+}

@@ -17,7 +17,7 @@ pub use external::{ExternalBackupRecord, ExternalRecord};
 pub use jobs::JobRecord;
 pub use migrations::SCHEMA_VERSION;
 pub use repositories::RepositoryRecord;
-pub use sessions::LogLine;
+pub use sessions::{LogLine, SessionEvents};
 
 use crate::error::Result;
 use cairn_core::time::now;
@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 pub struct Catalog {
     conn: Connection,
     file: PathBuf,
+    events: std::sync::Arc<SessionEvents>,
 }
 
 impl Catalog {
@@ -42,7 +43,13 @@ impl Catalog {
         Ok(Self {
             conn,
             file: file.to_path_buf(),
+            events: Default::default(),
         })
+    }
+
+    /// Sessions starting and ending through this catalog.
+    pub fn session_events(&self) -> std::sync::Arc<SessionEvents> {
+        self.events.clone()
     }
 
     /// The database file.

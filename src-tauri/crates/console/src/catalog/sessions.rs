@@ -68,6 +68,34 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
 
 const COLUMNS: &str = "id, name, kind, result, started, ended, progress, details";
 
+/// Sessions starting and ending in this process, numbered, for whoever
+/// waits on them (the window's status bar).
+#[derive(Debug, Default)]
+pub struct SessionEvents {
+    changes: std::sync::Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl SessionEvents {
+    fn bump(&self) {
+        if let Ok(mut n) = self.changes.lock() {
+            *n += 1;
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits until a change after `seen`, or `timeout`; the newest number.
+    pub fn wait_after(&self, seen: u64, timeout: std::time::Duration) -> u64 {
+        let Ok(n) = self.changes.lock() else {
+            return seen;
+        };
+        match self.changed.wait_timeout_while(n, timeout, |n| *n <= seen) {
+            Ok((n, _)) => *n,
+            Err(_) => seen,
+        }
+    }
+}
+
 impl Catalog {
     /// Records the start of a session and returns its id.
     pub fn start_session(&self, job_id: Option<i64>, name: &str, kind: SessionKind) -> Result<i64> {
@@ -82,7 +110,9 @@ impl Catalog {
                 cairn_core::time::hostname()
             ],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.session_events().bump();
+        Ok(id)
     }
 
     /// Appends a log line to a session.
@@ -109,6 +139,7 @@ impl Catalog {
             "UPDATE sessions SET result = ?2, ended = ?3, progress = 100, details = ?4 WHERE id = ?1",
             params![session, result_str(result), now(), details],
         )?;
+        self.session_events().bump();
         Ok(())
     }
 

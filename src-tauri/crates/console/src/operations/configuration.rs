@@ -78,6 +78,44 @@ pub struct ConfigRestoreReport {
     pub warnings: Vec<String>,
 }
 
+impl ConfigBackupReport {
+    /// One line: where it went and what happened to the secrets.
+    pub fn summary(&self) -> String {
+        let secrets = if self.sealed {
+            format!(
+                "{} secret(s) included, sealed with the password",
+                self.secrets
+            )
+        } else if self.to_reenter.is_empty() {
+            "no secrets to include".to_string()
+        } else {
+            format!(
+                "secrets not included (no password set): {} to re-enter after a restore",
+                self.to_reenter.join(", ")
+            )
+        };
+        format!(
+            "Configuration backed up to {} as restore point {}; {secrets}",
+            self.repository, self.point
+        )
+    }
+}
+
+impl ConfigRestoreReport {
+    /// One line: what came back, and what must be entered again.
+    pub fn summary(&self) -> String {
+        let reenter = if self.to_reenter.is_empty() {
+            String::new()
+        } else {
+            format!("; enter again: {}", self.to_reenter.join(", "))
+        };
+        format!(
+            "Configuration restored from restore point {}: {} job(s), {} repositories, {} secret(s) back in the keyring{reenter}",
+            self.point, self.jobs, self.repositories, self.secrets
+        )
+    }
+}
+
 /// The id of this machine's configuration backup (one for plain, one for
 /// password-sealed ones, so they never share a key set).
 fn configuration_backup_id(machine: &str, sealed: bool) -> String {
@@ -109,22 +147,7 @@ impl Console {
         self.system_session(
             &title,
             |sink| self.write_configuration(&rec, password, sink),
-            |r| {
-                let secrets = if r.sealed {
-                    format!("{} secret(s) included, sealed with the password", r.secrets)
-                } else if r.to_reenter.is_empty() {
-                    "no secrets to include".to_string()
-                } else {
-                    format!(
-                        "secrets not included (no password set): {} to re-enter after a restore",
-                        r.to_reenter.join(", ")
-                    )
-                };
-                format!(
-                    "Configuration backed up to {} as restore point {}; {secrets}",
-                    r.repository, r.point
-                )
-            },
+            ConfigBackupReport::summary,
         )
     }
 
@@ -268,18 +291,11 @@ impl Console {
         let rec = self.repository_named(repository)?;
         let (backup, point) = self.configuration_point(&rec, point, password)?;
         let title = format!("Configuration restore from {}", rec.name);
-        self.system_session(&title, |sink| {
-            self.put_configuration_back(&backup, &point, password, sink)
-        }, |r| {
-            format!(
-                "Configuration restored from restore point {}: {} job(s), {} repositories, {} secret(s) back in the keyring{}",
-                r.point,
-                r.jobs,
-                r.repositories,
-                r.secrets,
-                if r.to_reenter.is_empty() { String::new() } else { format!("; to re-enter: {}", r.to_reenter.join(", ")) }
-            )
-        })
+        self.system_session(
+            &title,
+            |sink| self.put_configuration_back(&backup, &point, password, sink),
+            ConfigRestoreReport::summary,
+        )
     }
 
     /// The configuration backup in `rec` and the restore point to use:

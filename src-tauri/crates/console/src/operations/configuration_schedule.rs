@@ -81,12 +81,7 @@ impl Console {
         match due {
             Some(d) if d <= t => {
                 self.catalog()?.set_setting(NEXT_RUN, &next)?;
-                let password = match &s.password_name {
-                    Some(name) => Some(self.stored_password(name)?),
-                    None => None,
-                };
-                let pw = password.as_ref().map(|p| p.expose().as_str());
-                if let Err(e) = self.backup_configuration(s.repository.as_deref(), pw) {
+                if let Err(e) = self.backup_configuration_now() {
                     eprintln!("cairn: the scheduled configuration backup failed: {e}");
                 }
             }
@@ -94,6 +89,19 @@ impl Console {
             None => self.catalog()?.set_setting(NEXT_RUN, &next)?,
         }
         Ok(())
+    }
+
+    /// ☰ → Configuration Backup → Back up now, and the daily run: with
+    /// the saved settings (the password read from the keyring).
+    pub fn backup_configuration_now(&self) -> Result<String> {
+        let s = self.config_backup_settings()?;
+        let password = match &s.password_name {
+            Some(name) => Some(self.stored_password(name)?),
+            None => None,
+        };
+        let pw = password.as_ref().map(|p| p.expose().as_str());
+        self.backup_configuration(s.repository.as_deref(), pw)
+            .map(|r| r.summary())
     }
 
     /// A Manage Passwords entry's password, from the keyring.

@@ -36,7 +36,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::paths;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Name of the repository created on first start.
 pub const DEFAULT_REPOSITORY: &str = "Default Backup Repository";
@@ -45,6 +45,7 @@ pub const DEFAULT_REPOSITORY: &str = "Default Backup Repository";
 pub struct Console {
     data_dir: PathBuf,
     catalog: Mutex<Catalog>,
+    session_events: Arc<crate::catalog::SessionEvents>,
     browsers: browser::Browsers,
     runs: runs::Runs,
 }
@@ -58,6 +59,7 @@ impl Console {
         let catalog = Catalog::open(&paths::catalog_file(data_dir))?;
         let console = Self {
             data_dir: data_dir.to_path_buf(),
+            session_events: catalog.session_events(),
             catalog: Mutex::new(catalog),
             browsers: browser::Browsers::default(),
             runs: runs::Runs::default(),
@@ -76,6 +78,12 @@ impl Console {
     /// The data folder.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Waits, without holding the catalog, until a session of this
+    /// process starts or ends after change `seen` (or `timeout`).
+    pub fn wait_sessions_changed(&self, seen: u64, timeout: std::time::Duration) -> u64 {
+        self.session_events.wait_after(seen, timeout)
     }
 
     /// The catalog, locked for this thread.

@@ -7,11 +7,12 @@
 
 use super::Console;
 use crate::catalog::{BackupRecord, PointRecord, RepositoryRecord};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use cairn_core::format::crypto::KeySet;
 use cairn_core::repo::Repository;
 use cairn_model::{ErrorKind, LogLevel, SessionKind, SessionResult};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// What a rescan of one backup repository found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,12 +39,39 @@ impl Console {
     /// one listing per sealed backup) and rewrites the catalog's cache of
     /// it, as a System session with the counts.
     pub fn rescan_repository(&self, name: &str) -> Result<RepositoryRescan> {
+        let (rec, session) = self.begin_repository_rescan(name)?;
+        self.finish_repository_rescan(&rec, session)
+    }
+
+    /// The window's Rescan: the same in the background; the answer is the
+    /// session, whose window follows it.
+    pub fn start_repository_rescan(self: &Arc<Self>, name: &str) -> Result<i64> {
+        let (rec, session) = self.begin_repository_rescan(name)?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("repository rescan".into())
+            .spawn(move || {
+                let _ = me.finish_repository_rescan(&rec, session);
+            })
+            .map_err(|e| Error::internal(format!("cannot start the rescan: {e}")))?;
+        Ok(session)
+    }
+
+    fn begin_repository_rescan(&self, name: &str) -> Result<(RepositoryRecord, i64)> {
         let rec = self.repository_named(name)?;
         let title = format!("Rescan of repository {}", rec.name);
         let session = self
             .catalog()?
             .start_session(None, &title, SessionKind::System)?;
-        let outcome = self.rescan_into_catalog(&rec);
+        Ok((rec, session))
+    }
+
+    fn finish_repository_rescan(
+        &self,
+        rec: &RepositoryRecord,
+        session: i64,
+    ) -> Result<RepositoryRescan> {
+        let outcome = self.rescan_into_catalog(rec);
         let log = |level, line: &str| self.catalog()?.log(session, level, line);
         match &outcome {
             Ok(r) => {
