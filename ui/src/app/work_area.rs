@@ -94,7 +94,8 @@ pub fn WorkArea(c: Console) -> impl IntoView {
 /// A console without jobs shows, in place of the empty list, the first
 /// step: a job for this computer into the default repository.
 fn first_step(c: Console) -> Option<impl IntoView> {
-    let no_jobs = c.selected.get().is_jobs()
+    // Jobs lists every job; Backup and Backup Copy only some of them.
+    let no_jobs = c.selected.get() == Node::Jobs
         && c.table
             .with(|t| t.as_ref().is_some_and(|t| t.rows.is_empty()));
     no_jobs.then(|| {

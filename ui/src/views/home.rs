@@ -123,7 +123,7 @@ fn origin(b: &BackupRow) -> &'static str {
     } else if b.imported {
         "Imported"
     } else {
-        "Job of this console"
+        "Job"
     }
 }
 

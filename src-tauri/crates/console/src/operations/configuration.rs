@@ -157,10 +157,7 @@ impl Console {
         password: Option<&str>,
         sink: Arc<dyn ProgressSink>,
     ) -> Result<ConfigBackupReport> {
-        let staging = tempfile::Builder::new()
-            .prefix(".configuration-backup-")
-            .tempdir_in(self.data_dir())
-            .map_err(|e| Error::io("create a staging folder", self.data_dir(), e))?;
+        let staging = self.staging_folder(".configuration-backup-")?;
         let dir = staging.path().join("configuration");
         std::fs::create_dir(&dir).map_err(|e| Error::io("create", &dir, e))?;
         self.catalog()?.export_configuration(&dir.join(DATABASE))?;
@@ -215,6 +212,14 @@ impl Console {
             secrets,
             to_reenter,
         })
+    }
+
+    /// A folder in the data folder that goes when dropped.
+    fn staging_folder(&self, prefix: &str) -> Result<tempfile::TempDir> {
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(self.data_dir())
+            .map_err(|e| Error::io("create a staging folder", self.data_dir(), e))
     }
 
     /// Writes every credential's secret, sealed with `password` under a
@@ -355,10 +360,7 @@ impl Console {
         password: Option<&str>,
         sink: Arc<dyn ProgressSink>,
     ) -> Result<ConfigRestoreReport> {
-        let staging = tempfile::Builder::new()
-            .prefix(".configuration-restore-")
-            .tempdir_in(self.data_dir())
-            .map_err(|e| Error::io("create a staging folder", self.data_dir(), e))?;
+        let staging = self.staging_folder(".configuration-restore-")?;
         let spec = cairn_core::restore::RestoreSpec {
             paths: vec![],
             dest: cairn_core::restore::Destination::To(staging.path().to_path_buf()),
