@@ -4,7 +4,7 @@
 
 use crate::api::call;
 use crate::format;
-use cairn_model::api::ListRepositories;
+use cairn_model::api::{BackupConfigurationNow, GetConfigBackup, ListRepositories};
 use cairn_model::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -49,6 +49,12 @@ command!(
 command!(
     /// Preferences at start.
     GetSettings, "get_settings", UiSettings);
+command!(
+    /// Opens ☰ → Configuration Backup.
+    GetConfigBackup, "get_config_backup", crate::ConfigBackupView);
+command!(
+    /// Back up now, with the saved settings; the answer says what was done.
+    BackupConfigurationNow, "backup_configuration_now", String);
 
 /// Waits (up to half a minute) until a session of this console starts or
 /// ends after the change numbered `seen`, and answers the newest change's
@@ -381,9 +387,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     RescanExternal::NAME,
     RescanRepository::NAME,
     WaitSessionsChanged::NAME,
-    crate::GetConfigBackup::NAME,
+    GetConfigBackup::NAME,
     crate::SaveConfigBackup::NAME,
-    crate::BackupConfigurationNow::NAME,
+    BackupConfigurationNow::NAME,
     crate::RestoreConfiguration::NAME,
     RemoveExternal::NAME,
     CheckRepositoryStep::NAME,

@@ -109,15 +109,6 @@ pub struct ConfigBackupView {
     pub next_run: Option<i64>,
 }
 
-/// Opens ☰ → Configuration Backup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetConfigBackup {}
-
-impl crate::api::Command for GetConfigBackup {
-    const NAME: &'static str = "get_config_backup";
-    type Response = ConfigBackupView;
-}
-
 /// Saves ☰ → Configuration Backup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaveConfigBackup {
@@ -128,15 +119,6 @@ pub struct SaveConfigBackup {
 impl crate::api::Command for SaveConfigBackup {
     const NAME: &'static str = "save_config_backup";
     type Response = ();
-}
-
-/// Back up now, with the saved settings; the answer says what was done.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackupConfigurationNow {}
-
-impl crate::api::Command for BackupConfigurationNow {
-    const NAME: &'static str = "backup_configuration_now";
-    type Response = String;
 }
 
 /// Rebuilds a fresh console from the newest configuration backup in a
