@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod keyring;
 pub mod native_dialog;
+pub mod scheduler;
 pub mod services;
 pub mod tree;
 pub mod webdriver;

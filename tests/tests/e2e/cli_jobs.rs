@@ -6,12 +6,12 @@
 
 use cairn_tests::cli::Cairn;
 use cairn_tests::keyring::PrivateKeyring;
+use cairn_tests::scheduler::{eventually, log_of, make_due, results_of, Daemon};
 use cairn_tests::tree::bytes;
 use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf8")
@@ -24,66 +24,8 @@ fn cairn(data: &Path) -> Cairn {
     }
 }
 
-fn daemon(c: &Cairn, log: &Path) -> Child {
-    daemon_env(c, log, &[])
-}
-
-fn daemon_env(c: &Cairn, log: &Path, env: &[(&str, &str)]) -> Child {
-    Command::new(&c.bin)
-        .args(["--data-dir", s(&c.data), "daemon"])
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).expect("log"))
-        .spawn()
-        .expect("start cairn daemon")
-}
-
-struct Stop(Child);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Session log lines of every session of a job, oldest first.
-fn log_of(data: &Path, job: &str) -> Vec<String> {
-    let db = rusqlite::Connection::open(data.join("cairn.sqlite")).expect("catalog");
-    let mut st = db
-        .prepare(
-            "SELECT l.message FROM session_log l JOIN sessions s ON s.id = l.session_id
-             WHERE s.name = ?1 ORDER BY l.rowid",
-        )
-        .expect("query");
-    st.query_map([job], |r| r.get::<_, String>(0))
-        .expect("rows")
-        .map(|r| r.expect("row"))
-        .collect()
-}
-
-fn results_of(data: &Path, job: &str) -> Vec<String> {
-    let db = rusqlite::Connection::open(data.join("cairn.sqlite")).expect("catalog");
-    let mut st = db
-        .prepare("SELECT COALESCE(result, 'running') FROM sessions WHERE name = ?1 ORDER BY id")
-        .expect("query");
-    st.query_map([job], |r| r.get::<_, String>(0))
-        .expect("rows")
-        .map(|r| r.expect("row"))
-        .collect()
-}
-
-/// Polls until `f` holds; a scheduler works in minutes, so this waits up to
-/// four of them (a guard against hanging, not a speed check).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(240),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+fn daemon(c: &Cairn, log: &Path) -> Daemon {
+    Daemon::start(c, log, &[])
 }
 
 #[test]
@@ -143,7 +85,7 @@ fn the_daemon_runs_missed_periodic_retried_and_chained_jobs_once_per_data_folder
     make_due(&data, "missed");
     make_due(&data, "flaky");
 
-    let first = Stop(daemon(&c, &tmp.path().join("daemon1.log")));
+    let first = daemon(&c, &tmp.path().join("daemon1.log"));
     eventually("the missed run", || {
         results_of(&data, "missed") == vec!["success".to_string()]
     });
@@ -156,7 +98,7 @@ fn the_daemon_runs_missed_periodic_retried_and_chained_jobs_once_per_data_folder
     );
     // A second daemon on the same data folder stays passive.
     let second_log = tmp.path().join("daemon2.log");
-    let second = Stop(daemon(&c, &second_log));
+    let second = daemon(&c, &second_log);
     eventually("the second daemon to stand by", || {
         std::fs::read_to_string(&second_log)
             .unwrap_or_default()
@@ -211,21 +153,6 @@ fn the_daemon_runs_missed_periodic_retried_and_chained_jobs_once_per_data_folder
 
 /// Moves a job's stored next start an hour into the past, as if Cairn had
 /// been closed when it was due.
-fn make_due(data: &Path, job: &str) {
-    let an_hour_ago = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64
-        - 3600;
-    rusqlite::Connection::open(data.join("cairn.sqlite"))
-        .expect("catalog")
-        .execute(
-            "UPDATE jobs SET next_run = ?1 WHERE name = ?2",
-            rusqlite::params![an_hour_ago, job],
-        )
-        .expect("move next run");
-}
-
 /// Every file of a repository folder but its writer locks, with its bytes.
 fn repository_files(repo: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     let mut files = cairn_tests::tree::snapshot(repo);
@@ -313,7 +240,7 @@ fn a_locked_keyring_fails_encrypted_runs_at_once_saying_unlock_it_and_writes_not
 
     // The daemon's scheduled run fails like the first, and ends its session.
     make_due(&data, "sealed");
-    let _daemon = Stop(daemon_env(&c, &tmp.path().join("daemon.log"), &env));
+    let _daemon = Daemon::start(&c, &tmp.path().join("daemon.log"), &env);
     eventually("the scheduled run to fail", || {
         results_of(&data, "sealed").len() >= 4
     });
