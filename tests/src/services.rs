@@ -27,6 +27,33 @@ pub fn azure_endpoint() -> String {
     env("CAIRN_TEST_AZURE_BLOB_ENDPOINT")
 }
 
+/// The access key id the tests' S3 repositories are added with.
+pub const S3_ACCESS_KEY_ID: &str = "AKIATESTCAIRN";
+
+/// `cairn repo add s3 NAME` on the test server's `bucket` (under `folder`
+/// when given), its secret access key read from standard input.
+pub fn s3_repo_add(name: &str, bucket: &str, folder: Option<&str>) -> Vec<String> {
+    let mut args: Vec<String> = ["repo", "add", "s3", name, "--bucket", bucket]
+        .map(String::from)
+        .into();
+    if let Some(f) = folder {
+        args.extend(["--folder".to_string(), f.to_string()]);
+    }
+    args.extend(
+        [
+            "--region",
+            "us-east-1",
+            "--endpoint",
+            &s3_endpoint(),
+            "--access-key-id",
+            S3_ACCESS_KEY_ID,
+            "--secret-access-key-stdin",
+        ]
+        .map(String::from),
+    );
+    args
+}
+
 /// A plain S3 client (not Cairn's) for the test server.
 pub fn s3_client() -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::Config::builder()

@@ -281,24 +281,8 @@ fn s3_backup_and_restore_through_the_cli_with_the_secret_in_the_keyring() {
     let cairn = Cairn::new(tmp.path());
     let bucket = make_bucket(false);
     let secret = unique("s3-secret-key");
-    let ep = s3_endpoint();
-    let args = [
-        "repo",
-        "add",
-        "s3",
-        "cloud-s3",
-        "--bucket",
-        &bucket,
-        "--folder",
-        "backups",
-        "--region",
-        "us-east-1",
-        "--endpoint",
-        &ep,
-        "--access-key-id",
-        "AKIATESTCAIRN",
-        "--secret-access-key-stdin",
-    ];
+    let args = s3_repo_add("cloud-s3", &bucket, Some("backups"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     cairn.ok_stdin(&args, &format!("{secret}\n"));
     let src = source(tmp.path());
     round_trip(&cairn, "cloud-s3", &src, tmp.path());

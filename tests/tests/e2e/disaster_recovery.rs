@@ -2,10 +2,13 @@
 //! (a new machine, or `cairn.sqlite` lost) lists every backup in it at once
 //! — encrypted ones by their restore points until the password is given —
 //! and they restore; a new job mapped to one continues its chain; `repo
-//! rescan` drops what is gone. For a local folder and an S3 bucket.
+//! rescan` drops what is gone. For a local folder and an S3 bucket. A
+//! configuration backup rebuilds a lost console whose scheduled runs then
+//! succeed without re-entering a secret.
 
 use cairn_tests::cli::Cairn;
 use cairn_tests::keyring::PrivateKeyring;
+use cairn_tests::scheduler::{eventually, log_of, make_due, results_of, Daemon};
 use cairn_tests::services;
 use cairn_tests::tree::assert_same;
 use serde_json::Value;
@@ -39,24 +42,8 @@ impl Place {
         match self {
             Self::Folder(path) => c.ok(&["repo", "add", "local", name, "--path", s(path)]),
             Self::Bucket(bucket) => {
-                let ep = services::s3_endpoint();
-                let args = [
-                    "repo",
-                    "add",
-                    "s3",
-                    name,
-                    "--bucket",
-                    bucket,
-                    "--folder",
-                    "cairn",
-                    "--region",
-                    "us-east-1",
-                    "--endpoint",
-                    &ep,
-                    "--access-key-id",
-                    "AKIATESTCAIRN",
-                    "--secret-access-key-stdin",
-                ];
+                let args = services::s3_repo_add(name, bucket, Some("cairn"));
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 c.ok_stdin(&args, "secret\n")
             }
         }
@@ -411,23 +398,9 @@ fn a_configuration_backup_rebuilds_the_console_on_a_new_machine_with_its_secrets
         &["credentials", "add-password", "vault", "--password-stdin"],
         Some("correct horse battery\n"),
     );
-    let ep = services::s3_endpoint();
+    let args = services::s3_repo_add("Cloud", &bucket, None);
     old.ok(
-        &[
-            "repo",
-            "add",
-            "s3",
-            "Cloud",
-            "--bucket",
-            &bucket,
-            "--region",
-            "us-east-1",
-            "--endpoint",
-            &ep,
-            "--access-key-id",
-            "AKIATESTCAIRN",
-            "--secret-access-key-stdin",
-        ],
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
         Some("s3-secret\n"),
     );
     old.ok(
@@ -545,10 +518,27 @@ fn a_configuration_backup_rebuilds_the_console_on_a_new_machine_with_its_secrets
         "{}",
         again.stderr
     );
-    // Nothing to re-enter: the S3 secret and the job's password are back.
+    // Nothing to re-enter: the S3 secret and the job's password are back,
+    // and the next scheduled runs succeed under the scheduler.
     std::fs::write(src.join("b.txt"), "after the move\n").expect("write");
-    new.ok(&["job", "run", "sealed"], None);
-    new.ok(&["job", "run", "plain"], None);
+    for job in ["sealed", "plain"] {
+        make_due(&new.c.data, job);
+    }
+    let daemon = Daemon::start(&new.c, &t.join("daemon.log"), &new.env);
+    eventually("both scheduled runs", || {
+        ["sealed", "plain"].iter().all(|j| {
+            !results_of(&new.c.data, j).is_empty() && results_of(&new.c.data, j) != ["running"]
+        })
+    });
+    drop(daemon);
+    for job in ["sealed", "plain"] {
+        assert_eq!(
+            results_of(&new.c.data, job),
+            ["success"],
+            "{job}: {:?}",
+            log_of(&new.c.data, job)
+        );
+    }
     let all = new.json(&["backups", "list"]);
     let sealed = backup(all.as_array().expect("list"), |b| b["job"] == "sealed");
     assert_eq!(
