@@ -120,6 +120,8 @@ fn backup_name(b: &BackupRow) -> String {
 fn origin(b: &BackupRow) -> &'static str {
     if b.location == BackupLocation::External {
         "External repository"
+    } else if b.is_configuration() {
+        "Configuration"
     } else if b.imported {
         "Imported"
     } else {

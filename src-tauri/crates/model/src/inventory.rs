@@ -166,6 +166,9 @@ pub enum BackupLocation {
     External,
 }
 
+/// The platform configuration backups carry, which tells them apart.
+pub const CONFIGURATION_PLATFORM: &str = "Cairn configuration";
+
 /// A backup (job × machine) as Home → Backups lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupRow {
@@ -200,6 +203,14 @@ pub struct BackupRow {
     /// machine and sizes show once it is given.
     #[serde(default)]
     pub sealed: bool,
+}
+
+impl BackupRow {
+    /// A console's configuration backup, not a computer's: it restores
+    /// through ☰ → Configuration Backup, and no job continues it.
+    pub fn is_configuration(&self) -> bool {
+        self.platform == CONFIGURATION_PLATFORM
+    }
 }
 
 /// What kind of work a session did.

@@ -117,6 +117,12 @@ impl Console {
                 rec.name, map.backup, rec.name
             )));
         };
+        if b.platform == cairn_model::CONFIGURATION_PLATFORM {
+            return Err(Error::invalid(format!(
+                "backup {} is a console's configuration backup: map the job to a backup of a computer (☰ → Configuration Backup restores it)",
+                map.backup
+            )));
+        }
         let editing = |name: &str| editing.is_some_and(|e| e.eq_ignore_ascii_case(name));
         if let Some(owner) = owners.owner(b).filter(|o| !editing(o)) {
             return Err(Error::conflict(format!(

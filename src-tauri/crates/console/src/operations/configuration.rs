@@ -7,7 +7,7 @@
 
 use super::jobs::writer_lock;
 use super::{machine_name, Console};
-use crate::catalog::RepositoryRecord;
+use crate::catalog::{CredentialRecord, RepositoryRecord};
 use crate::error::{Error, Result};
 use crate::secrets::Sensitive;
 use cairn_core::format::crypto::{KeyFile, KeySet};
@@ -21,8 +21,7 @@ use std::sync::Arc;
 
 /// The job name configuration backups carry.
 pub const CONFIGURATION_BACKUP: &str = "Configuration Backup";
-/// The platform configuration backups carry, which tells them apart.
-pub const CONFIGURATION_PLATFORM: &str = "Cairn configuration";
+pub use cairn_model::CONFIGURATION_PLATFORM;
 const DATABASE: &str = "configuration.sqlite";
 const SECRETS: &str = "secrets.sealed";
 const SECRETS_AAD: &[u8] = b"cairn configuration secrets v1";
@@ -163,7 +162,7 @@ impl Console {
         self.catalog()?.export_configuration(&dir.join(DATABASE))?;
         let credentials = self.catalog()?.credentials()?;
         let (secrets, to_reenter) = match password {
-            Some(pw) => (self.seal_secrets(&dir, pw)?, Vec::new()),
+            Some(pw) => (seal_secrets(&dir, pw, &credentials)?, Vec::new()),
             None => (0, credentials.iter().map(|c| c.name.clone()).collect()),
         };
         let repo = self.open_repository(rec)?;
@@ -220,33 +219,6 @@ impl Console {
             .prefix(prefix)
             .tempdir_in(self.data_dir())
             .map_err(|e| Error::io("create a staging folder", self.data_dir(), e))
-    }
-
-    /// Writes every credential's secret, sealed with `password` under a
-    /// key of its own, into `dir`; the plain secrets never touch a disk.
-    fn seal_secrets(&self, dir: &Path, password: &str) -> Result<usize> {
-        let mut entries = Vec::new();
-        for c in self.catalog()?.credentials()? {
-            let secret = crate::secrets::load(&c.secret_ref, &c.name)?;
-            entries.push(SecretEntry {
-                name: c.name.clone(),
-                account: c.secret_ref.clone(),
-                secret: secret.expose().clone(),
-            });
-        }
-        let plain = Sensitive::new(
-            serde_json::to_vec(&entries).map_err(|e| Error::internal(e.to_string()))?,
-        );
-        let (ks, key) = KeySet::new_encrypted(Cipher::Aes256Gcm, password, "")?;
-        let sealed = ks.seal(SECRETS_AAD, plain.expose().clone())?;
-        let file = SealedSecrets {
-            key,
-            sealed: hex::encode(sealed),
-        };
-        let path = dir.join(SECRETS);
-        let text = serde_json::to_vec(&file).map_err(|e| Error::internal(e.to_string()))?;
-        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
-        Ok(entries.len())
     }
 
     /// Runs `work` as a System session titled `title`, its result line
@@ -463,6 +435,32 @@ impl Console {
         self.wake_scheduler();
         Ok(())
     }
+}
+
+/// Writes every credential's secret, sealed with `password` under a
+/// key of its own, into `dir`; the plain secrets never touch a disk.
+fn seal_secrets(dir: &Path, password: &str, credentials: &[CredentialRecord]) -> Result<usize> {
+    let mut entries = Vec::new();
+    for c in credentials {
+        let secret = crate::secrets::load(&c.secret_ref, &c.name)?;
+        entries.push(SecretEntry {
+            name: c.name.clone(),
+            account: c.secret_ref.clone(),
+            secret: secret.expose().clone(),
+        });
+    }
+    let plain =
+        Sensitive::new(serde_json::to_vec(&entries).map_err(|e| Error::internal(e.to_string()))?);
+    let (ks, key) = KeySet::new_encrypted(Cipher::Aes256Gcm, password, "")?;
+    let sealed = ks.seal(SECRETS_AAD, plain.expose().clone())?;
+    let file = SealedSecrets {
+        key,
+        sealed: hex::encode(sealed),
+    };
+    let path = dir.join(SECRETS);
+    let text = serde_json::to_vec(&file).map_err(|e| Error::internal(e.to_string()))?;
+    std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+    Ok(entries.len())
 }
 
 /// The key set a configuration backup is written with: plain, or the

@@ -396,6 +396,19 @@ fn the_daily_configuration_backup_waits_for_its_time_then_writes_a_point_into_th
 
     c.configuration_backup_if_due(next).expect("due turn");
     assert_eq!(configuration_points(&c), 1);
+    // No job continues it: it is the console's, not a computer's.
+    let config_backup = c.catalog().expect("catalog").backups().expect("backups");
+    let id = config_backup
+        .iter()
+        .find(|b| b.platform == CONFIGURATION_PLATFORM)
+        .map(|b| b.backup_id.clone())
+        .expect("the configuration backup");
+    let src = source(dir.path());
+    job(&c, "mapped", &src);
+    let err = c
+        .map_job("mapped", &id, None)
+        .expect_err("a configuration backup continues no job");
+    assert!(err.to_string().contains("configuration backup"), "{err}");
     assert!(
         c.config_backup_next_run()
             .expect("next")
