@@ -17,4 +17,5 @@ mod job_wizard;
 mod lost_console_window;
 mod repository_wizard;
 mod restore_browser;
+mod restored_console_window;
 mod storage_contract;

@@ -58,6 +58,8 @@ pub fn ConfigurationBackup(on_close: Callback<()>) -> impl IntoView {
             }
             busy.set(false);
             load();
+            // A restore replaces the repositories and passwords.
+            load_lists(repos, passwords);
         });
     };
     let save = move |_| {
@@ -133,6 +135,13 @@ fn RestoreSection(
 ) -> impl IntoView {
     let repository = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // A restore replaces the repositories: a choice that went goes too.
+    Effect::new(move || {
+        let listed = repos.get();
+        if !listed.contains(&repository.get_untracked()) {
+            repository.set(String::new());
+        }
+    });
     let restore = move |_| {
         let req = RestoreConfiguration {
             repository: repository.get_untracked(),

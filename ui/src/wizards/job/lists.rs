@@ -51,6 +51,9 @@ pub struct JobLists {
     pub me: RwSignal<String>,
     pub backups: RwSignal<Vec<PickBackup>>,
     pub copy_repositories: RwSignal<Vec<PickRepository>>,
+    /// Map backup: Imported backups (no job of this console writes them)
+    /// a job of this kind can continue.
+    pub mappable: RwSignal<Vec<BackupRow>>,
     /// Summary: when the job would start next.
     pub next_starts: RwSignal<Vec<i64>>,
 }
@@ -66,6 +69,7 @@ impl JobLists {
             me: RwSignal::new(String::new()),
             backups: RwSignal::new(Vec::new()),
             copy_repositories: RwSignal::new(Vec::new()),
+            mappable: RwSignal::new(Vec::new()),
             next_starts: RwSignal::new(Vec::new()),
         };
         spawn_local(async move {
@@ -97,30 +101,43 @@ impl JobLists {
                 lists.other_jobs.set(others.collect());
             }
         });
-        if is_copy {
-            spawn_local(lists.load_copy_sources());
-        }
+        spawn_local(lists.load_backups(is_copy));
         lists
     }
 
-    async fn load_copy_sources(self) {
-        if let Ok(rows) = call(&ListBackups {}).await {
-            let mut v: Vec<PickBackup> = rows.into_iter().map(PickBackup::of).collect();
-            // External repositories first: their root backups are what a
-            // copy of public cloud backups picks.
-            v.sort_by(|a, b| {
-                let key = |x: &PickBackup| {
-                    (
-                        !x.external,
-                        x.repository.clone(),
-                        x.job.clone(),
-                        x.machine.clone(),
-                    )
-                };
-                key(a).cmp(&key(b))
-            });
-            self.backups.set(v);
+    /// The backups Map backup offers and, for a copy, the From backups
+    /// tree and the repositories it can copy from.
+    async fn load_backups(self, is_copy: bool) {
+        let Ok(rows) = call(&ListBackups {}).await else {
+            return;
+        };
+        let copies = |b: &BackupRow| b.location == BackupLocation::DiskCopy;
+        let mappable = rows.iter().filter(|b| {
+            let kind = is_copy || !copies(b);
+            b.imported && b.location != BackupLocation::External && kind && !b.is_configuration()
+        });
+        self.mappable.set(mappable.cloned().collect());
+        if is_copy {
+            self.load_copy_sources(rows).await;
         }
+    }
+
+    async fn load_copy_sources(self, rows: Vec<BackupRow>) {
+        let mut v: Vec<PickBackup> = rows.into_iter().map(PickBackup::of).collect();
+        // External repositories first: their root backups are what a
+        // copy of public cloud backups picks.
+        v.sort_by(|a, b| {
+            let key = |x: &PickBackup| {
+                (
+                    !x.external,
+                    x.repository.clone(),
+                    x.job.clone(),
+                    x.machine.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        self.backups.set(v);
         let mut repos = Vec::new();
         if let Ok(e) = call(&ListExternalRepositories {}).await {
             repos.extend(e.into_iter().map(|r| PickRepository {

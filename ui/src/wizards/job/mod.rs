@@ -14,6 +14,7 @@ mod copy_objects;
 mod form;
 mod guest;
 mod lists;
+mod map;
 mod objects;
 mod schedule;
 mod storage;

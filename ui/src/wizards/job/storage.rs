@@ -3,6 +3,7 @@
 
 use super::form::JobForm;
 use super::lists::JobLists;
+use super::map::MapBackupField;
 use super::widgets::{checkbox, choice_select, choice_select_by, number_input};
 use crate::wizards::password::PasswordPicker;
 use cairn_model::Compression;
@@ -20,7 +21,11 @@ pub fn StorageStep(
     let is_copy = spec.get_untracked().settings.copy.is_some();
     let pick_repo = move |ev| {
         let v = event_target_value(&ev);
-        spec.update(|s| s.repository = v)
+        // A mapped backup lives in one repository only.
+        spec.update(|s| {
+            s.repository = v;
+            s.settings.map = None;
+        })
     };
     let read_entire = move |ev| {
         let on = event_target_checked(&ev);
@@ -38,6 +43,7 @@ pub fn StorageStep(
                 }).collect_view()}
             </select>
         </label>
+        <MapBackupField form lists />
         <div class="field inline">
             <span>"Retention policy:"</span>
             {number_input("job-retention", "1", st.retention)}

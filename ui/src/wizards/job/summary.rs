@@ -66,6 +66,13 @@ fn scripts_words(g: &GuestProcessing) -> Option<String> {
     ))
 }
 
+/// Map backup: the backup the job continues, when it maps one.
+fn continues(s: &BackupJobSettings) -> Option<impl IntoView> {
+    let m = s.map.as_ref()?;
+    let words = format!("backup {} (the next run is an increment)", m.backup);
+    Some(view! { <dt>"Continues"</dt><dd id="job-summary-continues">{words}</dd> })
+}
+
 #[component]
 pub fn SummaryStep(form: JobForm, lists: JobLists) -> impl IntoView {
     let sp = form.spec.get_untracked();
@@ -98,6 +105,7 @@ pub fn SummaryStep(form: JobForm, lists: JobLists) -> impl IntoView {
             <dt>"Backup mode"</dt><dd>{s.backup_mode.label()}</dd>
             <dt>"Objects"</dt><dd>{objects_words(&s)}</dd>
             <dt>"Target"</dt><dd>{sp.repository.clone()}</dd>
+            {continues(&s)}
             <dt>"Retention"</dt><dd>{retention}</dd>
             <dt>"GFS"</dt><dd>{gfs}</dd>
             <dt>"Compression"</dt><dd>{s.compression.label()}</dd>
@@ -147,6 +155,7 @@ pub fn CopySummaryStep(form: JobForm) -> impl IntoView {
             <dt>"Objects"</dt><dd id="job-summary-objects">{objects}</dd>
             {(!c.exclusions.is_empty()).then(|| view! { <dt>"Exclusions"</dt><dd>{c.exclusions.join(", ")}</dd> })}
             <dt>"Target"</dt><dd>{sp.repository.clone()}</dd>
+            {continues(&s)}
             <dt>"Retention"</dt><dd>{retention}</dd>
             <dt>"GFS"</dt><dd>{gfs}</dd>
             <dt>"Read entire points"</dt><dd>{read_entire}</dd>
