@@ -227,7 +227,8 @@ impl Console {
     }
 
     /// The status bar and the lists follow the sessions' own starts and
-    /// ends (the backend answers as one happens), not the next timer.
+    /// ends — this window's and those of the CLI or a daemon on the same
+    /// data folder (the backend answers as one happens) — not the next timer.
     fn follow_sessions(self) {
         spawn_local(async move {
             let mut seen = 0;

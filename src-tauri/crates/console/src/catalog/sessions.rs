@@ -68,15 +68,33 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
 
 const COLUMNS: &str = "id, name, kind, result, started, ended, progress, details";
 
-/// Sessions starting and ending in this process, numbered, for whoever
-/// waits on them (the window's status bar).
+/// Sessions starting and ending in this process, and commits of other
+/// processes on the same database, numbered, for whoever waits on them
+/// (the window's status bar and lists).
 #[derive(Debug, Default)]
 pub struct SessionEvents {
     changes: std::sync::Mutex<u64>,
     changed: std::sync::Condvar,
+    /// The database's `data_version` last seen: it moves when another
+    /// connection (the CLI, a daemon) commits.
+    others: std::sync::Mutex<Option<i64>>,
 }
 
 impl SessionEvents {
+    /// Counts a change when another process has committed since the last
+    /// look at `data_version` (the first look only remembers it).
+    pub fn note_data_version(&self, version: i64) {
+        let Ok(mut last) = self.others.lock() else {
+            return;
+        };
+        let moved = last.is_some_and(|l| l != version);
+        *last = Some(version);
+        drop(last);
+        if moved {
+            self.bump();
+        }
+    }
+
     fn bump(&self) {
         if let Ok(mut n) = self.changes.lock() {
             *n += 1;
@@ -97,6 +115,13 @@ impl SessionEvents {
 }
 
 impl Catalog {
+    /// SQLite's `data_version`: it changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Records the start of a session and returns its id.
     pub fn start_session(&self, job_id: Option<i64>, name: &str, kind: SessionKind) -> Result<i64> {
         self.conn().execute(

@@ -81,9 +81,24 @@ impl Console {
     }
 
     /// Waits, without holding the catalog, until a session of this
-    /// process starts or ends after change `seen` (or `timeout`).
+    /// process starts or ends after change `seen`, or another process on
+    /// this data folder (the CLI, a daemon) writes the catalog, or
+    /// `timeout`; the newest change number.
     pub fn wait_sessions_changed(&self, seen: u64, timeout: std::time::Duration) -> u64 {
-        self.session_events.wait_after(seen, timeout)
+        const LOOK_AT_OTHERS: std::time::Duration = std::time::Duration::from_secs(1);
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Ok(v) = self.catalog().and_then(|c| c.data_version()) {
+                self.session_events.note_data_version(v);
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let now = self
+                .session_events
+                .wait_after(seen, left.min(LOOK_AT_OTHERS));
+            if now != seen || left.is_zero() {
+                return now;
+            }
+        }
     }
 
     /// The catalog, locked for this thread.

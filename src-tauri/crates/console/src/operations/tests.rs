@@ -349,6 +349,20 @@ fn open_extracts_into_a_private_folder_that_goes_with_the_console() {
 }
 
 #[test]
+fn a_session_another_process_runs_wakes_whoever_waits_on_sessions() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let window = console(tmp.path());
+    let src = source(tmp.path());
+    job(&window, "elsewhere", &src);
+    let seen = window.wait_sessions_changed(0, std::time::Duration::ZERO);
+    // The CLI or a daemon: another connection on the same data folder.
+    let cli = console(tmp.path());
+    run(&cli, "elsewhere");
+    let now = window.wait_sessions_changed(seen, std::time::Duration::from_secs(30));
+    assert_ne!(now, seen, "the other process's session was not noticed");
+}
+
+#[test]
 fn run_options_never_show_the_password() {
     let opts = RunOptions {
         password: Some("correct horse battery".into()),
