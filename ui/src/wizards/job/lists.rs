@@ -27,7 +27,12 @@ impl PickBackup {
             external: b.location == BackupLocation::External,
             id: b.id,
             repository: b.repository,
-            job: b.job_name,
+            // A sealed backup's job is known once its password is given.
+            job: if b.sealed {
+                "Encrypted backup (password needed)".into()
+            } else {
+                b.job_name
+            },
             machine: b.machine,
             platform: b.platform,
             points: b.restore_points,

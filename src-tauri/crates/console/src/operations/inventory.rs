@@ -110,11 +110,7 @@ impl Console {
                 .unwrap_or_default();
             out.push(BackupRow {
                 id: b.backup_id.clone(),
-                job_name: if b.sealed {
-                    "Encrypted backup (password needed)".into()
-                } else {
-                    b.job_name.clone()
-                },
+                job_name: b.job_name.clone(),
                 machine: b.machine.clone(),
                 creation_time: b.points.first().map(|p| p.time).unwrap_or(0),
                 restore_points: b.points.len() as u32,
