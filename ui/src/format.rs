@@ -35,3 +35,12 @@ pub fn duration(secs: i64) -> String {
     let s = secs.max(0);
     format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
+
+/// A backup's name: its job and machine, or what a sealed one is.
+pub fn backup_name(b: &cairn_model::BackupRow) -> String {
+    if b.sealed {
+        "Encrypted backup (give its password to see its job)".into()
+    } else {
+        format!("{} ({})", b.job_name, b.machine)
+    }
+}

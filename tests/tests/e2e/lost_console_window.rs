@@ -1,7 +1,8 @@
 //! A lost console in the real window: the first-run view offers its first
 //! step, Rescan on a backup repository (ribbon and right-click) brings in
 //! what another console wrote, the imported backup restores through the
-//! Backup Browser, History → Show Log opens a session's log, and ☰ →
+//! Backup Browser, an imported encrypted one opens once its password is
+//! typed at the restore wizard's Restore Point step, History → Show Log opens a session's log, and ☰ →
 //! Configuration Backup backs the configuration up.
 
 use cairn_tests::cli::Cairn;
@@ -39,6 +40,54 @@ fn close_session(w: &Window, title: &str) {
     w.click_on("#session-close");
 }
 
+/// The imported encrypted backup lists its points; the restore wizard's
+/// Restore Point step asks its password, refuses a wrong one, and opens
+/// the point in the Backup Browser with the right one.
+fn a_sealed_backup_opens_with_its_password(w: &Window, root: &str) {
+    let sealed = "Encrypted backup (give its password";
+    w.wait_until("the sealed backup", |w| !backup_row(w, sealed).is_empty());
+    assert_eq!(backup_row(w, sealed)[3], "1", "its one point is listed");
+    w.script(&format!(
+        "for (const tr of document.querySelectorAll('.data-table tbody tr')) {{ if (tr.textContent.includes({})) {{ tr.dispatchEvent(new MouseEvent('dblclick', {{bubbles: true}})); return true; }} }} return false",
+        serde_json::to_string(sealed).expect("json")
+    ));
+    // The wizard opens at Machine with the backup chosen.
+    w.click_on("#wiz-next");
+    let typed = w.wait_for("#restore-password");
+    w.wait_until("its point, kind and size unknown yet", |w| {
+        w.texts("#restore-points tbody td")
+            .iter()
+            .filter(|t| *t == "—")
+            .count()
+            == 2
+    });
+    w.type_into(&typed, "not the password");
+    w.click_on("#wiz-next");
+    w.wait_until("a wrong password refused", |w| {
+        w.texts(".wiz-error")
+            .join(" ")
+            .to_lowercase()
+            .contains("password")
+    });
+    w.screenshot("restore-sealed-password");
+    let typed = w.wait_for("#restore-password");
+    w.clear(&typed);
+    w.type_into(&typed, "sealed pass 7");
+    for _ in 0..6 {
+        if w.texts("#browser-path").join("") == root {
+            break;
+        }
+        if !w.find_all("#wiz-next").is_empty() {
+            w.click_on("#wiz-next");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    w.wait_until("the sealed point in the browser", |w| {
+        w.texts("#browser-path").join("") == root
+    });
+    w.click_on("#browser-close");
+}
+
 #[test]
 fn a_fresh_console_offers_its_first_step_rescans_a_repository_and_restores_an_imported_backup() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -60,6 +109,29 @@ fn a_fresh_console_offers_its_first_step_rescans_a_repository_and_restores_an_im
         s(&src),
     ]);
     old.ok(&["job", "run", "Papers"]);
+    // An encrypted backup whose password the fresh console does not know.
+    old.ok_stdin(
+        &[
+            "credentials",
+            "add-password",
+            "lost-window-vault",
+            "--password-stdin",
+        ],
+        "sealed pass 7\n",
+    );
+    old.ok(&[
+        "job",
+        "create",
+        "backup",
+        "Secrets",
+        "--repo",
+        "R",
+        "--include",
+        s(&src),
+        "--password-name",
+        "lost-window-vault",
+    ]);
+    old.ok(&["job", "run", "Secrets"]);
 
     let fresh = Cairn::new(&t.join("fresh"));
     let w = Window::open(&["--data-dir", s(&fresh.data)]);
@@ -141,6 +213,7 @@ fn a_fresh_console_offers_its_first_step_rescans_a_repository_and_restores_an_im
         "# Notes\nkept safe\n"
     );
     w.click_on("#browser-close");
+    a_sealed_backup_opens_with_its_password(&w, &root);
 
     // History → Show Log opens the selected session's log.
     w.click_on("[data-view='history']");
@@ -153,7 +226,7 @@ fn a_fresh_console_offers_its_first_step_rescans_a_repository_and_restores_an_im
     w.wait_until("its log", |w| {
         w.texts("#session-log .log-text")
             .join(" ")
-            .contains("Found: 1 backup(s), 2 restore point(s)")
+            .contains("Found: 2 backup(s), 3 restore point(s)")
     });
     w.screenshot("history-show-log");
     w.click_on("#session-close");

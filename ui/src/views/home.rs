@@ -70,7 +70,7 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
             key: b.id.clone(),
             status: None,
             cells: vec![
-                backup_name(&b),
+                crate::format::backup_name(&b),
                 origin(&b).into(),
                 format::time(b.creation_time),
                 b.restore_points.to_string(),
@@ -105,15 +105,6 @@ pub async fn backups(node: Node) -> Result<Table, ApiError> {
             _ => "No backups yet. Back up this computer (Home → Backup Job ▾ → This computer…) and run the job, or add a repository that already holds backups (Backup Infrastructure → Add Repository): its backups appear here, ready to restore.",
         },
     })
-}
-
-/// A backup's name: its job and machine, or what a sealed one is.
-fn backup_name(b: &BackupRow) -> String {
-    if b.sealed {
-        "Encrypted backup (give its password to see its job)".into()
-    } else {
-        format!("{} ({})", b.job_name, b.machine)
-    }
 }
 
 /// Where a backup comes from, as the Origin column says it.

@@ -166,8 +166,8 @@ pub fn RestoreWizard(
                                             <tr class:selected=move || chosen.get().as_deref() == Some(sel.as_str())
                                                 data-backup=b.id.clone()
                                                 on:click=move |_| chosen.set(Some(id.clone()))>
-                                                <td>{b.machine.clone()}{b.encrypted.then_some(" (encrypted)")}</td>
-                                                <td>{b.job_name.clone()}</td>
+                                                <td>{if b.sealed { "Unknown".into() } else { b.machine.clone() }}{b.encrypted.then_some(" (encrypted)")}</td>
+                                                <td>{if b.sealed { "Known once its password is given".into() } else { b.job_name.clone() }}</td>
                                                 <td>{b.repository.clone()}</td>
                                                 <td>{b.platform.clone()}</td>
                                                 <td>{b.restore_points}</td>
@@ -183,7 +183,7 @@ pub fn RestoreWizard(
             }.into_any(),
             "Restore Point" => view! {
                 <h2>"Restore Point"</h2>
-                <p class="hint">{move || chosen_row().map(|b| format!("Restore points of {} ({}), newest first.", b.machine, b.job_name)).unwrap_or_default()}</p>
+                <p class="hint">{move || chosen_row().map(|b| format!("Restore points of {}, newest first.", format::backup_name(&b))).unwrap_or_default()}</p>
                 <div class="pick-list">
                     <table class="data-table" id="restore-points">
                         <thead><tr><th>"Created"</th><th>"Type"</th><th>"Size"</th><th>"GFS"</th><th>"Immutable until"</th></tr></thead>
@@ -196,8 +196,8 @@ pub fn RestoreWizard(
                                         data-point=p.id.clone()
                                         on:click=move |_| point.set(Some(id.clone()))>
                                         <td>{format::time(p.time)}</td>
-                                        <td>{p.kind.clone()}</td>
-                                        <td>{format::bytes(p.size)}</td>
+                                        <td>{if p.sealed { "—".to_string() } else { p.kind.clone() }}</td>
+                                        <td>{if p.sealed { "—".to_string() } else { format::bytes(p.size) }}</td>
                                         <td>{p.gfs.clone()}</td>
                                         <td>{format::opt_time(p.immutable_until)}</td>
                                     </tr>

@@ -19,6 +19,10 @@ pub struct RestorePointRow {
     pub gfs: String,
     /// Unix seconds until which the point is immutable, when it is.
     pub immutable_until: Option<i64>,
+    /// The backup is sealed with a password this console does not know
+    /// yet: kind and size are unknown until it is given.
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 /// The restore points of a backup, newest first.

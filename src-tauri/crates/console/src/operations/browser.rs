@@ -137,7 +137,10 @@ impl Console {
                     .immutable_days
                     .map(|d| p.time + i64::from(d) * 86_400)
                     .filter(|t| *t > now);
-                point_row(&p.point_id, p.time, &p.kind, p.size, p.gfs.clone(), until)
+                RestorePointRow {
+                    sealed: b.sealed,
+                    ..point_row(&p.point_id, p.time, &p.kind, p.size, p.gfs.clone(), until)
+                }
             })
             .collect();
         Ok(newest_first(rows))
@@ -562,6 +565,7 @@ fn point_row(
         size,
         gfs,
         immutable_until,
+        sealed: false,
     }
 }
 
