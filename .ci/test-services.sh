@@ -6,6 +6,7 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/cairn"
 pids=()
 scratch=$(mktemp -d)
 cleanup() {
+  [[ -s $scratch/keyring.pids ]] && mapfile -t -O "${#pids[@]}" pids <"$scratch/keyring.pids"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$scratch"
@@ -23,18 +24,15 @@ wait_port() {
   return 1
 }
 
-# Secret Service keyring in a throw-away folder, unlocked.
+# Secret Service keyring in a throw-away folder, unlocked, started by the bus
+# (see test-bus.sh and keyring.sh) so it comes back unlocked if it dies.
 export XDG_DATA_HOME="$scratch/data"
+export CAIRN_TEST_KEYRING_PIDS="$scratch/keyring.pids"
 mkdir -p "$XDG_DATA_HOME"
-gnome-keyring-daemon --foreground --unlock --components=secrets < <(printf 'cairn-test') >"$scratch/keyring.log" 2>&1 &
-pids+=($!)
-# Wait until it owns its name: a call before that would have the bus
-# activate a second, password-less keyring whose collection is locked.
-for _ in $(seq 1 300); do
-  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true && break
-  sleep 0.1
-done
+: >"$CAIRN_TEST_KEYRING_PIDS"
+dbus-update-activation-environment XDG_DATA_HOME CAIRN_TEST_KEYRING_PIDS
+gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.StartServiceByName org.freedesktop.secrets 0 >/dev/null
 
 # S3 and SQS.
 s3_port=$(free_port)

@@ -27,4 +27,4 @@ export CAIRN_ARTIFACTS="$PWD/test-artifacts"
 rm -rf "$CAIRN_ARTIFACTS" && mkdir -p "$CAIRN_ARTIFACTS"
 
 say "Starting services and running the tests"
-exec dbus-run-session -- bash .ci/test-services.sh "$@"
+exec bash .ci/test-bus.sh "$@"

@@ -72,22 +72,34 @@ fn refuse_locked(_account: Option<&str>, _what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Runs a keyring call, and once more after a pause when the keyring
+/// service failed rather than refused: a Secret Service daemon that died in
+/// the middle of a call (gnome-keyring has a known crash when clients
+/// vanish mid-request) is started again by D-Bus or systemd for the next
+/// one. Every call retried here is idempotent.
+fn retrying<T>(mut call: impl FnMut() -> keyring::Result<T>) -> keyring::Result<T> {
+    match call() {
+        Err(keyring::Error::PlatformFailure(_)) => {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            call()
+        }
+        other => other,
+    }
+}
+
 /// Stores a secret under `account` (replacing an old one).
 pub fn store(account: &str, secret: &Sensitive<String>, what: &str) -> Result<()> {
     refuse_locked(Some(account), what)?;
     refuse_locked(None, what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
-    entry
-        .set_password(secret.expose())
-        .map_err(|e| keyring_error(e, what))
+    retrying(|| entry.set_password(secret.expose())).map_err(|e| keyring_error(e, what))
 }
 
 /// Reads a secret.
 pub fn load(account: &str, what: &str) -> Result<Sensitive<String>> {
     refuse_locked(Some(account), what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
-    entry
-        .get_password()
+    retrying(|| entry.get_password())
         .map(Sensitive::new)
         .map_err(|e| keyring_error(e, what))
 }
@@ -96,8 +108,47 @@ pub fn load(account: &str, what: &str) -> Result<Sensitive<String>> {
 pub fn delete(account: &str, what: &str) -> Result<()> {
     refuse_locked(Some(account), what)?;
     let entry = keyring::Entry::new(SERVICE, account).map_err(|e| keyring_error(e, what))?;
-    match entry.delete_credential() {
+    match retrying(|| entry.delete_credential()) {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(keyring_error(e, what)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retrying;
+
+    fn failure() -> keyring::Error {
+        keyring::Error::PlatformFailure("the daemon went away".into())
+    }
+
+    #[test]
+    fn a_keyring_call_the_service_failed_is_tried_once_more() {
+        let mut calls = 0;
+        let got = retrying(|| {
+            calls += 1;
+            if calls == 1 {
+                Err(failure())
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(got.ok(), Some(2));
+        let mut calls = 0;
+        let got: keyring::Result<()> = retrying(|| {
+            calls += 1;
+            Err(failure())
+        });
+        assert!(matches!(got, Err(keyring::Error::PlatformFailure(_))) && calls == 2);
+    }
+
+    #[test]
+    fn a_refusal_is_not_retried() {
+        let mut calls = 0;
+        let got: keyring::Result<()> = retrying(|| {
+            calls += 1;
+            Err(keyring::Error::NoEntry)
+        });
+        assert!(matches!(got, Err(keyring::Error::NoEntry)) && calls == 1);
     }
 }
