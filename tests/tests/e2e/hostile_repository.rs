@@ -46,6 +46,28 @@ fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_pla
     // The attacker rewrites the job's key file as a plain one and removes
     // the index and the restore points, so nothing is left to dedup with.
     let repo = cairn.default_repo();
+    swap_password_key_for_a_plain_one(&repo);
+    for d in ["index", "snapshots"] {
+        std::fs::remove_dir_all(repo.join(d)).expect("remove");
+        std::fs::create_dir_all(repo.join(d)).expect("mkdir");
+    }
+
+    let r = cairn.run(&run, Some("correct horse\n"));
+    assert_ne!(r.code, 0, "the run must fail: {}", r.stdout);
+    assert!(
+        r.stderr.contains("is not encrypted") && r.stderr.contains("replaced"),
+        "{}",
+        r.stderr
+    );
+    for (p, content) in snapshot(&repo.join("data")) {
+        let text = String::from_utf8_lossy(&content);
+        assert!(!text.contains(marker), "plaintext in {}", p.display());
+    }
+}
+
+/// Rewrites the repository's one password key file as a plain key file
+/// with the same id, as someone who can write the storage would.
+fn swap_password_key_for_a_plain_one(repo: &Path) {
     let mut swapped = 0;
     for p in files(&repo.join("keys")) {
         let mut k: serde_json::Value =
@@ -63,21 +85,54 @@ fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_pla
         }
     }
     assert_eq!(swapped, 1, "the job's key file");
-    for d in ["index", "snapshots"] {
-        std::fs::remove_dir_all(repo.join(d)).expect("remove");
-        std::fs::create_dir_all(repo.join(d)).expect("mkdir");
-    }
+}
 
-    let r = cairn.run(&run, Some("correct horse\n"));
-    assert_ne!(r.code, 0, "the run must fail: {}", r.stdout);
-    assert!(
-        r.stderr.contains("is not encrypted") && r.stderr.contains("replaced"),
-        "{}",
-        r.stderr
+#[test]
+fn a_restore_of_an_encrypted_backup_refuses_a_key_file_swapped_for_a_plain_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("secret.txt"), b"kept secret").expect("write");
+    let cairn = Cairn::new(tmp.path());
+    let create = [
+        "job",
+        "create",
+        "backup",
+        "vault",
+        "--repo",
+        REPO,
+        "--include",
+        s(&src),
+        "--encrypt",
+        "--password-stdin",
+    ];
+    cairn.ok_stdin(&create, "correct horse\n");
+    cairn.ok_stdin(
+        &["job", "run", "vault", "--password-stdin"],
+        "correct horse\n",
     );
-    for (p, content) in snapshot(&repo.join("data")) {
-        let text = String::from_utf8_lossy(&content);
-        assert!(!text.contains(marker), "plaintext in {}", p.display());
+    swap_password_key_for_a_plain_one(&cairn.default_repo());
+
+    // With the password or without it: a plain key set in an encrypted
+    // backup's place is never trusted, so nothing planted can be restored.
+    for stdin in [Some("correct horse\n"), None] {
+        let out = tmp.path().join(format!("out-{}", stdin.is_some()));
+        let mut args = vec!["restore", "vault", "--to", s(&out)];
+        if stdin.is_some() {
+            args.push("--password-stdin");
+        }
+        let r = cairn.run(&args, stdin);
+        assert_ne!(r.code, 0, "the restore must fail: {}", r.stdout);
+        assert!(
+            r.stderr.contains("is not encrypted") && r.stderr.contains("replaced"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            files(&out).is_empty(),
+            "nothing restored into {}",
+            out.display()
+        );
     }
 }
 

@@ -116,3 +116,15 @@ fn wrappers_over_an_object_lock_bucket_conform() {
         assert_wrapper_over(name, inner, expect, wrap);
     }
 }
+
+/// A repository set to immutable on a bucket that cannot lock objects is
+/// never called immutable: its first write fails, saying what to do, and
+/// leaves no object behind.
+#[test]
+fn an_immutable_repository_on_a_bucket_without_object_lock_fails_its_writes() {
+    let store = s3(&make_bucket(false), Some(2));
+    let err = store
+        .put("data/ab/abcdef", b"would be deletable")
+        .expect_err("a write that cannot be locked");
+    assert!(err.message().contains("Object Lock"), "{}", err.message());
+}

@@ -132,6 +132,9 @@ fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(
         "InvalidObjectState" => format!(
             "waiting for retrieval: the data is in a Glacier storage class in bucket {bucket}; a restore request was made, retry when the retrieval finishes"
         ),
+        "InvalidRequest" if message.contains("ObjectLockConfiguration") => format!(
+            "bucket {bucket} has no Object Lock, so this immutable repository cannot lock what it writes ({action}); nothing was written. Use a bucket created with Object Lock, or turn immutability off for the repository"
+        ),
         _ if code.is_empty() => format!("S3 bucket {bucket}: cannot {action}: {message}"),
         _ => format!("S3 bucket {bucket}: cannot {action}: {code}: {message}"),
     };

@@ -125,7 +125,13 @@ pub fn chain(put: PutTree, depth: usize) -> ChunkId {
 /// A folder bomb: `levels` folders, each holding the one below twice, so
 /// the tree has 2^levels paths in `levels + 1` distinct trees.
 pub fn bomb(put: PutTree, levels: usize) -> ChunkId {
-    let mut id = put(&Tree::default());
+    bomb_over(put, levels, &Tree::default())
+}
+
+/// [`bomb`] whose deepest folder holds `leaf`: two bombs over different
+/// leaves differ at every one of their 2^levels deepest folders.
+pub fn bomb_over(put: PutTree, levels: usize, leaf: &Tree) -> ChunkId {
+    let mut id = put(leaf);
     for _ in 0..levels {
         id = put(&Tree {
             entries: vec![folder("a", Some(id)), folder("b", Some(id))],

@@ -10,6 +10,7 @@ use crate::format::tree::{too_deep, Entry, EntryKind, Tree, MAX_DEPTH};
 use crate::format::ChunkId;
 use crate::repo::Repository;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A name pattern: `*` and `?` masks match the whole name; plain text
@@ -181,6 +182,40 @@ pub fn find(
     )
 }
 
+/// Folders one comparison reads at most, and differences it lists at most:
+/// a point of shared subtrees would otherwise differ at exponentially many
+/// paths.
+const MAX_COMPARED_FOLDERS: usize = 10_000_000;
+const MAX_DIFFERENCES: usize = 1_000_000;
+
+fn too_many_differences() -> Error {
+    Error::invalid(format!(
+        "the restore points differ in more than {MAX_DIFFERENCES} items or {MAX_COMPARED_FOLDERS} folders, \
+         more than one comparison lists; restore the folders you need and compare them there"
+    ))
+}
+
+/// The trees one comparison read last, so a subtree met at many paths is
+/// read from the repository once; bounded, emptied when full.
+#[derive(Default)]
+struct TreeMemo(HashMap<ChunkId, Arc<Tree>>);
+
+impl TreeMemo {
+    const MAX: usize = 4096;
+
+    fn get(&mut self, id: ChunkId, read: impl Fn(&ChunkId) -> Result<Tree>) -> Result<Arc<Tree>> {
+        if let Some(t) = self.0.get(&id) {
+            return Ok(t.clone());
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let t = Arc::new(read(&id)?);
+        self.0.insert(id, t.clone());
+        Ok(t)
+    }
+}
+
 /// What changed for one path between two restore points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -243,7 +278,10 @@ pub fn diff(
     new: &ChunkId,
 ) -> Result<Vec<Difference>> {
     let mut out = Vec::new();
+    let mut trees_old = TreeMemo::default();
+    let mut trees_new = TreeMemo::default();
     let mut stack = vec![(String::new(), *old, *new, 0usize)];
+    let mut compared = 0usize;
     while let Some((prefix, a, b, depth)) = stack.pop() {
         if a == b {
             continue;
@@ -251,8 +289,12 @@ pub fn diff(
         if depth > MAX_DEPTH {
             return Err(too_deep(&format!("the folder {prefix}")));
         }
-        let ta = repo.read_tree(ks_old, index_old, &a)?;
-        let tb = repo.read_tree(ks_new, index_new, &b)?;
+        compared += 1;
+        if compared > MAX_COMPARED_FOLDERS || out.len() > MAX_DIFFERENCES {
+            return Err(too_many_differences());
+        }
+        let ta = trees_old.get(a, |id| repo.read_tree(ks_old, index_old, id))?;
+        let tb = trees_new.get(b, |id| repo.read_tree(ks_new, index_new, id))?;
         let (mut i, mut j) = (0, 0);
         while i < ta.entries.len() || j < tb.entries.len() {
             let ea = ta.entries.get(i);

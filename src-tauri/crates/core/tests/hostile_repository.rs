@@ -158,8 +158,13 @@ fn a_forged_index_a_symlinked_folder_and_a_forged_mark_delete_nothing_outside() 
 
     // A well-formed pack id whose folder is the link, with a mark as old
     // as the repository (a plain key set cannot authenticate marks).
-    let pack = format!("ee{}", "0".repeat(30));
-    std::os::unix::fs::symlink(&outside, root.join("data/ee")).expect("symlink");
+    // (A prefix no real pack of this repository uses: pack ids are random.)
+    let prefix = (0..=255u8)
+        .map(|b| format!("{b:02x}"))
+        .find(|p| !root.join("data").join(p).exists())
+        .expect("a free prefix");
+    let pack = format!("{prefix}{}", "0".repeat(30));
+    std::os::unix::fs::symlink(&outside, root.join("data").join(&prefix)).expect("symlink");
     std::fs::write(outside.join(&pack), b"precious too").expect("victim");
     let p = PackIndex {
         pack: pack.clone(),
@@ -425,6 +430,64 @@ fn oversized_objects_are_refused_before_they_are_read() {
         .expect_err("key file over its cap");
     assert!(
         err.message().contains("object too large"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn a_folder_bomb_is_refused_by_restore_before_anything_is_created() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let m = crafted_point(&repo, "bomb", &|put| cairn_core::crafted::bomb(put, 64));
+    let ks = repo.default_keyset().expect("keyset");
+    let out = tmp.path().join("out");
+    let spec = RestoreSpec {
+        paths: Vec::new(),
+        dest: Destination::To(out.clone()),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    let err = restore::run(
+        &repo,
+        &ks,
+        &m,
+        &spec,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+    .expect_err("2^64 folders are too many to restore");
+    assert!(
+        err.message().contains("more than the 100000000"),
+        "{}",
+        err.message()
+    );
+    let created = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(created, 0, "nothing may be created before the refusal");
+}
+
+#[test]
+fn two_folder_bombs_are_compared_into_an_error_not_forever() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let old = std::cell::Cell::new(None);
+    let m = crafted_point(&repo, "bomb", &|put| {
+        old.set(Some(cairn_core::crafted::bomb(put, 64)));
+        let file =
+            cairn_core::crafted::entry(b"planted", cairn_core::format::tree::EntryKind::File);
+        let leaf = cairn_core::format::tree::Tree {
+            entries: vec![file],
+        };
+        cairn_core::crafted::bomb_over(put, 64, &leaf)
+    });
+    let ks = repo.default_keyset().expect("keyset");
+    let index = repo.load_index(&ks, false).expect("index");
+    let new = ChunkId::from_hex(&m.root).expect("root");
+    let old = old.get().expect("old root");
+    let err = cairn_core::explore::diff(&repo, &ks, &ks, &index, &index, &old, &new)
+        .expect_err("2^64 differences are too many to list");
+    assert!(
+        err.message().contains("differ in more than"),
         "{}",
         err.message()
     );

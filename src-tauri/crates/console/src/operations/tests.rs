@@ -270,6 +270,60 @@ fn a_panic_inside_a_run_fails_its_session_and_frees_the_job() {
     run(&c, "Fragile");
 }
 
+/// A sink that panics when a restore starts planning.
+struct PanicsWhilePlanning;
+
+impl cairn_core::progress::ProgressSink for PanicsWhilePlanning {
+    fn progress(&self, _: &cairn_core::progress::ProgressSnapshot) {}
+    fn log(&self, _: cairn_model::LogLevel, message: &str) {
+        if message.starts_with("Planning the restore") {
+            panic!("planted for the test");
+        }
+    }
+}
+
+#[test]
+fn a_panic_inside_a_restore_fails_its_session_and_the_next_restore_works() {
+    use cairn_model::SessionKind;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = console(tmp.path());
+    let src = source(tmp.path());
+    job(&c, "Docs", &src);
+    run(&c, "Docs");
+    let spec = RestoreSpec {
+        paths: Vec::new(),
+        dest: Destination::To(tmp.path().join("restored")),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    let cancel = CancelToken::new();
+    let err = c
+        .restore(
+            "Docs",
+            "latest",
+            &spec,
+            None,
+            Arc::new(PanicsWhilePlanning),
+            &cancel,
+        )
+        .expect_err("the restore fails");
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(
+        err.message().contains("internal error"),
+        "{}",
+        err.message()
+    );
+    let rows = c.history_rows().expect("history");
+    let s = rows
+        .iter()
+        .find(|s| s.kind == SessionKind::Restore)
+        .expect("the restore session");
+    assert_eq!(s.result, Some(SessionResult::Failed));
+    assert!(s.ended.is_some(), "the session ended");
+    c.restore("Docs", "latest", &spec, None, Arc::new(NoProgress), &cancel)
+        .expect("the next restore");
+}
+
 #[test]
 fn concurrent_starts_of_one_job_start_it_once() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -171,13 +171,18 @@ fn aead_open(c: Cipher, key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Vec
     }
 }
 
-/// Argon2id memory a key file may ask for: 8 MiB to 4 GiB (Cairn writes
-/// 64 MiB). Outside these the file is treated as corrupt, never derived.
+/// Argon2id memory a key file may ask for: 8 MiB to 1 GiB (Cairn writes
+/// 64 MiB). Outside these the file is treated as corrupt, never derived:
+/// a rescan or copy on a small console must not be made to allocate more.
 pub const MIN_KDF_MEMORY_KIB: u32 = 8 * 1024;
 /// See [`MIN_KDF_MEMORY_KIB`].
-pub const MAX_KDF_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+pub const MAX_KDF_MEMORY_KIB: u32 = 1024 * 1024;
 /// Argon2id passes a key file may ask for (Cairn writes 3).
 pub const MAX_KDF_ITERATIONS: u32 = 64;
+/// Memory times passes a key file may ask for, in KiB: 4 GiB of work
+/// (1 GiB × 4 or 64 MiB × 64), a few seconds of one core; Cairn writes
+/// 192 MiB.
+pub const MAX_KDF_WORK_KIB: u64 = 4 * 1024 * 1024;
 /// Argon2id lanes a key file may ask for (Cairn writes 1).
 pub const MAX_KDF_LANES: u32 = 64;
 
@@ -188,10 +193,15 @@ fn check_kdf(p: &KdfParams) -> Result<Vec<u8>> {
         return Err(bad("the key derivation is not Argon2id"));
     }
     if !(MIN_KDF_MEMORY_KIB..=MAX_KDF_MEMORY_KIB).contains(&p.memory_kib) {
-        return Err(bad("the key derivation's memory is outside 8 MiB to 4 GiB"));
+        return Err(bad("the key derivation's memory is outside 8 MiB to 1 GiB"));
     }
     if !(1..=MAX_KDF_ITERATIONS).contains(&p.iterations) {
         return Err(bad("the key derivation's passes are outside 1 to 64"));
+    }
+    if u64::from(p.memory_kib) * u64::from(p.iterations) > MAX_KDF_WORK_KIB {
+        return Err(bad(
+            "the key derivation's memory times passes is above 4 GiB of work",
+        ));
     }
     if !(1..=MAX_KDF_LANES).contains(&p.parallelism) {
         return Err(bad("the key derivation's lanes are outside 1 to 64"));
@@ -439,7 +449,7 @@ mod tests {
             KeySet::from_file(&file, Some("pw"), "R1")
         };
         type Edit = fn(&mut KdfParams);
-        let absurd: [(&str, Edit); 8] = [
+        let absurd: [(&str, Edit); 10] = [
             ("4 TiB of memory", |k| k.memory_kib = u32::MAX),
             ("memory above the limit", |k| {
                 k.memory_kib = MAX_KDF_MEMORY_KIB + 1
@@ -448,6 +458,14 @@ mod tests {
                 k.memory_kib = MIN_KDF_MEMORY_KIB - 1
             }),
             ("4 billion passes", |k| k.iterations = u32::MAX),
+            ("1 GiB for 64 passes", |k| {
+                k.memory_kib = MAX_KDF_MEMORY_KIB;
+                k.iterations = MAX_KDF_ITERATIONS
+            }),
+            ("just above the work limit", |k| {
+                k.memory_kib = MAX_KDF_MEMORY_KIB;
+                k.iterations = 5
+            }),
             ("no passes", |k| k.iterations = 0),
             ("too many lanes", |k| k.parallelism = MAX_KDF_LANES + 1),
             ("a short salt", |k| k.salt = "00".repeat(7)),

@@ -26,6 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+/// The most items (folders, files, links) one restore creates; see
+/// FORMAT.md's threat model.
+pub const MAX_RESTORE_ITEMS: u64 = 100_000_000;
+
 /// Where restored items go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
@@ -528,18 +532,55 @@ impl Ctx<'_> {
             fs::create_dir_all(dir).map_err(|e| Error::io("create the restore folder", dir, e))?;
             self.hold(dir)
         };
+        let mut picked = Vec::new();
+        for p in &self.spec.paths {
+            picked.push(resolve(self.repo, self.ks, self.index, root, p)?);
+        }
+        self.refuse_too_many(root, &picked)?;
         if self.spec.paths.is_empty() {
             let dir = base("/");
             make(&dir)?;
             self.plan_children(&mut plan, &dir, &root.entries)?;
         }
-        for p in &self.spec.paths {
-            let (e, parent) = resolve(self.repo, self.ks, self.index, root, p)?;
-            let dir = base(&parent);
+        for (e, parent) in &picked {
+            let dir = base(parent);
             make(&dir)?;
-            self.plan_entry(&mut plan, &dir, &e, None)?;
+            self.plan_entry(&mut plan, &dir, e, None)?;
         }
         Ok(plan)
+    }
+
+    /// Refuses, before anything is created, a restore of more than
+    /// [`MAX_RESTORE_ITEMS`] items: a point of shared subtrees (a folder
+    /// bomb) would otherwise fill the destination with exponentially many
+    /// folders.
+    fn refuse_too_many(&self, root: &Tree, picked: &[(Entry, String)]) -> Result<()> {
+        let below = |e: &Entry| -> Result<u64> {
+            match e.subtree.filter(|_| e.kind == EntryKind::Dir) {
+                Some(sub) => crate::treewalk::paths_below(self.repo, self.ks, self.index, &sub),
+                None => Ok(0),
+            }
+        };
+        let mut items = 0u64;
+        let chosen: Vec<&Entry> = if picked.is_empty() {
+            root.entries.iter().collect()
+        } else {
+            picked.iter().map(|(e, _)| e).collect()
+        };
+        for e in chosen {
+            items = items.saturating_add(1).saturating_add(below(e)?);
+        }
+        if items > MAX_RESTORE_ITEMS {
+            let count = match items {
+                u64::MAX => "more than 18 quintillion".to_string(),
+                n => n.to_string(),
+            };
+            return Err(Error::invalid(format!(
+                "the restore would create {count} items, more than the {MAX_RESTORE_ITEMS} one restore may \
+                 create; restore fewer folders at a time"
+            )));
+        }
+        Ok(())
     }
 
     /// Data in an archive storage class is retrieved first, all packs at
