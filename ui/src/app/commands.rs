@@ -67,8 +67,17 @@ pub fn ribbon_action(c: Console, action: Action) {
         (Action::Job(command), Some(name)) => job_command(c, command, name),
         (Action::RemoveRepository, Some(name)) => c.open(Modal::ConfirmRemove(name)),
         (Action::Edit, Some(name)) => edit_repository(c, name),
-        // Nothing selected (the button says why), or no action here.
-        _ => {}
+        // Nothing selected: the button is disabled and its title says why.
+        (Action::ShowLog | Action::RemoveRepository | Action::Job(_) | Action::Edit, None) => {}
+        // Buttons with a menu opened it above.
+        (
+            Action::BackupJob
+            | Action::BackupCopy
+            | Action::Restore
+            | Action::AddRepository
+            | Action::ConnectRepository,
+            _,
+        ) => {}
     }
 }
 

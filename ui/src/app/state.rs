@@ -121,10 +121,11 @@ impl Console {
 
     /// A job's Status column (the fourth) says whether it is disabled.
     pub fn job_disabled(self, name: &str) -> bool {
+        let disabled = cairn_model::JobStatus::Disabled.label();
         self.table
             .get_untracked()
             .and_then(|t| t.rows.into_iter().find(|r| r.key == name))
-            .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == "Disabled"))
+            .is_some_and(|r| r.cells.get(3).is_some_and(|c| c == disabled))
     }
 
     pub fn job_selected(self) -> bool {

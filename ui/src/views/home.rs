@@ -23,7 +23,7 @@ pub async fn jobs(node: Node) -> Result<Table, ApiError> {
                 j.name,
                 j.kind.label().into(),
                 j.objects,
-                j.status,
+                j.status.label().into(),
                 j.last_result
                     .map(|r| r.label().to_string())
                     .unwrap_or_default(),

@@ -551,7 +551,7 @@ fn job_list(console: &Console, json: bool) -> Result<()> {
                     j.name.clone(),
                     j.kind.label().into(),
                     j.objects.clone(),
-                    j.status.clone(),
+                    j.status.label().into(),
                     j.last_result
                         .map(|r| r.label().to_string())
                         .unwrap_or_default(),

@@ -127,6 +127,28 @@ impl SessionResult {
     }
 }
 
+/// A job's Status column in Home → Jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobStatus {
+    /// Waiting for its schedule or a start.
+    Idle,
+    /// A session of it runs now.
+    Running,
+    /// Runs neither on schedule nor by a chain until enabled.
+    Disabled,
+}
+
+impl JobStatus {
+    /// The word shown in lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Idle => "Idle",
+            Self::Running => "Running",
+            Self::Disabled => "Disabled",
+        }
+    }
+}
+
 /// A job as Home → Jobs lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRow {
@@ -138,8 +160,8 @@ pub struct JobRow {
     pub kind: JobKind,
     /// What the job processes, in words.
     pub objects: String,
-    /// "Idle", "Running" or "Disabled".
-    pub status: String,
+    /// Whether it runs now, waits or is disabled.
+    pub status: JobStatus,
     /// Result of the last session.
     pub last_result: Option<SessionResult>,
     /// Start of the last session.

@@ -5,9 +5,9 @@ use crate::error::{Error, Result};
 use cairn_core::storage::{LocalStorage, Storage};
 use cairn_core::time::now;
 use cairn_model::{
-    BackupLocation, BackupRow, ConsoleStatus, ExternalRepositoryRow, JobRow, ProtectionGroupRow,
-    RepositoryKind, RepositoryRow, ServiceProviderRow, SessionResult, SessionRow, UiSettings,
-    WindowSize,
+    BackupLocation, BackupRow, ConsoleStatus, ExternalRepositoryRow, JobRow, JobStatus,
+    ProtectionGroupRow, RepositoryKind, RepositoryRow, ServiceProviderRow, SessionResult,
+    SessionRow, UiSettings, WindowSize,
 };
 use std::path::Path;
 
@@ -62,11 +62,11 @@ impl Console {
                 .unwrap_or_default();
             let last = cat.last_job_result(j.id)?;
             let status = if running.contains(&j.name) {
-                "Running"
+                JobStatus::Running
             } else if !j.enabled {
-                "Disabled"
+                JobStatus::Disabled
             } else {
-                "Idle"
+                JobStatus::Idle
             };
             let objects = match (&j.settings.copy, j.settings.backup_mode) {
                 (Some(c), _) => c
@@ -86,7 +86,7 @@ impl Console {
                 name: j.name.clone(),
                 kind: j.kind,
                 objects,
-                status: status.into(),
+                status,
                 last_result: last.map(|l| l.0),
                 last_run: last.map(|l| l.1),
                 next_run: j.next_run.filter(|_| j.enabled),
