@@ -33,14 +33,20 @@ pub fn collect(
     Ok(())
 }
 
-/// How many entries a walk of every path under `root` meets: a subtree
-/// shared by several folders counts at each of them (saturating). Each
-/// distinct tree is read once, so a folder bomb (2^64 paths in 65 trees)
-/// is measured in 65 reads, before anything acts on its paths.
-pub fn paths_below(repo: &Repository, ks: &KeySet, index: &Index, root: &ChunkId) -> Result<u64> {
+/// How many entries a walk of every path under the trees `roots` meets
+/// (their sum): a subtree shared by several folders counts at each of
+/// them (saturating). Each distinct tree is read once, across all the
+/// roots, so a folder bomb (2^64 paths in 65 trees) is measured in 65
+/// reads, before anything acts on its paths.
+pub fn paths_below(
+    repo: &Repository,
+    ks: &KeySet,
+    index: &Index,
+    roots: &[ChunkId],
+) -> Result<u64> {
     let mut counts: HashMap<ChunkId, u64> = HashMap::new();
     let mut pending: HashMap<ChunkId, (u64, Vec<ChunkId>)> = HashMap::new();
-    let mut stack = vec![(*root, 0usize, false)];
+    let mut stack: Vec<(ChunkId, usize, bool)> = roots.iter().map(|r| (*r, 0, false)).collect();
     while let Some((id, depth, children_done)) = stack.pop() {
         if children_done {
             let (entries, subs) = pending.remove(&id).unwrap_or_default();
@@ -65,7 +71,8 @@ pub fn paths_below(repo: &Repository, ks: &KeySet, index: &Index, root: &ChunkId
         stack.extend(subs.iter().map(|s| (*s, depth + 1, false)));
         pending.insert(id, (tree.entries.len() as u64, subs));
     }
-    Ok(counts.get(root).copied().unwrap_or(0))
+    let per_root = roots.iter().map(|r| counts.get(r).copied().unwrap_or(0));
+    Ok(per_root.fold(0, u64::saturating_add))
 }
 
 /// Calls `f(path, entry)` for every entry under `root`, depth first;

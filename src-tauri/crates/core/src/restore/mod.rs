@@ -555,21 +555,18 @@ impl Ctx<'_> {
     /// bomb) would otherwise fill the destination with exponentially many
     /// folders.
     fn refuse_too_many(&self, root: &Tree, picked: &[(Entry, String)]) -> Result<()> {
-        let below = |e: &Entry| -> Result<u64> {
-            match e.subtree.filter(|_| e.kind == EntryKind::Dir) {
-                Some(sub) => crate::treewalk::paths_below(self.repo, self.ks, self.index, &sub),
-                None => Ok(0),
-            }
-        };
-        let mut items = 0u64;
         let chosen: Vec<&Entry> = if picked.is_empty() {
             root.entries.iter().collect()
         } else {
             picked.iter().map(|(e, _)| e).collect()
         };
-        for e in chosen {
-            items = items.saturating_add(1).saturating_add(below(e)?);
-        }
+        let folders: Vec<ChunkId> = chosen
+            .iter()
+            .filter(|e| e.kind == EntryKind::Dir)
+            .filter_map(|e| e.subtree)
+            .collect();
+        let below = crate::treewalk::paths_below(self.repo, self.ks, self.index, &folders)?;
+        let items = (chosen.len() as u64).saturating_add(below);
         if items > MAX_RESTORE_ITEMS {
             let count = match items {
                 u64::MAX => "more than 18 quintillion".to_string(),
