@@ -19,14 +19,13 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     snapshot(dir).into_keys().collect()
 }
 
-#[test]
-fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_plaintext() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let src = tmp.path().join("src");
+/// A console in `dir` with encrypted job "vault" (password "correct
+/// horse") over a folder holding `secret.txt` with `secret`, run once.
+fn encrypted_vault(dir: &Path, secret: &str) -> Cairn {
+    let src = dir.join("src");
     std::fs::create_dir_all(&src).expect("mkdir");
-    let marker = "CAIRN-DOWNGRADE-MARKER-91c2";
-    std::fs::write(src.join("secret.txt"), marker.repeat(2000)).expect("write");
-    let cairn = Cairn::new(tmp.path());
+    std::fs::write(src.join("secret.txt"), secret).expect("write");
+    let cairn = Cairn::new(dir);
     let create = [
         "job",
         "create",
@@ -40,8 +39,19 @@ fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_pla
         "--password-stdin",
     ];
     cairn.ok_stdin(&create, "correct horse\n");
+    cairn.ok_stdin(
+        &["job", "run", "vault", "--password-stdin"],
+        "correct horse\n",
+    );
+    cairn
+}
+
+#[test]
+fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_plaintext() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let marker = "CAIRN-DOWNGRADE-MARKER-91c2";
+    let cairn = encrypted_vault(tmp.path(), &marker.repeat(2000));
     let run = ["job", "run", "vault", "--password-stdin"];
-    cairn.ok_stdin(&run, "correct horse\n");
 
     // The attacker rewrites the job's key file as a plain one and removes
     // the index and the restore points, so nothing is left to dedup with.
@@ -90,27 +100,7 @@ fn swap_password_key_for_a_plain_one(repo: &Path) {
 #[test]
 fn a_restore_of_an_encrypted_backup_refuses_a_key_file_swapped_for_a_plain_one() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let src = tmp.path().join("src");
-    std::fs::create_dir_all(&src).expect("mkdir");
-    std::fs::write(src.join("secret.txt"), b"kept secret").expect("write");
-    let cairn = Cairn::new(tmp.path());
-    let create = [
-        "job",
-        "create",
-        "backup",
-        "vault",
-        "--repo",
-        REPO,
-        "--include",
-        s(&src),
-        "--encrypt",
-        "--password-stdin",
-    ];
-    cairn.ok_stdin(&create, "correct horse\n");
-    cairn.ok_stdin(
-        &["job", "run", "vault", "--password-stdin"],
-        "correct horse\n",
-    );
+    let cairn = encrypted_vault(tmp.path(), "kept secret");
     swap_password_key_for_a_plain_one(&cairn.default_repo());
 
     // With the password or without it: a plain key set in an encrypted

@@ -18,7 +18,7 @@ use cairn_core::jobs::prune;
 use cairn_core::progress::Counters;
 use cairn_core::progress::{CancelToken, NoProgress};
 use cairn_core::repo::Repository;
-use cairn_core::restore::{self, Destination, RestoreSpec};
+
 use cairn_core::storage::{LocalStorage, Storage};
 use std::path::Path;
 use std::sync::Arc;
@@ -59,21 +59,7 @@ fn restore_latest(repo: &Repository, backup: &str, to: &Path) {
     let m = repo
         .read_manifest(&ks, backup, points.last().expect("a point"))
         .expect("manifest");
-    let spec = RestoreSpec {
-        paths: Vec::new(),
-        dest: Destination::To(to.to_path_buf()),
-        preserve_owner: false,
-        changed_only: false,
-    };
-    let r = restore::run(
-        repo,
-        &ks,
-        &m,
-        &spec,
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )
-    .expect("restore");
+    let r = common::restore_all(repo, &ks, &m, to).expect("restore");
     assert!(r.failed.is_empty(), "{:?}", r.failed);
 }
 
@@ -242,21 +228,8 @@ fn a_chain_of_fifty_thousand_nested_trees_is_refused_without_exhausting_the_stac
     let ks = repo.default_keyset().expect("keyset");
     let err = copy_point(&repo, &m, &tmp.path().join("copy")).expect_err("too deep to copy");
     assert!(err.message().contains("levels deep"), "{}", err.message());
-    let spec = RestoreSpec {
-        paths: Vec::new(),
-        dest: Destination::To(tmp.path().join("out")),
-        preserve_owner: false,
-        changed_only: false,
-    };
-    let err = restore::run(
-        &repo,
-        &ks,
-        &m,
-        &spec,
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )
-    .expect_err("too deep to restore");
+    let err = common::restore_all(&repo, &ks, &m, &tmp.path().join("out"))
+        .expect_err("too deep to restore");
     assert!(err.message().contains("levels deep"), "{}", err.message());
     let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
     assert!(
@@ -281,21 +254,7 @@ fn trees_at_the_depth_limit_copy_restore_and_check() {
     let ks = repo.default_keyset().expect("keyset");
     let report = check::run(&repo, None, false, &NoProgress, &CancelToken::new()).expect("check");
     assert!(report.healthy(), "{:?}", report.errors);
-    let spec = RestoreSpec {
-        paths: Vec::new(),
-        dest: Destination::To(tmp.path().join("o")),
-        preserve_owner: false,
-        changed_only: false,
-    };
-    restore::run(
-        &repo,
-        &ks,
-        &m,
-        &spec,
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )
-    .expect("restore at the limit");
+    common::restore_all(&repo, &ks, &m, &tmp.path().join("o")).expect("restore at the limit");
 }
 
 #[test]
@@ -442,21 +401,8 @@ fn a_folder_bomb_is_refused_by_restore_before_anything_is_created() {
     let m = crafted_point(&repo, "bomb", &|put| cairn_core::crafted::bomb(put, 64));
     let ks = repo.default_keyset().expect("keyset");
     let out = tmp.path().join("out");
-    let spec = RestoreSpec {
-        paths: Vec::new(),
-        dest: Destination::To(out.clone()),
-        preserve_owner: false,
-        changed_only: false,
-    };
-    let err = restore::run(
-        &repo,
-        &ks,
-        &m,
-        &spec,
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )
-    .expect_err("2^64 folders are too many to restore");
+    let err = common::restore_all(&repo, &ks, &m, &out)
+        .expect_err("2^64 folders are too many to restore");
     assert!(
         err.message().contains("more than the 100000000"),
         "{}",

@@ -111,21 +111,7 @@ fn a_malicious_restore_point_cannot_write_outside_the_target() {
         origin: String::new(),
     };
     let target = tmp.path().join("target");
-    let spec = RestoreSpec {
-        paths: vec![],
-        dest: Destination::To(target.clone()),
-        preserve_owner: false,
-        changed_only: false,
-    };
-    let report = restore::run(
-        &repo,
-        &ks,
-        &m,
-        &spec,
-        Arc::new(NoProgress),
-        &CancelToken::new(),
-    )
-    .expect("restore runs");
+    let report = common::restore_all(&repo, &ks, &m, &target).expect("restore runs");
     assert_eq!(
         std::fs::read(target.join("ok.txt")).expect("the harmless file"),
         b"fine"

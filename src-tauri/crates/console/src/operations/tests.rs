@@ -229,14 +229,15 @@ fn restores_wake_their_watchers_and_a_closed_window_ends_its_watch() {
     assert_eq!(c.watches(), 0);
 }
 
-/// A sink that panics on the line a backup logs before it walks the
-/// source: a stand-in for any defect deep in a run.
-struct PanicsWhileBackingUp;
+/// A sink that panics on the first line starting with its text (a backup's
+/// "Backing up", a restore's "Planning the restore"): a stand-in for any
+/// defect deep in a run.
+struct PanicsOnLine(&'static str);
 
-impl cairn_core::progress::ProgressSink for PanicsWhileBackingUp {
+impl cairn_core::progress::ProgressSink for PanicsOnLine {
     fn progress(&self, _: &cairn_core::progress::ProgressSnapshot) {}
     fn log(&self, _: cairn_model::LogLevel, message: &str) {
-        if message.starts_with("Backing up") {
+        if message.starts_with(self.0) {
             panic!("planted for the test");
         }
     }
@@ -252,7 +253,7 @@ fn a_panic_inside_a_run_fails_its_session_and_frees_the_job() {
         .run_job(
             "Fragile",
             &RunOptions::default(),
-            Arc::new(PanicsWhileBackingUp),
+            Arc::new(PanicsOnLine("Backing up")),
             &CancelToken::new(),
         )
         .expect_err("the run fails");
@@ -268,18 +269,6 @@ fn a_panic_inside_a_run_fails_its_session_and_frees_the_job() {
     assert_eq!(s.result, Some(SessionResult::Failed));
     assert!(s.ended.is_some(), "the session ended");
     run(&c, "Fragile");
-}
-
-/// A sink that panics when a restore starts planning.
-struct PanicsWhilePlanning;
-
-impl cairn_core::progress::ProgressSink for PanicsWhilePlanning {
-    fn progress(&self, _: &cairn_core::progress::ProgressSnapshot) {}
-    fn log(&self, _: cairn_model::LogLevel, message: &str) {
-        if message.starts_with("Planning the restore") {
-            panic!("planted for the test");
-        }
-    }
 }
 
 #[test]
@@ -303,7 +292,7 @@ fn a_panic_inside_a_restore_fails_its_session_and_the_next_restore_works() {
             "latest",
             &spec,
             None,
-            Arc::new(PanicsWhilePlanning),
+            Arc::new(PanicsOnLine("Planning the restore")),
             &cancel,
         )
         .expect_err("the restore fails");

@@ -2,8 +2,14 @@
 
 #![allow(dead_code)]
 
+use cairn_core::format::crypto::KeySet;
+use cairn_core::format::manifest::Manifest;
 use cairn_core::jobs::backup::BackupSpec;
+use cairn_core::progress::{CancelToken, NoProgress};
+use cairn_core::repo::Repository;
+use cairn_core::restore::{self, Destination, RestoreReport, RestoreSpec};
 use std::path::Path;
+use std::sync::Arc;
 
 /// A backup of `src` as backup (and job) `id`, with default settings.
 pub fn spec(id: &str, src: &Path) -> BackupSpec {
@@ -26,3 +32,27 @@ pub fn spec(id: &str, src: &Path) -> BackupSpec {
 /// A tree entry of `kind` named `name`, owned by root, with no content.
 #[allow(unused_imports)]
 pub use cairn_core::crafted::entry;
+
+/// Restores the whole of point `m` into folder `to` (no ownership, no
+/// progress); whether it must succeed is the caller's assertion.
+pub fn restore_all(
+    repo: &Repository,
+    ks: &KeySet,
+    m: &Manifest,
+    to: &Path,
+) -> cairn_core::Result<RestoreReport> {
+    let spec = RestoreSpec {
+        paths: Vec::new(),
+        dest: Destination::To(to.to_path_buf()),
+        preserve_owner: false,
+        changed_only: false,
+    };
+    restore::run(
+        repo,
+        ks,
+        m,
+        &spec,
+        Arc::new(NoProgress),
+        &CancelToken::new(),
+    )
+}
