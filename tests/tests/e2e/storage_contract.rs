@@ -32,6 +32,7 @@ fn object_storage(locks: bool) -> Expect {
         locks,
         pack_size: DEFAULT_PACK_SIZE,
         concurrency: Some(4),
+        list_settle: Some(std::time::Duration::from_secs(1)),
         ..Expect::default()
     }
 }

@@ -275,3 +275,15 @@ fn a_lease_that_cannot_be_renewed_stops_the_writer_before_it_changes_anything() 
         err.message()
     );
 }
+
+#[test]
+fn the_writer_lock_guard_conforms_to_the_storage_contract() {
+    let locks = Mutex::new(Vec::new());
+    crate::storage::testing::assert_wrapper_conforms("writer lock guard", false, |inner| {
+        let lock =
+            WriterLock::acquire_with(inner.clone(), "R", "conformance", quick()).expect("lock");
+        let guarded = Arc::new(Guarded::new(inner, lock.holder.clone()));
+        locks.lock().expect("locks").push(lock);
+        guarded
+    });
+}

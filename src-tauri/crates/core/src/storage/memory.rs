@@ -23,6 +23,8 @@ pub struct MemoryBehaviour {
     pub pack_size: Option<u32>,
     /// Requests that may run at once (4 when `None`).
     pub concurrency: Option<usize>,
+    /// How long a listing may lag a write (none when `None`).
+    pub list_settle: Option<std::time::Duration>,
 }
 
 #[derive(Default)]
@@ -186,6 +188,6 @@ impl Storage for MemoryStorage {
         self.behaviour.pack_size.unwrap_or(super::DEFAULT_PACK_SIZE)
     }
     fn list_settle(&self) -> std::time::Duration {
-        std::time::Duration::ZERO
+        self.behaviour.list_settle.unwrap_or_default()
     }
 }

@@ -13,6 +13,7 @@ use super::{MemoryBehaviour, MemoryStorage, Storage, OWNER_KEY};
 use crate::error::Result;
 use cairn_model::ErrorKind;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the storage under test should answer where backends differ.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +33,8 @@ pub struct Expect {
     pub pack_size: u32,
     /// How many requests it allows at once, when that is fixed.
     pub concurrency: Option<usize>,
+    /// How long its listings may lag a write, when that is fixed.
+    pub list_settle: Option<Duration>,
 }
 
 /// The storage a run checks.
@@ -61,10 +64,12 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("capped_get_refuses_larger_objects", capped_get),
     ("concurrent_puts", concurrent_puts),
     ("prepare_read", prepare_read),
+    ("hot_puts_are_never_archived", hot_puts_are_never_archived),
     ("locked_until", locked_until),
     ("usage", usage),
     ("preferred_pack_size", preferred_pack_size),
     ("concurrency", concurrency),
+    ("list_settle", list_settle),
     ("read_only_refuses_writes", read_only_refuses_writes),
 ];
 
@@ -99,8 +104,12 @@ pub fn distinctive_memory() -> MemoryStorage {
         capacity: Some(1 << 40),
         pack_size: Some(3 * 1024 * 1024),
         concurrency: Some(7),
+        list_settle: Some(DISTINCTIVE_SETTLE),
     })
 }
+
+/// The listing lag of [`distinctive_memory`]: neither the default nor zero.
+const DISTINCTIVE_SETTLE: Duration = Duration::from_millis(250);
 
 /// Checks a wrapper: `wrap` gets a distinctive in-memory store, and the
 /// wrapper must conform with that store's answers.
@@ -117,6 +126,7 @@ pub fn assert_wrapper_conforms(
         knows_free: true,
         pack_size: 3 * 1024 * 1024,
         concurrency: Some(7),
+        list_settle: Some(DISTINCTIVE_SETTLE),
     };
     assert_wrapper_over(name, Arc::new(distinctive_memory()), expect, wrap);
 }
@@ -357,6 +367,22 @@ fn prepare_read(s: &Subject) -> std::result::Result<(), String> {
     })
 }
 
+fn hot_puts_are_never_archived(s: &Subject) -> std::result::Result<(), String> {
+    if s.expect.read_only {
+        return Ok(());
+    }
+    step("hot put", s.store.put_hot("data/conf-hot", b"tree"))?;
+    let asked = vec!["data/conf-hot".to_string()];
+    let waiting = step("prepare_read", s.store.prepare_read(&asked))?;
+    ensure(waiting.is_empty(), || {
+        "an object written with put_hot is archived: trees must stay readable".into()
+    })?;
+    ensure(
+        step("get", s.store.get("data/conf-hot"))? == b"tree",
+        || "a hot put came back different".into(),
+    )
+}
+
 fn locked_until(s: &Subject) -> std::result::Result<(), String> {
     step("put", s.seed.put("data/conf-locked", b"kept"))?;
     let until = step("locked_until", s.store.locked_until("data/conf-locked"))?;
@@ -409,6 +435,16 @@ fn concurrency(s: &Subject) -> std::result::Result<(), String> {
     })
 }
 
+fn list_settle(s: &Subject) -> std::result::Result<(), String> {
+    let got = s.store.list_settle();
+    ensure(got <= Duration::from_secs(30), || {
+        format!("list settle {got:?}: a lock would wait that long")
+    })?;
+    ensure(s.expect.list_settle.is_none_or(|want| want == got), || {
+        format!("list settle {got:?}, want {:?}", s.expect.list_settle)
+    })
+}
+
 fn read_only_refuses_writes(s: &Subject) -> std::result::Result<(), String> {
     if !s.expect.read_only {
         return Ok(());
@@ -444,6 +480,7 @@ mod tests {
             knows_free: true,
             pack_size: 8 * 1024 * 1024,
             concurrency: Some(1),
+            list_settle: Some(Duration::ZERO),
             ..Expect::default()
         };
         assert_conforms(
@@ -463,6 +500,7 @@ mod tests {
             knows_used: true,
             pack_size: super::super::DEFAULT_PACK_SIZE,
             concurrency: Some(4),
+            list_settle: Some(Duration::ZERO),
             ..Expect::default()
         };
         assert_conforms(
