@@ -438,3 +438,39 @@ fn two_folder_bombs_are_compared_into_an_error_not_forever() {
         err.message()
     );
 }
+
+#[test]
+fn a_name_search_in_a_folder_bomb_reads_each_tree_once_and_answers() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let repo = open(tmp.path());
+    let m = crafted_point(&repo, "bomb", &|put| {
+        let file =
+            cairn_core::crafted::entry(b"planted", cairn_core::format::tree::EntryKind::File);
+        let leaf = cairn_core::format::tree::Tree {
+            entries: vec![file],
+        };
+        cairn_core::crafted::bomb_over(put, 64, &leaf)
+    });
+    let ks = repo.default_keyset().expect("keyset");
+    let index = repo.load_index(&ks, false).expect("index");
+    let root = ChunkId::from_hex(&m.root).expect("root");
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let tree = |id: &ChunkId| {
+        reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        repo.read_tree(&ks, &index, id).map(Arc::new)
+    };
+    let search = |pattern: &str| {
+        let p = cairn_core::explore::NamePattern::new(pattern).expect("pattern");
+        cairn_core::explore::find_with(&tree, &root, &p, 10)
+    };
+    let (found, more) = search("nothing-matches").expect("a search with no match answers");
+    assert!(found.is_empty() && !more);
+    assert!(
+        reads.load(std::sync::atomic::Ordering::Relaxed) <= 65,
+        "each of the 65 trees is read once, not each of 2^64 paths"
+    );
+    let (found, more) = search("planted").expect("a search with 2^64 matches answers");
+    assert_eq!(found.len(), 10);
+    assert!(more, "there are more than ten");
+    assert!(found[0].path.starts_with("/a/a/a/") && found[0].path.ends_with("/planted"));
+}

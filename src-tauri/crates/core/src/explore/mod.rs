@@ -13,6 +13,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod search;
+
+pub use search::{find, find_with};
+
 /// A name pattern: `*` and `?` masks match the whole name; plain text
 /// matches any part of it. Both ignore case.
 pub struct NamePattern {
@@ -95,91 +99,6 @@ impl Found {
             mtime: e.mtime_ns.div_euclid(1_000_000_000),
         }
     }
-}
-
-/// Folders still to search: full path and tree id.
-type Folders = Vec<(String, ChunkId)>;
-
-/// Folders one name search visits at most: a point of shared subtrees
-/// would otherwise hold exponentially many paths.
-const MAX_SEARCHED_FOLDERS: usize = 10_000_000;
-
-/// Searches a whole restore point by name; stops after `limit` results and
-/// says so (`true`). Trees come from `tree` (a cache or the repository);
-/// folders of one level are searched in parallel, and a path is built only
-/// for the items that match.
-pub fn find_with(
-    tree: &(dyn Fn(&ChunkId) -> Result<Arc<Tree>> + Sync),
-    root: &ChunkId,
-    pattern: &NamePattern,
-    limit: usize,
-) -> Result<(Vec<Found>, bool)> {
-    use rayon::prelude::*;
-    let mut out: Vec<Found> = Vec::new();
-    let mut level: Folders = vec![(String::new(), *root)];
-    let (mut depth, mut searched) = (0, 0usize);
-    while !level.is_empty() && out.len() <= limit {
-        if depth > MAX_DEPTH {
-            return Err(too_deep("the restore point"));
-        }
-        depth += 1;
-        let results: Vec<Result<(Vec<Found>, Folders)>> = level
-            .par_iter()
-            .map(|(prefix, id)| {
-                let t = tree(id)?;
-                let mut found = Vec::new();
-                let mut next = Vec::new();
-                for e in &t.entries {
-                    let hit = pattern.matches_bytes(&e.name);
-                    let is_dir = e.kind == EntryKind::Dir && e.subtree.is_some();
-                    if hit || is_dir {
-                        let path = format!("{prefix}/{}", String::from_utf8_lossy(&e.name));
-                        if hit {
-                            found.push(Found::of(&path, e));
-                        }
-                        if let (true, Some(sub)) = (is_dir, e.subtree) {
-                            next.push((path, sub));
-                        }
-                    }
-                }
-                Ok((found, next))
-            })
-            .collect();
-        let mut next_level = Vec::new();
-        for r in results {
-            let (found, next) = r?;
-            out.extend(found);
-            next_level.extend(next);
-        }
-        searched += next_level.len();
-        if searched > MAX_SEARCHED_FOLDERS {
-            return Err(Error::invalid(format!(
-                "the restore point holds more than {MAX_SEARCHED_FOLDERS} folders to search; search inside one folder instead"
-            )));
-        }
-        level = next_level;
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    let truncated = out.len() > limit;
-    out.truncate(limit);
-    Ok((out, truncated))
-}
-
-/// [`find_with`] reading trees from the repository.
-pub fn find(
-    repo: &Repository,
-    ks: &KeySet,
-    index: &Index,
-    root: &ChunkId,
-    pattern: &NamePattern,
-    limit: usize,
-) -> Result<(Vec<Found>, bool)> {
-    find_with(
-        &|id| repo.read_tree(ks, index, id).map(Arc::new),
-        root,
-        pattern,
-        limit,
-    )
 }
 
 /// Folders one comparison reads at most, and differences it lists at most:
