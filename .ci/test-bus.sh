@@ -4,7 +4,11 @@
 # system's gnome-keyring service file, which would start a locked one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bus="${XDG_CACHE_HOME:-$HOME/.cache}/cairn/test-bus"
+# One folder per run, so two runs (two clones) never rewrite each other's
+# service file while their buses watch it.
+mkdir -p "${XDG_CACHE_HOME:-$HOME/.cache}/cairn"
+bus="$(mktemp -d "${XDG_CACHE_HOME:-$HOME/.cache}/cairn/test-bus.XXXXXX")"
+trap 'rm -rf "$bus"' EXIT
 mkdir -p "$bus/services"
 cat >"$bus/services/org.freedesktop.secrets.service" <<SERVICE
 [D-BUS Service]
@@ -19,4 +23,4 @@ cat >"$bus/session.conf" <<CONF
   <include>/usr/share/dbus-1/session.conf</include>
 </busconfig>
 CONF
-exec dbus-run-session --config-file="$bus/session.conf" -- bash .ci/test-services.sh "$@"
+dbus-run-session --config-file="$bus/session.conf" -- bash .ci/test-services.sh "$@"

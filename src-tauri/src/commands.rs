@@ -94,7 +94,7 @@ console_commands! {
     list_credentials(ListCredentials) |c, _r| c.credential_rows();
     put_credential(PutCredential) |c, r| {
         let secret = cairn_console::Sensitive::new(r.secret.0);
-        c.put_credential(&r.name, &r.kind, &r.identity, &secret, &r.description, &r.hint)
+        c.put_credential(&r.name, r.kind, &r.identity, &secret, &r.description, &r.hint)
             .map(|_| ())
     };
     delete_credential(DeleteCredential) |c, r| c.delete_credential(&r.name);

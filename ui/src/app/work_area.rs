@@ -10,7 +10,7 @@ use crate::components::table::{DataTable, SubLines};
 use crate::format;
 use crate::views::{JobCommand, Node};
 use crate::wizards::job::JobWizardMode;
-use cairn_model::{AgentOs, ListRestorePoints, RestorePointRow};
+use cairn_model::{AgentOs, GfsFlag, ListRestorePoints, RestorePointRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,11 +19,11 @@ fn point_line(p: RestorePointRow) -> String {
     let mut l = format!(
         "{}  ·  {}  ·  {}",
         format::time(p.time),
-        p.kind,
+        p.kind.label(),
         format::bytes(p.size)
     );
     if !p.gfs.is_empty() {
-        l.push_str(&format!("  ·  GFS {}", p.gfs));
+        l.push_str(&format!("  ·  GFS {}", GfsFlag::list(&p.gfs)));
     }
     if let Some(u) = p.immutable_until {
         l.push_str(&format!("  ·  immutable until {}", format::time(u)));

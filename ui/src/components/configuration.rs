@@ -18,7 +18,7 @@ fn load_lists(repos: RwSignal<Vec<String>>, passwords: RwSignal<Vec<String>>) {
         if let Ok(c) = call(&ListCredentials {}).await {
             let names = c
                 .into_iter()
-                .filter(|c| c.kind == "password")
+                .filter(|c| c.kind == CredentialKind::Password)
                 .map(|c| c.name);
             passwords.set(names.collect());
         }
@@ -82,32 +82,7 @@ pub fn ConfigurationBackup(on_close: Callback<()>) -> impl IntoView {
                 <header class="wizard-title">"Configuration Backup"</header>
                 <div class="dialog-body">
                     <p class="hint">"The console's configuration — repositories, jobs, schedules, credentials, protection groups, providers — backed up as a restore point of its own. The keyring's secrets go along only sealed with a password; without one they are listed as to re-enter after a restore."</p>
-                    <label class="field check"><input type="checkbox" id="config-enabled"
-                        prop:checked=move || settings.get().enabled
-                        on:change=move |ev| settings.update(|s| s.enabled = event_target_checked(&ev)) />
-                        <span>"Back up the configuration daily"</span></label>
-                    <label class="field"><span>"At (HH:MM):"</span><input id="config-time" class="short"
-                        prop:value=move || settings.get().time
-                        on:input=move |ev| settings.update(|s| s.time = event_target_value(&ev)) /></label>
-                    <label class="field"><span>"Backup repository:"</span>
-                        <select id="config-repository" prop:value=move || settings.get().repository.unwrap_or_default()
-                            on:change=move |ev| settings.update(|s| s.repository = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
-                            <option value="">"The default repository"</option>
-                            {move || repos.get().into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label class="field"><span>"Seal the secrets with password:"</span>
-                        <select id="config-password" prop:value=move || settings.get().password_name.unwrap_or_default()
-                            on:change=move |ev| settings.update(|s| s.password_name = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
-                            <option value="">"None: leave the secrets out"</option>
-                            {move || passwords.get().into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <p class="hint" id="config-next">{move || match next_run.get() {
-                        Some(t) if settings.get().enabled => format!("Next run: {}", format::time(t)),
-                        _ if settings.get().enabled => "Next run: counted when the scheduler next looks".into(),
-                        _ => "The daily configuration backup is off.".into(),
-                    }}</p>
+                    <ScheduleSection settings next_run repos passwords />
                     <RestoreSection repos busy act />
                     {move || message.get().map(|m| view! { <div class="wiz-ok" id="config-message" role="status">{m}</div> })}
                     {move || error.get().map(|e| view! { <div class="wiz-error" id="config-error" role="alert">{e}</div> })}
@@ -120,6 +95,45 @@ pub fn ConfigurationBackup(on_close: Callback<()>) -> impl IntoView {
                 </footer>
             </div>
         </div>
+    }
+}
+
+/// The daily configuration backup: when, where, and the password that
+/// seals the secrets.
+#[component]
+fn ScheduleSection(
+    settings: RwSignal<ConfigBackupSettings>,
+    next_run: RwSignal<Option<i64>>,
+    repos: RwSignal<Vec<String>>,
+    passwords: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <label class="field check"><input type="checkbox" id="config-enabled"
+            prop:checked=move || settings.get().enabled
+            on:change=move |ev| settings.update(|s| s.enabled = event_target_checked(&ev)) />
+            <span>"Back up the configuration daily"</span></label>
+        <label class="field"><span>"At (HH:MM):"</span><input id="config-time" class="short"
+            prop:value=move || settings.get().time
+            on:input=move |ev| settings.update(|s| s.time = event_target_value(&ev)) /></label>
+        <label class="field"><span>"Backup repository:"</span>
+            <select id="config-repository" prop:value=move || settings.get().repository.unwrap_or_default()
+                on:change=move |ev| settings.update(|s| s.repository = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                <option value="">"The default repository"</option>
+                {move || repos.get().into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+            </select>
+        </label>
+        <label class="field"><span>"Seal the secrets with password:"</span>
+            <select id="config-password" prop:value=move || settings.get().password_name.unwrap_or_default()
+                on:change=move |ev| settings.update(|s| s.password_name = Some(event_target_value(&ev)).filter(|v| !v.is_empty()))>
+                <option value="">"None: leave the secrets out"</option>
+                {move || passwords.get().into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}
+            </select>
+        </label>
+        <p class="hint" id="config-next">{move || match next_run.get() {
+            Some(t) if settings.get().enabled => format!("Next run: {}", format::time(t)),
+            _ if settings.get().enabled => "Next run: counted when the scheduler next looks".into(),
+            _ => "The daily configuration backup is off.".into(),
+        }}</p>
     }
 }
 

@@ -25,8 +25,8 @@ impl Manager {
             Self::Passwords => "Manage Passwords",
         }
     }
-    fn shows(self, kind: &str) -> bool {
-        self.kinds().iter().any(|(k, _)| *k == kind)
+    fn shows(self, kind: CredentialKind) -> bool {
+        self.kinds().contains(&kind)
     }
     fn identity_label(self) -> &'static str {
         match self {
@@ -34,93 +34,150 @@ impl Manager {
             _ => "Account / key ID:",
         }
     }
-    fn kinds(self) -> &'static [(&'static str, &'static str)] {
+    fn kinds(self) -> &'static [CredentialKind] {
         match self {
-            Self::Accounts => &[("account", "Username and password")],
+            Self::Accounts => &[CredentialKind::Account],
             Self::Cloud => &[
-                ("aws", "Amazon S3 access key"),
-                ("azure-key", "Azure storage shared key"),
-                ("azure-sas", "Azure SAS token"),
+                CredentialKind::Aws,
+                CredentialKind::AzureKey,
+                CredentialKind::AzureSas,
             ],
-            Self::Passwords => &[("password", "Encryption password")],
+            Self::Passwords => &[CredentialKind::Password],
         }
+    }
+}
+
+/// The entry being added or edited.
+#[derive(Clone, Copy)]
+struct CredentialForm {
+    /// Editing an existing entry: its name is fixed.
+    existing: RwSignal<bool>,
+    name: RwSignal<String>,
+    kind: RwSignal<CredentialKind>,
+    identity: RwSignal<String>,
+    secret: RwSignal<String>,
+    description: RwSignal<String>,
+    hint: RwSignal<String>,
+}
+
+impl CredentialForm {
+    fn new(manager: Manager) -> Self {
+        Self {
+            existing: RwSignal::new(false),
+            name: RwSignal::new(String::new()),
+            kind: RwSignal::new(manager.kinds()[0]),
+            identity: RwSignal::new(String::new()),
+            secret: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            hint: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Fills the form from a row, or empties it for a new entry; the
+    /// secret is always typed again.
+    fn start(self, row: Option<CredentialRow>) {
+        self.existing.set(row.is_some());
+        self.secret.set(String::new());
+        let r = row.unwrap_or_else(|| CredentialRow {
+            name: String::new(),
+            kind: self.kind.get_untracked(),
+            identity: String::new(),
+            description: String::new(),
+            hint: String::new(),
+            edited: 0,
+            used_by: Vec::new(),
+        });
+        self.name.set(r.name);
+        self.kind.set(r.kind);
+        self.identity.set(r.identity);
+        self.description.set(r.description);
+        self.hint.set(r.hint);
+    }
+
+    fn request(self) -> PutCredential {
+        PutCredential {
+            name: self.name.get_untracked().trim().to_string(),
+            kind: self.kind.get_untracked(),
+            identity: self.identity.get_untracked().trim().to_string(),
+            secret: Secret(self.secret.get_untracked()),
+            description: self.description.get_untracked(),
+            hint: self.hint.get_untracked(),
+        }
+    }
+}
+
+/// The manager's state: its rows, the open form and the last error.
+#[derive(Clone, Copy)]
+struct ManagerState {
+    manager: Manager,
+    rows: RwSignal<Vec<CredentialRow>>,
+    error: RwSignal<Option<String>>,
+    editing: RwSignal<bool>,
+    form: CredentialForm,
+}
+
+impl ManagerState {
+    fn new(manager: Manager) -> Self {
+        Self {
+            manager,
+            rows: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            editing: RwSignal::new(false),
+            form: CredentialForm::new(manager),
+        }
+    }
+
+    fn reload(self) {
+        spawn_local(async move {
+            match call(&ListCredentials {}).await {
+                Ok(r) => self.rows.set(
+                    r.into_iter()
+                        .filter(|c| self.manager.shows(c.kind))
+                        .collect(),
+                ),
+                Err(e) => self.error.set(Some(e.message)),
+            }
+        })
+    }
+
+    fn edit(self, row: Option<CredentialRow>) {
+        self.error.set(None);
+        self.form.start(row);
+        self.editing.set(true);
+    }
+
+    fn save(self) {
+        let req = self.form.request();
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(()) => {
+                    self.form.secret.set(String::new());
+                    self.editing.set(false);
+                    self.error.set(None);
+                    self.reload();
+                }
+                Err(e) => self.error.set(Some(e.message)),
+            }
+        });
+    }
+
+    fn delete(self, name: String) {
+        spawn_local(async move {
+            match call(&DeleteCredential { name }).await {
+                Ok(()) => {
+                    self.error.set(None);
+                    self.reload();
+                }
+                Err(e) => self.error.set(Some(e.message)),
+            }
+        });
     }
 }
 
 #[component]
 pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl IntoView {
-    let rows = RwSignal::new(Vec::<CredentialRow>::new());
-    let error = RwSignal::new(None::<String>);
-    let editing = RwSignal::new(false);
-    let existing = RwSignal::new(false);
-    let name = RwSignal::new(String::new());
-    let kind = RwSignal::new(manager.kinds()[0].0.to_string());
-    let identity = RwSignal::new(String::new());
-    let secret = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let hint = RwSignal::new(String::new());
-    let reload = move || {
-        spawn_local(async move {
-            match call(&ListCredentials {}).await {
-                Ok(r) => rows.set(r.into_iter().filter(|c| manager.shows(&c.kind)).collect()),
-                Err(e) => error.set(Some(e.message)),
-            }
-        })
-    };
-    reload();
-    let save = move |_| {
-        let req = PutCredential {
-            name: name.get_untracked().trim().to_string(),
-            kind: kind.get_untracked(),
-            identity: identity.get_untracked().trim().to_string(),
-            secret: Secret(secret.get_untracked()),
-            description: description.get_untracked(),
-            hint: hint.get_untracked(),
-        };
-        spawn_local(async move {
-            match call(&req).await {
-                Ok(()) => {
-                    secret.set(String::new());
-                    editing.set(false);
-                    error.set(None);
-                    reload();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
-    let start = move |row: Option<CredentialRow>| {
-        error.set(None);
-        secret.set(String::new());
-        existing.set(row.is_some());
-        match row {
-            Some(r) => {
-                name.set(r.name);
-                kind.set(r.kind);
-                identity.set(r.identity);
-                description.set(r.description);
-                hint.set(r.hint);
-            }
-            None => {
-                name.set(String::new());
-                identity.set(String::new());
-                description.set(String::new());
-                hint.set(String::new());
-            }
-        }
-        editing.set(true);
-    };
-    let delete = move |n: String| {
-        spawn_local(async move {
-            match call(&DeleteCredential { name: n }).await {
-                Ok(()) => {
-                    error.set(None);
-                    reload();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
+    let state = ManagerState::new(manager);
+    state.reload();
     view! {
         <div class="modal-backdrop">
             <div class="dialog credentials" role="dialog" aria-label=manager.title()
@@ -128,58 +185,92 @@ pub fn CredentialsManager(manager: Manager, on_close: Callback<()>) -> impl Into
                 <header class="wizard-title">{manager.title()}</header>
                 <div class="dialog-body">
                     <p class="hint">"Secrets are kept in the system keyring. They are never shown again after entry; to change one, edit the entry and type it again."</p>
-                    <table class="data-table" id="credentials-table">
-                        <thead><tr><th>"Name"</th><th>"Kind"</th><th>{manager.identity_label().trim_end_matches(':')}</th><th>"Description"</th><th>"Last edited"</th><th>"Used by"</th><th></th></tr></thead>
-                        <tbody>
-                            {move || rows.get().into_iter().map(|r| {
-                                let edit_row = r.clone();
-                                let del = r.name.clone();
-                                view! {
-                                    <tr>
-                                        <td>{r.name.clone()}</td>
-                                        <td>{r.kind.clone()}</td>
-                                        <td>{r.identity.clone()}</td>
-                                        <td>{r.description.clone()}</td>
-                                        <td>{format::time(r.edited)}</td>
-                                        <td>{r.used_by.join(", ")}</td>
-                                        <td class="row-actions">
-                                            <button on:click=move |_| start(Some(edit_row.clone()))>"Edit…"</button>
-                                            <button class="danger" on:click=move |_| delete(del.clone())>"Delete"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    {move || rows.get().is_empty().then(|| view! { <div class="empty">"Nothing stored yet."</div> })}
-                    {move || editing.get().then(|| view! {
-                        <div class="edit-form">
-                            <label class="field"><span>"Name:"</span><input id="cred-name" prop:value=move || name.get() readonly=move || existing.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                            <label class="field"><span>"Kind:"</span>
-                                <select id="cred-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                                    {manager.kinds().iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            {(manager != Manager::Passwords).then(|| view! {
-                                <label class="field"><span>{manager.identity_label()}</span><input id="cred-identity" autocomplete="off" prop:value=move || identity.get() on:input=move |ev| identity.set(event_target_value(&ev)) /></label>
-                            })}
-                            <label class="field"><span>{if manager == Manager::Accounts { "Password:" } else { "Secret:" }}</span><input id="cred-secret" type="password" autocomplete="off" prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev)) /></label>
-                            <label class="field"><span>"Description:"</span><input id="cred-description" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) /></label>
-                            {(manager != Manager::Cloud).then(|| view! {
-                                <label class="field"><span>"Hint:"</span><input id="cred-hint" prop:value=move || hint.get() on:input=move |ev| hint.set(event_target_value(&ev)) /></label>
-                            })}
-                            <div class="form-buttons">
-                                <button id="cred-save" class="primary" on:click=save>"Save"</button>
-                                <button on:click=move |_| editing.set(false)>"Cancel"</button>
-                            </div>
-                        </div>
-                    })}
-                    {move || error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
+                    <CredentialsTable state />
+                    {move || state.editing.get().then(|| view! { <CredentialEditor state /> })}
+                    {move || state.error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
                 </div>
                 <footer class="wizard-buttons">
-                    <button id="cred-add" on:click=move |_| start(None)>"Add…"</button>
+                    <button id="cred-add" on:click=move |_| state.edit(None)>"Add…"</button>
                     <button id="cred-close" class="primary" on:click=move |_| on_close.run(())>"Close"</button>
                 </footer>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn CredentialsTable(state: ManagerState) -> impl IntoView {
+    let identity = state.manager.identity_label().trim_end_matches(':');
+    view! {
+        <table class="data-table" id="credentials-table">
+            <thead><tr><th>"Name"</th><th>"Kind"</th><th>{identity}</th><th>"Description"</th><th>"Last edited"</th><th>"Used by"</th><th></th></tr></thead>
+            <tbody>
+                {move || state.rows.get().into_iter().map(|r| {
+                    let edit_row = r.clone();
+                    let del = r.name.clone();
+                    view! {
+                        <tr>
+                            <td>{r.name.clone()}</td>
+                            <td>{r.kind.label()}</td>
+                            <td>{r.identity.clone()}</td>
+                            <td>{r.description.clone()}</td>
+                            <td>{format::time(r.edited)}</td>
+                            <td>{r.used_by.join(", ")}</td>
+                            <td class="row-actions">
+                                <button on:click=move |_| state.edit(Some(edit_row.clone()))>"Edit…"</button>
+                                <button class="danger" on:click=move |_| state.delete(del.clone())>"Delete"</button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {move || state.rows.get().is_empty().then(|| view! { <div class="empty">"Nothing stored yet."</div> })}
+    }
+}
+
+/// A text input bound to a form signal.
+fn input(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    kind: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field"><span>{label}</span>
+            <input id=id type=kind autocomplete="off" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+        </label>
+    }
+}
+
+#[component]
+fn CredentialEditor(state: ManagerState) -> impl IntoView {
+    let (manager, f) = (state.manager, state.form);
+    let pick = move |ev| {
+        if let Some(k) = CredentialKind::parse(&event_target_value(&ev)) {
+            f.kind.set(k);
+        }
+    };
+    let secret_label = if manager == Manager::Accounts {
+        "Password:"
+    } else {
+        "Secret:"
+    };
+    view! {
+        <div class="edit-form">
+            <label class="field"><span>"Name:"</span><input id="cred-name" prop:value=move || f.name.get() readonly=move || f.existing.get() on:input=move |ev| f.name.set(event_target_value(&ev)) /></label>
+            <label class="field"><span>"Kind:"</span>
+                <select id="cred-kind" prop:value=move || f.kind.get().as_str() on:change=pick>
+                    {manager.kinds().iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            {(manager != Manager::Passwords).then(|| input("cred-identity", manager.identity_label(), f.identity, "text"))}
+            {input("cred-secret", secret_label, f.secret, "password")}
+            {input("cred-description", "Description:", f.description, "text")}
+            {(manager != Manager::Cloud).then(|| input("cred-hint", "Hint:", f.hint, "text"))}
+            <div class="form-buttons">
+                <button id="cred-save" class="primary" on:click=move |_| state.save()>"Save"</button>
+                <button on:click=move |_| state.editing.set(false)>"Cancel"</button>
             </div>
         </div>
     }

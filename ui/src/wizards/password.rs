@@ -25,7 +25,11 @@ pub fn PasswordPicker(
     let load = move || {
         spawn_local(async move {
             if let Ok(c) = call(&ListCredentials {}).await {
-                passwords.set(c.into_iter().filter(|c| c.kind == "password").collect());
+                passwords.set(
+                    c.into_iter()
+                        .filter(|c| c.kind == CredentialKind::Password)
+                        .collect(),
+                );
             }
         })
     };
@@ -37,7 +41,7 @@ pub fn PasswordPicker(
         spawn_local(async move {
             let r = call(&PutCredential {
                 name: name.clone(),
-                kind: "password".into(),
+                kind: CredentialKind::Password,
                 identity: String::new(),
                 secret: Secret(secret),
                 description: purpose.into(),

@@ -53,7 +53,7 @@ fn password_entry(
         let existed = console.catalog()?.credential(&entry).is_ok();
         console.put_credential(
             &entry,
-            "password",
+            cairn_model::CredentialKind::Password,
             "",
             &pw,
             &format!("Opens the backups of external repository {name}"),
@@ -205,7 +205,7 @@ pub fn appliance(a: &ApplianceArgs, json: bool) -> Result<i32> {
         a.source.clone()
     } else {
         std::env::current_dir()
-            .map_err(|e| Error::internal(e.to_string()))?
+            .map_err(|e| Error::internal("cannot read the current folder").caused_by(e))?
             .join(&a.source)
     };
     let spec = ApplianceBackup {

@@ -106,7 +106,8 @@ fn open_or_create(storage: Arc<dyn Storage>) -> Result<Repository> {
                 host: cairn_core::time::hostname(),
                 created: cairn_core::time::now(),
             };
-            let raw = serde_json::to_vec(&marker).map_err(|e| Error::internal(e.to_string()))?;
+            let raw = serde_json::to_vec(&marker)
+                .map_err(|e| Error::internal("cannot encode the appliance marker").caused_by(e))?;
             storage.put("appliance", &raw)?;
             Ok(Repository::init(
                 storage,

@@ -4,6 +4,66 @@ use crate::api::Command;
 use crate::repository::Secret;
 use serde::{Deserialize, Serialize};
 
+/// Whether a restore point holds every file or only the changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PointKind {
+    /// Every file's data is in the point's packs or earlier ones it names.
+    Full,
+    /// Only what changed since the point before.
+    Increment,
+}
+
+impl PointKind {
+    /// The name the tables show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Full => "Full",
+            Self::Increment => "Increment",
+        }
+    }
+}
+
+/// Why retention keeps a point longer than the job's count (GFS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GfsFlag {
+    /// Kept as the week's point.
+    Weekly,
+    /// Kept as the month's point.
+    Monthly,
+    /// Kept as the year's point.
+    Yearly,
+}
+
+impl GfsFlag {
+    /// The flag a manifest stores (`weekly`, `monthly`, `yearly`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "weekly" => Some(Self::Weekly),
+            "monthly" => Some(Self::Monthly),
+            "yearly" => Some(Self::Yearly),
+            _ => None,
+        }
+    }
+
+    /// The name the tables show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Weekly => "weekly",
+            Self::Monthly => "monthly",
+            Self::Yearly => "yearly",
+        }
+    }
+
+    /// Flags as the tables show them: `weekly, monthly`.
+    pub fn list(flags: &[Self]) -> String {
+        flags
+            .iter()
+            .map(|f| f.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// One restore point as the wizard's Restore Point step lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RestorePointRow {
@@ -12,11 +72,11 @@ pub struct RestorePointRow {
     /// Unix seconds.
     pub time: i64,
     /// Full or Increment.
-    pub kind: String,
+    pub kind: PointKind,
     /// Bytes of the point's files.
     pub size: u64,
-    /// GFS flags (weekly, monthly, yearly), comma-separated.
-    pub gfs: String,
+    /// GFS flags.
+    pub gfs: Vec<GfsFlag>,
     /// Unix seconds until which the point is immutable, when it is.
     pub immutable_until: Option<i64>,
     /// The backup is sealed with a password this console does not know

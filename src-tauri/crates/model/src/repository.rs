@@ -183,13 +183,68 @@ impl Command for RemoveRepository {
     type Response = ();
 }
 
+/// What a stored credential holds. The serialized names (`aws`,
+/// `azure-key`, …) are the ones the catalog stores and the CLI prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    /// An Amazon S3 access key (id and secret).
+    Aws,
+    /// An Azure storage account and its shared key.
+    AzureKey,
+    /// An Azure storage account and a SAS token.
+    AzureSas,
+    /// An encryption password.
+    Password,
+    /// A username and password of a computer or service provider.
+    Account,
+}
+
+impl CredentialKind {
+    /// Every kind, in the order the managers offer them.
+    pub const ALL: [Self; 5] = [
+        Self::Aws,
+        Self::AzureKey,
+        Self::AzureSas,
+        Self::Password,
+        Self::Account,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aws => "aws",
+            Self::AzureKey => "azure-key",
+            Self::AzureSas => "azure-sas",
+            Self::Password => "password",
+            Self::Account => "account",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What the managers call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Aws => "Amazon S3 access key",
+            Self::AzureKey => "Azure storage shared key",
+            Self::AzureSas => "Azure SAS token",
+            Self::Password => "Encryption password",
+            Self::Account => "Username and password",
+        }
+    }
+}
+
 /// A stored credential as the managers list it (never the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CredentialRow {
     /// Name.
     pub name: String,
-    /// aws, azure-key, azure-sas, password.
-    pub kind: String,
+    /// What it holds.
+    pub kind: CredentialKind,
     /// Access key id or account.
     pub identity: String,
     /// Free text.
@@ -216,8 +271,8 @@ impl Command for ListCredentials {
 pub struct PutCredential {
     /// Name.
     pub name: String,
-    /// Kind.
-    pub kind: String,
+    /// What it holds.
+    pub kind: CredentialKind,
     /// Access key id or account.
     pub identity: String,
     /// The secret.

@@ -113,7 +113,7 @@ fn ComparePointsDialog(b: Browser, backup: String, current: String) -> impl Into
                 <select id="compare-other" prop:value=move || other.get() on:change=move |ev| other.set(event_target_value(&ev))>
                     {move || others.get().into_iter().map(|p| {
                         let id = p.id.clone();
-                        view! { <option value=id.clone() selected=move || other.get() == id>{format!("{} ({})", format::time(p.time), p.kind)}</option> }
+                        view! { <option value=id.clone() selected=move || other.get() == id>{format!("{} ({})", format::time(p.time), p.kind.label())}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -160,7 +160,8 @@ impl Tool {
     }
 
     fn cairn_cmd(&self) -> Result<Command> {
-        let exe = std::env::current_exe().map_err(|e| Error::internal(e.to_string()))?;
+        let exe = std::env::current_exe()
+            .map_err(|e| Error::internal("cannot find this program's path").caused_by(e))?;
         let mut c = Command::new(exe);
         c.arg("--data-dir")
             .arg(self.work.join(format!("data-{}", self.slug)));
@@ -284,7 +285,9 @@ impl Tool {
                 let mut list = self.borg();
                 list.args(["list", "--last", "1", "--short"])
                     .arg(&self.repo);
-                let out = list.output().map_err(|e| Error::internal(e.to_string()))?;
+                let out = list
+                    .output()
+                    .map_err(|e| Error::internal("cannot run borg list").caused_by(e))?;
                 let archive = String::from_utf8_lossy(&out.stdout).trim().to_string();
                 let mut c = self.borg();
                 c.current_dir(target)

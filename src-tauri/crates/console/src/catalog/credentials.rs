@@ -2,6 +2,7 @@
 
 use super::{now, Catalog};
 use crate::error::{Error, Result};
+use cairn_model::CredentialKind;
 use rusqlite::{params, OptionalExtension, Row};
 
 /// A stored credential.
@@ -9,8 +10,8 @@ use rusqlite::{params, OptionalExtension, Row};
 pub struct CredentialRecord {
     /// Unique name.
     pub name: String,
-    /// `aws`, `azure-key`, `azure-sas` or `password`.
-    pub kind: String,
+    /// What it holds.
+    pub kind: CredentialKind,
     /// Access key id or storage account (not secret).
     pub identity: String,
     /// Keyring account the secret is stored under.
@@ -26,12 +27,23 @@ pub struct CredentialRecord {
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CredentialRecord> {
     Ok(CredentialRecord {
         name: r.get(0)?,
-        kind: r.get(1)?,
+        kind: kind_from(r.get(1)?)?,
         identity: r.get(2)?,
         secret_ref: r.get(3)?,
         description: r.get(4)?,
         hint: r.get(5)?,
         edited: r.get(6)?,
+    })
+}
+
+/// A stored kind this version does not know is an error, never another kind.
+fn kind_from(name: String) -> rusqlite::Result<CredentialKind> {
+    CredentialKind::parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("unknown credentials kind {name}").into(),
+        )
     })
 }
 
@@ -48,7 +60,7 @@ impl Catalog {
                hint = excluded.hint, edited = excluded.edited",
             params![
                 c.name,
-                c.kind,
+                c.kind.as_str(),
                 c.identity,
                 c.secret_ref,
                 c.description,

@@ -13,8 +13,9 @@ use cairn_core::format::ChunkId;
 use cairn_core::progress::{CancelToken, ProgressSink};
 use cairn_core::restore::{self, Destination, RestoreReport, RestoreSpec};
 use cairn_model::{
-    BrowserEntry, BrowserPoint, FoundItem, ItemKind, ItemState, PointDifference, RestoreItems,
-    RestoreOutcome, RestorePointRow, RestoreTarget, SearchResult, VersionRow,
+    BrowserEntry, BrowserPoint, FoundItem, GfsFlag, ItemKind, ItemState, PointDifference,
+    PointKind, RestoreItems, RestoreOutcome, RestorePointRow, RestoreTarget, SearchResult,
+    VersionRow,
 };
 use std::collections::HashMap;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -139,7 +140,14 @@ impl Console {
                     .filter(|t| *t > now);
                 RestorePointRow {
                     sealed: b.sealed,
-                    ..point_row(&p.point_id, p.time, &p.kind, p.size, p.gfs.clone(), until)
+                    ..point_row(
+                        &p.point_id,
+                        p.time,
+                        &p.kind,
+                        p.size,
+                        p.gfs.split(','),
+                        until,
+                    )
                 }
             })
             .collect();
@@ -161,7 +169,16 @@ impl Console {
                     .meta
                     .points
                     .iter()
-                    .map(|p| point_row(&p.id, p.time, &p.kind, p.size, p.gfs.join(","), None))
+                    .map(|p| {
+                        point_row(
+                            &p.id,
+                            p.time,
+                            &p.kind,
+                            p.size,
+                            p.gfs.iter().map(String::as_str),
+                            None,
+                        )
+                    })
                     .collect();
                 return Some(Ok(newest_first(rows)));
             }
@@ -545,25 +562,25 @@ fn destination(target: &RestoreTarget) -> Result<(Destination, bool)> {
 }
 
 /// One row of a backup's restore points.
-fn point_row(
+/// Flags this version does not know are left out.
+fn point_row<'a>(
     id: &str,
     time: i64,
     kind: &str,
     size: u64,
-    gfs: String,
+    gfs: impl Iterator<Item = &'a str>,
     immutable_until: Option<i64>,
 ) -> RestorePointRow {
     RestorePointRow {
         id: id.to_string(),
         time,
         kind: if kind.eq_ignore_ascii_case("full") {
-            "Full"
+            PointKind::Full
         } else {
-            "Increment"
-        }
-        .into(),
+            PointKind::Increment
+        },
         size,
-        gfs,
+        gfs: gfs.filter_map(GfsFlag::parse).collect(),
         immutable_until,
         sealed: false,
     }

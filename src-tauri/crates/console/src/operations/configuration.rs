@@ -449,8 +449,10 @@ fn seal_secrets(dir: &Path, password: &str, credentials: &[CredentialRecord]) ->
             secret: secret.expose().clone(),
         });
     }
-    let plain =
-        Sensitive::new(serde_json::to_vec(&entries).map_err(|e| Error::internal(e.to_string()))?);
+    let plain = Sensitive::new(
+        serde_json::to_vec(&entries)
+            .map_err(|e| Error::internal("cannot encode the secrets").caused_by(e))?,
+    );
     let (ks, key) = KeySet::new_encrypted(Cipher::Aes256Gcm, password, "")?;
     let sealed = ks.seal(SECRETS_AAD, plain.expose().clone())?;
     let file = SealedSecrets {
@@ -458,7 +460,8 @@ fn seal_secrets(dir: &Path, password: &str, credentials: &[CredentialRecord]) ->
         sealed: hex::encode(sealed),
     };
     let path = dir.join(SECRETS);
-    let text = serde_json::to_vec(&file).map_err(|e| Error::internal(e.to_string()))?;
+    let text = serde_json::to_vec(&file)
+        .map_err(|e| Error::internal("cannot encode the configuration").caused_by(e))?;
     std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
     Ok(entries.len())
 }

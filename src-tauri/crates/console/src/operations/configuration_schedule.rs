@@ -41,7 +41,7 @@ impl Console {
         }
         if let Some(p) = &s.password_name {
             let c = self.catalog()?.credential(p)?;
-            if c.kind != "password" {
+            if c.kind != cairn_model::CredentialKind::Password {
                 return Err(Error::invalid(format!(
                     "{p} is not a password of Manage Passwords"
                 )));

@@ -10,11 +10,8 @@ use cairn_cloud::{AzureAuth, AzureSettings, AzureStorage};
 use cairn_cloud::{S3Settings, S3Storage};
 use cairn_core::repo::Repository;
 use cairn_core::storage::{RetryPolicy, RetryStorage, Storage};
-use cairn_model::{ErrorKind, RepositoryKind};
+use cairn_model::{CredentialKind, ErrorKind, RepositoryKind};
 use std::sync::Arc;
-
-/// Kinds of stored secrets.
-pub const KINDS: [&str; 5] = ["aws", "azure-key", "azure-sas", "password", "account"];
 
 impl Console {
     /// Stores a secret in the keyring and its reference in the catalog.
@@ -22,20 +19,17 @@ impl Console {
     pub fn put_credential(
         &self,
         name: &str,
-        kind: &str,
+        kind: CredentialKind,
         identity: &str,
         secret: &Sensitive<String>,
         description: &str,
         hint: &str,
     ) -> Result<CredentialRecord> {
         validate_name(name, "credentials")?;
-        if !KINDS.contains(&kind) {
-            return Err(Error::invalid(format!("unknown credentials kind {kind}")));
-        }
         if secret.expose().is_empty() {
             return Err(Error::invalid("the secret is empty; enter it"));
         }
-        if kind == "account" && identity.trim().is_empty() {
+        if kind == CredentialKind::Account && identity.trim().is_empty() {
             return Err(Error::invalid("the username is empty; enter it"));
         }
         let existing = self.catalog()?.credential(name).ok();
@@ -47,7 +41,7 @@ impl Console {
         secrets::store(&secret_ref, secret, name)?;
         let rec = CredentialRecord {
             name: name.to_string(),
-            kind: kind.to_string(),
+            kind,
             identity: identity.to_string(),
             secret_ref,
             description: description.to_string(),
@@ -278,7 +272,7 @@ impl Console {
         let cred = format!("S3 {access_key_id}");
         self.put_credential(
             &cred,
-            "aws",
+            CredentialKind::Aws,
             access_key_id,
             secret,
             &format!("Access key for {repository}"),
@@ -295,8 +289,8 @@ impl Console {
         secret: &Sensitive<String>,
     ) -> Result<String> {
         let (kind, label) = match settings.auth {
-            AzureAuth::SharedKey => ("azure-key", "shared key"),
-            AzureAuth::Sas => ("azure-sas", "SAS"),
+            AzureAuth::SharedKey => (CredentialKind::AzureKey, "shared key"),
+            AzureAuth::Sas => (CredentialKind::AzureSas, "SAS"),
         };
         let cred = format!("Azure {} {label}", settings.account);
         self.put_credential(

@@ -235,7 +235,7 @@ impl Console {
             ));
         };
         let c = self.catalog()?.credential(name)?;
-        if c.kind != "password" {
+        if c.kind != cairn_model::CredentialKind::Password {
             return Err(Error::invalid(format!(
                 "{name} is not an encryption password; choose one from Manage Passwords"
             )));
@@ -315,7 +315,7 @@ impl Console {
                 serde_json::to_string(&s)
             }
         }
-        .map_err(|err| Error::internal(err.to_string()))?;
+        .map_err(|e| Error::internal("cannot encode the repository settings").caused_by(e))?;
         log.push("Credentials stored in the system keyring".into());
         let me = self.console_id()?;
         let storage: Arc<dyn Storage> = Arc::new(ExternalStorage::new(e.storage.clone()));

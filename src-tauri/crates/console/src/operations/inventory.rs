@@ -286,7 +286,8 @@ impl Console {
 
     /// Saves preferences.
     pub fn save_ui_settings(&self, s: &UiSettings) -> Result<()> {
-        let json = serde_json::to_string(s).map_err(|e| crate::Error::internal(e.to_string()))?;
+        let json = serde_json::to_string(s)
+            .map_err(|e| crate::Error::internal("cannot encode the settings").caused_by(e))?;
         self.catalog()?.set_setting("ui", &json)
     }
 
@@ -298,7 +299,8 @@ impl Console {
 
     /// Remembers the window size.
     pub fn save_window_size(&self, w: WindowSize) -> Result<()> {
-        let json = serde_json::to_string(&w).map_err(|e| crate::Error::internal(e.to_string()))?;
+        let json = serde_json::to_string(&w)
+            .map_err(|e| crate::Error::internal("cannot encode the settings").caused_by(e))?;
         self.catalog()?.set_setting("window", &json)
     }
 }

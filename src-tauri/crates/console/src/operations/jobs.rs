@@ -221,12 +221,9 @@ pub fn session_kind(job: &JobRecord) -> SessionKind {
     }
 }
 
-/// This computer's name: what "This computer" means in a job.
-pub fn machine_name() -> String {
-    hostname::get()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "localhost".into())
-}
+/// This computer's name: what "This computer" means in a job (the same
+/// name the writer lock and the sessions record).
+pub use cairn_core::time::hostname as machine_name;
 
 impl Console {
     /// Creates a backup job (the CLI's `job create backup`).
@@ -349,7 +346,7 @@ impl Console {
             ));
         };
         let c = self.catalog()?.credential(pw)?;
-        if c.kind != "password" {
+        if c.kind != cairn_model::CredentialKind::Password {
             return Err(Error::invalid(format!(
                 "{pw} is not an encryption password; choose one from Manage Passwords"
             )));

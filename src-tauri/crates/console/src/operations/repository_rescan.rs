@@ -53,7 +53,7 @@ impl Console {
             .spawn(move || {
                 let _ = me.finish_repository_rescan(&rec, session);
             })
-            .map_err(|e| Error::internal(format!("cannot start the rescan: {e}")))?;
+            .map_err(|e| Error::internal("cannot start the rescan").caused_by(e))?;
         Ok(session)
     }
 
@@ -145,7 +145,7 @@ impl Console {
         }
         let mut passwords = Vec::new();
         for (c, _) in self.credentials()? {
-            if c.kind != "password" {
+            if c.kind != cairn_model::CredentialKind::Password {
                 continue;
             }
             match crate::secrets::load(&c.secret_ref, &c.name) {

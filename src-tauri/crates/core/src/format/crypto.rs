@@ -216,11 +216,11 @@ fn check_kdf(p: &KdfParams) -> Result<Vec<u8>> {
 fn derive(password: &str, p: &KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let salt = check_kdf(p)?;
     let params = argon2::Params::new(p.memory_kib, p.iterations, p.parallelism, Some(32))
-        .map_err(|e| Error::corrupt(format!("corrupt key file: bad Argon2 parameters ({e})")))?;
+        .map_err(|e| Error::corrupt("corrupt key file: bad Argon2 parameters").caused_by(e))?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = Zeroizing::new([0u8; 32]);
     a.hash_password_into(password.as_bytes(), &salt, out.as_mut())
-        .map_err(|e| Error::internal(format!("key derivation failed: {e}")))?;
+        .map_err(|e| Error::internal("key derivation failed").caused_by(e))?;
     Ok(out)
 }
 
