@@ -412,6 +412,16 @@ fn a_folder_bomb_is_refused_by_restore_before_anything_is_created() {
     assert_eq!(created, 0, "nothing may be created before the refusal");
 }
 
+/// A 64-level folder bomb whose 2^64 deepest folders each hold a file
+/// named `planted`.
+fn planted_bomb(put: cairn_core::crafted::PutTree) -> ChunkId {
+    let file = cairn_core::crafted::entry(b"planted", cairn_core::format::tree::EntryKind::File);
+    let leaf = cairn_core::format::tree::Tree {
+        entries: vec![file],
+    };
+    cairn_core::crafted::bomb_over(put, 64, &leaf)
+}
+
 #[test]
 fn two_folder_bombs_are_compared_into_an_error_not_forever() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -419,12 +429,7 @@ fn two_folder_bombs_are_compared_into_an_error_not_forever() {
     let old = std::cell::Cell::new(None);
     let m = crafted_point(&repo, "bomb", &|put| {
         old.set(Some(cairn_core::crafted::bomb(put, 64)));
-        let file =
-            cairn_core::crafted::entry(b"planted", cairn_core::format::tree::EntryKind::File);
-        let leaf = cairn_core::format::tree::Tree {
-            entries: vec![file],
-        };
-        cairn_core::crafted::bomb_over(put, 64, &leaf)
+        planted_bomb(put)
     });
     let ks = repo.default_keyset().expect("keyset");
     let index = repo.load_index(&ks, false).expect("index");
@@ -443,14 +448,7 @@ fn two_folder_bombs_are_compared_into_an_error_not_forever() {
 fn a_name_search_in_a_folder_bomb_reads_each_tree_once_and_answers() {
     let tmp = tempfile::tempdir().expect("tmp");
     let repo = open(tmp.path());
-    let m = crafted_point(&repo, "bomb", &|put| {
-        let file =
-            cairn_core::crafted::entry(b"planted", cairn_core::format::tree::EntryKind::File);
-        let leaf = cairn_core::format::tree::Tree {
-            entries: vec![file],
-        };
-        cairn_core::crafted::bomb_over(put, 64, &leaf)
-    });
+    let m = crafted_point(&repo, "bomb", &planted_bomb);
     let ks = repo.default_keyset().expect("keyset");
     let index = repo.load_index(&ks, false).expect("index");
     let root = ChunkId::from_hex(&m.root).expect("root");

@@ -3,8 +3,8 @@
 //! A point's folders form a graph in which equal subtrees are one object;
 //! a hostile point can make a few objects stand for exponentially many
 //! paths (a folder bomb). The search therefore works in two passes. The
-//! first reads every distinct tree once, level by level and in parallel,
-//! and counts the matches below each one. The second builds paths only
+//! first ([`counts_below`]) reads every distinct tree once, level by level
+//! and in parallel, and counts the matches below each one. The second builds paths only
 //! down to the matches, and only as many as the caller asked for: its
 //! cost follows the answer, not the number of paths.
 
@@ -12,107 +12,25 @@ use super::{Found, NamePattern};
 use crate::error::{Error, Result};
 use crate::format::crypto::KeySet;
 use crate::format::index::Index;
-use crate::format::tree::{too_deep, EntryKind, Tree, MAX_DEPTH};
+use crate::format::tree::{Entry, EntryKind};
 use crate::format::ChunkId;
 use crate::repo::Repository;
+use crate::treewalk::{counts_below, ReadTree};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Distinct folders one search reads at most.
 const MAX_SEARCHED_FOLDERS: usize = 10_000_000;
 
-/// Reads a tree (a cache or the repository).
-type ReadTree<'a> = &'a (dyn Fn(&ChunkId) -> Result<Arc<Tree>> + Sync);
-
-/// One distinct tree as the first pass saw it.
-struct Scanned {
-    /// Its own entries that match.
-    hits: u64,
-    /// The trees of its subfolders.
-    subs: Vec<ChunkId>,
-}
-
-fn scan(t: &Tree, pattern: &NamePattern) -> Scanned {
-    let hits = t
-        .entries
-        .iter()
-        .filter(|e| pattern.matches_bytes(&e.name))
-        .count() as u64;
-    let subs = t
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Dir)
-        .filter_map(|e| e.subtree)
-        .collect();
-    Scanned { hits, subs }
-}
-
-/// First pass: every distinct tree below `root`, read once.
-fn scan_all(
-    tree: ReadTree,
-    root: &ChunkId,
-    pattern: &NamePattern,
-) -> Result<HashMap<ChunkId, Scanned>> {
-    let mut scanned = HashMap::new();
-    let mut queued = HashSet::from([*root]);
-    let mut level = vec![*root];
-    let mut depth = 0;
-    while !level.is_empty() {
-        if depth > MAX_DEPTH {
-            return Err(too_deep("the restore point"));
-        }
-        depth += 1;
-        let read: Vec<Result<(ChunkId, Scanned)>> = level
-            .par_iter()
-            .map(|id| Ok((*id, scan(tree(id)?.as_ref(), pattern))))
-            .collect();
-        let mut next = Vec::new();
-        for r in read {
-            let (id, s) = r?;
-            next.extend(s.subs.iter().filter(|sub| queued.insert(**sub)));
-            scanned.insert(id, s);
-        }
-        if queued.len() > MAX_SEARCHED_FOLDERS {
-            return Err(Error::invalid(format!(
-                "the restore point holds more than {MAX_SEARCHED_FOLDERS} folders to search; search inside one folder instead"
-            )));
-        }
-        level = next;
+/// Refuses a search once it knows of more than [`MAX_SEARCHED_FOLDERS`].
+fn within_bound(queued: usize) -> Result<()> {
+    if queued > MAX_SEARCHED_FOLDERS {
+        return Err(Error::invalid(format!(
+            "the restore point holds more than {MAX_SEARCHED_FOLDERS} folders to search; search inside one folder instead"
+        )));
     }
-    Ok(scanned)
-}
-
-/// The matches at and below each tree, children before parents.
-fn totals(scanned: &HashMap<ChunkId, Scanned>, root: &ChunkId) -> Result<HashMap<ChunkId, u64>> {
-    let cycle = || Error::corrupt("the restore point's folders contain themselves");
-    let mut total: HashMap<ChunkId, u64> = HashMap::with_capacity(scanned.len());
-    let mut open = HashSet::new();
-    let mut stack = vec![(*root, false)];
-    while let Some((id, children_counted)) = stack.pop() {
-        if total.contains_key(&id) {
-            continue;
-        }
-        let s = scanned.get(&id).ok_or_else(cycle)?;
-        if children_counted {
-            let below = s.subs.iter().map(|c| total.get(c).copied().unwrap_or(0));
-            total.insert(id, below.fold(s.hits, u64::saturating_add));
-            open.remove(&id);
-            continue;
-        }
-        // A tree met again before its own count is done is its own descendant.
-        if !open.insert(id) {
-            return Err(cycle());
-        }
-        stack.push((id, true));
-        stack.extend(
-            s.subs
-                .iter()
-                .filter(|c| !total.contains_key(*c))
-                .map(|c| (*c, false)),
-        );
-    }
-    Ok(total)
+    Ok(())
 }
 
 /// Folders of one level of the second pass: full path and tree id.
@@ -180,9 +98,8 @@ pub fn find_with(
     pattern: &NamePattern,
     limit: usize,
 ) -> Result<(Vec<Found>, bool)> {
-    let scanned = scan_all(tree, root, pattern)?;
-    let total = totals(&scanned, root)?;
-    drop(scanned);
+    let hit = |e: &Entry| pattern.matches_bytes(&e.name);
+    let total = counts_below(tree, &[*root], &hit, &mut within_bound)?;
     let matches = total.get(root).copied().unwrap_or(0);
     if matches == 0 {
         return Ok((Vec::new(), false));
