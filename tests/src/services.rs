@@ -27,6 +27,20 @@ pub fn azure_endpoint() -> String {
     env("CAIRN_TEST_AZURE_BLOB_ENDPOINT")
 }
 
+/// Settings of `folder` in `bucket` on the test S3 server (us-east-1,
+/// Standard, not immutable).
+pub fn s3_settings(bucket: &str, folder: &str) -> cairn_cloud::S3Settings {
+    cairn_cloud::S3Settings {
+        bucket: bucket.into(),
+        folder: folder.into(),
+        region: "us-east-1".into(),
+        endpoint: Some(s3_endpoint()),
+        credential: String::new(),
+        storage_class: cairn_cloud::StorageClass::Standard,
+        immutable_days: None,
+    }
+}
+
 /// The access key id the tests' S3 repositories are added with.
 pub const S3_ACCESS_KEY_ID: &str = "AKIATESTCAIRN";
 

@@ -3,9 +3,7 @@
 //! backups, CLI round trips, refusals, Object Lock, and secrets that live
 //! only in the Secret Service keyring.
 
-use cairn_cloud::{
-    AzureAuth, AzureSettings, AzureStorage, S3Settings, S3Storage, StorageClass, Tier,
-};
+use cairn_cloud::{AzureAuth, AzureSettings, AzureStorage, S3Settings, S3Storage, Tier};
 use cairn_core::check;
 use cairn_core::jobs::backup::{self, BackupSpec};
 use cairn_core::progress::{CancelToken, NoProgress};
@@ -21,16 +19,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 fn s3_storage(bucket: &str, folder: &str) -> S3Storage {
-    let settings = S3Settings {
-        bucket: bucket.into(),
-        folder: folder.into(),
-        region: "us-east-1".into(),
-        endpoint: Some(s3_endpoint()),
-        credential: String::new(),
-        storage_class: StorageClass::Standard,
-        immutable_days: None,
-    };
-    S3Storage::connect(settings, "test", &Sensitive::new("test".into())).expect("connect")
+    S3Storage::connect(
+        s3_settings(bucket, folder),
+        "test",
+        &Sensitive::new("test".into()),
+    )
+    .expect("connect")
 }
 
 fn azure_storage(container: &str, folder: &str) -> AzureStorage {
@@ -163,6 +157,7 @@ fn spec(src: &Path) -> BackupSpec {
         images: false,
         region: String::new(),
         writer: String::new(),
+        source_root: None,
     }
 }
 
@@ -821,13 +816,8 @@ fn every_object_a_point_needs_on_an_object_lock_bucket_refuses_deletion_multipar
     // itself (the test S3 server drops Object Lock headers on multipart
     // uploads): it must come back locked all the same.
     let settings = S3Settings {
-        bucket: bucket.clone(),
-        folder: String::new(),
-        region: "us-east-1".into(),
-        endpoint: Some(ep.clone()),
-        credential: String::new(),
-        storage_class: StorageClass::Standard,
         immutable_days: Some(2),
+        ..s3_settings(&bucket, "")
     };
     let locked = S3Storage::connect(settings, "AKIALOCK", &Sensitive::new("secret".into()))
         .expect("connect");

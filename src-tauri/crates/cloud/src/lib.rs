@@ -3,10 +3,20 @@
 //! run their requests on. Each backend implements `cairn_core::storage::Storage`;
 //! nothing here knows about the console, its catalog or its keyring.
 
+mod aws;
 mod azure;
+mod ec2;
 mod keys;
+mod queue;
 pub mod runtime;
 mod s3;
+mod sqs;
+mod sts;
 
+pub use aws::AwsAccess;
 pub use azure::{AzureAuth, AzureSettings, AzureStorage, Tier};
+pub use ec2::{Ec2, Instance};
+pub use queue::{Delivery, Queue};
 pub use s3::{S3Settings, S3Storage, StorageClass};
+pub use sqs::{Sqs, SqsQueue};
+pub use sts::{folder_policy, scoped_credentials, ScopedCredentials};

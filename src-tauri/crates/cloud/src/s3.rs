@@ -1,10 +1,9 @@
 //! Amazon S3 and S3-compatible buckets (an optional folder prefix inside).
 
+use crate::aws::{AwsAccess, Failure};
 use crate::keys;
 use crate::runtime::block_on;
-use aws_sdk_s3::config::{
-    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
-};
+use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{
@@ -104,26 +103,18 @@ const MULTIPART_ABOVE: usize = 16 * 1024 * 1024;
 /// Part size (S3 needs at least 5 MiB for all but the last).
 const PART: usize = 8 * 1024 * 1024;
 
+/// An SDK failure of `action` on `bucket`, in the words an S3 user needs.
 fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(
     e: SdkError<E>,
     bucket: &str,
     action: &str,
 ) -> Error {
-    let (code, message) = match &e {
-        SdkError::ServiceError(se) => (
-            se.err().code().unwrap_or("").to_string(),
-            se.err().message().unwrap_or("").to_string(),
-        ),
-        SdkError::DispatchFailure(d) => ("".into(), format!("cannot reach the service ({d:?})")),
-        SdkError::TimeoutError(_) => ("".into(), "the request timed out".into()),
-        other => ("".into(), format!("{other}")),
-    };
-    let status = e.raw_response().map(|r| r.status().as_u16());
-    let kind = match (code.as_str(), status) {
+    let f = Failure::of(&e);
+    let kind = match (f.code.as_str(), f.status) {
         ("NoSuchKey", _) | ("NotFound", _) | (_, Some(404)) => ErrorKind::NotFound,
         _ => ErrorKind::Storage,
     };
-    let text = match code.as_str() {
+    let text = match f.code.as_str() {
         "NoSuchBucket" => format!("bucket {bucket} does not exist; check the name and the region"),
         "AccessDenied" => format!("access to bucket {bucket} was denied ({action}); check the access key's permissions"),
         "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
@@ -132,24 +123,12 @@ fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(
         "InvalidObjectState" => format!(
             "waiting for retrieval: the data is in a Glacier storage class in bucket {bucket}; a restore request was made, retry when the retrieval finishes"
         ),
-        "InvalidRequest" if message.contains("ObjectLockConfiguration") => format!(
+        "InvalidRequest" if f.message.contains("ObjectLockConfiguration") => format!(
             "bucket {bucket} has no Object Lock, so this immutable repository cannot lock what it writes ({action}); nothing was written. Use a bucket created with Object Lock, or turn immutability off for the repository"
         ),
-        _ if code.is_empty() => format!("S3 bucket {bucket}: cannot {action}: {message}"),
-        _ => format!("S3 bucket {bucket}: cannot {action}: {code}: {message}"),
+        _ => f.cannot(&format!("S3 bucket {bucket}"), action),
     };
-    let transient = matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_))
-        || matches!(
-            code.as_str(),
-            "SlowDown" | "InternalError" | "RequestTimeout" | "ServiceUnavailable"
-        )
-        || matches!(status, Some(429) | Some(500..=599));
-    let err = Error::new(kind, text);
-    if transient {
-        err.transient()
-    } else {
-        err
-    }
+    f.error(kind, text)
 }
 
 impl S3Storage {
@@ -158,6 +137,17 @@ impl S3Storage {
         settings: S3Settings,
         access_key_id: &str,
         secret: &Sensitive<String>,
+    ) -> Result<Self> {
+        Self::connect_session(settings, access_key_id, secret, None)
+    }
+
+    /// Connects with temporary credentials (an STS session token), as an
+    /// agent does with the scoped credentials its command carries.
+    pub fn connect_session(
+        settings: S3Settings,
+        access_key_id: &str,
+        secret: &Sensitive<String>,
+        session_token: Option<&Sensitive<String>>,
     ) -> Result<Self> {
         let b = &settings.bucket;
         let valid = (3..=63).contains(&b.len())
@@ -170,16 +160,17 @@ impl S3Storage {
                 "\"{b}\" is not a valid bucket name: use 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit"
             )));
         }
-        let creds = Credentials::new(access_key_id, secret.expose(), None, None, "cairn");
-        let mut b = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(settings.region.clone()))
-            .credentials_provider(creds)
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(5));
-        if let Some(ep) = &settings.endpoint {
+        let access = AwsAccess {
+            access_key_id: access_key_id.to_string(),
+            secret: secret.clone(),
+            session_token: session_token.cloned(),
+            region: settings.region.clone(),
+            endpoint: settings.endpoint.clone(),
+        };
+        let mut b = aws_sdk_s3::config::Builder::from(&access.sdk_config());
+        if settings.endpoint.is_some() {
             // S3-compatible stores: path-style addressing, checksums only when required.
             b = b
-                .endpoint_url(ep)
                 .force_path_style(true)
                 .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
                 .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
