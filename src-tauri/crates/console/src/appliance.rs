@@ -165,6 +165,7 @@ pub fn backup(
             images: false,
             region: spec.region.clone(),
             writer: "appliance".into(),
+            source_root: None,
         },
         sink.clone(),
         cancel,

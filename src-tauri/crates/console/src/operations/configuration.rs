@@ -192,6 +192,7 @@ impl Console {
             images: false,
             region: String::new(),
             writer: String::new(),
+            source_root: None,
         };
         let out = backup::run(&repo, &ks, &spec, sink.clone(), &cancel)?;
         retention::apply(

@@ -1008,6 +1008,7 @@ fn backup_spec(job: &JobRecord, full: bool) -> Result<backup::BackupSpec> {
         images,
         region: String::new(),
         writer: String::new(),
+        source_root: None,
     })
 }
 

@@ -76,6 +76,7 @@ fn seeds() -> Seeds {
         images: false,
         region: String::new(),
         writer: String::new(),
+        source_root: None,
     };
     let out =
         backup::run(&repo, &ks, &spec, Arc::new(NoProgress), &CancelToken::new()).expect("backup");

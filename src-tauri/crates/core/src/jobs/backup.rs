@@ -52,8 +52,13 @@ pub struct BackupSpec {
     pub images: bool,
     /// Cloud region or subscription (appliance backups; else empty).
     pub region: String,
-    /// "appliance" when a cloud backup appliance writes it (else empty).
+    /// "appliance" when a cloud backup appliance writes it, "agent" when a
+    /// cloud machine's agent does (else empty).
     pub writer: String,
+    /// Where the machine's `/` is read from: a mounted snapshot of its
+    /// disk, or a folder standing in for the machine. The restore point
+    /// records the paths as the machine sees them. None = this computer's `/`.
+    pub source_root: Option<PathBuf>,
 }
 
 /// What a backup produced.
@@ -519,7 +524,8 @@ pub fn run(
             LogLevel::Info,
             &format!("Backing up {}", included.join(", ")),
         );
-        let root = super::on_tree_pool(|| ctx.walk_trie(Path::new("/"), &trie, prev_root));
+        let top = spec.source_root.as_deref().unwrap_or(Path::new("/"));
+        let root = super::on_tree_pool(|| ctx.walk_trie(top, &trie, prev_root));
         root.map(|r| (r, ctx.stats()))
     };
     let bytes_written = writer.bytes_written.clone();

@@ -240,7 +240,7 @@ impl Storage for LocalStorage {
 
 /// Free bytes on the file system holding `path` (from `df`, which every
 /// Unix has; None when it cannot tell).
-fn free_space(path: &Path) -> Option<u64> {
+pub fn free_space(path: &Path) -> Option<u64> {
     let out = std::process::Command::new("df")
         .arg("-Pk")
         .arg(path)

@@ -10,7 +10,7 @@ pub mod retry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use local::LocalStorage;
+pub use local::{free_space, LocalStorage};
 pub use memory::{MemoryBehaviour, MemoryStorage};
 pub use readonly::{ExternalStorage, OWNER_KEY};
 pub use retry::{RetryPolicy, RetryStorage};

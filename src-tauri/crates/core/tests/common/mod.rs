@@ -26,6 +26,7 @@ pub fn spec(id: &str, src: &Path) -> BackupSpec {
         images: false,
         region: String::new(),
         writer: String::new(),
+        source_root: None,
     }
 }
 
