@@ -126,6 +126,20 @@ pub enum Command {
     /// Run Cairn as a standalone cloud backup appliance.
     #[command(subcommand)]
     Appliance(ApplianceCmd),
+    /// Run as the agent of a cloud machine: serve the console's commands
+    /// from the machine's queue until stopped (headless, no keyring).
+    Agent {
+        /// The configuration the console wrote (`cairn group agent-config`).
+        #[arg(long)]
+        config: std::path::PathBuf,
+        /// Read the machine's files under this folder instead of `/` (a
+        /// mounted snapshot of its disk, or a stand-in folder).
+        #[arg(long)]
+        root: Option<std::path::PathBuf>,
+        /// Print a systemd unit that runs this agent, and exit.
+        #[arg(long)]
+        systemd_unit: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -25,6 +25,14 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Appliance(ApplianceCmd::Backup(a)) = &cli.command {
         return crate::external::appliance(a, cli.json);
     }
+    if let Command::Agent {
+        config,
+        root,
+        systemd_unit,
+    } = &cli.command
+    {
+        return agent(config, root.clone(), *systemd_unit);
+    }
     let data_dir = cli
         .data_dir
         .clone()
@@ -37,7 +45,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Job(c) => job(&console, c, json),
         Command::Backups(BackupsCmd::List) => backups(&console, json),
         Command::External(c) => crate::external::external(&console, c, json),
-        Command::Appliance(_) => unreachable!("handled before the console opens"),
+        Command::Appliance(_) | Command::Agent { .. } => {
+            unreachable!("handled before the console opens")
+        }
         Command::Find {
             backup,
             pattern,
@@ -96,6 +106,17 @@ pub fn daemon(console: Console) -> Result<i32> {
         console.data_dir().display()
     );
     cairn_console::scheduler::run(console, stop, &|m| eprintln!("cairn daemon: {m}"));
+    Ok(0)
+}
+
+/// `cairn agent`: serves the machine's queue until a stop command.
+fn agent(config: &std::path::Path, root: Option<std::path::PathBuf>, unit: bool) -> Result<i32> {
+    if unit {
+        print!("{}", cairn_agent::systemd_unit(config));
+        return Ok(0);
+    }
+    let cfg = cairn_agent::AgentConfig::load(config)?;
+    cairn_agent::serve(cfg, root, &CancelToken::new())?;
     Ok(0)
 }
 
