@@ -3,9 +3,9 @@
 //! message kept hidden while they run), and answer each command once.
 
 use crate::config::{environment_access, AgentConfig, Transport};
-use crate::envelope::{self, AgentKey, Endpoints, Header, Opened};
+use crate::envelope::{self, AgentKey, Endpoints, Opened};
 use crate::handled::Handled;
-use crate::messages::{AgentStatus, BackupOrder, Body, OrderProgress};
+use crate::messages::{AgentStatus, BackupOrder, Body, OrderProgress, OrderResult};
 use cairn_cloud::{Delivery, Queue, Sqs};
 use cairn_core::progress::{CancelToken, ProgressSink, ProgressSnapshot};
 use cairn_core::Result;
@@ -117,9 +117,7 @@ impl Shared {
             }
             Body::RunBackup(order) => Self::start_order(me, m, *order, d),
             Body::Cancel { order } => {
-                if let Some(t) = me.running.lock().ok().and_then(|r| r.get(&order).cloned()) {
-                    t.cancel();
-                }
+                me.cancel(&order);
                 me.delete(&d);
             }
             Body::Stop { uninstall } => {
@@ -193,7 +191,28 @@ impl Shared {
         }
     }
 
-    /// Keeps a running order's message hidden until `done`.
+    /// Stops a running order; one not started yet is answered as cancelled
+    /// when its command arrives (queues do not keep order).
+    fn cancel(&self, order: &str) {
+        if let Some(t) = self.running.lock().ok().and_then(|r| r.get(order).cloned()) {
+            t.cancel();
+            return;
+        }
+        let result = OrderResult::Failed {
+            reason: "cancelled by the console before it started".into(),
+        };
+        if let Ok(mut h) = self.handled.lock() {
+            if h.answer(order).is_none() {
+                if let Err(e) = h.record(order, &result) {
+                    log(LogLevel::Warning, &e.message());
+                }
+            }
+        }
+    }
+
+    /// Keeps a running order's message hidden until `done`, and tells the
+    /// console the agent is alive (waiting for the repository's writer
+    /// lock sends no progress).
     fn keep_hidden(&self, d: &Delivery, done: &CancelToken) {
         let mut last = Instant::now();
         while !done.is_cancelled() {
@@ -202,6 +221,7 @@ impl Shared {
                 if let Err(e) = self.commands.extend(&d.receipt, EXTEND_SECS) {
                     log(LogLevel::Warning, &e.message());
                 }
+                self.heartbeat(None);
                 last = Instant::now();
             }
         }
@@ -225,18 +245,8 @@ impl Shared {
 
     fn send(&self, correlation: Option<&str>, body: Body) {
         let now = cairn_core::time::now();
-        let header = Header {
-            v: envelope::PROTOCOL_VERSION,
-            id: envelope::new_id(),
-            correlation: correlation.map(str::to_string),
-            kind: body.kind(),
-            sent: now,
-            expires: now + ANSWER_TTL,
-            sender: self.ends.me.clone(),
-            recipient: self.ends.peer.clone(),
-        };
-        let sent = envelope::seal(&self.key, &header, &body)
-            .and_then(|t| self.reports.send(&t).map_err(|e| e.message().into_owned()));
+        let sent = envelope::letter(&self.key, &self.ends, correlation, &body, now, ANSWER_TTL)
+            .and_then(|(_, t)| self.reports.send(&t).map_err(|e| e.message().into_owned()));
         if let Err(e) = sent {
             log(
                 LogLevel::Warning,

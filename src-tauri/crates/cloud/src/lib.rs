@@ -18,5 +18,5 @@ pub use azure::{AzureAuth, AzureSettings, AzureStorage, Tier};
 pub use ec2::{Ec2, Instance};
 pub use queue::{Delivery, Queue};
 pub use s3::{S3Settings, S3Storage, StorageClass};
-pub use sqs::{Sqs, SqsQueue};
+pub use sqs::{check_name as check_queue_name, Sqs, SqsQueue};
 pub use sts::{folder_policy, scoped_credentials, ScopedCredentials};

@@ -208,6 +208,30 @@ pub fn seal(key: &AgentKey, header: &Header, body: &Body) -> Result<String, Stri
     Ok(text)
 }
 
+/// A new message from `ends.me` to `ends.peer`, valid for `ttl` seconds
+/// from `now`, answering `correlation` when given: its id and sealed text.
+pub fn letter(
+    key: &AgentKey,
+    ends: &Endpoints,
+    correlation: Option<&str>,
+    body: &Body,
+    now: i64,
+    ttl: i64,
+) -> Result<(String, String), String> {
+    let header = Header {
+        v: PROTOCOL_VERSION,
+        id: new_id(),
+        correlation: correlation.map(str::to_string),
+        kind: body.kind(),
+        sent: now,
+        expires: now + ttl,
+        sender: ends.me.clone(),
+        recipient: ends.peer.clone(),
+    };
+    let text = seal(key, &header, body)?;
+    Ok((header.id, text))
+}
+
 /// Who an endpoint is and whom it listens to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
