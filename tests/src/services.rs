@@ -27,6 +27,17 @@ pub fn azure_endpoint() -> String {
     env("CAIRN_TEST_AZURE_BLOB_ENDPOINT")
 }
 
+/// The tests' AWS access to the local S3/SQS/EC2/STS server (us-east-1).
+pub fn aws_access() -> cairn_cloud::AwsAccess {
+    cairn_cloud::AwsAccess {
+        access_key_id: "test".into(),
+        secret: cairn_core::Sensitive::new("test".into()),
+        session_token: None,
+        region: "us-east-1".into(),
+        endpoint: Some(s3_endpoint()),
+    }
+}
+
 /// Settings of `folder` in `bucket` on the test S3 server (us-east-1,
 /// Standard, not immutable).
 pub fn s3_settings(bucket: &str, folder: &str) -> cairn_cloud::S3Settings {
@@ -153,4 +164,36 @@ pub fn list_objects(bucket: &str) -> Vec<aws_sdk_s3::types::Object> {
             }
         }
     })
+}
+
+/// Starts an EC2 instance on the test server with `tags`; its id.
+pub fn run_instance(ec2: &aws_sdk_ec2::Client, tags: &[(&str, &str)]) -> String {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
+    for (k, v) in tags {
+        spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+    }
+    let out = block_on(async {
+        ec2.run_instances()
+            .image_id("ami-12c6146b")
+            .min_count(1)
+            .max_count(1)
+            .tag_specifications(spec.build())
+            .send()
+            .await
+            .expect("run instance")
+    });
+    out.instances()[0].instance_id().expect("id").to_string()
+}
+
+/// An EC2 client of the test server.
+pub fn ec2_client() -> aws_sdk_ec2::Client {
+    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(s3_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
 }

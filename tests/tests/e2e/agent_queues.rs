@@ -3,10 +3,9 @@
 //! and tagging, STS credentials an agent writes with, and a backup that
 //! reads a machine's files from a folder standing in for its disk.
 
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use cairn_agent::envelope::{self, AgentKey, Endpoints, Header, MessageKind, Rejected};
 use cairn_agent::messages::Body;
-use cairn_cloud::{AwsAccess, Ec2, Queue, S3Storage, Sqs};
+use cairn_cloud::{Ec2, Queue, S3Storage, Sqs};
 use cairn_core::jobs::backup::{self, BackupSpec};
 use cairn_core::progress::{CancelToken, NoProgress};
 use cairn_core::repo::Repository;
@@ -15,16 +14,6 @@ use cairn_core::Sensitive;
 use cairn_tests::services::*;
 use std::sync::Arc;
 use std::time::Duration;
-
-fn access() -> AwsAccess {
-    AwsAccess {
-        access_key_id: "test".into(),
-        secret: Sensitive::new("test".into()),
-        session_token: None,
-        region: "us-east-1".into(),
-        endpoint: Some(s3_endpoint()),
-    }
-}
 
 fn header(kind: MessageKind) -> Header {
     let now = cairn_core::time::now();
@@ -42,7 +31,7 @@ fn header(kind: MessageKind) -> Header {
 
 #[test]
 fn a_machine_queue_is_created_once_and_carries_sealed_commands_that_only_its_key_opens() {
-    let sqs = Sqs::connect(&access());
+    let sqs = Sqs::connect(&aws_aws_access());
     let name = unique("cairn-c1-i");
     let (url, created) = sqs.ensure_queue(&name).expect("create");
     assert!(created);
@@ -108,41 +97,12 @@ fn a_machine_queue_is_created_once_and_carries_sealed_commands_that_only_its_key
         .expect("deleting a missing queue is fine");
 }
 
-fn run_instance(ec2: &aws_sdk_ec2::Client, tags: &[(&str, &str)]) -> String {
-    let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
-    for (k, v) in tags {
-        spec = spec.tags(Tag::builder().key(*k).value(*v).build());
-    }
-    let out = block_on(async {
-        ec2.run_instances()
-            .image_id("ami-12c6146b")
-            .min_count(1)
-            .max_count(1)
-            .tag_specifications(spec.build())
-            .send()
-            .await
-            .expect("run instance")
-    });
-    out.instances()[0].instance_id().expect("id").to_string()
-}
-
-fn ec2_client() -> aws_sdk_ec2::Client {
-    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(s3_endpoint())
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    aws_sdk_ec2::Client::from_conf(conf)
-}
-
 #[test]
 fn discovery_lists_the_regions_instances_with_names_tags_and_the_consoles_mark() {
     let tier = unique("web");
     let web1 = run_instance(&ec2_client(), &[("Name", "web-1"), ("tier", &tier)]);
     let db = run_instance(&ec2_client(), &[("tier", &format!("{tier}-db"))]);
-    let ec2 = Ec2::connect(&access());
+    let ec2 = Ec2::connect(&aws_aws_access());
     let mine: Vec<_> = ec2
         .instances()
         .expect("describe")
@@ -179,8 +139,9 @@ fn discovery_lists_the_regions_instances_with_names_tags_and_the_consoles_mark()
 fn scoped_sts_credentials_write_into_the_repository_folder() {
     let bucket = make_bucket(false);
     let policy = cairn_cloud::folder_policy(&bucket, "repo");
-    let creds = cairn_cloud::scoped_credentials(&access(), None, "cairn-agent-i-1", &policy, 900)
-        .expect("sts");
+    let creds =
+        cairn_cloud::scoped_credentials(&aws_aws_access(), None, "cairn-agent-i-1", &policy, 900)
+            .expect("sts");
     assert_ne!(
         creds.access_key_id, "test",
         "temporary credentials, not the console's own"
@@ -276,7 +237,7 @@ struct AgentRig {
 }
 
 fn agent_rig() -> AgentRig {
-    let sqs = Sqs::connect(&access());
+    let sqs = Sqs::connect(&aws_aws_access());
     let (agent_url, _) = sqs
         .ensure_queue(&unique("cairn-c1-i-1"))
         .expect("agent queue");
@@ -340,8 +301,8 @@ fn s3(
 
 fn order(rig: &AgentRig, backup_id: &str) -> cairn_agent::messages::BackupOrder {
     let policy = cairn_cloud::folder_policy(&rig.bucket, "repo");
-    let c =
-        cairn_cloud::scoped_credentials(&access(), None, "cairn-i-1", &policy, 900).expect("sts");
+    let c = cairn_cloud::scoped_credentials(&aws_aws_access(), None, "cairn-i-1", &policy, 900)
+        .expect("sts");
     cairn_agent::messages::BackupOrder {
         repository: "Cloud".into(),
         access: cairn_agent::messages::RepositoryAccess::S3 {

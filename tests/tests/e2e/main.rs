@@ -16,6 +16,7 @@ mod external_window;
 mod hostile_repository;
 mod job_wizard;
 mod lost_console_window;
+mod protection_groups;
 mod repository_wizard;
 mod restore_browser;
 mod restored_console_window;

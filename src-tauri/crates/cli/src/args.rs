@@ -128,6 +128,10 @@ pub enum Command {
     Appliance(ApplianceCmd),
     /// Run as the agent of a cloud machine: serve the console's commands
     /// from the machine's queue until stopped (headless, no keyring).
+    /// Protection groups of cloud machines (discovered through the cloud's API).
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Run as the agent of a cloud machine, serving its console's commands.
     Agent {
         /// The configuration the console wrote (`cairn group agent-config`).
         #[arg(long)]
@@ -140,6 +144,127 @@ pub enum Command {
         #[arg(long)]
         systemd_unit: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCmd {
+    /// Add a protection group (then rescan it).
+    #[command(subcommand)]
+    Add(GroupAdd),
+    /// Protection groups.
+    List,
+    /// A group's machines and their state.
+    Show {
+        /// Group name.
+        name: String,
+    },
+    /// Discover the group's machines, tag them, make their queues.
+    Rescan {
+        /// Group name.
+        name: String,
+        /// Take over machines another console manages.
+        #[arg(long)]
+        take_over: bool,
+    },
+    /// Change a group's machines, exclusions or options (the account stays).
+    Edit {
+        /// Group name.
+        name: String,
+        #[command(flatten)]
+        machines: GroupMachines,
+        #[command(flatten)]
+        options: GroupOptions,
+    },
+    /// Remove a group: its machines are released (tag removed, agent
+    /// told to stop, queue deleted).
+    Remove {
+        /// Group name.
+        name: String,
+    },
+    /// Write the configuration `cairn agent --config FILE` runs with on one
+    /// machine of a group (readable by its owner only: it holds the key).
+    AgentConfig {
+        /// Group name.
+        group: String,
+        /// Machine id or name.
+        machine: String,
+        /// File to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the agent keeps its state (default: /var/lib/cairn-agent
+        /// for root, else the user's state folder).
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupAdd {
+    /// EC2 instances of an AWS account.
+    Cloud(Box<CloudGroupArgs>),
+}
+
+/// `cairn group add cloud NAME --aws …`.
+#[derive(Args, Debug)]
+pub struct CloudGroupArgs {
+    /// Group name.
+    pub name: String,
+    /// Amazon Web Services (the only cloud so far).
+    #[arg(long, required = true)]
+    pub aws: bool,
+    /// Regions to discover machines in (several allowed).
+    #[arg(long = "region", required = true)]
+    pub regions: Vec<String>,
+    /// Service point of an AWS-compatible service.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// A credential of Manage Cloud Credentials (kind aws).
+    #[arg(long, conflicts_with_all = ["access_key_id", "secret_access_key_stdin"])]
+    pub credential: Option<String>,
+    /// Access key id (its secret read from standard input).
+    #[arg(long, requires = "secret_access_key_stdin")]
+    pub access_key_id: Option<String>,
+    /// Read the secret access key from standard input.
+    #[arg(long, requires = "access_key_id")]
+    pub secret_access_key_stdin: bool,
+    /// Region of the console's and the machines' queues (default: the first region).
+    #[arg(long)]
+    pub queue_region: Option<String>,
+    #[command(flatten)]
+    pub machines: GroupMachines,
+    #[command(flatten)]
+    pub options: GroupOptions,
+    /// Free text.
+    #[arg(long, default_value = "")]
+    pub description: String,
+}
+
+/// Which machines a group holds.
+#[derive(Args, Debug)]
+pub struct GroupMachines {
+    /// Machines with this tag (KEY=VALUE; several: any of them).
+    #[arg(long = "tag", conflicts_with = "machines")]
+    pub tags: Vec<String>,
+    /// With several --tag: a machine must carry all of them.
+    #[arg(long, requires = "tags")]
+    pub all_tags: bool,
+    /// These machines by id (several allowed).
+    #[arg(long = "machine")]
+    pub machines: Vec<String>,
+    /// Leave out a machine id, or machines with tag KEY=VALUE.
+    #[arg(long = "exclude")]
+    pub excludes: Vec<String>,
+}
+
+/// A group's options.
+#[derive(Args, Debug)]
+pub struct GroupOptions {
+    /// Rescan daily at HH:MM (default 02:00).
+    #[arg(long, default_value = "02:00", conflicts_with = "no_daily_rescan")]
+    pub rescan_at: String,
+    /// Rescan by hand only.
+    #[arg(long)]
+    pub no_daily_rescan: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -529,6 +654,10 @@ pub enum JobCmd {
         /// Read every file again (a full restore point).
         #[arg(long)]
         active_full: bool,
+        /// Cloud machines: seconds an agent may stay silent before its
+        /// machine fails (default 120).
+        #[arg(long, value_name = "SECS")]
+        agent_timeout: Option<u64>,
     },
     /// Map backup: the job continues a backup already in its repository
     /// (an imported one); the next run is an increment in its chain.

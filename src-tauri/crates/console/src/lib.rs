@@ -17,10 +17,11 @@ pub mod secrets;
 
 pub use error::{Error, Result};
 pub use operations::{
-    machine_name, session_kind, ConfigBackupReport, ConfigRestoreReport, Console, JobRunReport,
-    Live, NewEncryption, OpenPoint, RepositoryRescan, RunOptions, SessionWatcher, Version,
-    CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM, DEFAULT_REPOSITORY, PRUNE_GRACE_SECS,
-    RESCAN_EVERY_SECS,
+    machine_name, session_kind, ConfigBackupReport, ConfigRestoreReport, Console, GroupRemoval,
+    GroupRescan, JobRunReport, Live, NewEncryption, OpenPoint, RepositoryRescan, RunOptions,
+    SessionWatcher, Takeover, Target, Version, AGENT_SILENT_SECS, AGENT_TIMEOUT_SECS,
+    CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM, CONSOLE_TAG, DEFAULT_REPOSITORY,
+    PRUNE_GRACE_SECS, RESCAN_EVERY_SECS,
 };
 
 /// The cloud backends' settings and storages, for adding repositories.

@@ -166,6 +166,31 @@ pub fn next_runs_unix(s: &Schedule, after: i64, count: u32) -> Vec<i64> {
     out
 }
 
+/// The latest time of day `at` ("HH:MM") at or before `now`, in `now`'s
+/// time zone; None when `at` is not a time of day.
+pub fn last_daily(at: &str, now: &Zoned) -> Option<Zoned> {
+    let (h, m) = parse_time(at).ok()?;
+    let mut date = now.date();
+    for _ in 0..3 {
+        // A time skipped by a clock change resolves to the hour after it.
+        if let Ok(t) = date.at(h, m, 0, 0).to_zoned(now.time_zone().clone()) {
+            if t.timestamp() <= now.timestamp() {
+                return Some(t);
+            }
+        }
+        date = date.yesterday().ok()?;
+    }
+    None
+}
+
+/// [`last_daily`] on Unix seconds, system time zone.
+pub fn last_daily_unix(at: &str, now: i64) -> Option<i64> {
+    let z = Timestamp::from_second(now)
+        .ok()?
+        .to_zoned(TimeZone::system());
+    last_daily(at, &z).map(|t| t.timestamp().as_second())
+}
+
 /// [`allows`] on Unix seconds, system time zone.
 pub fn allows_unix(w: &WeekHours, t: i64) -> bool {
     Timestamp::from_second(t)
@@ -317,6 +342,27 @@ mod tests {
 
     fn z(s: &str) -> Zoned {
         format!("{s}[Europe/Berlin]").parse().expect("zoned time")
+    }
+
+    #[test]
+    fn the_last_daily_time_is_today_once_passed_else_yesterday() {
+        let at = |now: &str| last_daily("02:00", &z(now)).map(|t| t.to_string());
+        assert_eq!(
+            at("2026-12-03T09:00").as_deref(),
+            Some("2026-12-03T02:00:00+01:00[Europe/Berlin]")
+        );
+        assert_eq!(
+            at("2026-12-03T01:59").as_deref(),
+            Some("2026-12-02T02:00:00+01:00[Europe/Berlin]")
+        );
+        assert_eq!(
+            at("2026-12-03T02:00").as_deref(),
+            Some("2026-12-03T02:00:00+01:00[Europe/Berlin]")
+        );
+        // 02:30 does not exist on the spring change; the hour after it stands in.
+        let spring = last_daily("02:30", &z("2026-03-29T12:00")).expect("a time");
+        assert_eq!(spring.date(), jiff::civil::date(2026, 3, 29));
+        assert!(last_daily("25:00", &z("2026-12-03T09:00")).is_none());
     }
 
     fn sched(kind: ScheduleKind) -> Schedule {

@@ -174,9 +174,17 @@ fn run_if_due(
     Ok(next_after_now.map(|n| (n - t).max(1)))
 }
 
-/// External repositories are rescanned every 24 hours.
+/// External repositories are rescanned every 24 hours, protection groups
+/// daily at their time.
 fn daily_rescan(console: &Arc<Console>, t: i64) -> Result<()> {
     if console.runs().rescanning() {
+        return Ok(());
+    }
+    let groups = console.groups_due(t)?;
+    if !groups.is_empty() {
+        if let Err(e) = console.start_daily_group_rescans(groups) {
+            eprintln!("cairn: the daily group rescan did not start: {e}");
+        }
         return Ok(());
     }
     let due = console.externals_due(t)?;

@@ -41,6 +41,10 @@ command!(
     /// Backup Infrastructure → Protection Groups.
     ListProtectionGroups, "list_protection_groups", Vec<ProtectionGroupRow>);
 command!(
+    /// Backup Infrastructure → Protection Groups → Cloud Machines: every
+    /// group's machines.
+    ListGroupMachines, "list_group_machines", Vec<MachineRow>);
+command!(
     /// Backup Infrastructure → Service Providers.
     ListServiceProviders, "list_service_providers", Vec<ServiceProviderRow>);
 command!(

@@ -312,21 +312,6 @@ pub struct ExternalRepositoryRow {
     pub last_error: String,
 }
 
-/// A protection group as Backup Infrastructure lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProtectionGroupRow {
-    /// Catalog id.
-    pub id: i64,
-    /// Display name.
-    pub name: String,
-    /// Individual computers or cloud machines.
-    pub kind: String,
-    /// Number of machines.
-    pub machines: u32,
-    /// Free text.
-    pub description: String,
-}
-
 /// A service provider as Backup Infrastructure lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceProviderRow {

@@ -23,7 +23,14 @@ pub(super) fn job(console: &Console, c: JobCmd, json: bool) -> Result<i32> {
             name,
             password_stdin,
             active_full,
-        } => job_run(console, &name, password_stdin, active_full, json)?,
+            agent_timeout,
+        } => job_run(
+            console,
+            &name,
+            password_stdin,
+            (active_full, agent_timeout),
+            json,
+        )?,
         JobCmd::Delete {
             name,
             delete_backups,
@@ -150,12 +157,13 @@ fn job_run(
     console: &Console,
     name: &str,
     password_stdin: bool,
-    active_full: bool,
+    (active_full, agent_timeout): (bool, Option<u64>),
     json: bool,
 ) -> Result<()> {
     let opts = RunOptions {
         password: password(password_stdin)?,
         full: active_full,
+        agent_timeout,
         note: Some("Started from the command line".into()),
         ..Default::default()
     };

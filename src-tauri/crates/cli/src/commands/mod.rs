@@ -2,10 +2,12 @@
 //! function per subcommand, grouped by noun in the modules below.
 
 mod credentials;
+mod group;
 mod job;
 mod repository;
 
 use credentials::credentials;
+use group::group;
 use job::job;
 use repository::repo;
 
@@ -45,6 +47,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Job(c) => job(&console, c, json),
         Command::Backups(BackupsCmd::List) => backups(&console, json),
         Command::External(c) => crate::external::external(&console, c, json),
+        Command::Group(c) => group(&console, c, json),
         Command::Appliance(_) | Command::Agent { .. } => {
             unreachable!("handled before the console opens")
         }

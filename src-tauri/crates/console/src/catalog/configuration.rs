@@ -16,6 +16,7 @@ const CONFIGURATION: &[&str] = &[
     "jobs",
     "external_repositories",
     "protection_groups",
+    "group_machines",
     "service_providers",
 ];
 

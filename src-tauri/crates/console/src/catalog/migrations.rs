@@ -143,6 +143,25 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE backups ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5 → 6: the machines of cloud-machine protection groups, each with its
+    // queue and the keyring entry of the key its agent's messages carry.
+    r#"
+    ALTER TABLE protection_groups ADD COLUMN last_rescan INTEGER;
+    CREATE TABLE group_machines (
+        group_id      INTEGER NOT NULL REFERENCES protection_groups(id) ON DELETE CASCADE,
+        machine_id    TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        platform      TEXT NOT NULL,
+        region        TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        queue_url     TEXT NOT NULL DEFAULT '',
+        key_ref       TEXT NOT NULL DEFAULT '',
+        agent_version TEXT NOT NULL DEFAULT '',
+        last_seen     INTEGER,
+        last_backup   INTEGER,
+        PRIMARY KEY (group_id, machine_id)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

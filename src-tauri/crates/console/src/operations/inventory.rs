@@ -6,8 +6,8 @@ use cairn_core::storage::{LocalStorage, Storage};
 use cairn_core::time::now;
 use cairn_model::{
     BackupLocation, BackupRow, ConsoleStatus, ExternalRepositoryRow, JobRow, JobStatus,
-    ProtectionGroupRow, RepositoryKind, RepositoryRow, ServiceProviderRow, SessionResult,
-    SessionRow, UiSettings, WindowSize,
+    RepositoryKind, RepositoryRow, ServiceProviderRow, SessionResult, SessionRow, UiSettings,
+    WindowSize,
 };
 use std::path::Path;
 
@@ -221,24 +221,6 @@ impl Console {
                 last_error: r.last_error,
             })
             .collect())
-    }
-
-    /// Backup Infrastructure → Protection Groups.
-    pub fn protection_group_rows(&self) -> Result<Vec<ProtectionGroupRow>> {
-        let cat = self.catalog()?;
-        let mut st = cat
-            .conn()
-            .prepare("SELECT id, name, kind, description FROM protection_groups ORDER BY name")?;
-        let rows = st.query_map([], |r| {
-            Ok(ProtectionGroupRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                kind: r.get(2)?,
-                machines: 0,
-                description: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Backup Infrastructure → Service Providers.

@@ -70,6 +70,9 @@ pub struct RunOptions {
     /// Wait for the repository while another job writes to it (background
     /// runs) instead of failing at once (the command line).
     pub queue: bool,
+    /// Seconds a cloud machine's agent may stay silent before its machine
+    /// fails (default [`super::AGENT_TIMEOUT_SECS`]).
+    pub agent_timeout: Option<u64>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -600,7 +603,7 @@ impl Console {
     }
 
     /// The key set a job writes with.
-    fn job_keyset(
+    pub(super) fn job_keyset(
         &self,
         repo: &Repository,
         job: &JobRecord,
@@ -629,6 +632,9 @@ impl Console {
 
     /// Checks that a job can run here and now.
     fn check_runnable(&self, job: &JobRecord) -> Result<()> {
+        if self.names_groups(&job.settings)? {
+            return Ok(());
+        }
         if let Some(other) = foreign_computer(&job.settings) {
             return Err(Error::conflict(format!(
                 "computer {other} has no agent yet: Cairn backs up other computers through their agent, and none is connected for it; remove it from the job or connect its agent"
@@ -788,6 +794,17 @@ impl Console {
         let password = password.as_ref().map(|p| p.expose().as_str());
         if job.settings.copy.is_some() {
             return self.run_copy_inner(job, password, opts.queue, sink, cancel);
+        }
+        if self.names_groups(&job.settings)? {
+            let targets = self.job_targets(&job.settings)?;
+            return self.run_on_agents(
+                job,
+                targets,
+                password,
+                (opts.full, opts.agent_timeout),
+                sink,
+                cancel,
+            );
         }
         let rec = self.catalog()?.repository(job.repository_id)?;
         let repo = self.open_repository(&rec)?;

@@ -1,6 +1,8 @@
 //! [`Console`]: one data folder's configuration and the operations the
 //! desktop shell and the CLI offer on it.
 
+mod agent_link;
+mod agent_runs;
 mod backup_map;
 mod browser;
 mod configuration;
@@ -10,6 +12,8 @@ mod copy_runs;
 mod credentials;
 mod external;
 mod followups;
+mod group_rescan;
+mod groups;
 mod inventory;
 mod jobs;
 mod repositories;
@@ -20,10 +24,13 @@ mod runs;
 mod sessions;
 mod watch;
 
+pub use agent_runs::{Target, AGENT_TIMEOUT_SECS};
 pub use configuration::{
     ConfigBackupReport, ConfigRestoreReport, CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM,
 };
 pub use external::RESCAN_EVERY_SECS;
+pub use group_rescan::{GroupRescan, Takeover, AGENT_SILENT_SECS};
+pub use groups::{GroupRemoval, CONSOLE_TAG};
 pub use jobs::{
     machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
 };

@@ -72,26 +72,11 @@ impl Console {
         session: i64,
     ) -> Result<RepositoryRescan> {
         let outcome = self.rescan_into_catalog(rec);
-        let log = |level, line: &str| self.catalog()?.log(session, level, line);
-        match &outcome {
-            Ok(r) => {
-                for w in &r.warnings {
-                    log(LogLevel::Warning, w)?;
-                }
-                let summary = r.summary();
-                log(LogLevel::Info, &summary)?;
-                let result = if r.warnings.is_empty() {
-                    SessionResult::Success
-                } else {
-                    SessionResult::Warning
-                };
-                self.end_session(session, result, &summary)?;
-            }
-            Err(e) => {
-                log(LogLevel::Error, &e.message())?;
-                self.end_session(session, SessionResult::Failed, &e.message())?;
-            }
-        }
+        let ended = match &outcome {
+            Ok(r) => Ok((r.warnings.as_slice(), r.summary())),
+            Err(e) => Err(e.message()),
+        };
+        self.end_logged_session(session, ended)?;
         outcome
     }
 

@@ -225,6 +225,35 @@ impl Console {
         Ok(())
     }
 
+    /// Ends a rescan-like session: its warnings and summary, or the error, go
+    /// to the log and the result follows (Warning when there were warnings).
+    pub(crate) fn end_logged_session(
+        &self,
+        session: i64,
+        outcome: std::result::Result<(&[String], String), String>,
+    ) -> Result<()> {
+        use cairn_model::{LogLevel, SessionResult};
+        let log = |level, line: &str| self.catalog()?.log(session, level, line);
+        match outcome {
+            Ok((warnings, summary)) => {
+                for w in warnings {
+                    log(LogLevel::Warning, w)?;
+                }
+                log(LogLevel::Info, &summary)?;
+                let result = if warnings.is_empty() {
+                    SessionResult::Success
+                } else {
+                    SessionResult::Warning
+                };
+                self.end_session(session, result, &summary)
+            }
+            Err(message) => {
+                log(LogLevel::Error, &message)?;
+                self.end_session(session, SessionResult::Failed, &message)
+            }
+        }
+    }
+
     pub(crate) fn unregister_run(&self, job: i64) {
         if let Ok(mut m) = self.runs.jobs.lock() {
             m.remove(&job);

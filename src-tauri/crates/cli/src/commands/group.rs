@@ -1,0 +1,275 @@
+//! `cairn group …`: protection groups of cloud machines, their rescans,
+//! and the configuration of each machine's agent.
+
+use crate::args::*;
+use crate::output;
+use crate::secret_input::read_secret;
+use cairn_console::{Console, Error, Result, Sensitive, Takeover};
+use cairn_model::{
+    CloudAccount, CloudGroupSettings, Exclusion, MachineSelection, ProtectionGroupRow, TagMatch,
+};
+use serde_json::json;
+
+pub(super) fn group(console: &Console, c: GroupCmd, json: bool) -> Result<i32> {
+    match c {
+        GroupCmd::Add(GroupAdd::Cloud(a)) => add(console, *a, json)?,
+        GroupCmd::List => list(console, json)?,
+        GroupCmd::Show { name } => show(console, &name, json)?,
+        GroupCmd::Rescan { name, take_over } => {
+            let takeover = if take_over {
+                Takeover::Yes
+            } else {
+                Takeover::No
+            };
+            rescan(console, &name, takeover, json)?
+        }
+        GroupCmd::Edit {
+            name,
+            machines,
+            options,
+        } => edit(console, &name, &machines, &options, json)?,
+        GroupCmd::Remove { name } => remove(console, &name, json)?,
+        GroupCmd::AgentConfig {
+            group,
+            machine,
+            out,
+            state_dir,
+        } => {
+            let cfg = console.agent_config(&group, &machine, state_dir)?;
+            cfg.save(&out)?;
+            if json {
+                output::json(&json!({"machine": cfg.machine_id, "file": out}));
+            } else {
+                println!(
+                    "Agent configuration of {} ({}) written to {}: run `cairn agent --config {}` on the machine",
+                    cfg.machine_name,
+                    cfg.machine_id,
+                    out.display(),
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn add(console: &Console, a: CloudGroupArgs, json: bool) -> Result<()> {
+    let queue_region = a
+        .queue_region
+        .clone()
+        .or_else(|| a.regions.first().cloned())
+        .unwrap_or_default();
+    let settings = CloudGroupSettings {
+        account: CloudAccount::Aws {
+            credential: a.credential.clone().unwrap_or_default(),
+            regions: a.regions.clone(),
+            endpoint: a.endpoint.clone(),
+        },
+        selection: selection(&a.machines)?,
+        exclusions: exclusions(&a.machines)?,
+        rescan_at: rescan_at(&a.options),
+        queue_region,
+    };
+    let secret;
+    let new_key = match (&a.credential, &a.access_key_id) {
+        (Some(_), _) => None,
+        (None, Some(id)) => {
+            secret = Sensitive::new(read_secret("secret access key")?);
+            Some((id.as_str(), &secret))
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "name the account's access: --credential NAME, or --access-key-id ID --secret-access-key-stdin",
+            ))
+        }
+    };
+    let g = console.add_cloud_group(&a.name, &a.description, settings, new_key)?;
+    if json {
+        output::json(&json!({"name": g.name, "account": g.settings.account.label()}));
+    } else {
+        println!(
+            "Protection group {} added ({}); `cairn group rescan {}` discovers its machines",
+            g.name,
+            g.settings.account.label(),
+            g.name
+        );
+    }
+    Ok(())
+}
+
+fn edit(
+    console: &Console,
+    name: &str,
+    m: &GroupMachines,
+    o: &GroupOptions,
+    json: bool,
+) -> Result<()> {
+    let g = console.group_named(name)?;
+    let mut settings = g.settings.clone();
+    if !m.tags.is_empty() || !m.machines.is_empty() {
+        settings.selection = selection(m)?;
+    }
+    settings.exclusions = exclusions(m)?;
+    settings.rescan_at = rescan_at(o);
+    let g = console.edit_cloud_group(name, &g.description, &settings)?;
+    if json {
+        output::json(&json!({"name": g.name, "edited": true}));
+    } else {
+        println!(
+            "Protection group {} edited; the next rescan applies it",
+            g.name
+        );
+    }
+    Ok(())
+}
+
+fn list(console: &Console, json: bool) -> Result<()> {
+    let rows = console.protection_group_rows()?;
+    if json {
+        output::json(&rows);
+        return Ok(());
+    }
+    let table: Vec<Vec<String>> = rows.iter().map(group_cells).collect();
+    output::table(
+        &[
+            "Name",
+            "Type",
+            "Account",
+            "Machines",
+            "Last rescan",
+            "Description",
+        ],
+        &table,
+    );
+    Ok(())
+}
+
+fn group_cells(r: &ProtectionGroupRow) -> Vec<String> {
+    vec![
+        r.name.clone(),
+        r.kind.label().to_string(),
+        r.account.clone(),
+        r.machines.to_string(),
+        r.last_rescan
+            .map(cairn_console::point_time_label)
+            .unwrap_or_else(|| "never".into()),
+        r.description.clone(),
+    ]
+}
+
+fn show(console: &Console, name: &str, json: bool) -> Result<()> {
+    let rows = console.machine_rows(name)?;
+    if json {
+        output::json(&rows);
+        return Ok(());
+    }
+    let when = |t: Option<i64>| t.map(cairn_console::point_time_label).unwrap_or_default();
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|m| {
+            vec![
+                m.name.clone(),
+                m.id.clone(),
+                m.platform.label().to_string(),
+                m.region.clone(),
+                m.state.label().to_string(),
+                m.agent_version.clone(),
+                when(m.last_seen),
+                when(m.last_backup),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "Name",
+            "Id",
+            "Platform",
+            "Region",
+            "State",
+            "Agent",
+            "Last seen",
+            "Last backup",
+        ],
+        &table,
+    );
+    Ok(())
+}
+
+fn rescan(console: &Console, name: &str, takeover: Takeover, json: bool) -> Result<()> {
+    let r = console.rescan_group(name, takeover)?;
+    if json {
+        output::json(
+            &json!({"group": r.group, "found": r.found, "managed": r.managed,
+            "added": r.added, "queues_created": r.queues_created, "foreign": r.foreign,
+            "excluded": r.excluded, "released": r.released, "heard": r.heard,
+            "warnings": r.warnings}),
+        );
+        return Ok(());
+    }
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!("{}", r.summary());
+    Ok(())
+}
+
+fn remove(console: &Console, name: &str, json: bool) -> Result<()> {
+    let r = console.remove_group(name)?;
+    if json {
+        output::json(&json!({"removed": name, "released": r.released, "warnings": r.warnings}));
+        return Ok(());
+    }
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "Protection group {name} removed; {} machine(s) released",
+        r.released
+    );
+    Ok(())
+}
+
+fn selection(m: &GroupMachines) -> Result<MachineSelection> {
+    if !m.machines.is_empty() {
+        return Ok(MachineSelection::Machines {
+            ids: m.machines.clone(),
+        });
+    }
+    if m.tags.is_empty() {
+        return Ok(MachineSelection::All);
+    }
+    let tags = m.tags.iter().map(|t| tag(t)).collect::<Result<_>>()?;
+    Ok(MachineSelection::Tags {
+        tags,
+        all: m.all_tags,
+    })
+}
+
+fn exclusions(m: &GroupMachines) -> Result<Vec<Exclusion>> {
+    m.excludes
+        .iter()
+        .map(|x| {
+            if x.contains('=') {
+                tag(x).map(Exclusion::Tag)
+            } else {
+                Ok(Exclusion::Machine { id: x.clone() })
+            }
+        })
+        .collect()
+}
+
+fn tag(text: &str) -> Result<TagMatch> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok(TagMatch {
+            key: k.trim().to_string(),
+            value: v.trim().to_string(),
+        }),
+        _ => Err(Error::invalid(format!(
+            "\"{text}\" is not a tag: write KEY=VALUE"
+        ))),
+    }
+}
+
+fn rescan_at(o: &GroupOptions) -> Option<String> {
+    (!o.no_daily_rescan).then(|| o.rescan_at.clone())
+}

@@ -1,0 +1,580 @@
+//! Backup jobs of cloud machines. Each machine's agent gets an order (the
+//! job's spec for it, with credentials limited to the repository's folder
+//! and the run's length) and writes straight into the repository; the run
+//! follows the agents' answers on the console queue, fails a machine whose
+//! agent stays silent, and ends with the console's own share: retention,
+//! the catalog, the machines' last backup.
+
+use super::groups::is_managed;
+use super::jobs::JobRunReport;
+use super::Console;
+use crate::catalog::{GroupRecord, JobRecord, MachineRecord, RepositoryRecord};
+use crate::error::{Error, Result};
+use cairn_agent::envelope::{self, AgentKey, Endpoints};
+use cairn_agent::messages::{BackupOrder, Body, OrderResult, RepositoryAccess};
+use cairn_cloud::{AwsAccess, Delivery, Queue, S3Settings, SqsQueue};
+use cairn_core::format::manifest::PointStats;
+use cairn_core::progress::{CancelToken, ProgressSink, ProgressSnapshot};
+use cairn_model::{BackupJobSettings, LogLevel, RepositoryKind, SessionResult};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Seconds an agent may stay silent while its order runs (agents send a
+/// heartbeat every 20 s and progress twice a second while they work).
+pub const AGENT_TIMEOUT_SECS: u64 = 120;
+/// Machines backed up at once by one job.
+const CONCURRENT_MACHINES: usize = 4;
+/// Seconds the scoped credentials of an order last (STS allows 15 min to 12 h).
+const ORDER_CREDENTIAL_SECS: u32 = 12 * 3600;
+
+/// A cloud machine a job backs up.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Its group.
+    pub group: GroupRecord,
+    /// The machine.
+    pub machine: MachineRecord,
+}
+
+/// One machine's order under way.
+struct Running {
+    target: Target,
+    backup_id: String,
+    heard: Instant,
+    progress: ProgressSnapshot,
+}
+
+impl Console {
+    /// The cloud machines a job's computers name ("GROUP": the group's
+    /// managed machines of the job's platform; "GROUP/MACHINE": that one).
+    /// Empty when the job names no group.
+    pub fn job_targets(&self, s: &BackupJobSettings) -> Result<Vec<Target>> {
+        let mut out: Vec<Target> = Vec::new();
+        for c in &s.computers {
+            let found = match c.split_once('/') {
+                Some((g, m)) => {
+                    let (group, machine) = self.group_machine(g, m)?;
+                    vec![Target { group, machine }]
+                }
+                None => match self.group_if_any(c)? {
+                    Some(group) => self
+                        .catalog()?
+                        .group_machines(group.id)?
+                        .into_iter()
+                        .filter(|m| is_managed(m.state) && m.platform == s.os)
+                        .map(|machine| Target {
+                            group: group.clone(),
+                            machine,
+                        })
+                        .collect(),
+                    None => continue,
+                },
+            };
+            for t in found {
+                if !out
+                    .iter()
+                    .any(|o| o.machine.machine_id == t.machine.machine_id)
+                {
+                    out.push(t);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// True when a job's computers are protection groups or their machines
+    /// (its runs go to agents); a job mixing them with this computer is
+    /// refused.
+    pub(super) fn names_groups(&self, s: &BackupJobSettings) -> Result<bool> {
+        let cat = self.catalog()?;
+        let mut groups = 0;
+        for c in &s.computers {
+            let group = c.split_once('/').map_or(c.as_str(), |(g, _)| g);
+            if cat.group(group)?.is_some() {
+                groups += 1;
+            }
+        }
+        if groups > 0 && groups < s.computers.len() {
+            return Err(Error::invalid(
+                "the job names both protection groups and other computers: a job backs up either cloud machines of protection groups or this computer; make two jobs",
+            ));
+        }
+        Ok(groups > 0)
+    }
+
+    fn group_if_any(&self, name: &str) -> Result<Option<GroupRecord>> {
+        self.catalog()?.group(name)
+    }
+
+    /// Runs a job on its machines' agents; the job's report.
+    pub(super) fn run_on_agents(
+        &self,
+        job: &JobRecord,
+        targets: Vec<Target>,
+        password: Option<&str>,
+        (full, agent_timeout): (bool, Option<u64>),
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelToken,
+    ) -> Result<JobRunReport> {
+        if targets.is_empty() {
+            return Err(Error::invalid(format!(
+                "job {} names protection groups without a managed {} machine; rescan the groups, or add machines to them",
+                job.name,
+                job.settings.os.label()
+            )));
+        }
+        let rec = self.catalog()?.repository(job.repository_id)?;
+        let (settings, access) = self.agent_repository(&rec)?;
+        let dispatch = Dispatch {
+            console: self,
+            job,
+            rec: &rec,
+            settings,
+            access,
+            password,
+            full,
+            sink: sink.clone(),
+            timeout: Duration::from_secs(
+                agent_timeout.unwrap_or(AGENT_TIMEOUT_SECS).clamp(5, 86_400),
+            ),
+        };
+        let results = dispatch.run(targets, cancel)?;
+        let report = self.after_agents(job, &rec, &results, password, sink.as_ref())?;
+        if report.result == SessionResult::Failed {
+            let reasons: Vec<String> = results
+                .iter()
+                .filter_map(|(t, _, r)| match r {
+                    OrderResult::Failed { reason } => Some(format!("{}: {reason}", t.machine.name)),
+                    OrderResult::Succeeded { .. } => None,
+                })
+                .collect();
+            return Err(Error::storage(format!(
+                "no machine was backed up ({})",
+                reasons.join("; ")
+            )));
+        }
+        Ok(report)
+    }
+
+    /// The S3 settings of a repository agents can write to, and the
+    /// console's access that scoped credentials are made from.
+    fn agent_repository(&self, rec: &RepositoryRecord) -> Result<(S3Settings, AwsAccess)> {
+        if !matches!(
+            rec.kind,
+            RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible
+        ) {
+            return Err(Error::invalid(format!(
+                "repository {} is {}: agents of cloud machines write straight into object storage, so a job for cloud machines needs an Amazon S3 repository",
+                rec.name,
+                rec.kind.label()
+            )));
+        }
+        let s: S3Settings = serde_json::from_str(&rec.settings).map_err(|e| {
+            Error::corrupt(format!(
+                "the settings of repository {} are damaged: {e}",
+                rec.name
+            ))
+        })?;
+        let (c, secret) = self.credential_secret(&s.credential)?;
+        let access = AwsAccess {
+            access_key_id: c.identity,
+            secret,
+            session_token: None,
+            region: s.region.clone(),
+            endpoint: s.endpoint.clone(),
+        };
+        Ok((s, access))
+    }
+
+    /// The console's share once the agents are done: retention of each
+    /// machine's backup, the catalog, each machine's last backup.
+    fn after_agents(
+        &self,
+        job: &JobRecord,
+        rec: &RepositoryRecord,
+        results: &[(Target, String, OrderResult)],
+        password: Option<&str>,
+        sink: &dyn ProgressSink,
+    ) -> Result<JobRunReport> {
+        let repo = self.open_repository(rec)?;
+        let ks = self.job_keyset(&repo, job, password)?;
+        let mut removed = Vec::new();
+        let succeeded: Vec<_> = results
+            .iter()
+            .filter(|(_, _, r)| matches!(r, OrderResult::Succeeded { .. }))
+            .collect();
+        if !succeeded.is_empty() {
+            let purpose = format!("retention of job {}", job.name);
+            let lock = super::jobs::writer_lock(
+                &repo,
+                &rec.name,
+                &purpose,
+                true,
+                sink,
+                &CancelToken::new(),
+            )?;
+            let guarded = lock.guard(&repo);
+            for (_, backup, _) in &succeeded {
+                let s = &job.settings;
+                removed.extend(cairn_core::jobs::retention::apply(
+                    &guarded,
+                    &ks,
+                    backup,
+                    s.retention,
+                    s.gfs,
+                    sink,
+                )?);
+            }
+            if !removed.is_empty() {
+                cairn_core::jobs::prune::prune(&guarded, &ks, super::PRUNE_GRACE_SECS, sink)?;
+            }
+        }
+        self.refresh_backups(rec, &repo, &[&ks])?;
+        self.record_usage(rec, repo.storage().as_ref())?;
+        let now = cairn_core::time::now();
+        for (t, _, _) in &succeeded {
+            let mut m = t.machine.clone();
+            if let Some(fresh) = self
+                .catalog()?
+                .group_machines(m.group_id)?
+                .into_iter()
+                .find(|x| x.machine_id == m.machine_id)
+            {
+                m = fresh;
+            }
+            m.last_backup = Some(now);
+            self.catalog()?.put_machine(&m)?;
+        }
+        Ok(agents_report(results, removed))
+    }
+}
+
+/// The report of a run over several machines: Success when all made a
+/// restore point, Warning when some did, Failed when none did.
+fn agents_report(results: &[(Target, String, OrderResult)], removed: Vec<String>) -> JobRunReport {
+    let mut stats = PointStats::default();
+    let (mut ok, mut failed, mut point, mut backup) = (0, 0, None, String::new());
+    for (_, b, r) in results {
+        match r {
+            OrderResult::Succeeded {
+                point: p,
+                files,
+                bytes,
+                warnings,
+            } => {
+                ok += 1;
+                stats.files += files;
+                stats.bytes += bytes;
+                stats.warnings += warnings;
+                point = Some(p.clone());
+                backup = b.clone();
+            }
+            OrderResult::Failed { .. } => failed += 1,
+        }
+    }
+    let result = match (ok, failed) {
+        (_, 0) if stats.warnings == 0 => SessionResult::Success,
+        (0, _) => SessionResult::Failed,
+        _ => SessionResult::Warning,
+    };
+    JobRunReport {
+        session: 0,
+        result,
+        point,
+        backup,
+        stats,
+        removed_points: removed,
+        message: format!(
+            "{ok} of {} machine(s) backed up; {failed} failed",
+            results.len()
+        ),
+    }
+}
+
+/// Sends the orders and follows the answers.
+struct Dispatch<'a> {
+    console: &'a Console,
+    job: &'a JobRecord,
+    rec: &'a RepositoryRecord,
+    settings: S3Settings,
+    access: AwsAccess,
+    password: Option<&'a str>,
+    full: bool,
+    sink: Arc<dyn ProgressSink>,
+    timeout: Duration,
+}
+
+impl Dispatch<'_> {
+    fn run(
+        &self,
+        targets: Vec<Target>,
+        cancel: &CancelToken,
+    ) -> Result<Vec<(Target, String, OrderResult)>> {
+        let mut queues = BTreeMap::new();
+        for t in &targets {
+            if let std::collections::btree_map::Entry::Vacant(slot) = queues.entry(t.group.id) {
+                let url = self.console.console_queue_url(&t.group)?;
+                slot.insert(self.console.group_sqs(&t.group)?.queue(&url));
+            }
+        }
+        let mut pending: std::collections::VecDeque<Target> = targets.into();
+        let mut running: HashMap<String, Running> = HashMap::new();
+        let mut done = Vec::new();
+        let mut keys: HashMap<String, AgentKey> = HashMap::new();
+        while !pending.is_empty() || !running.is_empty() {
+            while running.len() < CONCURRENT_MACHINES {
+                let Some(t) = pending.pop_front() else { break };
+                match self.send_order(&t) {
+                    Ok((order, backup_id)) => {
+                        self.log(&t, LogLevel::Info, "backup command sent to its agent");
+                        running.insert(
+                            order,
+                            Running {
+                                target: t,
+                                backup_id,
+                                heard: Instant::now(),
+                                progress: ProgressSnapshot::default(),
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        self.log(&t, LogLevel::Error, &e.message());
+                        done.push((
+                            t,
+                            String::new(),
+                            OrderResult::Failed {
+                                reason: e.message().into_owned(),
+                            },
+                        ));
+                    }
+                }
+            }
+            if cancel.is_cancelled() {
+                self.cancel_all(&running);
+                return Err(Error::cancelled());
+            }
+            self.listen(&queues, &mut running, &mut done, &mut keys)?;
+            self.fail_silent(&mut running, &mut done);
+            self.report_progress(&running, done.len());
+        }
+        Ok(done)
+    }
+
+    fn log(&self, t: &Target, level: LogLevel, line: &str) {
+        self.sink.log(level, &format!("{}: {line}", t.machine.name));
+    }
+
+    /// Seals and sends one machine's order; its message id and backup id.
+    fn send_order(&self, t: &Target) -> Result<(String, String)> {
+        let s = &self.job.settings;
+        let backup_id = cairn_core::jobs::backup_id(&s.uid, &t.machine.machine_id);
+        let policy = cairn_cloud::folder_policy(&self.settings.bucket, &self.settings.folder);
+        let session = format!("cairn-{}", t.machine.machine_id);
+        let c = cairn_cloud::scoped_credentials(
+            &self.access,
+            None,
+            &session,
+            &policy,
+            ORDER_CREDENTIAL_SECS,
+        )?;
+        let order = BackupOrder {
+            repository: self.rec.name.clone(),
+            access: RepositoryAccess::S3 {
+                bucket: self.settings.bucket.clone(),
+                folder: self.settings.folder.clone(),
+                region: self.settings.region.clone(),
+                endpoint: self.settings.endpoint.clone(),
+                access_key_id: c.access_key_id.clone(),
+                secret_access_key: c.secret.expose().clone(),
+                session_token: Some(c.session_token.expose().clone()),
+                expires: c.expires,
+                storage_class: self.settings.storage_class,
+                immutable_days: self.settings.immutable_days,
+            },
+            password: self.password.map(str::to_string),
+            keyset: s.encryption.as_ref().map(|e| e.keyset.clone()),
+            backup_id: backup_id.clone(),
+            job: self.job.name.clone(),
+            machine: t.machine.name.clone(),
+            platform: t.machine.platform.label().into(),
+            region: t.machine.region.clone(),
+            includes: s.includes.clone(),
+            exclude_masks: s.exclude_masks.clone(),
+            include_masks: s.include_masks.clone(),
+            compression: s.compression,
+            full: self.full,
+        };
+        let id = self.console.send_to_machine(
+            &t.group,
+            &t.machine,
+            &Body::RunBackup(Box::new(order)),
+        )?;
+        Ok((id, backup_id))
+    }
+
+    /// Reads the console queues of the running machines' groups once.
+    fn listen(
+        &self,
+        queues: &BTreeMap<i64, SqsQueue>,
+        running: &mut HashMap<String, Running>,
+        done: &mut Vec<(Target, String, OrderResult)>,
+        keys: &mut HashMap<String, AgentKey>,
+    ) -> Result<()> {
+        let groups: std::collections::BTreeSet<i64> =
+            running.values().map(|r| r.target.group.id).collect();
+        for g in groups {
+            let Some(q) = queues.get(&g) else { continue };
+            for d in q.receive(10, Duration::from_secs(1))? {
+                self.take(q, &d, running, done, keys)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one delivery: answers of this run's orders and heartbeats
+    /// are taken; other runs' answers are left on the queue.
+    fn take(
+        &self,
+        q: &dyn Queue,
+        d: &Delivery,
+        running: &mut HashMap<String, Running>,
+        done: &mut Vec<(Target, String, OrderResult)>,
+        keys: &mut HashMap<String, AgentKey>,
+    ) -> Result<()> {
+        let Ok(env) = envelope::peek(&d.body) else {
+            return Ok(());
+        };
+        let Some(machine) = env.header.sender.strip_prefix("agent:").map(str::to_string) else {
+            return Ok(());
+        };
+        let Some(order) = running
+            .iter()
+            .find(|(_, r)| r.target.machine.machine_id == machine)
+            .map(|(id, r)| (id.clone(), r.target.machine.clone()))
+        else {
+            return Ok(());
+        };
+        if !keys.contains_key(&machine) {
+            keys.insert(machine.clone(), self.console.agent_key(&order.1)?);
+        }
+        let ends = Endpoints {
+            me: format!("console:{}", self.console.console_id()?),
+            peer: format!("agent:{machine}"),
+        };
+        let m = match envelope::open(&keys[&machine], &ends, &d.body, cairn_core::time::now()) {
+            Ok(m) => m,
+            Err(why) => {
+                self.sink.log(
+                    LogLevel::Warning,
+                    &format!("ignored a message claiming to be from {machine}: {why}"),
+                );
+                q.delete(&d.receipt)?;
+                return Ok(());
+            }
+        };
+        let ours = m.header.correlation.as_deref() == Some(order.0.as_str());
+        match m.body {
+            Body::Heartbeat(status) => {
+                self.console.catalog()?.machine_heard(
+                    &machine,
+                    &status.version,
+                    cairn_core::time::now(),
+                )?;
+                if let Some(r) = running.get_mut(&order.0) {
+                    r.heard = Instant::now();
+                }
+                q.delete(&d.receipt)?;
+            }
+            Body::Progress(p) if ours => {
+                if let Some(r) = running.get_mut(&order.0) {
+                    r.heard = Instant::now();
+                    r.progress = ProgressSnapshot {
+                        files: p.files,
+                        bytes_processed: p.bytes_processed,
+                        bytes_total: p.bytes_total,
+                        bytes_written: p.bytes_written,
+                        current: p.current,
+                        ..Default::default()
+                    };
+                }
+                q.delete(&d.receipt)?;
+            }
+            Body::Finished(result) if ours => {
+                if let Some(r) = running.remove(&order.0) {
+                    match &result {
+                        OrderResult::Succeeded { point, files, .. } => self.log(
+                            &r.target,
+                            LogLevel::Info,
+                            &format!("restore point {point} created: {files} files"),
+                        ),
+                        OrderResult::Failed { reason } => {
+                            self.log(&r.target, LogLevel::Error, &format!("Failed: {reason}"))
+                        }
+                    }
+                    done.push((r.target, r.backup_id, result));
+                }
+                q.delete(&d.receipt)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Machines whose agent stayed silent past the timeout fail.
+    fn fail_silent(
+        &self,
+        running: &mut HashMap<String, Running>,
+        done: &mut Vec<(Target, String, OrderResult)>,
+    ) {
+        let silent: Vec<String> = running
+            .iter()
+            .filter(|(_, r)| r.heard.elapsed() > self.timeout)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in silent {
+            let Some(r) = running.remove(&id) else {
+                continue;
+            };
+            let reason = format!(
+                "agent unreachable over the queue: no answer from {} for {} s (its agent may have stopped, or the machine may be off); the repository keeps its earlier restore points",
+                r.target.machine.name,
+                self.timeout.as_secs()
+            );
+            self.log(&r.target, LogLevel::Error, &reason);
+            let _ = self.console.send_to_machine(
+                &r.target.group,
+                &r.target.machine,
+                &Body::Cancel { order: id },
+            );
+            done.push((r.target, r.backup_id, OrderResult::Failed { reason }));
+        }
+    }
+
+    fn cancel_all(&self, running: &HashMap<String, Running>) {
+        for (id, r) in running {
+            self.log(
+                &r.target,
+                LogLevel::Warning,
+                "stopped: its agent was told to cancel",
+            );
+            let _ = self.console.send_to_machine(
+                &r.target.group,
+                &r.target.machine,
+                &Body::Cancel { order: id.clone() },
+            );
+        }
+    }
+
+    /// The machines' progress, summed, as the session's.
+    fn report_progress(&self, running: &HashMap<String, Running>, finished: usize) {
+        let mut p = ProgressSnapshot::default();
+        for r in running.values() {
+            p.files += r.progress.files;
+            p.bytes_processed += r.progress.bytes_processed;
+            p.bytes_written += r.progress.bytes_written;
+        }
+        p.current = format!("{} machine(s) running, {finished} done", running.len());
+        self.sink.progress(&p);
+    }
+}

@@ -1,0 +1,456 @@
+//! Rescan of a cloud-machines group, in the seed's order: discover the
+//! machines of each region through the cloud's API, leave alone those
+//! another console manages, mark the rest as this console's, give each its
+//! queue (once: a second rescan creates nothing) and its agent key, and
+//! release the machines that left the group. A System session logs each
+//! machine; a region that does not answer is a warning, and its machines
+//! are kept as they were.
+
+use super::groups::{
+    console_queue_name, excluded, is_managed, machine_queue_name, new_agent_key, selected,
+    CONSOLE_TAG,
+};
+use super::Console;
+use crate::catalog::{GroupRecord, MachineRecord};
+use crate::error::{Error, Result};
+use cairn_cloud::{Ec2, Instance, Sqs};
+use cairn_model::{AgentOs, CloudAccount, LogLevel, MachineState, SessionKind, SessionResult};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Seconds of silence after which an agent that answered once is shown
+/// as unreachable.
+pub const AGENT_SILENT_SECS: i64 = 15 * 60;
+
+/// What a rescan of one group found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupRescan {
+    /// Group name.
+    pub group: String,
+    /// Machines the group selects (managed, foreign and excluded).
+    pub found: u32,
+    /// Machines this console manages after the rescan.
+    pub managed: u32,
+    /// Machines new to the group.
+    pub added: u32,
+    /// Queues created now (zero on a second rescan).
+    pub queues_created: u32,
+    /// Machines tagged by another console, left alone.
+    pub foreign: u32,
+    /// Machines left out by an exclusion.
+    pub excluded: u32,
+    /// Machines released because they left the group.
+    pub released: u32,
+    /// Agents heard while rescanning.
+    pub heard: u32,
+    /// Regions or machines that could not be handled, with the reason.
+    pub warnings: Vec<String>,
+}
+
+impl GroupRescan {
+    /// One line for the session and the CLI.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} machine(s) found, {} managed ({} new, {} queue(s) created), {} managed by another console, {} excluded, {} released",
+            self.group, self.found, self.managed, self.added, self.queues_created, self.foreign, self.excluded, self.released
+        );
+        if !self.warnings.is_empty() {
+            s.push_str(&format!("; {} warning(s)", self.warnings.len()));
+        }
+        s
+    }
+}
+
+/// How a rescan treats machines another console manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Takeover {
+    /// Leave them alone and show them as such.
+    #[default]
+    No,
+    /// Take them over (the user confirmed).
+    Yes,
+}
+
+impl Console {
+    /// `cairn group rescan`: the rescan as a System session.
+    pub fn rescan_group(&self, name: &str, takeover: Takeover) -> Result<GroupRescan> {
+        let (g, session) = self.begin_group_rescan(name)?;
+        self.finish_group_rescan(&g, session, takeover)
+    }
+
+    /// The window's Rescan: the same in the background; the answer is the
+    /// session, whose window follows it.
+    pub fn start_group_rescan(self: &Arc<Self>, name: &str, takeover: Takeover) -> Result<i64> {
+        let (g, session) = self.begin_group_rescan(name)?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("group rescan".into())
+            .spawn(move || {
+                let _ = me.finish_group_rescan(&g, session, takeover);
+            })
+            .map_err(|e| Error::internal("cannot start the rescan").caused_by(e))?;
+        Ok(session)
+    }
+
+    /// The groups whose daily rescan time has passed since their last
+    /// rescan (a group never rescanned is due at once).
+    pub fn groups_due(&self, now: i64) -> Result<Vec<String>> {
+        Ok(self
+            .catalog()?
+            .groups()?
+            .into_iter()
+            .filter(|g| {
+                let Some(at) = &g.settings.rescan_at else {
+                    return false;
+                };
+                let last = crate::schedule::last_daily_unix(at, now).unwrap_or(now);
+                g.last_rescan.is_none_or(|t| t < last)
+            })
+            .map(|g| g.name)
+            .collect())
+    }
+
+    /// The scheduler's daily rescans: `names` one after another in the
+    /// background, holding the one rescan slot.
+    pub fn start_daily_group_rescans(self: &Arc<Self>, names: Vec<String>) -> Result<()> {
+        if !self.runs().claim_rescan() {
+            return Ok(());
+        }
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("daily group rescan".into())
+            .spawn(move || {
+                for name in names {
+                    if let Err(e) = me.rescan_group(&name, Takeover::No) {
+                        eprintln!("cairn: the daily rescan of group {name} failed: {e}");
+                    }
+                }
+                me.runs().release_rescan();
+            });
+        if let Err(e) = spawned {
+            self.runs().release_rescan();
+            return Err(Error::internal("cannot start the daily group rescan").caused_by(e));
+        }
+        Ok(())
+    }
+
+    fn begin_group_rescan(&self, name: &str) -> Result<(GroupRecord, i64)> {
+        let g = self.group_named(name)?;
+        let title = format!("Rescan of protection group {}", g.name);
+        let cat = self.catalog()?;
+        let session = cat.start_session(None, &title, SessionKind::System)?;
+        // The time of the attempt: a failing daily rescan waits for the next day.
+        cat.set_group_rescanned(g.id, cairn_core::time::now())?;
+        Ok((g, session))
+    }
+
+    fn finish_group_rescan(
+        &self,
+        g: &GroupRecord,
+        session: i64,
+        takeover: Takeover,
+    ) -> Result<GroupRescan> {
+        let outcome = Rescan::new(self, g, session, takeover).and_then(|r| r.run());
+        let ended = match &outcome {
+            Ok(r) => Ok((r.warnings.as_slice(), r.summary())),
+            Err(e) => Err(e.message()),
+        };
+        self.end_logged_session(session, ended)?;
+        outcome
+    }
+}
+
+/// One rescan under way.
+struct Rescan<'a> {
+    console: &'a Console,
+    group: &'a GroupRecord,
+    session: i64,
+    takeover: Takeover,
+    me: String,
+    sqs: Sqs,
+    before: BTreeMap<String, MachineRecord>,
+    out: GroupRescan,
+}
+
+impl<'a> Rescan<'a> {
+    fn new(
+        console: &'a Console,
+        group: &'a GroupRecord,
+        session: i64,
+        takeover: Takeover,
+    ) -> Result<Self> {
+        let before = console
+            .catalog()?
+            .group_machines(group.id)?
+            .into_iter()
+            .map(|m| (m.machine_id.clone(), m))
+            .collect();
+        Ok(Self {
+            me: console.console_id()?,
+            sqs: console.group_sqs(group)?,
+            console,
+            group,
+            session,
+            takeover,
+            before,
+            out: GroupRescan {
+                group: group.name.clone(),
+                ..Default::default()
+            },
+        })
+    }
+
+    fn log(&self, level: LogLevel, line: &str) -> Result<()> {
+        self.console.catalog()?.log(self.session, level, line)
+    }
+
+    fn run(mut self) -> Result<GroupRescan> {
+        let (_, created) = self.sqs.ensure_queue(&console_queue_name(&self.me))?;
+        if created {
+            self.out.queues_created += 1;
+            self.log(LogLevel::Info, "Created the console's queue")?;
+        }
+        let CloudAccount::Aws { regions, .. } = &self.group.settings.account;
+        let mut seen = BTreeSet::new();
+        let mut unreached = BTreeSet::new();
+        for region in regions {
+            match self.discover(region) {
+                Ok(found) => {
+                    self.log(
+                        LogLevel::Info,
+                        &format!("{region}: {} machine(s) in the account", found.len()),
+                    )?;
+                    for inst in found {
+                        if let Some(id) = self.consider(&inst)? {
+                            seen.insert(id);
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.out.warnings.push(format!(
+                        "{region}: {}; its machines are kept as they were",
+                        e.message()
+                    ));
+                    unreached.insert(region.clone());
+                }
+            }
+        }
+        self.release_gone(&seen, &unreached)?;
+        let (heard, ignored) = self.console.pump_console_queue(self.group)?;
+        self.out.heard = heard;
+        self.out.warnings.extend(ignored);
+        self.mark_silent()?;
+        self.out.managed = self
+            .console
+            .catalog()?
+            .group_machines(self.group.id)?
+            .iter()
+            .filter(|m| is_managed(m.state))
+            .count() as u32;
+        Ok(self.out)
+    }
+
+    fn discover(&self, region: &str) -> Result<Vec<Instance>> {
+        let access = self
+            .console
+            .aws_access(&self.group.settings.account, region)?;
+        Ok(Ec2::connect(&access).instances()?)
+    }
+
+    /// Records one discovered instance; its id when the group selects it.
+    fn consider(&mut self, inst: &Instance) -> Result<Option<String>> {
+        let group = self.group;
+        let s = &group.settings;
+        if !selected(&inst.id, &inst.tags, &s.selection) {
+            return Ok(None);
+        }
+        self.out.found += 1;
+        let prev = self.before.get(&inst.id).cloned();
+        let owner = inst.tags.get(CONSOLE_TAG).filter(|o| !o.is_empty());
+        let foreign = owner.is_some_and(|o| *o != self.me) && self.takeover == Takeover::No;
+        let mut notes = Vec::new();
+        let was_managed = prev.as_ref().is_some_and(|p| is_managed(p.state));
+        let mut rec = prev.clone().unwrap_or_else(|| MachineRecord {
+            group_id: self.group.id,
+            machine_id: inst.id.clone(),
+            name: inst.name.clone(),
+            platform: AgentOs::Linux,
+            region: inst.region.clone(),
+            state: MachineState::Discovered,
+            queue_url: String::new(),
+            key_ref: String::new(),
+            agent_version: String::new(),
+            last_seen: None,
+            last_backup: None,
+        });
+        rec.name = inst.name.clone();
+        rec.region = inst.region.clone();
+        rec.platform = if inst.windows {
+            AgentOs::Windows
+        } else {
+            AgentOs::Linux
+        };
+        if excluded(&inst.id, &inst.tags, &s.exclusions) {
+            self.out.excluded += 1;
+            self.leave(&mut rec, was_managed, MachineState::Excluded, &mut notes)?;
+        } else if foreign {
+            self.out.foreign += 1;
+            let other = owner
+                .map(|o| o.chars().take(12).collect::<String>())
+                .unwrap_or_default();
+            notes.push(format!(
+                "managed by console {other}…; left alone (rescan with takeover to manage it here)"
+            ));
+            self.leave(
+                &mut rec,
+                was_managed,
+                MachineState::ManagedElsewhere,
+                &mut notes,
+            )?;
+        } else {
+            if owner.map(String::as_str) != Some(self.me.as_str()) {
+                let access = self.console.aws_access(&s.account, &inst.region)?;
+                Ec2::connect(&access).tag(&inst.id, CONSOLE_TAG, &self.me)?;
+                notes.push(if owner.is_some() {
+                    "taken over".into()
+                } else {
+                    "tagged".into()
+                });
+            }
+            self.manage(&mut rec, &mut notes)?;
+        }
+        if prev.is_none() && is_managed(rec.state) {
+            self.out.added += 1;
+        }
+        self.console.catalog()?.put_machine(&rec)?;
+        let line = format!(
+            "{} ({}, {}, {}, {}): {}{}",
+            rec.name,
+            inst.id,
+            rec.platform.label(),
+            inst.region,
+            inst.state,
+            rec.state.label(),
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", notes.join("; "))
+            }
+        );
+        self.log(LogLevel::Info, &line)?;
+        Ok(Some(inst.id.clone()))
+    }
+
+    /// Gives a managed machine its queue and key.
+    fn manage(&mut self, rec: &mut MachineRecord, notes: &mut Vec<String>) -> Result<()> {
+        let name = machine_queue_name(&self.me, &rec.machine_id);
+        let (url, created) = self.sqs.ensure_queue(&name)?;
+        if created {
+            self.out.queues_created += 1;
+            notes.push("queue created".into());
+        }
+        self.report_dead_letters(&name, &rec.name)?;
+        rec.queue_url = url;
+        if rec.key_ref.is_empty() {
+            rec.key_ref = new_agent_key(&self.me, &rec.name)?;
+            notes.push("agent key made".into());
+        }
+        if !is_managed(rec.state) {
+            rec.state = MachineState::Discovered;
+        }
+        Ok(())
+    }
+
+    /// Commands that failed too often wait in the queue's dead-letter queue.
+    fn report_dead_letters(&mut self, queue: &str, machine: &str) -> Result<()> {
+        let n = self.sqs.dead_letters(queue)?;
+        if n > 0 {
+            self.out.warnings.push(format!(
+                "{machine}: {n} command(s) were received five times without an answer and wait in the dead-letter queue {queue}-dlq; look at the agent's log"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts a machine in an unmanaged state, releasing it first when this
+    /// console managed it.
+    fn leave(
+        &mut self,
+        rec: &mut MachineRecord,
+        was_managed: bool,
+        state: MachineState,
+        notes: &mut Vec<String>,
+    ) -> Result<()> {
+        if was_managed && !self.console.held_elsewhere(rec)? {
+            self.release(rec, notes);
+        }
+        rec.state = state;
+        rec.queue_url.clear();
+        rec.key_ref.clear();
+        Ok(())
+    }
+
+    fn release(&mut self, rec: &MachineRecord, notes: &mut Vec<String>) {
+        match self.console.release_machine(self.group, rec) {
+            Ok(()) => notes.push("released".into()),
+            Err(e) => {
+                self.out
+                    .warnings
+                    .push(format!("{}: cannot release it: {}", rec.name, e.message()))
+            }
+        }
+    }
+
+    /// Releases and forgets the machines no longer found in a region that
+    /// answered.
+    fn release_gone(
+        &mut self,
+        seen: &BTreeSet<String>,
+        unreached: &BTreeSet<String>,
+    ) -> Result<()> {
+        let gone: Vec<MachineRecord> = self
+            .before
+            .values()
+            .filter(|m| !seen.contains(&m.machine_id) && !unreached.contains(&m.region))
+            .cloned()
+            .collect();
+        for m in gone {
+            let mut notes = Vec::new();
+            if is_managed(m.state) && !self.console.held_elsewhere(&m)? {
+                self.release(&m, &mut notes);
+                self.out.released += 1;
+            }
+            self.console
+                .catalog()?
+                .remove_machine(self.group.id, &m.machine_id)?;
+            self.log(
+                LogLevel::Info,
+                &format!(
+                    "{} ({}): left the group{}",
+                    m.name,
+                    m.machine_id,
+                    if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", notes.join("; "))
+                    }
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Agents silent for too long are shown as unreachable.
+    fn mark_silent(&self) -> Result<()> {
+        let now = cairn_core::time::now();
+        let cat = self.console.catalog()?;
+        for mut m in cat.group_machines(self.group.id)? {
+            let silent = m.last_seen.is_some_and(|t| now - t > AGENT_SILENT_SECS);
+            if m.state == MachineState::AgentInstalled && silent {
+                m.state = MachineState::AgentUnreachable;
+                cat.put_machine(&m)?;
+            }
+        }
+        Ok(())
+    }
+}
