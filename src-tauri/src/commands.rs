@@ -71,6 +71,7 @@ console_commands! {
     list_sessions(ListSessions) |c, r| c.session_rows(&r);
     list_external_repositories(ListExternalRepositories) |c, _r| c.external_repository_rows();
     list_protection_groups(ListProtectionGroups) |c, _r| c.protection_group_rows();
+    list_group_machines(ListGroupMachines) |c, _r| c.all_machine_rows();
     list_service_providers(ListServiceProviders) |c, _r| c.service_provider_rows();
     get_status(GetStatus) |c, _r| c.status();
     wait_sessions_changed(WaitSessionsChanged) |c, r| {

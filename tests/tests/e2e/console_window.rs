@@ -183,10 +183,30 @@ fn the_console_shows_every_view_node_and_list_and_remembers_theme_and_view() {
         &w,
         "protection-groups",
         "Protection Groups",
-        &["Name", "Type", "Machines", "Description"],
+        &["Name", "Type", "Account", "Machines", "Description"],
     );
     w.wait_until("empty groups", |w| {
         empty_text(w).contains("No protection groups")
+    });
+    expand(&w, "protection-groups");
+    select(
+        &w,
+        "cloud-machines",
+        "Cloud Machines",
+        &[
+            "Name",
+            "Id",
+            "Group",
+            "Platform",
+            "Region",
+            "State",
+            "Agent",
+            "Last seen",
+            "Last backup",
+        ],
+    );
+    w.wait_until("no machines", |w| {
+        empty_text(w).contains("No cloud machines")
     });
     select(
         &w,

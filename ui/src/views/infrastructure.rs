@@ -84,16 +84,58 @@ pub async fn external() -> Result<Table, ApiError> {
 pub async fn protection_groups() -> Result<Table, ApiError> {
     let rows = call(&ListProtectionGroups {}).await?;
     Ok(Table {
-        columns: &["Name", "Type", "Machines", "Description"],
+        columns: &["Name", "Type", "Account", "Machines", "Description"],
         rows: rows
             .into_iter()
             .map(|r| Row {
                 key: r.id.to_string(),
                 status: None,
-                cells: vec![r.name, r.kind, r.machines.to_string(), r.description],
+                cells: vec![
+                    r.name,
+                    r.kind.label().to_string(),
+                    r.account,
+                    r.machines.to_string(),
+                    r.description,
+                ],
             })
             .collect(),
         empty: "No protection groups. A protection group names the computers or cloud machines the console manages.",
+    })
+}
+
+pub async fn cloud_machines() -> Result<Table, ApiError> {
+    let rows = call(&ListGroupMachines {}).await?;
+    Ok(Table {
+        columns: &[
+            "Name",
+            "Id",
+            "Group",
+            "Platform",
+            "Region",
+            "State",
+            "Agent",
+            "Last seen",
+            "Last backup",
+        ],
+        rows: rows
+            .into_iter()
+            .map(|m| Row {
+                key: format!("{}/{}", m.group, m.id),
+                status: None,
+                cells: vec![
+                    m.name,
+                    m.id,
+                    m.group,
+                    m.platform.label().into(),
+                    m.region,
+                    m.state.label().into(),
+                    m.agent_version,
+                    format::opt_time(m.last_seen),
+                    format::opt_time(m.last_backup),
+                ],
+            })
+            .collect(),
+        empty: "No cloud machines. Add a protection group of cloud machines and rescan it to discover them.",
     })
 }
 

@@ -27,6 +27,7 @@ pub enum Node {
     Repositories,
     ExternalRepositories,
     ProtectionGroups,
+    CloudMachines,
     ServiceProviders,
     History,
     HistoryBackup,
@@ -56,6 +57,7 @@ impl Node {
             Repositories => "Backup Repositories",
             ExternalRepositories => "External Repositories",
             ProtectionGroups => "Protection Groups",
+            CloudMachines => "Cloud Machines",
             ServiceProviders => "Service Providers",
             History => "Sessions",
             HistoryBackup => "Backup",
@@ -85,6 +87,7 @@ impl Node {
             Repositories => "repositories",
             ExternalRepositories => "external-repositories",
             ProtectionGroups => "protection-groups",
+            CloudMachines => "cloud-machines",
             ServiceProviders => "service-providers",
             History => "history",
             HistoryBackup => "history-backup",
@@ -110,6 +113,7 @@ impl Node {
             Repositories => "icon-repo",
             ExternalRepositories => "icon-cloud",
             ProtectionGroups => "icon-group",
+            CloudMachines => "icon-cloud",
             ServiceProviders => "icon-provider",
             HistoryBackup | HistoryCopy | HistoryRestore | HistorySystem => "icon-session",
         }
@@ -123,6 +127,7 @@ impl Node {
             Backups => &[BackupsDisk, BackupsObject, BackupsExternal],
             BackupsDisk => &[BackupsDiskCopy],
             Last24 => &[Last24Success, Last24Warning, Last24Failed],
+            ProtectionGroups => &[CloudMachines],
             History => &[HistoryBackup, HistoryCopy, HistoryRestore, HistorySystem],
             _ => &[],
         }
@@ -173,6 +178,7 @@ impl Node {
             Repositories => infrastructure::repositories().await,
             ExternalRepositories => infrastructure::external().await,
             ProtectionGroups => infrastructure::protection_groups().await,
+            CloudMachines => infrastructure::cloud_machines().await,
             ServiceProviders => infrastructure::service_providers().await,
             History | HistoryBackup | HistoryCopy | HistoryRestore | HistorySystem => {
                 history::sessions(self).await
