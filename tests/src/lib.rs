@@ -9,6 +9,7 @@ pub mod scheduler;
 pub mod services;
 pub mod tree;
 pub mod webdriver;
+pub mod wizard;
 
 use std::path::PathBuf;
 

@@ -31,7 +31,7 @@ fn header(kind: MessageKind) -> Header {
 
 #[test]
 fn a_machine_queue_is_created_once_and_carries_sealed_commands_that_only_its_key_opens() {
-    let sqs = Sqs::connect(&aws_aws_access());
+    let sqs = Sqs::connect(&aws_access());
     let name = unique("cairn-c1-i");
     let (url, created) = sqs.ensure_queue(&name).expect("create");
     assert!(created);
@@ -102,7 +102,7 @@ fn discovery_lists_the_regions_instances_with_names_tags_and_the_consoles_mark()
     let tier = unique("web");
     let web1 = run_instance(&ec2_client(), &[("Name", "web-1"), ("tier", &tier)]);
     let db = run_instance(&ec2_client(), &[("tier", &format!("{tier}-db"))]);
-    let ec2 = Ec2::connect(&aws_aws_access());
+    let ec2 = Ec2::connect(&aws_access());
     let mine: Vec<_> = ec2
         .instances()
         .expect("describe")
@@ -140,7 +140,7 @@ fn scoped_sts_credentials_write_into_the_repository_folder() {
     let bucket = make_bucket(false);
     let policy = cairn_cloud::folder_policy(&bucket, "repo");
     let creds =
-        cairn_cloud::scoped_credentials(&aws_aws_access(), None, "cairn-agent-i-1", &policy, 900)
+        cairn_cloud::scoped_credentials(&aws_access(), None, "cairn-agent-i-1", &policy, 900)
             .expect("sts");
     assert_ne!(
         creds.access_key_id, "test",
@@ -237,7 +237,7 @@ struct AgentRig {
 }
 
 fn agent_rig() -> AgentRig {
-    let sqs = Sqs::connect(&aws_aws_access());
+    let sqs = Sqs::connect(&aws_access());
     let (agent_url, _) = sqs
         .ensure_queue(&unique("cairn-c1-i-1"))
         .expect("agent queue");
@@ -301,7 +301,7 @@ fn s3(
 
 fn order(rig: &AgentRig, backup_id: &str) -> cairn_agent::messages::BackupOrder {
     let policy = cairn_cloud::folder_policy(&rig.bucket, "repo");
-    let c = cairn_cloud::scoped_credentials(&aws_aws_access(), None, "cairn-i-1", &policy, 900)
+    let c = cairn_cloud::scoped_credentials(&aws_access(), None, "cairn-i-1", &policy, 900)
         .expect("sts");
     cairn_agent::messages::BackupOrder {
         repository: "Cloud".into(),

@@ -10,31 +10,7 @@ use cairn_tests::cli::Cairn;
 use cairn_tests::services::*;
 use cairn_tests::tree::bytes;
 use cairn_tests::webdriver::Window;
-
-fn title(w: &Window) -> String {
-    w.texts(".wizard-step.active").join("")
-}
-
-fn next_to(w: &Window, step: &str) {
-    w.click_on("#wiz-next");
-    w.wait_until(&format!("step {step}"), |w| title(w) == step);
-}
-
-fn refused(w: &Window, what: &str, words: &str) {
-    w.click_on("#wiz-next");
-    w.wait_until(what, |w| w.texts(".wiz-error").join(" ").contains(words));
-}
-
-/// Sets a field's value as typing would (WebDriver's clear fires no input
-/// event in WebKit).
-fn set_value(w: &Window, css: &str, v: &str) {
-    w.wait_for(css);
-    w.script(&format!(
-        "const t = document.querySelector({}); t.value = {}; t.dispatchEvent(new Event('input', {{bubbles: true}})); return true",
-        serde_json::to_string(css).expect("json"),
-        serde_json::to_string(v).expect("json")
-    ));
-}
+use cairn_tests::wizard::{next_to, refused, set_value, title};
 
 /// The cells of the first table row containing `text`.
 fn row_cells(w: &Window, text: &str) -> Vec<String> {

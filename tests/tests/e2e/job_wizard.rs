@@ -7,20 +7,8 @@
 
 use cairn_tests::cli::Cairn;
 use cairn_tests::webdriver::Window;
+use cairn_tests::wizard::{next_to, refused, set_value, steps, title};
 use serde_json::Value;
-
-fn title(w: &Window) -> String {
-    w.texts(".wizard-step.active").join("")
-}
-
-fn steps(w: &Window) -> Vec<String> {
-    w.texts(".wizard-step")
-}
-
-fn next_to(w: &Window, step: &str) {
-    w.click_on("#wiz-next");
-    w.wait_until(&format!("step {step}"), |w| title(w) == step);
-}
 
 /// From Name, Next through every step of a server job to Schedule.
 fn next_to_schedule(w: &Window) {
@@ -36,26 +24,10 @@ fn next_to_schedule(w: &Window) {
     }
 }
 
-fn refused(w: &Window, what: &str, words: &str) {
-    w.click_on("#wiz-next");
-    w.wait_until(what, |w| w.texts(".wiz-error").join(" ").contains(words));
-}
-
 fn field(w: &Window, css: &str, text: &str) {
     let e = w.wait_for(css);
     w.clear(&e);
     w.type_into(&e, text);
-}
-
-/// Sets a field's value as editing it would (WebDriver's clear fires no
-/// input event in WebKit).
-fn set_value(w: &Window, css: &str, v: &str) {
-    w.wait_for(css);
-    w.script(&format!(
-        "const t = document.querySelector({}); t.value = {}; t.dispatchEvent(new Event('input', {{bubbles: true}})); return true",
-        serde_json::to_string(css).expect("json"),
-        serde_json::to_string(v).expect("json")
-    ));
 }
 
 /// A stored job's settings without what differs between two jobs.
