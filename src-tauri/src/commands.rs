@@ -72,6 +72,16 @@ console_commands! {
     list_external_repositories(ListExternalRepositories) |c, _r| c.external_repository_rows();
     list_protection_groups(ListProtectionGroups) |c, _r| c.protection_group_rows();
     list_group_machines(ListGroupMachines) |c, _r| c.all_machine_rows();
+    list_machines_of_group(ListMachinesOfGroup) |c, r| c.machine_rows(&r.name);
+    check_group_step(CheckGroupStep) |c, r| c.check_group_step(&r);
+    add_protection_group(AddProtectionGroup) |c, r| c.apply_add_group(&r);
+    edit_protection_group(EditProtectionGroup) |c, r| c.apply_edit_group(&r);
+    get_protection_group(GetProtectionGroup) |c, r| c.group_details(&r.name);
+    remove_protection_group(RemoveProtectionGroup) |c, r| c.remove_group(&r.name);
+    rescan_protection_group(RescanProtectionGroup) |c, r| {
+        let takeover = if r.take_over { cairn_console::Takeover::Yes } else { cairn_console::Takeover::No };
+        c.start_group_rescan(&r.name, takeover)
+    };
     list_service_providers(ListServiceProviders) |c, _r| c.service_provider_rows();
     get_status(GetStatus) |c, _r| c.status();
     wait_sessions_changed(WaitSessionsChanged) |c, r| {

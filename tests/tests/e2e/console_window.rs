@@ -183,7 +183,14 @@ fn the_console_shows_every_view_node_and_list_and_remembers_theme_and_view() {
         &w,
         "protection-groups",
         "Protection Groups",
-        &["Name", "Type", "Account", "Machines", "Description"],
+        &[
+            "Name",
+            "Type",
+            "Account",
+            "Machines",
+            "Last rescan",
+            "Description",
+        ],
     );
     w.wait_until("empty groups", |w| {
         empty_text(w).contains("No protection groups")

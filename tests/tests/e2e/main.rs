@@ -13,6 +13,7 @@ mod crash_matrix;
 mod disaster_recovery;
 mod external;
 mod external_window;
+mod group_window;
 mod hostile_repository;
 mod job_wizard;
 mod lost_console_window;

@@ -11,7 +11,7 @@ use std::time::Duration;
 const TAG: &str = "cairn:console";
 
 fn instance(id: &str) -> Instance {
-    Ec2::connect(&aws_aws_access())
+    Ec2::connect(&aws_access())
         .instances()
         .expect("describe")
         .into_iter()
@@ -104,7 +104,7 @@ fn a_group_by_tag_finds_exactly_the_tagged_machines_makes_their_queues_once_and_
         Some("another-console"),
         "a machine of another console is left alone"
     );
-    let sqs = Sqs::connect(&aws_aws_access());
+    let sqs = Sqs::connect(&aws_access());
     let queue = format!("cairn-{me}-{web1}");
     assert!(
         sqs.queue_url(&queue).expect("look up").is_some(),
@@ -240,7 +240,7 @@ fn exclusions_release_a_machine_and_takeover_claims_one_of_another_console() {
         !instance(&b).tags.contains_key(TAG),
         "an excluded machine is released"
     );
-    let sqs = Sqs::connect(&aws_aws_access());
+    let sqs = Sqs::connect(&aws_access());
     assert!(sqs
         .queue_url(&format!("cairn-{me}-{b}"))
         .expect("look up")
@@ -359,6 +359,68 @@ fn machine(
     m
 }
 
+/// Pseudo-random bytes (incompressible, so a backup of them takes a while).
+fn noise(seed: u32, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// The per-machine tasks of a `job run --json`, by machine name.
+fn machine_tasks(run: &cairn_tests::cli::Run) -> serde_json::Map<String, serde_json::Value> {
+    let last = run.stdout.lines().last().expect("a summary line");
+    let v: serde_json::Value = serde_json::from_str(last).expect("json");
+    v["machines"]
+        .as_array()
+        .expect("machines")
+        .iter()
+        .map(|t| (t["name"].as_str().expect("name").to_string(), t.clone()))
+        .collect()
+}
+
+/// The newest session that has machine tasks (0: none).
+fn last_task_session(cli: &Cairn) -> i64 {
+    let c = rusqlite::Connection::open(cli.data.join("cairn.sqlite")).expect("catalog");
+    c.query_row(
+        "SELECT COALESCE(MAX(session_id), 0) FROM session_tasks",
+        [],
+        |r| r.get(0),
+    )
+    .expect("query")
+}
+
+/// Waits until the task of `machine` in a session after `after` has read
+/// data.
+fn wait_task_reading(cli: &Cairn, machine: &str, after: i64) {
+    let db = cli.data.join("cairn.sqlite");
+    for _ in 0..600 {
+        if let Ok(c) = rusqlite::Connection::open(&db) {
+            let reading: Option<(String, i64)> = c
+                .query_row(
+                    "SELECT status, processed FROM session_tasks WHERE name = ?1 AND session_id > ?2 ORDER BY session_id DESC LIMIT 1",
+                    rusqlite::params![machine, after],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .ok();
+            match reading {
+                Some((s, n)) if s == "running" && n > 0 => return,
+                Some((s, _)) if s == "success" => {
+                    panic!("{machine} finished before it could be stopped")
+                }
+                _ => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{machine} never started reading");
+}
+
 fn wait_heard(cli: &Cairn, group: &str, ids: &[&str]) {
     for _ in 0..40 {
         cli.ok(&["group", "rescan", group]);
@@ -423,9 +485,21 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
         "--include",
         "/srv/www",
     ]);
-    let run = cli.ok(&["--json", "job", "run", "Web"]).summary();
+    let first = cli.ok(&["--json", "job", "run", "Web"]);
+    let run = first.summary();
     assert_eq!(run["result"], "success", "{run}");
     assert_eq!(run["stats"]["files"], 3, "{run}");
+    let tasks = machine_tasks(&first);
+    for name in ["site-a", "site-b"] {
+        let t = &tasks[name];
+        assert_eq!(t["status"], "success", "{tasks:?}");
+        assert!(
+            t["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("restore point")),
+            "{tasks:?}"
+        );
+    }
 
     let list = cli.ok(&["--json", "backups", "list"]).json();
     let backups = list.as_array().expect("backups");
@@ -455,18 +529,34 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
     let shown = machines(&cli, "Sites");
     assert!(shown.iter().all(|m| m["last_backup"].is_i64()), "{shown:?}");
 
-    // One agent goes silent: its machine fails with the reason, the other
-    // is backed up, the repository stays whole, and the next run completes.
+    // One agent is killed in the middle of its backup: its machine fails
+    // with the reason, the other is backed up, the repository stays whole,
+    // and the next run completes.
+    std::fs::write(mb.root.path().join("srv/www/video.bin"), noise(2, 48 << 20)).expect("write");
+    let before = last_task_session(&cli);
+    let partial = {
+        let cli = Cairn::new(dir.path());
+        std::thread::spawn(move || {
+            cli.run(
+                &["--json", "job", "run", "Web", "--agent-timeout", "5"],
+                None,
+            )
+        })
+    };
+    wait_task_reading(&cli, "site-b", before);
     mb.kill();
-    let partial = cli.ok(&["--json", "job", "run", "Web", "--agent-timeout", "5"]);
+    let partial = partial.join().expect("the run");
+    assert_eq!(partial.code, 0, "{}", partial.stderr);
     let report = partial.summary();
     assert_eq!(report["result"], "warning", "{report}");
+    let tasks = machine_tasks(&partial);
+    assert_eq!(tasks["site-a"]["status"], "success", "{tasks:?}");
+    assert_eq!(tasks["site-b"]["status"], "failed", "{tasks:?}");
     assert!(
-        partial.stdout.contains("agent unreachable over the queue")
-            || partial.stderr.contains("agent unreachable over the queue"),
-        "{} {}",
-        partial.stdout,
-        partial.stderr
+        tasks["site-b"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("agent unreachable over the queue")),
+        "{tasks:?}"
     );
     cli.ok(&["check", "Cloud", "--full"]);
     mb.start(dir.path());

@@ -7,7 +7,10 @@ use crate::api::call;
 use crate::views::{Action, JobCommand, Node};
 use crate::wizards::job::JobWizardMode;
 use cairn_model::api::{CloneJob, GetJob, LastJobSession, RunJobAction};
-use cairn_model::{GetRepository, JobAction, RescanExternal, RescanRepository};
+use cairn_model::{
+    GetProtectionGroup, GetRepository, JobAction, RescanExternal, RescanProtectionGroup,
+    RescanRepository,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,11 +18,18 @@ use leptos::task::spawn_local;
 pub fn disabled_reason(c: Console, action: Action) -> Option<String> {
     let on_externals = c.selected.get() == Node::ExternalRepositories;
     let on_repositories = c.selected.get() == Node::Repositories;
+    let on_groups = c.selected.get() == Node::ProtectionGroups;
     match action {
         Action::Rescan if on_repositories && c.row.get().is_none() => {
             Some("Select a repository in Backup Repositories to rescan it".into())
         }
-        Action::AddRepository
+        Action::Rescan | Action::Edit | Action::RemoveRepository if on_groups => c
+            .row
+            .get()
+            .is_none()
+            .then(|| "Select a protection group to rescan, edit or remove it".to_string()),
+        Action::AddProtectionGroup
+        | Action::AddRepository
         | Action::Restore
         | Action::BackupJob
         | Action::BackupCopy
@@ -53,7 +63,14 @@ pub fn ribbon_action(c: Console, action: Action) {
     }
     let node = c.selected.get_untracked();
     let on_externals = node == Node::ExternalRepositories;
+    let on_groups = node == Node::ProtectionGroups;
     match (action, c.row.get_untracked()) {
+        (Action::AddProtectionGroup, _) => c.open(Modal::GroupWizard(None)),
+        (Action::Rescan, Some(name)) if on_groups => rescan_group(c, name, false),
+        (Action::Edit, Some(name)) if on_groups => edit_group(c, name),
+        (Action::RemoveRepository, Some(name)) if on_groups => {
+            c.open(Modal::ConfirmRemoveGroup(name))
+        }
         (Action::Rescan, Some(name)) if node == Node::Repositories => rescan_repository(c, name),
         (Action::Rescan, name) => rescan(c, name.filter(|_| on_externals)),
         (Action::ShowLog, Some(key)) => {
@@ -87,6 +104,27 @@ pub fn rescan(c: Console, name: Option<String>) {
     spawn_local(async move {
         match call(&RescanExternal { name }).await {
             Ok(session) => c.open(Modal::Session(session)),
+            Err(e) => c.fail(e),
+        }
+    });
+}
+
+/// Rescan of one protection group (taking over machines another console
+/// manages when `take_over`); its session window opens.
+pub fn rescan_group(c: Console, name: String, take_over: bool) {
+    spawn_local(async move {
+        match call(&RescanProtectionGroup { name, take_over }).await {
+            Ok(session) => c.open(Modal::Session(session)),
+            Err(e) => c.fail(e),
+        }
+    });
+}
+
+/// Opens Edit Protection Group on a saved group.
+pub fn edit_group(c: Console, name: String) {
+    spawn_local(async move {
+        match call(&GetProtectionGroup { name }).await {
+            Ok(d) => c.open(Modal::GroupWizard(Some(Box::new(d)))),
             Err(e) => c.fail(e),
         }
     });

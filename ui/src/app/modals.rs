@@ -8,11 +8,15 @@ use crate::components::configuration::ConfigurationBackup;
 use crate::components::credentials::{CredentialsManager, Manager};
 use crate::components::session::SessionWindow;
 use crate::views::Node;
+use crate::wizards::group::GroupWizard;
 use crate::wizards::job::{JobWizard, JobWizardMode};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use crate::wizards::restore::{Browse, RestoreWizard};
 use cairn_model::api::DeleteJob;
-use cairn_model::{RemoveExternal, RemoveRepository, RepositoryDetails};
+use cairn_model::{
+    ProtectionGroupDetails, RemoveExternal, RemoveProtectionGroup, RemoveRepository,
+    RepositoryDetails,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,6 +35,11 @@ pub enum Modal {
     ConnectExternal(RepoKind),
     ConfirmRemoveExternal(String),
     ConfigurationBackup,
+    /// Add Protection Group, or Edit of a saved one.
+    GroupWizard(Option<Box<ProtectionGroupDetails>>),
+    ConfirmRemoveGroup(String),
+    /// Rescan that takes over machines another console manages.
+    ConfirmTakeover(String),
 }
 
 #[component]
@@ -74,6 +83,15 @@ fn modal(c: Console, m: Modal) -> AnyView {
         Modal::ConfigurationBackup => {
             view! { <ConfigurationBackup on_close=close_changed /> }.into_any()
         }
+        Modal::GroupWizard(edit) => {
+            let on_close = Callback::new(move |r| group_wizard_closed(c, r));
+            match edit {
+                Some(d) => view! { <GroupWizard edit=*d on_close /> }.into_any(),
+                None => view! { <GroupWizard on_close /> }.into_any(),
+            }
+        }
+        Modal::ConfirmRemoveGroup(name) => confirm_remove_group(c, name),
+        Modal::ConfirmTakeover(name) => confirm_takeover(c, name),
         Modal::ConfirmRemove(name) => confirm_remove(c, name),
         Modal::ConfirmRemoveExternal(name) => confirm_remove_external(c, name),
         Modal::ConfirmDeleteJob(name) => confirm_delete_job(c, name),
@@ -88,6 +106,19 @@ fn job_wizard_closed(c: Console, session: Option<i64>) {
     }
     if session.is_some() {
         c.selected.set(Node::Jobs);
+        c.refresh();
+    }
+}
+
+/// Finish opens the rescan's session when one started; the list shows the
+/// group.
+fn group_wizard_closed(c: Console, r: Option<Option<i64>>) {
+    match r {
+        Some(Some(session)) => c.open(Modal::Session(session)),
+        _ => c.modal.set(None),
+    }
+    if r.is_some() {
+        c.selected.set(Node::ProtectionGroups);
         c.refresh();
     }
 }
@@ -179,5 +210,45 @@ fn confirm_delete_job(c: Console, name: String) -> AnyView {
                 )
             });
         },
+    )
+}
+
+fn confirm_remove_group(c: Console, name: String) -> AnyView {
+    let text = format!("Remove protection group {name}? Each of its machines is released: the console's tag is removed, its agent is told to stop and uninstall, and its queue is deleted. Its backups stay in their repositories.");
+    confirm(
+        c,
+        "Remove protection group",
+        text,
+        None,
+        "confirm-remove-group",
+        "Remove",
+        move || {
+            let name = name.clone();
+            spawn_local(async move {
+                let done = call(&RemoveProtectionGroup { name }).await;
+                let warnings = done
+                    .as_ref()
+                    .map(|r| r.warnings.clone())
+                    .unwrap_or_default();
+                c.removed(done.map(|_| ()));
+                if !warnings.is_empty() {
+                    c.error
+                        .set(Some(format!("Removed, but: {}", warnings.join("; "))));
+                }
+            });
+        },
+    )
+}
+
+fn confirm_takeover(c: Console, name: String) -> AnyView {
+    let text = format!("Rescan {name} and take over its machines that another console manages? That console stops managing them: their tag names this console, and their agents answer here once reconfigured.");
+    confirm(
+        c,
+        "Take over machines",
+        text,
+        None,
+        "confirm-takeover",
+        "Take over",
+        move || super::commands::rescan_group(c, name.clone(), true),
     )
 }

@@ -12,9 +12,9 @@ const VIEWS: [View; 3] = [View::Home, View::Infrastructure, View::History];
 #[component]
 pub fn Sidebar(c: Console) -> impl IntoView {
     let roots = Signal::derive(move || views::roots(c.view.get()));
-    // Only External Repositories has a context menu in the tree.
+    // External Repositories and Protection Groups have a menu in the tree.
     let on_context = Callback::new(move |(key, x, y): (Node, i32, i32)| {
-        if key == Node::ExternalRepositories {
+        if matches!(key, Node::ExternalRepositories | Node::ProtectionGroups) {
             c.tree_context.set(Some(ContextAt { key, x, y }));
         }
     });

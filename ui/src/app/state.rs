@@ -75,6 +75,11 @@ impl Console {
         }
     }
 
+    /// Makes the calling effect run again at each refresh.
+    pub fn tick_seen(self) {
+        self.tick.track();
+    }
+
     /// Reloads the working area and the status.
     pub fn refresh(self) {
         self.tick.update(|t| *t += 1)

@@ -2,7 +2,7 @@
 //! (backups expand into their restore points), and the context menus of
 //! rows and of the tree.
 
-use super::commands::{job_command, rescan, rescan_repository};
+use super::commands::{edit_group, job_command, rescan, rescan_group, rescan_repository};
 use super::modals::Modal;
 use super::state::{Console, ContextAt};
 use crate::api::call;
@@ -65,6 +65,7 @@ pub fn WorkArea(c: Console) -> impl IntoView {
             || n.is_jobs()
             || n == Node::ExternalRepositories
             || n == Node::Repositories
+            || n == Node::ProtectionGroups
         {
             c.context.set(Some(ContextAt { key, x, y }));
         }
@@ -86,6 +87,7 @@ pub fn WorkArea(c: Console) -> impl IntoView {
                         on_activate=Callback::new(move |k| activate(c, k)) />
                 }.into_any(),
             }}
+            {move || (c.selected.get() == Node::ProtectionGroups).then(|| view! { <GroupMachines c /> })}
             {move || c.context.get().map(|at| row_menu(c, at))}
         </section>
     }
@@ -128,6 +130,8 @@ fn row_menu(c: Console, at: ContextAt<String>) -> impl IntoView {
         external_items(c, at.key)
     } else if node == Node::Repositories {
         repository_items(c, at.key)
+    } else if node == Node::ProtectionGroups {
+        group_items(c, at.key)
     } else if node.is_jobs() {
         job_items(c, at.key)
     } else {
@@ -159,6 +163,17 @@ fn repository_items(c: Console, key: String) -> AnyView {
         {item(c, "context-rescan-repository".into(), "Rescan", move || rescan_repository(c, k.clone()))}
         {item(c, "context-edit-repository".into(), "Edit…", move || super::commands::edit_repository(c, e.clone()))}
         {item(c, "context-remove-repository".into(), "Remove…", move || c.open(Modal::ConfirmRemove(key.clone())))}
+    }
+    .into_any()
+}
+
+fn group_items(c: Console, key: String) -> AnyView {
+    let (r, t, e) = (key.clone(), key.clone(), key.clone());
+    view! {
+        {item(c, "context-rescan-group".into(), "Rescan", move || rescan_group(c, r.clone(), false))}
+        {item(c, "context-takeover-group".into(), "Rescan and take over…", move || c.open(Modal::ConfirmTakeover(t.clone())))}
+        {item(c, "context-edit-group".into(), "Edit…", move || edit_group(c, e.clone()))}
+        {item(c, "context-remove-group".into(), "Remove…", move || c.open(Modal::ConfirmRemoveGroup(key.clone())))}
     }
     .into_any()
 }
@@ -202,15 +217,49 @@ fn backup_items(c: Console, key: String) -> AnyView {
     .into_any()
 }
 
-/// The tree's context menu (External Repositories): rescan them all.
+/// The tree's context menus: External Repositories (rescan them all) and
+/// Protection Groups (add one).
 #[component]
 pub fn TreeMenu(c: Console) -> impl IntoView {
     move || {
-        c.tree_context.get().map(|at| view! {
-            {backdrop(move || c.tree_context.set(None))}
-            <ul class="dropdown context-menu" id="tree-context-menu" style=format!("left: {}px; top: {}px; position: fixed", at.x, at.y)>
-                {item(c, "context-rescan-all".into(), "Rescan", move || { c.tree_context.set(None); rescan(c, None) })}
-            </ul>
+        c.tree_context.get().map(|at| {
+            let entry = if at.key == Node::ProtectionGroups {
+                item(c, "context-add-group".into(), "Add Protection Group…", move || { c.tree_context.set(None); c.open(Modal::GroupWizard(None)) }).into_any()
+            } else {
+                item(c, "context-rescan-all".into(), "Rescan", move || { c.tree_context.set(None); rescan(c, None) }).into_any()
+            };
+            view! {
+                {backdrop(move || c.tree_context.set(None))}
+                <ul class="dropdown context-menu" id="tree-context-menu" style=format!("left: {}px; top: {}px; position: fixed", at.x, at.y)>
+                    {entry}
+                </ul>
+            }
+        })
+    }
+}
+
+/// Under Protection Groups, the machines of the selected group.
+#[component]
+fn GroupMachines(c: Console) -> impl IntoView {
+    let table = RwSignal::new(None::<crate::components::table::Table>);
+    let selected = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let Some(name) = c.row.get() else {
+            return table.set(None);
+        };
+        c.tick_seen();
+        spawn_local(async move {
+            table.set(crate::views::infrastructure::machines_of(name).await.ok());
+        });
+    });
+    move || {
+        c.row.get().map(|name| {
+            view! {
+                <div class="detail-pane" id="group-machines-pane">
+                    <h2>{format!("Machines of {name}")}</h2>
+                    <DataTable table=table.into() filter=RwSignal::new(String::new()) selected />
+                </div>
+            }
         })
     }
 }

@@ -46,6 +46,8 @@ struct SessionState {
     row: RwSignal<Option<SessionRow>>,
     log: RwSignal<Vec<SessionLogLine>>,
     progress: RwSignal<Option<SessionProgress>>,
+    /// One per machine of a cloud-machines job.
+    tasks: RwSignal<Vec<SessionTask>>,
     error: RwSignal<Option<String>>,
     stopping: RwSignal<bool>,
 }
@@ -56,6 +58,7 @@ impl SessionState {
             row: RwSignal::new(None),
             log: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
+            tasks: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             stopping: RwSignal::new(false),
         }
@@ -114,6 +117,7 @@ impl SessionState {
     fn apply(self, ev: SessionEvent, last_logged: i64) {
         match ev {
             SessionEvent::Progress { progress: p } => self.progress.set(Some(p)),
+            SessionEvent::Tasks { tasks } => self.tasks.set(tasks),
             SessionEvent::Log { lines } => self.log.update(|l| {
                 l.extend(lines.into_iter().filter(|x| x.id > last_logged));
             }),
@@ -138,6 +142,7 @@ impl SessionState {
             self.row.set(Some(d.row));
             self.log.set(d.log);
             self.progress.set(d.progress);
+            self.tasks.set(d.tasks);
             if !running {
                 return;
             }
@@ -212,6 +217,7 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                     <SessionHead s />
                     <dl class="session-stats" id="session-stats">{move || stats(s)}</dl>
                     <p class="session-current">{current}</p>
+                    <SessionTasks tasks=s.tasks />
                     <SessionLog log=s.log />
                     {move || s.error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
                 </div>
@@ -223,6 +229,42 @@ pub fn SessionWindow(id: i64, on_close: Callback<()>) -> impl IntoView {
                 </footer>
             </div>
         </div>
+    }
+}
+
+/// One row per machine: status, progress and what it is doing or did.
+#[component]
+fn SessionTasks(tasks: RwSignal<Vec<SessionTask>>) -> impl IntoView {
+    let row = |t: SessionTask| {
+        let class = match t.status {
+            TaskStatus::Success => "result result-success",
+            TaskStatus::Failed => "result result-failed",
+            TaskStatus::Running | TaskStatus::Pending => "result",
+        };
+        let progress = match (t.status, t.percent) {
+            (TaskStatus::Pending, _) => String::new(),
+            (_, Some(p)) => format!("{p}% · {} files", t.files),
+            (_, None) => format!("{} files · {}", t.files, format::bytes(t.processed)),
+        };
+        view! {
+            <tr data-task=t.name.clone()>
+                <td>{t.name.clone()}</td>
+                <td><span class=class>{t.status.label()}</span></td>
+                <td>{progress}</td>
+                <td class="task-detail" title=t.detail.clone()>{t.detail.clone()}</td>
+            </tr>
+        }
+    };
+    move || {
+        let list = tasks.get();
+        (!list.is_empty()).then(|| view! {
+            <div class="session-tasks">
+                <table class="data-table" id="session-tasks">
+                    <thead><tr><th>"Machine"</th><th>"Status"</th><th>"Progress"</th><th>"Details"</th></tr></thead>
+                    <tbody>{list.into_iter().map(row).collect_view()}</tbody>
+                </table>
+            </div>
+        })
     }
 }
 

@@ -84,17 +84,18 @@ pub async fn external() -> Result<Table, ApiError> {
 pub async fn protection_groups() -> Result<Table, ApiError> {
     let rows = call(&ListProtectionGroups {}).await?;
     Ok(Table {
-        columns: &["Name", "Type", "Account", "Machines", "Description"],
+        columns: &["Name", "Type", "Account", "Machines", "Last rescan", "Description"],
         rows: rows
             .into_iter()
             .map(|r| Row {
-                key: r.id.to_string(),
+                key: r.name.clone(),
                 status: None,
                 cells: vec![
                     r.name,
                     r.kind.label().to_string(),
                     r.account,
                     r.machines.to_string(),
+                    format::opt_time(r.last_rescan),
                     r.description,
                 ],
             })
@@ -104,7 +105,15 @@ pub async fn protection_groups() -> Result<Table, ApiError> {
 }
 
 pub async fn cloud_machines() -> Result<Table, ApiError> {
-    let rows = call(&ListGroupMachines {}).await?;
+    machine_table(call(&ListGroupMachines {}).await?)
+}
+
+/// The machines of one group (selecting it under Protection Groups).
+pub async fn machines_of(name: String) -> Result<Table, ApiError> {
+    machine_table(call(&ListMachinesOfGroup { name }).await?)
+}
+
+fn machine_table(rows: Vec<MachineRow>) -> Result<Table, ApiError> {
     Ok(Table {
         columns: &[
             "Name",

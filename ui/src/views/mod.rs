@@ -3,7 +3,7 @@
 
 mod history;
 mod home;
-mod infrastructure;
+pub mod infrastructure;
 
 use crate::components::table::Table;
 use cairn_model::{ApiError, View};
@@ -222,11 +222,14 @@ pub enum Action {
     AddRepository,
     /// Connect to Repository ▾ (external repositories).
     ConnectRepository,
-    /// Rescan the selected external repository, or all of them.
+    /// Add Protection Group (cloud machines).
+    AddProtectionGroup,
+    /// Rescan the selected repository, protection group or external
+    /// repository, or every external repository.
     Rescan,
-    /// Edit the selected repository.
+    /// Edit the selected repository or protection group.
     Edit,
-    /// Remove the selected repository or external repository.
+    /// Remove the selected repository, external repository or group.
     RemoveRepository,
     /// History → Show Log.
     ShowLog,
@@ -242,6 +245,7 @@ impl Action {
             Self::Job(c) => c.id(),
             Self::AddRepository => "add-repository",
             Self::ConnectRepository => "connect-repository",
+            Self::AddProtectionGroup => "add-protection-group",
             Self::Rescan => "rescan",
             Self::Edit => "edit",
             Self::RemoveRepository => "remove-repository",
@@ -347,6 +351,7 @@ pub fn ribbon(view: View) -> &'static [(&'static str, &'static str, Action)] {
         View::Infrastructure => &[
             ("Add Repository", "icon-repo", AddRepository),
             ("Connect to Repository", "icon-cloud", ConnectRepository),
+            ("Add Group", "icon-group", AddProtectionGroup),
             ("Rescan", "icon-rescan", Rescan),
             ("Edit", "icon-edit", Edit),
             ("Remove", "icon-remove", RemoveRepository),

@@ -93,3 +93,14 @@ pub fn ConfirmDiscard(
         })
     }
 }
+
+/// The Apply page: what Apply did, line by line (`#apply-log`).
+#[component]
+pub fn ApplyLog(log: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <h2>"Apply"</h2>
+        <ul class="apply-log" id="apply-log">
+            {move || log.get().into_iter().map(|l| view! { <li class="log-success">{l}</li> }).collect_view()}
+        </ul>
+    }
+}

@@ -3,6 +3,7 @@
 pub mod choice;
 pub mod fields;
 pub mod frame;
+pub mod group;
 pub mod job;
 pub mod password;
 pub mod repository;

@@ -17,7 +17,7 @@ pub mod secrets;
 
 pub use error::{Error, Result};
 pub use operations::{
-    machine_name, session_kind, ConfigBackupReport, ConfigRestoreReport, Console, GroupRemoval,
+    machine_name, session_kind, AgentAnswer, ConfigBackupReport, ConfigRestoreReport, Console,
     GroupRescan, JobRunReport, Live, NewEncryption, OpenPoint, RepositoryRescan, RunOptions,
     SessionWatcher, Takeover, Target, Version, AGENT_SILENT_SECS, AGENT_TIMEOUT_SECS,
     CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM, CONSOLE_TAG, DEFAULT_REPOSITORY,
@@ -26,7 +26,8 @@ pub use operations::{
 
 /// The cloud backends' settings and storages, for adding repositories.
 pub use cairn_cloud::{
-    AzureAuth, AzureSettings, AzureStorage, S3Settings, S3Storage, StorageClass, Tier,
+    AwsAccess, AzureAuth, AzureSettings, AzureStorage, Ec2, S3Settings, S3Storage, StorageClass,
+    Tier,
 };
 /// Engine types the console's callers hand in or get back.
 pub use cairn_core::check::{run as check_repository, CheckReport};

@@ -246,6 +246,56 @@ pub struct SessionDetails {
     pub log: Vec<SessionLogLine>,
     /// Live counters while it runs (and the last ones after).
     pub progress: Option<SessionProgress>,
+    /// One task per machine (jobs of cloud machines); empty otherwise.
+    #[serde(default)]
+    pub tasks: Vec<SessionTask>,
+}
+
+/// Where one machine's share of a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Waiting for a free slot.
+    Pending,
+    /// Its agent has the order.
+    Running,
+    /// A restore point was made.
+    Success,
+    /// No restore point; the detail says why.
+    Failed,
+}
+
+impl TaskStatus {
+    /// The Status column.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Running => "Running",
+            Self::Success => "Success",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+/// One machine's share of a session, as its agent reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTask {
+    /// The machine's name.
+    pub name: String,
+    /// Where it stands.
+    pub status: TaskStatus,
+    /// 0–100 when the agent knows its total.
+    pub percent: Option<u8>,
+    /// Files done.
+    pub files: u64,
+    /// Source bytes done.
+    pub processed: u64,
+    /// The item being read, the restore point made, or why it failed.
+    pub detail: String,
+    /// Unix seconds.
+    pub started: Option<i64>,
+    /// Unix seconds.
+    pub ended: Option<i64>,
 }
 
 /// A session for the session window.
@@ -316,6 +366,11 @@ pub enum SessionEvent {
         /// The lines.
         lines: Vec<SessionLogLine>,
     },
+    /// The machines' tasks changed (jobs of cloud machines).
+    Tasks {
+        /// Every task.
+        tasks: Vec<SessionTask>,
+    },
     /// The session ended.
     Finished {
         /// The final row.
@@ -358,6 +413,14 @@ pub const COMMAND_NAMES: &[&str] = &[
     ListBackups::NAME,
     ListExternalRepositories::NAME,
     ListProtectionGroups::NAME,
+    ListGroupMachines::NAME,
+    crate::CheckGroupStep::NAME,
+    crate::AddProtectionGroup::NAME,
+    crate::EditProtectionGroup::NAME,
+    crate::GetProtectionGroup::NAME,
+    crate::RemoveProtectionGroup::NAME,
+    crate::RescanProtectionGroup::NAME,
+    crate::ListMachinesOfGroup::NAME,
     ListServiceProviders::NAME,
     GetStatus::NAME,
     GetSettings::NAME,
@@ -420,6 +483,7 @@ mod tests {
             include_str!("repository.rs"),
             include_str!("jobs.rs"),
             include_str!("inventory.rs"),
+            include_str!("groups.rs"),
             include_str!("schedule.rs"),
             include_str!("settings.rs"),
         ];

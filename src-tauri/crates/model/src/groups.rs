@@ -182,3 +182,175 @@ pub struct MachineRow {
     /// Its last restore point.
     pub last_backup: Option<i64>,
 }
+
+/// What the window's Add Protection Group asks the backend at Next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupStep {
+    /// The name is free and valid.
+    Name,
+    /// The account answers in every region; the reply lists its machines.
+    Account,
+    /// The selection names machines; the reply lists the ones it selects.
+    Machines,
+    /// The exclusions and options are valid.
+    Options,
+}
+
+/// An access key typed into the wizard: kept in Manage Cloud Credentials
+/// as "AWS <id>" when the group is added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAwsKey {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret: crate::Secret,
+}
+
+/// A machine the cloud's API lists, as the wizard's Machines step shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveredMachine {
+    /// Instance or VM id.
+    pub id: String,
+    /// Its Name tag, else its id.
+    pub name: String,
+    /// Linux or Windows.
+    pub platform: crate::AgentOs,
+    /// Region.
+    pub region: String,
+    /// The cloud's state (running, stopped, …).
+    pub state: String,
+    /// Its tags, but the console tag.
+    pub tags: Vec<TagMatch>,
+    /// The other console that manages it, when one does.
+    pub managed_by: Option<String>,
+}
+
+/// Checks one step of Add (or Edit) Protection Group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckGroupStep {
+    /// Which step.
+    pub step: GroupStep,
+    /// The name entered.
+    pub name: String,
+    /// What was entered so far.
+    pub settings: CloudGroupSettings,
+    /// A key typed in rather than one of Manage Cloud Credentials.
+    #[serde(default)]
+    pub new_key: Option<NewAwsKey>,
+    /// When editing: the group's name (its own name is no conflict).
+    #[serde(default)]
+    pub editing: Option<String>,
+}
+
+impl crate::api::Command for CheckGroupStep {
+    const NAME: &'static str = "check_group_step";
+    /// Account: the machines of every region; Machines: the selected ones.
+    type Response = Vec<DiscoveredMachine>;
+}
+
+/// Adds a cloud-machines group (Apply); the reply is Apply's log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddProtectionGroup {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Account, machines, exclusions, options.
+    pub settings: CloudGroupSettings,
+    /// A key typed in rather than one of Manage Cloud Credentials.
+    #[serde(default)]
+    pub new_key: Option<NewAwsKey>,
+}
+
+impl crate::api::Command for AddProtectionGroup {
+    const NAME: &'static str = "add_protection_group";
+    type Response = Vec<String>;
+}
+
+/// Saves an edited group (Apply); the next rescan applies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditProtectionGroup {
+    /// The group.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Account, machines, exclusions, options.
+    pub settings: CloudGroupSettings,
+}
+
+impl crate::api::Command for EditProtectionGroup {
+    const NAME: &'static str = "edit_protection_group";
+    type Response = Vec<String>;
+}
+
+/// A saved group, for Edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetProtectionGroup {
+    /// The group.
+    pub name: String,
+}
+
+/// What Edit starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectionGroupDetails {
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Account, machines, exclusions, options.
+    pub settings: CloudGroupSettings,
+}
+
+impl crate::api::Command for GetProtectionGroup {
+    const NAME: &'static str = "get_protection_group";
+    type Response = ProtectionGroupDetails;
+}
+
+/// Removes a group, releasing its machines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoveProtectionGroup {
+    /// The group.
+    pub name: String,
+}
+
+/// What removing a group did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupReleased {
+    /// Machines released (tag removed, agent told to stop, queue deleted).
+    pub released: u32,
+    /// What the cloud refused, each with the reason.
+    pub warnings: Vec<String>,
+}
+
+impl crate::api::Command for RemoveProtectionGroup {
+    const NAME: &'static str = "remove_protection_group";
+    type Response = GroupReleased;
+}
+
+/// Starts a rescan of a group; the reply is its session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RescanProtectionGroup {
+    /// The group.
+    pub name: String,
+    /// Manage machines another console tagged (after the user confirmed).
+    #[serde(default)]
+    pub take_over: bool,
+}
+
+impl crate::api::Command for RescanProtectionGroup {
+    const NAME: &'static str = "rescan_protection_group";
+    type Response = i64;
+}
+
+/// The machines of one group (selecting it in Protection Groups).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListMachinesOfGroup {
+    /// The group.
+    pub name: String,
+}
+
+impl crate::api::Command for ListMachinesOfGroup {
+    const NAME: &'static str = "list_machines_of_group";
+    type Response = Vec<MachineRow>;
+}

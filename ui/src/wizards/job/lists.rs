@@ -61,6 +61,9 @@ pub struct JobLists {
     pub mappable: RwSignal<Vec<BackupRow>>,
     /// Summary: when the job would start next.
     pub next_starts: RwSignal<Vec<i64>>,
+    /// Computers: protection groups, and the machines in them.
+    pub groups: RwSignal<Vec<ProtectionGroupRow>>,
+    pub machines: RwSignal<Vec<MachineRow>>,
 }
 
 impl JobLists {
@@ -76,6 +79,8 @@ impl JobLists {
             copy_repositories: RwSignal::new(Vec::new()),
             mappable: RwSignal::new(Vec::new()),
             next_starts: RwSignal::new(Vec::new()),
+            groups: RwSignal::new(Vec::new()),
+            machines: RwSignal::new(Vec::new()),
         };
         spawn_local(async move {
             if let Ok(n) = call(&ThisComputer {}).await {
@@ -107,7 +112,20 @@ impl JobLists {
             }
         });
         spawn_local(lists.load_backups(is_copy));
+        if !is_copy {
+            spawn_local(lists.load_groups());
+        }
         lists
+    }
+
+    /// The protection groups and machines the Computers step offers.
+    async fn load_groups(self) {
+        if let Ok(g) = call(&ListProtectionGroups {}).await {
+            self.groups.set(g);
+        }
+        if let Ok(m) = call(&ListGroupMachines {}).await {
+            self.machines.set(m);
+        }
     }
 
     /// The backups Map backup offers and, for a copy, the From backups

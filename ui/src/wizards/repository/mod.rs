@@ -13,14 +13,14 @@ mod location;
 mod review;
 mod submit;
 
-use super::frame::{ConfirmDiscard, WizardFrame};
+use super::frame::{ApplyLog, ConfirmDiscard, WizardFrame};
 use cairn_model::*;
 use details::{AccountStep, EncryptionStep, FolderStep, NameStep};
 use form::RepoForm;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use location::{BucketStep, ContainerStep};
-use review::{ApplyStep, ExternalReviewStep, ReviewStep, SummaryStep};
+use review::{ExternalReviewStep, ReviewStep, SummaryStep};
 
 /// Which kind of repository the wizard adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +218,7 @@ fn page(step: RepoStep, form: RepoForm, error: RwSignal<Option<String>>) -> AnyV
         RepoStep::Encryption => view! { <EncryptionStep form error /> }.into_any(),
         RepoStep::Review if form.external => view! { <ExternalReviewStep form /> }.into_any(),
         RepoStep::Review => view! { <ReviewStep form /> }.into_any(),
-        RepoStep::Apply => view! { <ApplyStep form /> }.into_any(),
+        RepoStep::Apply => view! { <ApplyLog log=form.log /> }.into_any(),
         RepoStep::Summary => view! { <SummaryStep form /> }.into_any(),
     }
 }

@@ -1,4 +1,4 @@
-//! Review (what Apply will do), Apply (its log) and Summary.
+//! Review (what Apply will do) and Summary (Apply is the shared log page).
 
 use super::form::RepoForm;
 use super::location::class_or_tier;
@@ -66,17 +66,6 @@ pub fn ExternalReviewStep(form: RepoForm) -> impl IntoView {
                 <label class="field check"><input id="ext-take-ownership" type="checkbox" prop:checked=move || take.get() on:change=move |ev| take.set(event_target_checked(&ev)) /><span>"Take ownership"</span></label>
             </div>
         })}
-    }
-}
-
-#[component]
-pub fn ApplyStep(form: RepoForm) -> impl IntoView {
-    let log = form.log;
-    view! {
-        <h2>"Apply"</h2>
-        <ul class="apply-log" id="apply-log">
-            {move || log.get().into_iter().map(|l| view! { <li class="log-success">{l}</li> }).collect_view()}
-        </ul>
     }
 }
 

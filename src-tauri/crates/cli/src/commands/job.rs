@@ -169,13 +169,15 @@ fn job_run(
     };
     let sink = Arc::new(CliProgress::new(json));
     let report = console.run_job(name, &opts, sink, &CancelToken::new())?;
+    // A job of cloud machines has one task per machine.
+    let tasks = console.session_details(report.session, i64::MAX)?.tasks;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&json!({"event": "summary", "report": report}))
-                .unwrap_or_default()
-        );
+        let summary = json!({"event": "summary", "report": report, "machines": tasks});
+        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else {
+        for t in &tasks {
+            println!("  {}: {} — {}", t.name, t.status.label(), t.detail);
+        }
         println!(
             "{}: {} ({} files, {} processed, {} read, {} written)",
             report.result.label(),

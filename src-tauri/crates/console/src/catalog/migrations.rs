@@ -162,6 +162,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (group_id, machine_id)
     );
     "#,
+    // 6 → 7: one task per machine of a session of a cloud-machines job.
+    r#"
+    CREATE TABLE session_tasks (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        name       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        percent    INTEGER,
+        files      INTEGER NOT NULL DEFAULT 0,
+        processed  INTEGER NOT NULL DEFAULT 0,
+        detail     TEXT NOT NULL DEFAULT '',
+        started    INTEGER,
+        ended      INTEGER,
+        PRIMARY KEY (session_id, name)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -11,6 +11,7 @@ mod jobs;
 mod migrations;
 mod repositories;
 mod sessions;
+mod tasks;
 
 pub use backups::{BackupRecord, PointRecord};
 pub use credentials::CredentialRecord;

@@ -15,9 +15,10 @@ use cairn_agent::messages::{BackupOrder, Body, OrderResult, RepositoryAccess};
 use cairn_cloud::{AwsAccess, Delivery, Queue, S3Settings, SqsQueue};
 use cairn_core::format::manifest::PointStats;
 use cairn_core::progress::{CancelToken, ProgressSink, ProgressSnapshot};
+use cairn_model::api::{SessionTask, TaskStatus};
 use cairn_model::{BackupJobSettings, LogLevel, RepositoryKind, SessionResult};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Seconds an agent may stay silent while its order runs (agents send a
@@ -107,16 +108,18 @@ impl Console {
         self.catalog()?.group(name)
     }
 
-    /// Runs a job on its machines' agents; the job's report.
+    /// Runs a job on its machines' agents (one task of `session` per
+    /// machine); the job's report.
     pub(super) fn run_on_agents(
         &self,
+        session: i64,
         job: &JobRecord,
-        targets: Vec<Target>,
         password: Option<&str>,
-        (full, agent_timeout): (bool, Option<u64>),
+        opts: &super::RunOptions,
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<JobRunReport> {
+        let targets = self.job_targets(&job.settings)?;
         if targets.is_empty() {
             return Err(Error::invalid(format!(
                 "job {} names protection groups without a managed {} machine; rescan the groups, or add machines to them",
@@ -128,15 +131,19 @@ impl Console {
         let (settings, access) = self.agent_repository(&rec)?;
         let dispatch = Dispatch {
             console: self,
+            session,
+            tasks: Mutex::new(HashMap::new()),
             job,
             rec: &rec,
             settings,
             access,
             password,
-            full,
+            full: opts.full,
             sink: sink.clone(),
             timeout: Duration::from_secs(
-                agent_timeout.unwrap_or(AGENT_TIMEOUT_SECS).clamp(5, 86_400),
+                opts.agent_timeout
+                    .unwrap_or(AGENT_TIMEOUT_SECS)
+                    .clamp(5, 86_400),
             ),
         };
         let results = dispatch.run(targets, cancel)?;
@@ -295,6 +302,9 @@ fn agents_report(results: &[(Target, String, OrderResult)], removed: Vec<String>
 /// Sends the orders and follows the answers.
 struct Dispatch<'a> {
     console: &'a Console,
+    session: i64,
+    /// Each machine's task, by machine name, as last recorded.
+    tasks: Mutex<HashMap<String, SessionTask>>,
     job: &'a JobRecord,
     rec: &'a RepositoryRecord,
     settings: S3Settings,
@@ -318,6 +328,9 @@ impl Dispatch<'_> {
                 slot.insert(self.console.group_sqs(&t.group)?.queue(&url));
             }
         }
+        for t in &targets {
+            self.task(t, |_| {})?;
+        }
         let mut pending: std::collections::VecDeque<Target> = targets.into();
         let mut running: HashMap<String, Running> = HashMap::new();
         let mut done = Vec::new();
@@ -328,6 +341,11 @@ impl Dispatch<'_> {
                 match self.send_order(&t) {
                     Ok((order, backup_id)) => {
                         self.log(&t, LogLevel::Info, "backup command sent to its agent");
+                        self.task(&t, |k| {
+                            k.status = TaskStatus::Running;
+                            k.started = Some(cairn_core::time::now());
+                            k.detail = "Backup command sent to its agent".into();
+                        })?;
                         running.insert(
                             order,
                             Running {
@@ -340,6 +358,7 @@ impl Dispatch<'_> {
                     }
                     Err(e) => {
                         self.log(&t, LogLevel::Error, &e.message());
+                        self.finish_task(&t, TaskStatus::Failed, e.message().into_owned())?;
                         done.push((
                             t,
                             String::new(),
@@ -351,11 +370,18 @@ impl Dispatch<'_> {
                 }
             }
             if cancel.is_cancelled() {
-                self.cancel_all(&running);
+                for t in &pending {
+                    self.finish_task(
+                        t,
+                        TaskStatus::Failed,
+                        "not started: the job was stopped".into(),
+                    )?;
+                }
+                self.cancel_all(&running)?;
                 return Err(Error::cancelled());
             }
             self.listen(&queues, &mut running, &mut done, &mut keys)?;
-            self.fail_silent(&mut running, &mut done);
+            self.fail_silent(&mut running, &mut done)?;
             self.report_progress(&running, done.len());
         }
         Ok(done)
@@ -363,6 +389,38 @@ impl Dispatch<'_> {
 
     fn log(&self, t: &Target, level: LogLevel, line: &str) {
         self.sink.log(level, &format!("{}: {line}", t.machine.name));
+    }
+
+    /// Changes a machine's task and records it in the session.
+    fn task(&self, t: &Target, change: impl FnOnce(&mut SessionTask)) -> Result<()> {
+        let mut tasks = self
+            .tasks
+            .lock()
+            .map_err(|_| Error::internal("the task list is poisoned"))?;
+        let name = t.machine.name.clone();
+        let task = tasks.entry(name.clone()).or_insert_with(|| SessionTask {
+            name,
+            status: TaskStatus::Pending,
+            percent: None,
+            files: 0,
+            processed: 0,
+            detail: "Waiting for a free slot".into(),
+            started: None,
+            ended: None,
+        });
+        change(task);
+        self.console.catalog()?.put_task(self.session, task)
+    }
+
+    fn finish_task(&self, t: &Target, status: TaskStatus, detail: String) -> Result<()> {
+        self.task(t, |k| {
+            k.status = status;
+            k.detail = detail;
+            k.ended = Some(cairn_core::time::now());
+            if status == TaskStatus::Success {
+                k.percent = Some(100);
+            }
+        })
     }
 
     /// Seals and sends one machine's order; its message id and backup id.
@@ -489,6 +547,15 @@ impl Dispatch<'_> {
             Body::Progress(p) if ours => {
                 if let Some(r) = running.get_mut(&order.0) {
                     r.heard = Instant::now();
+                    self.task(&r.target, |k| {
+                        k.files = p.files;
+                        k.processed = p.bytes_processed;
+                        k.percent = p
+                            .bytes_total
+                            .filter(|t| *t > 0)
+                            .map(|t| (p.bytes_processed * 100 / t).min(99) as u8);
+                        k.detail = p.current.clone();
+                    })?;
                     r.progress = ProgressSnapshot {
                         files: p.files,
                         bytes_processed: p.bytes_processed,
@@ -503,13 +570,15 @@ impl Dispatch<'_> {
             Body::Finished(result) if ours => {
                 if let Some(r) = running.remove(&order.0) {
                     match &result {
-                        OrderResult::Succeeded { point, files, .. } => self.log(
-                            &r.target,
-                            LogLevel::Info,
-                            &format!("restore point {point} created: {files} files"),
-                        ),
+                        OrderResult::Succeeded { point, files, .. } => {
+                            let line = format!("restore point {point} created: {files} files");
+                            self.log(&r.target, LogLevel::Info, &line);
+                            self.task(&r.target, |k| k.files = *files)?;
+                            self.finish_task(&r.target, TaskStatus::Success, line)?;
+                        }
                         OrderResult::Failed { reason } => {
-                            self.log(&r.target, LogLevel::Error, &format!("Failed: {reason}"))
+                            self.log(&r.target, LogLevel::Error, &format!("Failed: {reason}"));
+                            self.finish_task(&r.target, TaskStatus::Failed, reason.clone())?;
                         }
                     }
                     done.push((r.target, r.backup_id, result));
@@ -526,7 +595,7 @@ impl Dispatch<'_> {
         &self,
         running: &mut HashMap<String, Running>,
         done: &mut Vec<(Target, String, OrderResult)>,
-    ) {
+    ) -> Result<()> {
         let silent: Vec<String> = running
             .iter()
             .filter(|(_, r)| r.heard.elapsed() > self.timeout)
@@ -542,6 +611,7 @@ impl Dispatch<'_> {
                 self.timeout.as_secs()
             );
             self.log(&r.target, LogLevel::Error, &reason);
+            self.finish_task(&r.target, TaskStatus::Failed, reason.clone())?;
             let _ = self.console.send_to_machine(
                 &r.target.group,
                 &r.target.machine,
@@ -549,21 +619,21 @@ impl Dispatch<'_> {
             );
             done.push((r.target, r.backup_id, OrderResult::Failed { reason }));
         }
+        Ok(())
     }
 
-    fn cancel_all(&self, running: &HashMap<String, Running>) {
+    fn cancel_all(&self, running: &HashMap<String, Running>) -> Result<()> {
         for (id, r) in running {
-            self.log(
-                &r.target,
-                LogLevel::Warning,
-                "stopped: its agent was told to cancel",
-            );
+            let line = "stopped: its agent was told to cancel";
+            self.log(&r.target, LogLevel::Warning, line);
             let _ = self.console.send_to_machine(
                 &r.target.group,
                 &r.target.machine,
                 &Body::Cancel { order: id.clone() },
             );
+            self.finish_task(&r.target, TaskStatus::Failed, line.into())?;
         }
+        Ok(())
     }
 
     /// The machines' progress, summed, as the session's.

@@ -14,7 +14,7 @@ use super::Console;
 use crate::catalog::{GroupRecord, MachineRecord};
 use crate::error::{Error, Result};
 use cairn_cloud::{Ec2, Instance, Sqs};
-use cairn_model::{AgentOs, CloudAccount, LogLevel, MachineState, SessionKind, SessionResult};
+use cairn_model::{AgentOs, CloudAccount, LogLevel, MachineState, SessionKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -153,7 +153,7 @@ impl Console {
         let outcome = Rescan::new(self, g, session, takeover).and_then(|r| r.run());
         let ended = match &outcome {
             Ok(r) => Ok((r.warnings.as_slice(), r.summary())),
-            Err(e) => Err(e.message()),
+            Err(e) => Err(e.message().into_owned()),
         };
         self.end_logged_session(session, ended)?;
         outcome
@@ -205,10 +205,17 @@ impl<'a> Rescan<'a> {
     }
 
     fn run(mut self) -> Result<GroupRescan> {
-        let (_, created) = self.sqs.ensure_queue(&console_queue_name(&self.me))?;
+        let console_queue = console_queue_name(&self.me);
+        let (_, created) = self.sqs.ensure_queue(&console_queue)?;
         if created {
             self.out.queues_created += 1;
             self.log(LogLevel::Info, "Created the console's queue")?;
+        }
+        let stuck = self.sqs.dead_letters(&console_queue)?;
+        if stuck > 0 {
+            self.out.warnings.push(format!(
+                "{stuck} agent message(s) could not be handled five times and wait in the dead-letter queue {console_queue}-dlq"
+            ));
         }
         let CloudAccount::Aws { regions, .. } = &self.group.settings.account;
         let mut seen = BTreeSet::new();

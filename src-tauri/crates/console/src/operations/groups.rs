@@ -11,22 +11,13 @@ use cairn_agent::config::{AgentConfig, Transport};
 use cairn_agent::envelope::AgentKey;
 use cairn_cloud::{AwsAccess, Ec2, Sqs};
 use cairn_model::{
-    CloudAccount, CloudGroupSettings, CredentialKind, Exclusion, GroupKind, MachineRow,
-    MachineSelection, MachineState, ProtectionGroupRow,
+    CloudAccount, CloudGroupSettings, CredentialKind, Exclusion, GroupKind, GroupReleased,
+    MachineRow, MachineSelection, MachineState, ProtectionGroupRow,
 };
 use std::path::PathBuf;
 
 /// The tag naming the console that manages a machine.
 pub const CONSOLE_TAG: &str = "cairn:console";
-
-/// What removing a group did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GroupRemoval {
-    /// Machines released (tag removed, agent told to stop, queue deleted).
-    pub released: u32,
-    /// What could not be done, each with the reason.
-    pub warnings: Vec<String>,
-}
 
 impl Console {
     /// Adds a cloud-machines group after checking that the account answers
@@ -202,9 +193,9 @@ impl Console {
     /// Removes a group: each machine no other group holds is released (its
     /// tag removed, its agent told to stop, its queue deleted). What the
     /// cloud refuses is a warning; the group is forgotten all the same.
-    pub fn remove_group(&self, name: &str) -> Result<GroupRemoval> {
+    pub fn remove_group(&self, name: &str) -> Result<GroupReleased> {
         let g = self.group_named(name)?;
-        let mut out = GroupRemoval::default();
+        let mut out = GroupReleased::default();
         let machines = self.catalog()?.group_machines(g.id)?;
         for m in machines {
             if !is_managed(m.state) || self.held_elsewhere(&m)? {
@@ -301,7 +292,7 @@ fn key_access(account: &CloudAccount, id: &str, secret: &Sensitive<String>) -> A
     }
 }
 
-fn check_group_settings(s: &CloudGroupSettings) -> Result<()> {
+pub(super) fn check_group_settings(s: &CloudGroupSettings) -> Result<()> {
     let CloudAccount::Aws { regions, .. } = &s.account;
     if regions.is_empty() {
         return Err(Error::invalid(
@@ -408,7 +399,7 @@ pub(super) fn new_agent_key(console_id: &str, machine: &str) -> Result<String> {
     Ok(key_ref)
 }
 
-fn check_group_name(name: &str) -> Result<()> {
+pub(super) fn check_group_name(name: &str) -> Result<()> {
     validate_name(name, "protection group")?;
     if name.contains('/') {
         return Err(Error::invalid(format!(

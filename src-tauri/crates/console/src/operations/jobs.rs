@@ -689,7 +689,7 @@ impl Console {
     ) -> Result<JobRunReport> {
         let sink = self.session_sink(session, sink)?;
         let outcome = crate::error::catch_panic(&format!("job {}", job.name), || {
-            self.run_job_inner(job, opts, sink.clone(), cancel)
+            self.run_job_inner(job, session, opts, sink.clone(), cancel)
         });
         let (result, message, report) = match outcome {
             Ok(mut r) => {
@@ -786,6 +786,7 @@ impl Console {
     fn run_job_inner(
         &self,
         job: &JobRecord,
+        session: i64,
         opts: &RunOptions,
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
@@ -796,15 +797,7 @@ impl Console {
             return self.run_copy_inner(job, password, opts.queue, sink, cancel);
         }
         if self.names_groups(&job.settings)? {
-            let targets = self.job_targets(&job.settings)?;
-            return self.run_on_agents(
-                job,
-                targets,
-                password,
-                (opts.full, opts.agent_timeout),
-                sink,
-                cancel,
-            );
+            return self.run_on_agents(session, job, password, opts, sink, cancel);
         }
         let rec = self.catalog()?.repository(job.repository_id)?;
         let repo = self.open_repository(&rec)?;

@@ -10,7 +10,7 @@ use crate::catalog::{BackupRecord, PointRecord, RepositoryRecord};
 use crate::error::{Error, Result};
 use cairn_core::format::crypto::KeySet;
 use cairn_core::repo::Repository;
-use cairn_model::{ErrorKind, LogLevel, SessionKind, SessionResult};
+use cairn_model::{ErrorKind, SessionKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -74,7 +74,7 @@ impl Console {
         let outcome = self.rescan_into_catalog(rec);
         let ended = match &outcome {
             Ok(r) => Ok((r.warnings.as_slice(), r.summary())),
-            Err(e) => Err(e.message()),
+            Err(e) => Err(e.message().into_owned()),
         };
         self.end_logged_session(session, ended)?;
         outcome

@@ -399,6 +399,7 @@ impl Console {
         let cat = self.catalog()?;
         let row = cat.session(id)?;
         let log = cat.session_log_after(id, after)?;
+        let tasks = cat.tasks(id)?;
         drop(cat);
         let progress = self
             .runs
@@ -407,7 +408,12 @@ impl Console {
             .ok()
             .and_then(|m| m.get(&id).cloned())
             .and_then(|l| l.progress());
-        Ok(SessionDetails { row, log, progress })
+        Ok(SessionDetails {
+            row,
+            log,
+            progress,
+            tasks,
+        })
     }
 
     /// The live state of a session this process runs or ran.

@@ -65,6 +65,7 @@ impl Console {
     fn follow(&self, id: i64, watch: u64, send: &SessionWatcher) {
         let mut last_line = 0i64;
         let mut last_progress = None;
+        let mut last_tasks = Vec::new();
         while self.wanted(watch) {
             let live = self.live(id);
             let seen = live.as_ref().map(|l| l.version());
@@ -83,6 +84,10 @@ impl Console {
                 if let Some(progress) = d.progress {
                     listening &= send(SessionEvent::Progress { progress });
                 }
+            }
+            if d.tasks != last_tasks {
+                last_tasks = d.tasks.clone();
+                listening &= send(SessionEvent::Tasks { tasks: d.tasks });
             }
             if d.row.ended.is_some() {
                 send(SessionEvent::Finished { row: d.row });
