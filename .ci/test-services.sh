@@ -54,6 +54,12 @@ wait_port "$blob_port" "$scratch/azurite.log"
 wait_port "$queue_port" "$scratch/azurite.log"
 
 export NO_AT_BRIDGE=1
+# A benchmark against the same services instead of the suite, e.g.
+# CAIRN_SERVICES_RUN='cairn bench agents --count 100 ...' bash .ci/test-bus.sh
+if [ -n "${CAIRN_SERVICES_RUN:-}" ]; then
+  bash -c "$CAIRN_SERVICES_RUN"
+  exit $?
+fi
 # The window tests share one X server; one WebDriver session at a time.
 xvfb-run -a -s "-screen 0 1400x900x24" \
   cargo test --release --workspace --exclude cairn-ui --features cairn-desktop/custom-protocol -- --test-threads=2 "$@"

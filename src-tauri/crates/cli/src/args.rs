@@ -133,11 +133,14 @@ pub enum Command {
     Group(GroupCmd),
     /// Run as the agent of a cloud machine, serving its console's commands.
     Agent {
-        /// The configuration the console wrote (`cairn group agent-config`).
-        #[arg(long)]
-        config: std::path::PathBuf,
+        /// The configuration the console wrote (`cairn group agent-config`);
+        /// several serve several machines from one process (a bench, or a
+        /// host of stand-in machines).
+        #[arg(long, required = true, num_args = 1..)]
+        config: Vec<std::path::PathBuf>,
         /// Read the machine's files under this folder instead of `/` (a
-        /// mounted snapshot of its disk, or a stand-in folder).
+        /// mounted snapshot of its disk, or a stand-in folder); with
+        /// several configurations, each machine's under DIR/<machine id>.
         #[arg(long)]
         root: Option<std::path::PathBuf>,
         /// Print a systemd unit that runs this agent, and exit.
@@ -174,6 +177,15 @@ pub enum GroupCmd {
         machines: GroupMachines,
         #[command(flatten)]
         options: GroupOptions,
+    },
+    /// Ask every agent of the group for its status and wait for the
+    /// answers.
+    Status {
+        /// Group name.
+        name: String,
+        /// Seconds to wait for the answers.
+        #[arg(long, default_value_t = 30)]
+        wait: u64,
     },
     /// Remove a group: its machines are released (tag removed, agent
     /// told to stop, queue deleted).
@@ -942,6 +954,9 @@ pub enum BenchKind {
     Backup,
     /// Rescan of an external repository on an S3 service point.
     Rescan,
+    /// Agents of cloud machines over the queues of a local EC2/SQS/S3
+    /// server: a status round and a backup job of N machines.
+    Agents,
     /// Folder listing and name search in the Backup Browser.
     Browse,
     /// Checks of hostile restore points: a folder bomb of shared subtrees
@@ -960,6 +975,9 @@ pub struct BenchArgs {
     /// Rescan: restore points per backup.
     #[arg(long, default_value_t = 30)]
     pub points: u32,
+    /// Agents: machines (agent loops).
+    #[arg(long, default_value_t = 100)]
+    pub count: u32,
     /// Size of the generated data set in GB.
     #[arg(long, default_value_t = 2.0)]
     pub size: f64,

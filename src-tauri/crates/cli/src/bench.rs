@@ -4,6 +4,7 @@
 //! restore; plus repository size and peak memory, and `tar | zstd -T0 -3`
 //! as the practical ceiling. Reports ratios Cairn / peer.
 
+mod agents;
 mod browse;
 mod data;
 mod hostile;
@@ -56,6 +57,9 @@ fn mb_s(bytes: u64, secs: f64) -> f64 {
 
 /// Runs the benchmark.
 pub fn run(a: &BenchArgs, json: bool) -> Result<i32> {
+    if a.what == crate::args::BenchKind::Agents {
+        return agents::run(a, json);
+    }
     if a.what == crate::args::BenchKind::Rescan {
         return rescan::run(a, json);
     }

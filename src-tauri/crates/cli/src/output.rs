@@ -314,47 +314,8 @@ pub fn external_repositories(rows: &[cairn_model::ExternalRepositoryRow]) {
     table(&head, &t);
 }
 
-/// A backup as `backups list` prints it: catalog backups and the backups
-/// of external repositories alike.
-pub struct Listed {
-    pub id: String,
-    pub job: String,
-    pub machine: String,
-    pub platform: String,
-    pub repository: String,
-    pub encrypted: bool,
-    pub location: String,
-    /// No job of this console writes it (found by a rescan).
-    pub imported: bool,
-    /// Encrypted with a password this console does not know yet.
-    pub sealed: bool,
-    /// (id, time, kind, size, GFS flags comma-separated)
-    pub points: Vec<(String, i64, String, u64, String)>,
-}
-
-/// `backups list --json`: one backup.
-pub fn listed_json(b: &Listed) -> serde_json::Value {
-    let points: Vec<_> = b
-        .points
-        .iter()
-        .map(|(pid, time, kind, size, gfs)| {
-            let gfs: Vec<&str> = if gfs.is_empty() {
-                vec![]
-            } else {
-                gfs.split(',').collect()
-            };
-            serde_json::json!({ "id": pid, "time": time, "kind": kind, "size": size, "gfs": gfs })
-        })
-        .collect();
-    serde_json::json!({
-        "id": b.id, "job": b.job, "machine": b.machine, "platform": b.platform,
-        "repository": b.repository, "encrypted": b.encrypted, "location": b.location,
-        "imported": b.imported, "sealed": b.sealed, "restore_points": points,
-    })
-}
-
 /// `backups list`: each backup, then its restore points.
-pub fn listed_backups(all: &[Listed]) {
+pub fn listed_backups(all: &[cairn_model::BackupListing]) {
     if all.is_empty() {
         println!("No backups yet. Create a job with `cairn job create backup` and run it.");
     }
@@ -377,16 +338,18 @@ pub fn listed_backups(all: &[Listed]) {
                 b.id, b.job, b.machine, b.repository, b.platform
             );
         }
-        for (pid, time, kind, size, gfs) in &b.points {
-            let gfs = if gfs.is_empty() {
+        for p in &b.restore_points {
+            let gfs = if p.gfs.is_empty() {
                 String::new()
             } else {
-                format!("  GFS: {gfs}")
+                format!("  GFS: {}", p.gfs.join(","))
             };
             println!(
-                "    {pid}  {}  {kind:<9}  {}{gfs}",
-                cairn_console::point_time_label(*time),
-                bytes(*size)
+                "    {}  {}  {:<9}  {}{gfs}",
+                p.id,
+                cairn_console::point_time_label(p.time),
+                p.kind,
+                bytes(p.size)
             );
         }
     }

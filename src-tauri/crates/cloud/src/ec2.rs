@@ -99,6 +99,38 @@ impl Ec2 {
         })
     }
 
+    /// Launches `count` instances of `image` carrying `tags` (benchmarks
+    /// and drills against a compatible service); their ids.
+    pub fn launch(&self, image: &str, count: i32, tags: &[(&str, &str)]) -> Result<Vec<String>> {
+        use aws_sdk_ec2::types::{ResourceType, TagSpecification};
+        let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
+        for (k, v) in tags {
+            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        let out = block_on(async {
+            self.client
+                .run_instances()
+                .image_id(image)
+                .min_count(count)
+                .max_count(count)
+                .tag_specifications(spec.build())
+                .send()
+                .await
+                .map_err(|e| {
+                    sdk_error(
+                        e,
+                        &format!("EC2 in {}", self.region),
+                        "launch instances (RunInstances)",
+                    )
+                })
+        })?;
+        Ok(out
+            .instances()
+            .iter()
+            .filter_map(|i| i.instance_id().map(str::to_string))
+            .collect())
+    }
+
     /// Sets tag `key` = `value` on an instance.
     pub fn tag(&self, id: &str, key: &str, value: &str) -> Result<()> {
         block_on(async {

@@ -339,3 +339,44 @@ pub struct ConsoleStatus {
     /// Program version.
     pub version: String,
 }
+
+/// A backup as `cairn backups list` shows it: the console's own and those
+/// a rescan found in external repositories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupListing {
+    /// Backup id.
+    pub id: String,
+    /// The job that writes it.
+    pub job: String,
+    /// The machine backed up.
+    pub machine: String,
+    /// Its platform.
+    pub platform: String,
+    /// The repository (or external repository) holding it.
+    pub repository: String,
+    /// Encrypted.
+    pub encrypted: bool,
+    /// "disk", "object", "copy" or "external".
+    pub location: String,
+    /// No job of this console writes it (found by a rescan).
+    pub imported: bool,
+    /// Encrypted with a password this console does not know yet.
+    pub sealed: bool,
+    /// Its restore points, oldest first.
+    pub restore_points: Vec<PointListing>,
+}
+
+/// A restore point in a [`BackupListing`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointListing {
+    /// Point id.
+    pub id: String,
+    /// Unix seconds.
+    pub time: i64,
+    /// "full" or "increment".
+    pub kind: String,
+    /// Bytes of source data.
+    pub size: u64,
+    /// GFS flags (weekly, monthly, yearly).
+    pub gfs: Vec<String>,
+}

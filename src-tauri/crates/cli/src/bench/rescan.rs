@@ -112,12 +112,13 @@ impl Bucket {
         if a.backups == 0 || a.points == 0 {
             return Err(Error::invalid("--backups and --points must be positive"));
         }
+        let (key, secret) = super::tools::env_key();
         Ok(Self {
             endpoint: endpoint.clone(),
             bucket: bucket.clone(),
             folder: format!("rescan-bench-{}", std::process::id()),
-            key: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "test".into()),
-            secret: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into()),
+            key,
+            secret,
         })
     }
 

@@ -298,3 +298,11 @@ impl Tool {
         }
     }
 }
+
+/// The access key of a local S3-compatible server from the environment
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), "test" when unset: a
+/// local server such as moto takes any.
+pub fn env_key() -> (String, String) {
+    let var = |n: &str| std::env::var(n).unwrap_or_else(|_| "test".into());
+    (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+}

@@ -29,6 +29,7 @@ pub(super) fn group(console: &Console, c: GroupCmd, json: bool) -> Result<i32> {
             options,
         } => edit(console, &name, &machines, &options, json)?,
         GroupCmd::Remove { name } => remove(console, &name, json)?,
+        GroupCmd::Status { name, wait } => status(console, &name, wait, json)?,
         GroupCmd::AgentConfig {
             group,
             machine,
@@ -226,6 +227,31 @@ fn remove(console: &Console, name: &str, json: bool) -> Result<()> {
         "Protection group {name} removed; {} machine(s) released",
         r.released
     );
+    Ok(())
+}
+
+/// `cairn group status NAME`: each agent's answer and how long it took.
+fn status(console: &Console, name: &str, wait: u64, json: bool) -> Result<()> {
+    let answers = console.agents_status(name, std::time::Duration::from_secs(wait))?;
+    if json {
+        output::json(&answers);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = answers
+        .iter()
+        .map(|a| {
+            vec![
+                a.machine.clone(),
+                a.latency_ms
+                    .map(|l| format!("{l} ms"))
+                    .unwrap_or_else(|| a.problem.clone()),
+                a.version.clone(),
+                a.free_bytes.map(output::bytes).unwrap_or_default(),
+                a.running.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::table(&["Machine", "Answer", "Agent", "Free", "Running"], &rows);
     Ok(())
 }
 

@@ -113,83 +113,60 @@ pub fn daemon(console: Console) -> Result<i32> {
 }
 
 /// `cairn agent`: serves the machine's queue until a stop command.
-fn agent(config: &std::path::Path, root: Option<std::path::PathBuf>, unit: bool) -> Result<i32> {
+/// `cairn agent --config FILE...`: one agent loop per configuration (each
+/// machine's files under ROOT/<machine id> when there are several).
+fn agent(
+    configs: &[std::path::PathBuf],
+    root: Option<std::path::PathBuf>,
+    unit: bool,
+) -> Result<i32> {
     if unit {
-        print!("{}", cairn_agent::systemd_unit(config));
+        for c in configs {
+            print!("{}", cairn_agent::systemd_unit(c));
+        }
         return Ok(0);
     }
-    let cfg = cairn_agent::AgentConfig::load(config)?;
-    cairn_agent::serve(cfg, root, &CancelToken::new())?;
-    Ok(0)
+    let cfgs = configs
+        .iter()
+        .map(|c| cairn_agent::AgentConfig::load(c))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let stop = CancelToken::new();
+    if let [cfg] = cfgs.as_slice() {
+        cairn_agent::serve(cfg.clone(), root, &stop)?;
+        return Ok(0);
+    }
+    let loops: Vec<_> = cfgs
+        .into_iter()
+        .map(|cfg| {
+            let root = root.as_ref().map(|r| r.join(&cfg.machine_id));
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let id = cfg.machine_id.clone();
+                let served = cairn_agent::serve(cfg, root, &stop);
+                if let Err(e) = &served {
+                    eprintln!("cairn-agent {id}: {}", e.message());
+                }
+                served.is_ok()
+            })
+        })
+        .collect();
+    let mut failed = 0;
+    for l in loops {
+        if !matches!(l.join(), Ok(true)) {
+            failed += 1;
+        }
+    }
+    Ok(i32::from(failed > 0))
 }
 
 fn backups(console: &Console, json: bool) -> Result<i32> {
-    let all = listed_backups(console)?;
+    let all = console.backup_listing()?;
     if json {
-        output::json(&all.iter().map(output::listed_json).collect::<Vec<_>>());
+        output::json(&all);
     } else {
         output::listed_backups(&all);
     }
     Ok(0)
-}
-
-/// The catalog's backups and those of external repositories.
-fn listed_backups(console: &Console) -> Result<Vec<output::Listed>> {
-    let imported: std::collections::HashSet<(String, String)> = console
-        .backup_rows()?
-        .into_iter()
-        .filter(|r| r.imported)
-        .map(|r| (r.repository, r.id))
-        .collect();
-    let cat = console.catalog()?;
-    let repos = cat.repositories()?;
-    let repo_name = |id: i64| {
-        repos
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
-    };
-    let mut all: Vec<output::Listed> = cat
-        .backups()?
-        .into_iter()
-        .map(|b| output::Listed {
-            imported: imported.contains(&(repo_name(b.repository_id), b.backup_id.clone())),
-            sealed: b.sealed,
-            repository: repo_name(b.repository_id),
-            id: b.backup_id,
-            job: b.job_name,
-            machine: b.machine,
-            platform: b.platform,
-            encrypted: b.encrypted,
-            location: b.location,
-            points: b
-                .points
-                .into_iter()
-                .map(|p| (p.point_id, p.time, p.kind, p.size, p.gfs))
-                .collect(),
-        })
-        .collect();
-    for ext in cat.externals()? {
-        for b in cat.external_backups(ext.id)? {
-            let points = b.meta.points.into_iter();
-            all.push(output::Listed {
-                id: b.backup_id,
-                job: b.meta.job,
-                machine: b.meta.machine,
-                platform: b.meta.platform,
-                repository: ext.name.clone(),
-                encrypted: b.encrypted,
-                location: "external".into(),
-                imported: false,
-                sealed: false,
-                points: points
-                    .map(|p| (p.id, p.time, p.kind, p.size, p.gfs.join(",")))
-                    .collect(),
-            });
-        }
-    }
-    Ok(all)
 }
 
 fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {

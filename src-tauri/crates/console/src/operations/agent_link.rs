@@ -89,7 +89,7 @@ impl Console {
     }
 
     /// Opens a delivery with the key of the machine its sender names.
-    fn open_from_agent(
+    pub(super) fn open_from_agent(
         &self,
         keys: &mut HashMap<String, Option<AgentKey>>,
         d: &Delivery,

@@ -3,6 +3,8 @@
 
 mod agent_link;
 mod agent_runs;
+mod agent_status;
+mod backup_listing;
 mod backup_map;
 mod browser;
 mod configuration;
@@ -13,6 +15,7 @@ mod credentials;
 mod external;
 mod followups;
 mod group_rescan;
+mod group_wizard;
 mod groups;
 mod inventory;
 mod jobs;
@@ -25,12 +28,13 @@ mod sessions;
 mod watch;
 
 pub use agent_runs::{Target, AGENT_TIMEOUT_SECS};
+pub use agent_status::AgentAnswer;
 pub use configuration::{
     ConfigBackupReport, ConfigRestoreReport, CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM,
 };
 pub use external::RESCAN_EVERY_SECS;
 pub use group_rescan::{GroupRescan, Takeover, AGENT_SILENT_SECS};
-pub use groups::{GroupRemoval, CONSOLE_TAG};
+pub use groups::CONSOLE_TAG;
 pub use jobs::{
     machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
 };
