@@ -396,29 +396,35 @@ fn last_task_session(cli: &Cairn) -> i64 {
 }
 
 /// Waits until the task of `machine` in a session after `after` has read
-/// data.
-fn wait_task_reading(cli: &Cairn, machine: &str, after: i64) {
+/// data; Err with what was seen last when it does not.
+fn wait_task_reading(cli: &Cairn, machine: &str, after: i64) -> Result<(), String> {
     let db = cli.data.join("cairn.sqlite");
+    let mut seen = None;
     for _ in 0..600 {
         if let Ok(c) = rusqlite::Connection::open(&db) {
-            let reading: Option<(String, i64)> = c
+            let reading: Option<(String, i64, String)> = c
                 .query_row(
-                    "SELECT status, processed FROM session_tasks WHERE name = ?1 AND session_id > ?2 ORDER BY session_id DESC LIMIT 1",
+                    "SELECT status, processed, detail FROM session_tasks WHERE name = ?1 AND session_id > ?2 ORDER BY session_id DESC LIMIT 1",
                     rusqlite::params![machine, after],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .ok();
-            match reading {
-                Some((s, n)) if s == "running" && n > 0 => return,
-                Some((s, _)) if s == "success" => {
-                    panic!("{machine} finished before it could be stopped")
+            match &reading {
+                Some((s, n, _)) if s == "running" && *n > 0 => return Ok(()),
+                Some((s, _, _)) if s == "success" || s == "failed" => {
+                    return Err(format!(
+                        "{machine} ended before it could be stopped: {reading:?}"
+                    ))
                 }
                 _ => {}
             }
+            seen = reading.or(seen);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{machine} never started reading");
+    Err(format!(
+        "{machine} never started reading; last seen {seen:?}"
+    ))
 }
 
 fn wait_heard(cli: &Cairn, group: &str, ids: &[&str]) {
@@ -538,14 +544,17 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
         let cli = Cairn::new(dir.path());
         std::thread::spawn(move || {
             cli.run(
-                &["--json", "job", "run", "Web", "--agent-timeout", "5"],
+                &["--json", "job", "run", "Web", "--agent-timeout", "30"],
                 None,
             )
         })
     };
-    wait_task_reading(&cli, "site-b", before);
+    let reading = wait_task_reading(&cli, "site-b", before);
     mb.kill();
     let partial = partial.join().expect("the run");
+    if let Err(why) = reading {
+        panic!("{why}\n{}\n{}", partial.stdout, partial.stderr);
+    }
     assert_eq!(partial.code, 0, "{}", partial.stderr);
     let report = partial.summary();
     assert_eq!(report["result"], "warning", "{report}");
