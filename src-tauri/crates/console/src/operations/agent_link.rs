@@ -145,7 +145,8 @@ impl Console {
         })
     }
 
-    fn console_ends(&self, machine_id: &str) -> Result<Endpoints> {
+    /// This console and one machine's agent as a message's two ends.
+    pub(super) fn console_ends(&self, machine_id: &str) -> Result<Endpoints> {
         Ok(Endpoints {
             me: format!("console:{}", self.console_id()?),
             peer: format!("agent:{machine_id}"),

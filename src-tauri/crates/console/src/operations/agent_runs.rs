@@ -10,7 +10,7 @@ use super::jobs::JobRunReport;
 use super::Console;
 use crate::catalog::{GroupRecord, JobRecord, MachineRecord, RepositoryRecord};
 use crate::error::{Error, Result};
-use cairn_agent::envelope::{self, AgentKey, Endpoints};
+use cairn_agent::envelope::{self, AgentKey};
 use cairn_agent::messages::{BackupOrder, Body, OrderResult, RepositoryAccess};
 use cairn_cloud::{AwsAccess, Delivery, Queue, S3Settings, SqsQueue};
 use cairn_core::format::manifest::PointStats;
@@ -516,10 +516,7 @@ impl Dispatch<'_> {
         if !keys.contains_key(&machine) {
             keys.insert(machine.clone(), self.console.agent_key(&order.1)?);
         }
-        let ends = Endpoints {
-            me: format!("console:{}", self.console.console_id()?),
-            peer: format!("agent:{machine}"),
-        };
+        let ends = self.console.console_ends(&machine)?;
         let m = match envelope::open(&keys[&machine], &ends, &d.body, cairn_core::time::now()) {
             Ok(m) => m,
             Err(why) => {
