@@ -1,6 +1,6 @@
 //! A message queue as the console and the agents use it: at-least-once
 //! delivery, a message hidden while it is worked on and deleted only when
-//! done. Amazon SQS implements it (and next, Azure Queue Storage).
+//! done. Amazon SQS and Azure Queue Storage implement it.
 
 use cairn_core::Result;
 use std::time::Duration;
@@ -30,4 +30,22 @@ pub trait Queue: Send + Sync {
     fn extend(&self, receipt: &str, secs: u32) -> Result<()>;
     /// The queue's address, for logs.
     fn describe(&self) -> String;
+}
+
+/// The queues of one account: made idempotently, found by name, deleted
+/// with their dead-letter twins. Amazon SQS and Azure Queue Storage
+/// implement it; an address is what `open` takes (a URL on SQS, the name
+/// on Azure).
+pub trait QueueService: Send + Sync {
+    /// Creates queue `name` and its dead-letter queue, or finds them (a
+    /// second call creates nothing); its address and whether it was made now.
+    fn ensure_queue(&self, name: &str) -> Result<(String, bool)>;
+    /// The address of queue `name`, when it exists.
+    fn queue_address(&self, name: &str) -> Result<Option<String>>;
+    /// Deletes queue `name` and its dead-letter queue (missing ones are fine).
+    fn delete_queue(&self, name: &str) -> Result<()>;
+    /// Messages waiting in the dead-letter queue of queue `name`.
+    fn dead_letters(&self, name: &str) -> Result<u64>;
+    /// The queue at `address`.
+    fn open(&self, address: &str) -> Box<dyn Queue>;
 }

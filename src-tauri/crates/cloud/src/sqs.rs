@@ -2,7 +2,7 @@
 //! dead-letter queue that takes what failed too often.
 
 use crate::aws::{sdk_error, AwsAccess};
-use crate::queue::{Delivery, Queue};
+use crate::queue::{Delivery, Queue, QueueService};
 use crate::runtime::block_on;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use cairn_core::{Error, Result};
@@ -146,6 +146,28 @@ impl Sqs {
             sqs: self.clone(),
             url: url.to_string(),
         }
+    }
+}
+
+impl QueueService for Sqs {
+    fn ensure_queue(&self, name: &str) -> Result<(String, bool)> {
+        Sqs::ensure_queue(self, name)
+    }
+
+    fn queue_address(&self, name: &str) -> Result<Option<String>> {
+        self.queue_url(name)
+    }
+
+    fn delete_queue(&self, name: &str) -> Result<()> {
+        Sqs::delete_queue(self, name)
+    }
+
+    fn dead_letters(&self, name: &str) -> Result<u64> {
+        Sqs::dead_letters(self, name)
+    }
+
+    fn open(&self, address: &str) -> Box<dyn Queue> {
+        Box::new(self.queue(address))
     }
 }
 
