@@ -41,6 +41,7 @@ impl Manager {
                 CredentialKind::Aws,
                 CredentialKind::AzureKey,
                 CredentialKind::AzureSas,
+                CredentialKind::AzureServicePrincipal,
             ],
             Self::Passwords => &[CredentialKind::Password],
         }

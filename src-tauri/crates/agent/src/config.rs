@@ -3,7 +3,7 @@
 //! It holds the machine's key, so it must be readable by its owner only.
 
 use crate::envelope::{AgentKey, Endpoints};
-use cairn_cloud::AwsAccess;
+use cairn_cloud::{AwsAccess, AzureQueues, Queue, QueueAuth, Sqs};
 use cairn_core::{Error, Result, Sensitive};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -26,6 +26,72 @@ pub enum Transport {
         /// The console's queue it answers on.
         console_queue_url: String,
     },
+    /// Azure Queue Storage, with a signature for each queue: reading its
+    /// own, adding to the console's. The account key never leaves the
+    /// console.
+    AzureQueue {
+        /// Storage account of both queues.
+        account: String,
+        /// Queue service address (None: the account's public one).
+        #[serde(default)]
+        endpoint: Option<String>,
+        /// The queue this agent reads.
+        agent_queue: String,
+        /// Its signature (read, update, process).
+        agent_queue_sas: String,
+        /// The console's queue it answers on.
+        console_queue: String,
+        /// Its signature (add only).
+        console_queue_sas: String,
+        /// Unix seconds when the signatures end (write the configuration
+        /// again before).
+        expires: i64,
+    },
+}
+
+impl Transport {
+    /// The agent's two queues: the one it reads commands from, and the
+    /// console's it answers on.
+    pub fn open(&self) -> Result<(Box<dyn Queue>, Box<dyn Queue>)> {
+        match self {
+            Self::Sqs {
+                region,
+                endpoint,
+                agent_queue_url,
+                console_queue_url,
+            } => {
+                let sqs = Sqs::connect(&environment_access(region, endpoint.as_deref())?);
+                Ok((
+                    Box::new(sqs.queue(agent_queue_url)),
+                    Box::new(sqs.queue(console_queue_url)),
+                ))
+            }
+            Self::AzureQueue {
+                account,
+                endpoint,
+                agent_queue,
+                agent_queue_sas,
+                console_queue,
+                console_queue_sas,
+                expires,
+            } => {
+                if *expires <= cairn_core::time::now() {
+                    return Err(Error::invalid(
+                        "the queue signatures of this configuration have expired; write it again with `cairn group agent-config`",
+                    ));
+                }
+                let open = |queue: &str, sas: &str| -> Result<Box<dyn Queue>> {
+                    let auth = QueueAuth::Sas(Sensitive::new(sas.to_string()));
+                    let queues = AzureQueues::connect(account, endpoint.as_deref(), &auth)?;
+                    Ok(Box::new(queues.queue(queue)))
+                };
+                Ok((
+                    open(agent_queue, agent_queue_sas)?,
+                    open(console_queue, console_queue_sas)?,
+                ))
+            }
+        }
+    }
 }
 
 /// An agent's configuration.

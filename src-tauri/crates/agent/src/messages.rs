@@ -79,6 +79,28 @@ pub enum RepositoryAccess {
         #[serde(default)]
         immutable_days: Option<u32>,
     },
+    /// An Azure container folder, with a signature limited to the
+    /// container and the run's length.
+    Azure {
+        /// Storage account.
+        account: String,
+        /// Container.
+        container: String,
+        /// Folder in the container ("" = root).
+        folder: String,
+        /// Blob service address (None: the account's public one).
+        endpoint: Option<String>,
+        /// The shared access signature.
+        sas: String,
+        /// Unix seconds when the signature stops working.
+        expires: i64,
+        /// Access tier of new packs.
+        #[serde(default)]
+        tier: cairn_cloud::Tier,
+        /// Days new blobs stay immutable, when set.
+        #[serde(default)]
+        immutable_days: Option<u32>,
+    },
 }
 
 /// A backup for one machine: what the job's spec says for it.

@@ -2,7 +2,7 @@
 //! credentials the order carries, under the repository's writer lock.
 
 use crate::messages::{BackupOrder, OrderResult, RepositoryAccess};
-use cairn_cloud::{S3Settings, S3Storage};
+use cairn_cloud::{AzureAuth, AzureSettings, AzureStorage, S3Settings, S3Storage};
 use cairn_core::jobs::backup::{self, BackupSpec};
 use cairn_core::lock::WriterLock;
 use cairn_core::progress::{CancelToken, ProgressSink};
@@ -44,6 +44,31 @@ fn storage(access: &RepositoryAccess) -> Result<Arc<dyn Storage>> {
                 access_key_id,
                 &secret,
                 token.as_ref(),
+            )?))
+        }
+        RepositoryAccess::Azure {
+            account,
+            container,
+            folder,
+            endpoint,
+            sas,
+            tier,
+            immutable_days,
+            ..
+        } => {
+            let settings = AzureSettings {
+                account: account.clone(),
+                container: container.clone(),
+                folder: folder.clone(),
+                endpoint: endpoint.clone(),
+                credential: String::new(),
+                auth: AzureAuth::Sas,
+                tier: *tier,
+                immutable_days: *immutable_days,
+            };
+            Ok(Arc::new(AzureStorage::connect(
+                settings,
+                &Sensitive::new(sas.clone()),
             )?))
         }
     }

@@ -2,11 +2,11 @@
 //! check each message, answer status, run backup orders on a worker (their
 //! message kept hidden while they run), and answer each command once.
 
-use crate::config::{environment_access, AgentConfig, Transport};
+use crate::config::AgentConfig;
 use crate::envelope::{self, AgentKey, Endpoints, Opened};
 use crate::handled::Handled;
 use crate::messages::{AgentStatus, BackupOrder, Body, OrderProgress, OrderResult};
-use cairn_cloud::{Delivery, Queue, Sqs};
+use cairn_cloud::{Delivery, Queue};
 use cairn_core::progress::{CancelToken, ProgressSink, ProgressSnapshot};
 use cairn_core::Result;
 use cairn_model::LogLevel;
@@ -40,18 +40,12 @@ struct Shared {
 /// Serves `cfg` until `stop` is cancelled or a stop command arrives;
 /// `root` is where the machine's `/` is read from.
 pub fn serve(cfg: AgentConfig, root: Option<PathBuf>, stop: &CancelToken) -> Result<()> {
-    let Transport::Sqs {
-        region,
-        endpoint,
-        agent_queue_url,
-        console_queue_url,
-    } = &cfg.transport;
-    let sqs = Sqs::connect(&environment_access(region, endpoint.as_deref())?);
+    let (commands, reports) = cfg.transport.open()?;
     let shared = Arc::new(Shared {
         key: cfg.key()?,
         ends: cfg.endpoints(),
-        commands: Box::new(sqs.queue(agent_queue_url)),
-        reports: Box::new(sqs.queue(console_queue_url)),
+        commands,
+        reports,
         handled: Mutex::new(Handled::open(&cfg.state_dir())?),
         running: Mutex::new(HashMap::new()),
         root,

@@ -221,17 +221,21 @@ pub enum GroupAdd {
 pub struct CloudGroupArgs {
     /// Group name.
     pub name: String,
-    /// Amazon Web Services (the only cloud so far).
-    #[arg(long, required = true)]
+    /// Amazon Web Services: EC2 instances, SQS queues.
+    #[arg(long, conflicts_with = "azure", required_unless_present = "azure")]
     pub aws: bool,
-    /// Regions to discover machines in (several allowed).
-    #[arg(long = "region", required = true)]
+    /// Microsoft Azure: virtual machines of a subscription, Azure queues.
+    #[arg(long, requires_all = ["subscription", "tenant", "queue_credential"])]
+    pub azure: bool,
+    /// AWS regions to discover machines in (several allowed).
+    #[arg(long = "region", required_unless_present = "azure")]
     pub regions: Vec<String>,
-    /// Service point of an AWS-compatible service.
+    /// Service point of an AWS-compatible service, or of Azure Resource
+    /// Manager.
     #[arg(long)]
     pub endpoint: Option<String>,
-    /// A credential of Manage Cloud Credentials (kind aws).
-    #[arg(long, conflicts_with_all = ["access_key_id", "secret_access_key_stdin"])]
+    /// A credential of Manage Cloud Credentials (kind aws, or azure-sp).
+    #[arg(long, conflicts_with_all = ["access_key_id", "secret_access_key_stdin", "client_id", "client_secret_stdin"])]
     pub credential: Option<String>,
     /// Access key id (its secret read from standard input).
     #[arg(long, requires = "secret_access_key_stdin")]
@@ -242,6 +246,27 @@ pub struct CloudGroupArgs {
     /// Region of the console's and the machines' queues (default: the first region).
     #[arg(long)]
     pub queue_region: Option<String>,
+    /// Azure subscription id.
+    #[arg(long, requires = "azure")]
+    pub subscription: Option<String>,
+    /// Azure tenant (directory) id of the service principal.
+    #[arg(long, requires = "azure")]
+    pub tenant: Option<String>,
+    /// The service principal's client id (its secret read from standard input).
+    #[arg(long, requires_all = ["azure", "client_secret_stdin"])]
+    pub client_id: Option<String>,
+    /// Read the service principal's client secret from standard input.
+    #[arg(long, requires = "client_id")]
+    pub client_secret_stdin: bool,
+    /// Address of the Azure sign-in service (default: public Azure).
+    #[arg(long, requires = "azure")]
+    pub login_endpoint: Option<String>,
+    /// Credentials (kind azure-key) of the storage account holding the queues.
+    #[arg(long, requires = "azure")]
+    pub queue_credential: Option<String>,
+    /// Address of that account's queue service (default: public Azure).
+    #[arg(long, requires = "azure")]
+    pub queue_endpoint: Option<String>,
     #[command(flatten)]
     pub machines: GroupMachines,
     #[command(flatten)]

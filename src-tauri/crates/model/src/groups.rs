@@ -36,13 +36,51 @@ pub enum CloudAccount {
         #[serde(default)]
         endpoint: Option<String>,
     },
+    /// Microsoft Azure: a subscription read by a service principal, and the
+    /// storage account whose queues the console and agents talk over.
+    Azure {
+        /// Subscription id.
+        subscription: String,
+        /// Tenant (directory) id of the service principal.
+        tenant: String,
+        /// Credentials name (kind `azure-sp`: client id and secret).
+        credential: String,
+        /// Resource Manager's address (None: public Azure).
+        #[serde(default)]
+        endpoint: Option<String>,
+        /// The sign-in service's address (None: public Azure).
+        #[serde(default)]
+        login_endpoint: Option<String>,
+        /// Credentials name (kind `azure-key`) of the queues' storage account.
+        queue_credential: String,
+        /// Queue service address (None: the account's public one).
+        #[serde(default)]
+        queue_endpoint: Option<String>,
+    },
 }
 
 impl CloudAccount {
-    /// "Amazon Web Services (us-east-1, eu-west-1)".
+    /// "Amazon Web Services (us-east-1, eu-west-1)", "Microsoft Azure
+    /// (subscription 0f5c2d1e…)".
     pub fn label(&self) -> String {
         match self {
             Self::Aws { regions, .. } => format!("Amazon Web Services ({})", regions.join(", ")),
+            Self::Azure { subscription, .. } => {
+                let short: String = subscription.chars().take(8).collect();
+                let more = if subscription.chars().count() > 8 {
+                    "…"
+                } else {
+                    ""
+                };
+                format!("Microsoft Azure (subscription {short}{more})")
+            }
+        }
+    }
+
+    /// The credentials that sign in to the cloud's machine directory.
+    pub fn credential(&self) -> &str {
+        match self {
+            Self::Aws { credential, .. } | Self::Azure { credential, .. } => credential,
         }
     }
 }

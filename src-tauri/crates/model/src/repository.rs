@@ -198,14 +198,18 @@ pub enum CredentialKind {
     Password,
     /// A username and password of a computer or service provider.
     Account,
+    /// An Azure service principal: its client id and client secret.
+    #[serde(rename = "azure-sp")]
+    AzureServicePrincipal,
 }
 
 impl CredentialKind {
     /// Every kind, in the order the managers offer them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Aws,
         Self::AzureKey,
         Self::AzureSas,
+        Self::AzureServicePrincipal,
         Self::Password,
         Self::Account,
     ];
@@ -218,6 +222,7 @@ impl CredentialKind {
             Self::AzureSas => "azure-sas",
             Self::Password => "password",
             Self::Account => "account",
+            Self::AzureServicePrincipal => "azure-sp",
         }
     }
 
@@ -234,6 +239,7 @@ impl CredentialKind {
             Self::AzureSas => "Azure SAS token",
             Self::Password => "Encryption password",
             Self::Account => "Username and password",
+            Self::AzureServicePrincipal => "Azure service principal",
         }
     }
 }

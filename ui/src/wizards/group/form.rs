@@ -36,6 +36,43 @@ impl crate::wizards::choice::Choice for Pick {
     }
 }
 
+/// The cloud the group's machines are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Aws,
+    Azure,
+}
+
+impl crate::wizards::choice::Choice for Cloud {
+    fn all() -> Vec<Self> {
+        vec![Self::Aws, Self::Azure]
+    }
+    fn value(self) -> String {
+        match self {
+            Self::Aws => "aws",
+            Self::Azure => "azure",
+        }
+        .into()
+    }
+    fn label(self) -> String {
+        match self {
+            Self::Aws => "Amazon Web Services",
+            Self::Azure => "Microsoft Azure",
+        }
+        .into()
+    }
+}
+
+impl Cloud {
+    /// The kind of credentials that sign in to its machine directory.
+    pub fn credential_kind(self) -> CredentialKind {
+        match self {
+            Self::Aws => CredentialKind::Aws,
+            Self::Azure => CredentialKind::AzureServicePrincipal,
+        }
+    }
+}
+
 /// The option value of "Enter a new access key" in the credentials list.
 pub const NEW_KEY: &str = "";
 
@@ -46,8 +83,16 @@ pub struct GroupForm {
     pub editing: StoredValue<Option<String>>,
     pub name: RwSignal<String>,
     pub description: RwSignal<String>,
+    pub cloud: RwSignal<Cloud>,
     /// A credentials name, or [`NEW_KEY`].
     pub credential: RwSignal<String>,
+    /// Azure: subscription and tenant ids, the sign-in service, and the
+    /// storage account (credentials name) and address of the queues.
+    pub subscription: RwSignal<String>,
+    pub tenant: RwSignal<String>,
+    pub login_endpoint: RwSignal<String>,
+    pub queue_credential: RwSignal<String>,
+    pub queue_endpoint: RwSignal<String>,
     pub key_id: RwSignal<String>,
     pub secret: RwSignal<String>,
     /// Regions, separated by commas or spaces.
@@ -79,7 +124,13 @@ impl GroupForm {
             editing: StoredValue::new(edit.map(|d| d.name.clone())),
             name: RwSignal::new(String::new()),
             description: RwSignal::new(String::new()),
+            cloud: RwSignal::new(Cloud::Aws),
             credential: RwSignal::new(NEW_KEY.into()),
+            subscription: RwSignal::new(String::new()),
+            tenant: RwSignal::new(String::new()),
+            login_endpoint: RwSignal::new(String::new()),
+            queue_credential: RwSignal::new(String::new()),
+            queue_endpoint: RwSignal::new(String::new()),
             key_id: RwSignal::new(String::new()),
             secret: RwSignal::new(String::new()),
             regions: RwSignal::new("us-east-1".into()),
@@ -108,14 +159,38 @@ impl GroupForm {
         let s = &d.settings;
         self.name.set(d.name.clone());
         self.description.set(d.description.clone());
-        let CloudAccount::Aws {
-            credential,
-            regions,
-            endpoint,
-        } = &s.account;
-        self.credential.set(credential.clone());
-        self.regions.set(regions.join(", "));
-        self.endpoint.set(endpoint.clone().unwrap_or_default());
+        match &s.account {
+            CloudAccount::Aws {
+                credential,
+                regions,
+                endpoint,
+            } => {
+                self.cloud.set(Cloud::Aws);
+                self.credential.set(credential.clone());
+                self.regions.set(regions.join(", "));
+                self.endpoint.set(endpoint.clone().unwrap_or_default());
+            }
+            CloudAccount::Azure {
+                subscription,
+                tenant,
+                credential,
+                endpoint,
+                login_endpoint,
+                queue_credential,
+                queue_endpoint,
+            } => {
+                self.cloud.set(Cloud::Azure);
+                self.credential.set(credential.clone());
+                self.subscription.set(subscription.clone());
+                self.tenant.set(tenant.clone());
+                self.endpoint.set(endpoint.clone().unwrap_or_default());
+                self.login_endpoint
+                    .set(login_endpoint.clone().unwrap_or_default());
+                self.queue_credential.set(queue_credential.clone());
+                self.queue_endpoint
+                    .set(queue_endpoint.clone().unwrap_or_default());
+            }
+        }
         match &s.selection {
             MachineSelection::All => self.pick.set(Pick::All),
             MachineSelection::Tags { tags, all } => {
@@ -188,13 +263,29 @@ impl GroupForm {
                 false => Ok(Exclusion::Machine { id: x }),
             })
             .collect::<Result<_, _>>()?;
-        let endpoint = self.endpoint.get_untracked().trim().to_string();
-        Ok(CloudGroupSettings {
-            account: CloudAccount::Aws {
-                credential: self.credential.get_untracked(),
+        let optional = |s: RwSignal<String>| {
+            let v = s.get_untracked().trim().to_string();
+            (!v.is_empty()).then_some(v)
+        };
+        let credential = self.credential.get_untracked();
+        let account = match self.cloud.get_untracked() {
+            Cloud::Aws => CloudAccount::Aws {
+                credential,
                 regions,
-                endpoint: (!endpoint.is_empty()).then_some(endpoint),
+                endpoint: optional(self.endpoint),
             },
+            Cloud::Azure => CloudAccount::Azure {
+                subscription: self.subscription.get_untracked().trim().to_string(),
+                tenant: self.tenant.get_untracked().trim().to_string(),
+                credential,
+                endpoint: optional(self.endpoint),
+                login_endpoint: optional(self.login_endpoint),
+                queue_credential: self.queue_credential.get_untracked(),
+                queue_endpoint: optional(self.queue_endpoint),
+            },
+        };
+        Ok(CloudGroupSettings {
+            account,
             selection,
             exclusions,
             rescan_at: self

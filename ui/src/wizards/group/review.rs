@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 fn selection_text(s: &MachineSelection) -> String {
     match s {
-        MachineSelection::All => "All machines of the regions".into(),
+        MachineSelection::All => "All machines of the account".into(),
         MachineSelection::Tags { tags, all } => {
             let list: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
             let how = if *all { "all of" } else { "any of" };
@@ -44,8 +44,14 @@ pub fn ReviewStep(form: GroupForm) -> impl IntoView {
         queue_region: String::new(),
     });
     let key = match form.credential.get_untracked() {
-        c if c == NEW_KEY => format!("New access key {}", form.key_id.get_untracked()),
+        c if c == NEW_KEY => format!("New key {}", form.key_id.get_untracked()),
         c => c,
+    };
+    let (queue_what, queue_where) = match &s.account {
+        CloudAccount::Aws { .. } => ("Queue region", s.queue_region.clone()),
+        CloudAccount::Azure {
+            queue_credential, ..
+        } => ("Queue account", queue_credential.clone()),
     };
     let hint = if form.is_edit() {
         "The group's settings will be saved; the next rescan applies them. Click Apply to check the account and save."
@@ -69,7 +75,7 @@ pub fn ReviewStep(form: GroupForm) -> impl IntoView {
             <dt>"Selected now"</dt><dd id="review-machines">{format!("{} — {}", machines.len(), machines.join(", "))}</dd>
             <dt>"Exclusions"</dt><dd>{exclusions_text(&s.exclusions)}</dd>
             <dt>"Rescan"</dt><dd>{s.rescan_at.map(|t| format!("Daily at {t}")).unwrap_or_else(|| "By hand only".into())}</dd>
-            <dt>"Queue region"</dt><dd>{s.queue_region}</dd>
+            <dt>{queue_what}</dt><dd>{queue_where}</dd>
         </dl>
     }
 }

@@ -1,7 +1,7 @@
 //! The steps that say which machines: Name, Cloud account, Machines,
 //! Exclusions and Options.
 
-use super::form::{GroupForm, Pick, NEW_KEY};
+use super::form::{Cloud, GroupForm, Pick, NEW_KEY};
 use crate::api::call;
 use crate::wizards::choice::choice_select;
 use crate::wizards::fields::text_field;
@@ -19,40 +19,84 @@ pub fn NameStep(form: GroupForm) -> impl IntoView {
     }
 }
 
-/// The account: saved cloud credentials or a new access key, and regions.
-#[component]
-pub fn AccountStep(form: GroupForm) -> impl IntoView {
-    let keys = RwSignal::new(Vec::<CredentialRow>::new());
+/// The saved credentials of `kind`, for a list to pick from.
+fn credentials_of(
+    kind: impl Fn() -> CredentialKind + Send + Sync + 'static,
+) -> Memo<Vec<CredentialRow>> {
+    let all = RwSignal::new(Vec::<CredentialRow>::new());
     spawn_local(async move {
         if let Ok(rows) = call(&ListCredentials {}).await {
-            keys.set(
-                rows.into_iter()
-                    .filter(|r| r.kind == CredentialKind::Aws)
-                    .collect(),
-            );
+            all.set(rows);
         }
     });
+    Memo::new(move |_| {
+        let k = kind();
+        all.get().into_iter().filter(|r| r.kind == k).collect()
+    })
+}
+
+/// The account: Amazon Web Services (saved credentials or a new access
+/// key, and regions) or Microsoft Azure (a subscription and a service
+/// principal).
+#[component]
+pub fn AccountStep(form: GroupForm) -> impl IntoView {
+    let cloud = form.cloud;
+    let keys = credentials_of(move || cloud.get().credential_kind());
     let credential = form.credential;
+    Effect::new(move |prev: Option<Cloud>| {
+        let now = cloud.get();
+        if prev.is_some_and(|p| p != now) && !form.is_edit() {
+            credential.set(NEW_KEY.into());
+        }
+        now
+    });
     let typing = move || credential.get() == NEW_KEY && !form.is_edit();
+    let hint = move || {
+        match cloud.get() {
+        Cloud::Aws => "An access key that can describe and tag EC2 instances, manage SQS queues and hand out STS credentials. A new key goes to the system keyring (Manage Cloud Credentials) and is never shown again.",
+        Cloud::Azure => "A service principal with the Reader and Tag Contributor roles on the subscription. Its client secret goes to the system keyring (Manage Cloud Credentials) and is never shown again.",
+    }
+    };
+    let new_label = move || match cloud.get() {
+        Cloud::Aws => "Enter a new access key…",
+        Cloud::Azure => "Enter a new service principal…",
+    };
     view! {
         <h2>"Cloud account"</h2>
-        <p class="hint">"Amazon Web Services: an access key that can describe and tag EC2 instances, manage SQS queues and hand out STS credentials. A new key goes to the system keyring (Manage Cloud Credentials) and is never shown again. Azure accounts come in a later release."</p>
+        <p class="hint">{hint}</p>
+        <label class="field" for="group-cloud"><span>"Cloud:"</span>{choice_select("group-cloud", cloud)}</label>
+        {move || (cloud.get() == Cloud::Azure).then(|| view! {
+            {text_field("group-subscription", "Subscription ID:", form.subscription, "text", "00000000-0000-0000-0000-000000000000")}
+            {text_field("group-tenant", "Tenant ID:", form.tenant, "text", "00000000-0000-0000-0000-000000000000")}
+        })}
         <label class="field" for="group-credential">
             <span>"Credentials:"</span>
             <select id="group-credential" prop:value=move || credential.get() on:change=move |ev| credential.set(event_target_value(&ev))>
-                {(!form.is_edit()).then(|| view! { <option value=NEW_KEY>"Enter a new access key…"</option> })}
+                {move || (!form.is_edit()).then(|| view! { <option value=NEW_KEY>{new_label()}</option> })}
                 {move || keys.get().into_iter().map(|k| {
                     let label = format!("{} ({})", k.name, k.identity);
                     view! { <option value=k.name.clone() selected=move || credential.get() == k.name>{label}</option> }
                 }).collect_view()}
             </select>
         </label>
-        {move || typing().then(|| view! {
+        {move || (typing() && cloud.get() == Cloud::Aws).then(|| view! {
             {text_field("wiz-access-key", "Access key ID:", form.key_id, "text", "AKIA…")}
             {text_field("wiz-secret", "Secret access key:", form.secret, "password", "")}
         })}
-        {text_field("group-regions", "Regions:", form.regions, "text", "us-east-1, eu-west-1")}
-        {text_field("wiz-endpoint", "Service point (compatible services only):", form.endpoint, "text", "leave empty for AWS")}
+        {move || (typing() && cloud.get() == Cloud::Azure).then(|| view! {
+            {text_field("wiz-access-key", "Client ID:", form.key_id, "text", "00000000-0000-0000-0000-000000000000")}
+            {text_field("wiz-secret", "Client secret:", form.secret, "password", "")}
+        })}
+        {move || match cloud.get() {
+            Cloud::Aws => view! {
+                {text_field("group-regions", "Regions:", form.regions, "text", "us-east-1, eu-west-1")}
+                {text_field("wiz-endpoint", "Service point (compatible services only):", form.endpoint, "text", "leave empty for AWS")}
+            }.into_any(),
+            Cloud::Azure => view! {
+                {text_field("wiz-endpoint", "Resource Manager (other clouds only):", form.endpoint, "text", "leave empty for public Azure")}
+                {text_field("group-login-endpoint", "Sign-in service (other clouds only):", form.login_endpoint, "text", "leave empty for public Azure")}
+            }.into_any(),
+        }}
     }
 }
 
@@ -96,7 +140,7 @@ pub fn MachinesStep(form: GroupForm) -> impl IntoView {
         let q = search.get();
         let list: Vec<_> = found.get().into_iter().filter(|m| matches(m, &q)).collect();
         if list.is_empty() {
-            return view! { <tr><td colspan="7" class="empty">"No machines found in these regions."</td></tr> }.into_any();
+            return view! { <tr><td colspan="7" class="empty">"No machines found in the account."</td></tr> }.into_any();
         }
         list.into_iter()
             .map(|m| {
@@ -169,20 +213,42 @@ pub fn ExclusionsStep(form: GroupForm) -> impl IntoView {
     }
 }
 
-/// Options: the daily rescan and the region of the queues.
+/// Options: the daily rescan, and where the queues are (an AWS region, or
+/// an Azure storage account).
 #[component]
 pub fn OptionsStep(form: GroupForm) -> impl IntoView {
     let daily = form.daily;
     let first = form.region_list().first().cloned().unwrap_or_default();
+    let accounts = credentials_of(|| CredentialKind::AzureKey);
+    let queue_credential = form.queue_credential;
+    let queues = match form.cloud.get_untracked() {
+        Cloud::Aws => view! {
+            <label class="field" for="group-queue-region">
+                <span>"Queue region:"</span>
+                <input id="group-queue-region" type="text" placeholder=first autocomplete="off" prop:value=move || form.queue_region.get() on:input=move |ev| form.queue_region.set(event_target_value(&ev)) />
+            </label>
+            <p class="hint">"The console's queue and one queue per machine are made in this region (empty: the first region)."</p>
+        }.into_any(),
+        Cloud::Azure => view! {
+            <label class="field" for="group-queue-credential">
+                <span>"Queue storage account:"</span>
+                <select id="group-queue-credential" prop:value=move || queue_credential.get() on:change=move |ev| queue_credential.set(event_target_value(&ev))>
+                    <option value="">"Choose the account's shared key…"</option>
+                    {move || accounts.get().into_iter().map(|k| {
+                        let label = format!("{} ({})", k.name, k.identity);
+                        view! { <option value=k.name.clone() selected=move || queue_credential.get() == k.name>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            {text_field("group-queue-endpoint", "Queue service (other clouds only):", form.queue_endpoint, "text", "leave empty for public Azure")}
+            <p class="hint">"The console's queue and one queue per machine are made in this storage account; each agent gets a signature for its two queues only, never the account key."</p>
+        }.into_any(),
+    };
     view! {
         <h2>"Options"</h2>
         <p class="hint">"A rescan finds new machines, tags them and gives each a queue; machines that left the group are released."</p>
         <label class="field check"><input id="group-daily" type="checkbox" prop:checked=move || daily.get() on:change=move |ev| daily.set(event_target_checked(&ev)) /><span>"Rescan the group daily"</span></label>
         {move || daily.get().then(|| text_field("group-rescan-at", "At (HH:MM, this computer's time):", form.rescan_at, "text", "02:00"))}
-        <label class="field" for="group-queue-region">
-            <span>"Queue region:"</span>
-            <input id="group-queue-region" type="text" placeholder=first autocomplete="off" prop:value=move || form.queue_region.get() on:input=move |ev| form.queue_region.set(event_target_value(&ev)) />
-        </label>
-        <p class="hint">"The console's queue and one queue per machine are made in this region (empty: the first region)."</p>
+        {queues}
     }
 }

@@ -55,28 +55,33 @@ pub(super) fn group(console: &Console, c: GroupCmd, json: bool) -> Result<i32> {
 }
 
 fn add(console: &Console, a: CloudGroupArgs, json: bool) -> Result<()> {
-    let queue_region = a
-        .queue_region
-        .clone()
-        .or_else(|| a.regions.first().cloned())
-        .unwrap_or_default();
     let settings = CloudGroupSettings {
-        account: CloudAccount::Aws {
-            credential: a.credential.clone().unwrap_or_default(),
-            regions: a.regions.clone(),
-            endpoint: a.endpoint.clone(),
-        },
+        account: account(&a),
         selection: selection(&a.machines)?,
         exclusions: exclusions(&a.machines)?,
         rescan_at: rescan_at(&a.options),
-        queue_region,
+        queue_region: a
+            .queue_region
+            .clone()
+            .or_else(|| a.regions.first().cloned())
+            .unwrap_or_default(),
     };
     let secret;
-    let new_key = match (&a.credential, &a.access_key_id) {
+    let typed = match (&a.access_key_id, &a.client_id) {
+        (Some(id), _) => Some((id, "secret access key")),
+        (None, Some(id)) => Some((id, "client secret")),
+        (None, None) => None,
+    };
+    let new_key = match (&a.credential, typed) {
         (Some(_), _) => None,
-        (None, Some(id)) => {
-            secret = Sensitive::new(read_secret("secret access key")?);
+        (None, Some((id, what))) => {
+            secret = Sensitive::new(read_secret(what)?);
             Some((id.as_str(), &secret))
+        }
+        (None, None) if a.azure => {
+            return Err(Error::invalid(
+                "name the service principal: --credential NAME, or --client-id ID --client-secret-stdin",
+            ))
         }
         (None, None) => {
             return Err(Error::invalid(
@@ -96,6 +101,28 @@ fn add(console: &Console, a: CloudGroupArgs, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The cloud account the arguments name.
+fn account(a: &CloudGroupArgs) -> CloudAccount {
+    let credential = a.credential.clone().unwrap_or_default();
+    if a.azure {
+        CloudAccount::Azure {
+            subscription: a.subscription.clone().unwrap_or_default(),
+            tenant: a.tenant.clone().unwrap_or_default(),
+            credential,
+            endpoint: a.endpoint.clone(),
+            login_endpoint: a.login_endpoint.clone(),
+            queue_credential: a.queue_credential.clone().unwrap_or_default(),
+            queue_endpoint: a.queue_endpoint.clone(),
+        }
+    } else {
+        CloudAccount::Aws {
+            credential,
+            regions: a.regions.clone(),
+            endpoint: a.endpoint.clone(),
+        }
+    }
 }
 
 fn edit(

@@ -3,13 +3,14 @@
 //! opened with the key of the machine it claims to come from, and a
 //! machine released when it leaves its group.
 
-use super::groups::{console_queue_name, machine_queue_name, CONSOLE_TAG};
+use super::group_cloud::{console_queue_name, machine_queue_name};
+use super::groups::CONSOLE_TAG;
 use super::Console;
 use crate::catalog::{GroupRecord, MachineRecord};
 use crate::error::{Error, Result};
 use cairn_agent::envelope::{self, AgentKey, Endpoints, Opened};
 use cairn_agent::messages::Body;
-use cairn_cloud::{Delivery, Ec2, Queue};
+use cairn_cloud::Delivery;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ impl Console {
             COMMAND_TTL,
         )
         .map_err(|e| Error::internal(format!("cannot seal the command to {}: {e}", m.name)))?;
-        self.group_sqs(g)?.queue(&m.queue_url).send(&text)?;
+        self.group_queues(g)?.open(&m.queue_url).send(&text)?;
         Ok(id)
     }
 
@@ -47,11 +48,12 @@ impl Console {
     /// why each dropped message was dropped.
     pub(super) fn pump_console_queue(&self, g: &GroupRecord) -> Result<(u32, Vec<String>)> {
         let me = self.console_id()?;
-        let queue = self.group_sqs(g)?;
-        let Some(url) = queue.queue_url(&console_queue_name(&me))? else {
+        let queues = self.group_queues(g)?;
+        let Some(address) = queues.queue_address(&console_queue_name(&g.settings.account, &me))?
+        else {
             return Ok((0, Vec::new()));
         };
-        let q = queue.queue(&url);
+        let q = queues.open(&address);
         let mut keys = HashMap::new();
         let (mut heard, mut ignored) = (0, Vec::new());
         loop {
@@ -125,10 +127,13 @@ impl Console {
         if !m.queue_url.is_empty() && !m.key_ref.is_empty() {
             self.send_to_machine(g, m, &Body::Stop { uninstall: true })?;
         }
-        let access = self.aws_access(&g.settings.account, &m.region)?;
-        Ec2::connect(&access).untag(&m.machine_id, CONSOLE_TAG)?;
-        self.group_sqs(g)?
-            .delete_queue(&machine_queue_name(&me, &m.machine_id))?;
+        self.directory(&g.settings.account, &m.region)?
+            .untag(&m.machine_id, CONSOLE_TAG)?;
+        self.group_queues(g)?.delete_queue(&machine_queue_name(
+            &g.settings.account,
+            &me,
+            &m.machine_id,
+        ))?;
         if !m.key_ref.is_empty() {
             crate::secrets::delete(&m.key_ref, &format!("agent key of {}", m.name))?;
         }

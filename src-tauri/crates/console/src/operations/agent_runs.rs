@@ -5,18 +5,19 @@
 //! agent stays silent, and ends with the console's own share: retention,
 //! the catalog, the machines' last backup.
 
+use super::agent_grants::AgentRepository;
 use super::groups::is_managed;
 use super::jobs::JobRunReport;
 use super::Console;
 use crate::catalog::{GroupRecord, JobRecord, MachineRecord, RepositoryRecord};
 use crate::error::{Error, Result};
 use cairn_agent::envelope::{self, AgentKey};
-use cairn_agent::messages::{BackupOrder, Body, OrderResult, RepositoryAccess};
-use cairn_cloud::{AwsAccess, Delivery, Queue, S3Settings, SqsQueue};
+use cairn_agent::messages::{BackupOrder, Body, OrderResult};
+use cairn_cloud::{Delivery, Queue};
 use cairn_core::format::manifest::PointStats;
 use cairn_core::progress::{CancelToken, ProgressSink, ProgressSnapshot};
 use cairn_model::api::{SessionTask, TaskStatus};
-use cairn_model::{BackupJobSettings, LogLevel, RepositoryKind, SessionResult};
+use cairn_model::{BackupJobSettings, LogLevel, SessionResult};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,8 +27,6 @@ use std::time::{Duration, Instant};
 pub const AGENT_TIMEOUT_SECS: u64 = 120;
 /// Machines backed up at once by one job.
 const CONCURRENT_MACHINES: usize = 4;
-/// Seconds the scoped credentials of an order last (STS allows 15 min to 12 h).
-const ORDER_CREDENTIAL_SECS: u32 = 12 * 3600;
 
 /// A cloud machine a job backs up.
 #[derive(Debug, Clone)]
@@ -128,15 +127,14 @@ impl Console {
             )));
         }
         let rec = self.catalog()?.repository(job.repository_id)?;
-        let (settings, access) = self.agent_repository(&rec)?;
+        let repository = self.agent_repository(&rec)?;
         let dispatch = Dispatch {
             console: self,
             session,
             tasks: Mutex::new(HashMap::new()),
             job,
             rec: &rec,
-            settings,
-            access,
+            repository,
             password,
             full: opts.full,
             sink: sink.clone(),
@@ -162,36 +160,6 @@ impl Console {
             )));
         }
         Ok(report)
-    }
-
-    /// The S3 settings of a repository agents can write to, and the
-    /// console's access that scoped credentials are made from.
-    fn agent_repository(&self, rec: &RepositoryRecord) -> Result<(S3Settings, AwsAccess)> {
-        if !matches!(
-            rec.kind,
-            RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible
-        ) {
-            return Err(Error::invalid(format!(
-                "repository {} is {}: agents of cloud machines write straight into object storage, so a job for cloud machines needs an Amazon S3 repository",
-                rec.name,
-                rec.kind.label()
-            )));
-        }
-        let s: S3Settings = serde_json::from_str(&rec.settings).map_err(|e| {
-            Error::corrupt(format!(
-                "the settings of repository {} are damaged: {e}",
-                rec.name
-            ))
-        })?;
-        let (c, secret) = self.credential_secret(&s.credential)?;
-        let access = AwsAccess {
-            access_key_id: c.identity,
-            secret,
-            session_token: None,
-            region: s.region.clone(),
-            endpoint: s.endpoint.clone(),
-        };
-        Ok((s, access))
     }
 
     /// The console's share once the agents are done: retention of each
@@ -307,8 +275,7 @@ struct Dispatch<'a> {
     tasks: Mutex<HashMap<String, SessionTask>>,
     job: &'a JobRecord,
     rec: &'a RepositoryRecord,
-    settings: S3Settings,
-    access: AwsAccess,
+    repository: AgentRepository,
     password: Option<&'a str>,
     full: bool,
     sink: Arc<dyn ProgressSink>,
@@ -324,8 +291,8 @@ impl Dispatch<'_> {
         let mut queues = BTreeMap::new();
         for t in &targets {
             if let std::collections::btree_map::Entry::Vacant(slot) = queues.entry(t.group.id) {
-                let url = self.console.console_queue_url(&t.group)?;
-                slot.insert(self.console.group_sqs(&t.group)?.queue(&url));
+                let (_, address) = self.console.console_queue(&t.group)?;
+                slot.insert(self.console.group_queues(&t.group)?.open(&address));
             }
         }
         for t in &targets {
@@ -427,29 +394,9 @@ impl Dispatch<'_> {
     fn send_order(&self, t: &Target) -> Result<(String, String)> {
         let s = &self.job.settings;
         let backup_id = cairn_core::jobs::backup_id(&s.uid, &t.machine.machine_id);
-        let policy = cairn_cloud::folder_policy(&self.settings.bucket, &self.settings.folder);
-        let session = format!("cairn-{}", t.machine.machine_id);
-        let c = cairn_cloud::scoped_credentials(
-            &self.access,
-            None,
-            &session,
-            &policy,
-            ORDER_CREDENTIAL_SECS,
-        )?;
         let order = BackupOrder {
             repository: self.rec.name.clone(),
-            access: RepositoryAccess::S3 {
-                bucket: self.settings.bucket.clone(),
-                folder: self.settings.folder.clone(),
-                region: self.settings.region.clone(),
-                endpoint: self.settings.endpoint.clone(),
-                access_key_id: c.access_key_id.clone(),
-                secret_access_key: c.secret.expose().clone(),
-                session_token: Some(c.session_token.expose().clone()),
-                expires: c.expires,
-                storage_class: self.settings.storage_class,
-                immutable_days: self.settings.immutable_days,
-            },
+            access: self.repository.grant(&t.machine.machine_id)?,
             password: self.password.map(str::to_string),
             keyset: s.encryption.as_ref().map(|e| e.keyset.clone()),
             backup_id: backup_id.clone(),
@@ -474,7 +421,7 @@ impl Dispatch<'_> {
     /// Reads the console queues of the running machines' groups once.
     fn listen(
         &self,
-        queues: &BTreeMap<i64, SqsQueue>,
+        queues: &BTreeMap<i64, Box<dyn Queue>>,
         running: &mut HashMap<String, Running>,
         done: &mut Vec<(Target, String, OrderResult)>,
         keys: &mut HashMap<String, AgentKey>,
@@ -484,7 +431,7 @@ impl Dispatch<'_> {
         for g in groups {
             let Some(q) = queues.get(&g) else { continue };
             for d in q.receive(10, Duration::from_secs(1))? {
-                self.take(q, &d, running, done, keys)?;
+                self.take(q.as_ref(), &d, running, done, keys)?;
             }
         }
         Ok(())

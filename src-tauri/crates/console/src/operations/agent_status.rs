@@ -3,11 +3,11 @@
 //! queue, each with the time it took. `cairn group status` and
 //! `cairn bench agents` show it.
 
-use super::groups::{console_queue_name, is_managed};
+use super::group_cloud::console_queue_name;
+use super::groups::is_managed;
 use super::Console;
 use crate::error::Result;
 use cairn_agent::messages::Body;
-use cairn_cloud::Queue;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -59,11 +59,12 @@ impl Console {
                 Err(e) => out[i].problem = format!("not asked: {}", e.message()),
             }
         }
-        let sqs = self.group_sqs(&g)?;
-        let Some(url) = sqs.queue_url(&console_queue_name(&self.console_id()?))? else {
+        let queues = self.group_queues(&g)?;
+        let name = console_queue_name(&g.settings.account, &self.console_id()?);
+        let Some(address) = queues.queue_address(&name)? else {
             return Ok(out);
         };
-        let q = sqs.queue(&url);
+        let q = queues.open(&address);
         let start = Instant::now();
         let mut keys = HashMap::new();
         while !asked.is_empty() && start.elapsed() < wait {

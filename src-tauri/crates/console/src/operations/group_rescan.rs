@@ -1,20 +1,18 @@
 //! Rescan of a cloud-machines group, in the seed's order: discover the
-//! machines of each region through the cloud's API, leave alone those
+//! machines of each region (or the Azure subscription) through the cloud's API, leave alone those
 //! another console manages, mark the rest as this console's, give each its
 //! queue (once: a second rescan creates nothing) and its agent key, and
 //! release the machines that left the group. A System session logs each
 //! machine; a region that does not answer is a warning, and its machines
 //! are kept as they were.
 
-use super::groups::{
-    console_queue_name, excluded, is_managed, machine_queue_name, new_agent_key, selected,
-    CONSOLE_TAG,
-};
+use super::group_cloud::{self, console_queue_name, machine_queue_name, Directory, Scope};
+use super::groups::{excluded, is_managed, new_agent_key, selected, CONSOLE_TAG};
 use super::Console;
 use crate::catalog::{GroupRecord, MachineRecord};
 use crate::error::{Error, Result};
-use cairn_cloud::{Ec2, Instance, Sqs};
-use cairn_model::{AgentOs, CloudAccount, LogLevel, MachineState, SessionKind};
+use cairn_cloud::{Instance, QueueService};
+use cairn_model::{AgentOs, LogLevel, MachineState, SessionKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -167,7 +165,7 @@ struct Rescan<'a> {
     session: i64,
     takeover: Takeover,
     me: String,
-    sqs: Sqs,
+    queues: Box<dyn QueueService>,
     before: BTreeMap<String, MachineRecord>,
     out: GroupRescan,
 }
@@ -187,7 +185,7 @@ impl<'a> Rescan<'a> {
             .collect();
         Ok(Self {
             me: console.console_id()?,
-            sqs: console.group_sqs(group)?,
+            queues: console.group_queues(group)?,
             console,
             group,
             session,
@@ -205,40 +203,40 @@ impl<'a> Rescan<'a> {
     }
 
     fn run(mut self) -> Result<GroupRescan> {
-        let console_queue = console_queue_name(&self.me);
-        let (_, created) = self.sqs.ensure_queue(&console_queue)?;
+        let console_queue = console_queue_name(&self.group.settings.account, &self.me);
+        let (_, created) = self.queues.ensure_queue(&console_queue)?;
         if created {
             self.out.queues_created += 1;
             self.log(LogLevel::Info, "Created the console's queue")?;
         }
-        let stuck = self.sqs.dead_letters(&console_queue)?;
+        let stuck = self.queues.dead_letters(&console_queue)?;
         if stuck > 0 {
             self.out.warnings.push(format!(
                 "{stuck} agent message(s) could not be handled five times and wait in the dead-letter queue {console_queue}-dlq"
             ));
         }
-        let CloudAccount::Aws { regions, .. } = &self.group.settings.account;
         let mut seen = BTreeSet::new();
-        let mut unreached = BTreeSet::new();
-        for region in regions {
-            match self.discover(region) {
-                Ok(found) => {
+        let mut unreached = Vec::new();
+        for scope in group_cloud::scopes(&self.group.settings.account) {
+            match self.discover(&scope) {
+                Ok((directory, found)) => {
                     self.log(
                         LogLevel::Info,
-                        &format!("{region}: {} machine(s) in the account", found.len()),
+                        &format!("{}: {} machine(s) in the account", scope.label, found.len()),
                     )?;
                     for inst in found {
-                        if let Some(id) = self.consider(&inst)? {
+                        if let Some(id) = self.consider(&inst, &directory)? {
                             seen.insert(id);
                         }
                     }
                 }
                 Err(e) => {
                     self.out.warnings.push(format!(
-                        "{region}: {}; its machines are kept as they were",
+                        "{}: {}; its machines are kept as they were",
+                        scope.label,
                         e.message()
                     ));
-                    unreached.insert(region.clone());
+                    unreached.push(scope);
                 }
             }
         }
@@ -257,15 +255,18 @@ impl<'a> Rescan<'a> {
         Ok(self.out)
     }
 
-    fn discover(&self, region: &str) -> Result<Vec<Instance>> {
-        let access = self
+    /// The scope's directory (kept to tag what it found) and its machines.
+    fn discover(&self, scope: &Scope) -> Result<(Directory, Vec<Instance>)> {
+        let region = scope.region.as_deref().unwrap_or_default();
+        let directory = self
             .console
-            .aws_access(&self.group.settings.account, region)?;
-        Ok(Ec2::connect(&access).instances()?)
+            .directory(&self.group.settings.account, region)?;
+        let found = directory.machines()?;
+        Ok((directory, found))
     }
 
     /// Records one discovered instance; its id when the group selects it.
-    fn consider(&mut self, inst: &Instance) -> Result<Option<String>> {
+    fn consider(&mut self, inst: &Instance, directory: &Directory) -> Result<Option<String>> {
         let group = self.group;
         let s = &group.settings;
         if !selected(&inst.id, &inst.tags, &s.selection) {
@@ -316,8 +317,7 @@ impl<'a> Rescan<'a> {
             )?;
         } else {
             if owner.map(String::as_str) != Some(self.me.as_str()) {
-                let access = self.console.aws_access(&s.account, &inst.region)?;
-                Ec2::connect(&access).tag(&inst.id, CONSOLE_TAG, &self.me)?;
+                directory.tag(&inst.id, CONSOLE_TAG, &self.me)?;
                 notes.push(if owner.is_some() {
                     "taken over".into()
                 } else {
@@ -350,8 +350,8 @@ impl<'a> Rescan<'a> {
 
     /// Gives a managed machine its queue and key.
     fn manage(&mut self, rec: &mut MachineRecord, notes: &mut Vec<String>) -> Result<()> {
-        let name = machine_queue_name(&self.me, &rec.machine_id);
-        let (url, created) = self.sqs.ensure_queue(&name)?;
+        let name = machine_queue_name(&self.group.settings.account, &self.me, &rec.machine_id);
+        let (url, created) = self.queues.ensure_queue(&name)?;
         if created {
             self.out.queues_created += 1;
             notes.push("queue created".into());
@@ -370,7 +370,7 @@ impl<'a> Rescan<'a> {
 
     /// Commands that failed too often wait in the queue's dead-letter queue.
     fn report_dead_letters(&mut self, queue: &str, machine: &str) -> Result<()> {
-        let n = self.sqs.dead_letters(queue)?;
+        let n = self.queues.dead_letters(queue)?;
         if n > 0 {
             self.out.warnings.push(format!(
                 "{machine}: {n} command(s) were received five times without an answer and wait in the dead-letter queue {queue}-dlq; look at the agent's log"
@@ -410,15 +410,16 @@ impl<'a> Rescan<'a> {
 
     /// Releases and forgets the machines no longer found in a region that
     /// answered.
-    fn release_gone(
-        &mut self,
-        seen: &BTreeSet<String>,
-        unreached: &BTreeSet<String>,
-    ) -> Result<()> {
+    fn release_gone(&mut self, seen: &BTreeSet<String>, unreached: &[Scope]) -> Result<()> {
+        let kept = |m: &MachineRecord| {
+            unreached
+                .iter()
+                .any(|s| s.region.as_deref().is_none_or(|r| r == m.region))
+        };
         let gone: Vec<MachineRecord> = self
             .before
             .values()
-            .filter(|m| !seen.contains(&m.machine_id) && !unreached.contains(&m.region))
+            .filter(|m| !seen.contains(&m.machine_id) && !kept(m))
             .cloned()
             .collect();
         for m in gone {

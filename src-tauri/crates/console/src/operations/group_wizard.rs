@@ -3,11 +3,12 @@
 //! machines the Machines step picks from), and Apply with its log. The
 //! CLI's `group add` and `group edit` end in the same functions.
 
+use super::group_cloud::{self, Directory};
 use super::groups::{check_group_name, check_group_settings, selected, CONSOLE_TAG};
 use super::Console;
 use crate::error::{Error, Result};
 use crate::secrets::Sensitive;
-use cairn_cloud::{AwsAccess, Ec2, Instance};
+use cairn_cloud::{Arm, ArmSettings, AwsAccess, Ec2, Instance};
 use cairn_model::{
     AddProtectionGroup, AgentOs, CheckGroupStep, CloudAccount, DiscoveredMachine,
     EditProtectionGroup, GroupStep, NewAwsKey, ProtectionGroupDetails, TagMatch,
@@ -33,6 +34,7 @@ impl Console {
             }
             GroupStep::Options => {
                 check_group_settings(&r.settings)?;
+                self.check_queues(&r.settings)?;
                 Ok(Vec::new())
             }
         }
@@ -55,9 +57,10 @@ impl Console {
             "The account answers: {}",
             g.settings.account.label()
         )];
-        if let (Some((id, _)), CloudAccount::Aws { credential, .. }) = (&key, &g.settings.account) {
+        if let Some((id, _)) = &key {
             log.push(format!(
-                "The access key {id} is kept in the system keyring as cloud credentials \"{credential}\""
+                "The key {id} is kept in the system keyring as cloud credentials \"{}\"",
+                g.settings.account.credential()
             ));
         }
         log.push(format!("Protection group {} saved", g.name));
@@ -106,50 +109,74 @@ impl Console {
         account: &CloudAccount,
         new_key: Option<&NewAwsKey>,
     ) -> Result<Vec<DiscoveredMachine>> {
-        let CloudAccount::Aws { regions, .. } = account;
-        if regions.is_empty() {
+        let scopes = group_cloud::scopes(account);
+        if scopes.is_empty() {
             return Err(Error::invalid(
                 "name at least one region to look for machines in",
             ));
         }
         let me = self.console_id()?;
         let mut out = Vec::new();
-        for region in regions {
-            let access = self.discovery_access(account, new_key, region)?;
-            let found = Ec2::connect(&access).instances()?;
+        for scope in scopes {
+            let region = scope.region.as_deref().unwrap_or_default();
+            let found = self
+                .discovery_directory(account, new_key, region)?
+                .machines()?;
             out.extend(found.into_iter().map(|i| discovered(i, &me)));
         }
         Ok(out)
     }
 
-    fn discovery_access(
+    /// The directory of `account` in `region`, through its saved
+    /// credentials or a key typed in (an AWS access key, or an Azure
+    /// service principal's client id and secret).
+    fn discovery_directory(
         &self,
         account: &CloudAccount,
         new_key: Option<&NewAwsKey>,
         region: &str,
-    ) -> Result<AwsAccess> {
+    ) -> Result<Directory> {
         let Some(k) = new_key else {
-            let CloudAccount::Aws { credential, .. } = account;
-            if credential.trim().is_empty() {
+            if account.credential().trim().is_empty() {
                 return Err(Error::invalid(
-                    "choose cloud credentials, or enter an access key and its secret",
+                    "choose cloud credentials, or enter a key and its secret",
                 ));
             }
-            return self.aws_access(account, region);
+            return self.directory(account, region);
         };
         if k.access_key_id.trim().is_empty() || k.secret.0.is_empty() {
-            return Err(Error::invalid(
-                "enter the access key id and the secret access key",
-            ));
+            return Err(Error::invalid(match account {
+                CloudAccount::Aws { .. } => "enter the access key id and the secret access key",
+                CloudAccount::Azure { .. } => "enter the client id and the client secret",
+            }));
         }
-        let CloudAccount::Aws { endpoint, .. } = account;
-        Ok(AwsAccess {
-            access_key_id: k.access_key_id.trim().to_string(),
-            secret: Sensitive::new(k.secret.0.clone()),
-            session_token: None,
-            region: region.to_string(),
-            endpoint: endpoint.clone().filter(|e| !e.trim().is_empty()),
-        })
+        let id = k.access_key_id.trim().to_string();
+        let secret = Sensitive::new(k.secret.0.clone());
+        match account {
+            CloudAccount::Aws { endpoint, .. } => Ok(Directory::Ec2(Ec2::connect(&AwsAccess {
+                access_key_id: id,
+                secret,
+                session_token: None,
+                region: region.to_string(),
+                endpoint: endpoint.clone().filter(|e| !e.trim().is_empty()),
+            }))),
+            CloudAccount::Azure {
+                subscription,
+                tenant,
+                endpoint,
+                login_endpoint,
+                ..
+            } => {
+                let settings = ArmSettings {
+                    subscription: subscription.trim().to_string(),
+                    tenant: tenant.trim().to_string(),
+                    client_id: id,
+                    endpoint: endpoint.clone().filter(|e| !e.trim().is_empty()),
+                    login_endpoint: login_endpoint.clone().filter(|e| !e.trim().is_empty()),
+                };
+                Ok(Directory::Arm(Box::new(Arm::connect(settings, secret)?)))
+            }
+        }
     }
 }
 

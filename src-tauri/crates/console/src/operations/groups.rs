@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::secrets::Sensitive;
 use cairn_agent::config::{AgentConfig, Transport};
 use cairn_agent::envelope::AgentKey;
-use cairn_cloud::{AwsAccess, Ec2, Sqs};
+use cairn_cloud::{AwsAccess, Ec2};
 use cairn_model::{
     CloudAccount, CloudGroupSettings, CredentialKind, Exclusion, GroupKind, GroupReleased,
     MachineRow, MachineSelection, MachineState, ProtectionGroupRow,
@@ -18,6 +18,9 @@ use std::path::PathBuf;
 
 /// The tag naming the console that manages a machine.
 pub const CONSOLE_TAG: &str = "cairn:console";
+/// Seconds an agent's queue signatures last (Azure): a year; writing the
+/// configuration again renews them.
+pub const AGENT_QUEUE_SAS_SECS: i64 = 365 * 86_400;
 
 impl Console {
     /// Adds a cloud-machines group after checking that the account answers
@@ -38,23 +41,34 @@ impl Console {
             )));
         }
         if let Some((id, secret)) = new_key {
-            let CloudAccount::Aws { credential, .. } = &mut settings.account;
-            *credential = format!("AWS {id}");
-            let credential = credential.clone();
+            let (credential, kind, what) = match &mut settings.account {
+                CloudAccount::Aws { credential, .. } => {
+                    *credential = format!("AWS {id}");
+                    (credential.clone(), CredentialKind::Aws, "Access key")
+                }
+                CloudAccount::Azure { credential, .. } => {
+                    *credential = format!("Azure {id}");
+                    (
+                        credential.clone(),
+                        CredentialKind::AzureServicePrincipal,
+                        "Service principal",
+                    )
+                }
+            };
             check_group_settings(&settings)?;
-            probe(&key_access(&settings.account, id, secret))?;
+            probe_new_key(&settings.account, id, secret)?;
             self.put_credential(
                 &credential,
-                CredentialKind::Aws,
+                kind,
                 id,
                 secret,
-                &format!("Access key for protection group {name}"),
+                &format!("{what} for protection group {name}"),
                 "",
             )?;
         } else {
             self.check_group_credential(&settings)?;
-            probe(&self.first_region_access(&settings.account)?)?;
         }
+        self.probe_group(&settings)?;
         self.catalog()?
             .add_group(name, GroupKind::CloudMachines, &settings, description)
     }
@@ -68,7 +82,7 @@ impl Console {
     ) -> Result<GroupRecord> {
         let g = self.group_named(name)?;
         self.check_group_credential(settings)?;
-        probe(&self.first_region_access(&settings.account)?)?;
+        self.probe_group(settings)?;
         self.catalog()?.edit_group(g.id, settings, description)?;
         self.group_named(name)
     }
@@ -174,20 +188,46 @@ impl Console {
             )));
         }
         let key = crate::secrets::load(&m.key_ref, &format!("agent key of {}", m.name))?;
-        let CloudAccount::Aws { endpoint, .. } = &g.settings.account;
         Ok(AgentConfig {
             console_id: self.console_id()?,
             machine_id: m.machine_id.clone(),
             machine_name: m.name.clone(),
             key: key.expose().clone(),
-            transport: Transport::Sqs {
-                region: g.settings.queue_region.clone(),
-                endpoint: endpoint.clone(),
-                agent_queue_url: m.queue_url.clone(),
-                console_queue_url: self.console_queue_url(&g)?,
-            },
+            transport: self.agent_transport(&g, &m.queue_url)?,
             state_dir,
         })
+    }
+
+    /// How an agent reaches its queue at `address` and the console's: on
+    /// SQS with the machine's own credentials, on Azure with a signature
+    /// for each of the two queues (never the account key).
+    fn agent_transport(&self, g: &GroupRecord, address: &str) -> Result<Transport> {
+        let (console_queue, console_address) = self.console_queue(g)?;
+        match &g.settings.account {
+            CloudAccount::Aws { endpoint, .. } => Ok(Transport::Sqs {
+                region: g.settings.queue_region.clone(),
+                endpoint: endpoint.clone(),
+                agent_queue_url: address.to_string(),
+                console_queue_url: console_address,
+            }),
+            CloudAccount::Azure { .. } => {
+                let (account, endpoint, key) = self.queue_account(&g.settings.account)?;
+                let expires = cairn_core::time::now() + AGENT_QUEUE_SAS_SECS;
+                let sas = |queue: &str, rights| {
+                    cairn_cloud::queue_sas(&account, &key, queue, rights, expires)
+                        .map(|t| t.expose().clone())
+                };
+                Ok(Transport::AzureQueue {
+                    account: account.clone(),
+                    endpoint,
+                    agent_queue: address.to_string(),
+                    agent_queue_sas: sas(address, cairn_cloud::QueueRights::Consume)?,
+                    console_queue: console_queue.clone(),
+                    console_queue_sas: sas(&console_queue, cairn_cloud::QueueRights::Send)?,
+                    expires,
+                })
+            }
+        }
     }
 
     /// Removes a group: each machine no other group holds is released (its
@@ -219,88 +259,118 @@ impl Console {
             .any(|o| o.group_id != m.group_id && is_managed(o.state)))
     }
 
-    /// The AWS access of a group's account in `region`.
-    pub(super) fn aws_access(&self, account: &CloudAccount, region: &str) -> Result<AwsAccess> {
-        let CloudAccount::Aws {
-            credential,
-            endpoint,
-            ..
-        } = account;
-        let (c, secret) = self.credential_secret(credential)?;
-        if c.kind != CredentialKind::Aws {
-            return Err(Error::invalid(format!(
-                "credentials \"{}\" are not an AWS access key; pick one of kind aws",
-                c.name
-            )));
-        }
-        Ok(AwsAccess {
-            access_key_id: c.identity,
-            secret,
-            session_token: None,
-            region: region.to_string(),
-            endpoint: endpoint.clone(),
-        })
-    }
-
-    /// The queue service of a group's queues.
-    pub(super) fn group_sqs(&self, g: &GroupRecord) -> Result<Sqs> {
-        Ok(Sqs::connect(&self.aws_access(
-            &g.settings.account,
-            &g.settings.queue_region,
-        )?))
-    }
-
-    /// The URL of the console's queue in a group's queue region (made on
-    /// first use; a second call creates nothing).
-    pub(super) fn console_queue_url(&self, g: &GroupRecord) -> Result<String> {
-        let name = console_queue_name(&self.console_id()?);
-        Ok(self.group_sqs(g)?.ensure_queue(&name)?.0)
-    }
-
-    fn first_region_access(&self, account: &CloudAccount) -> Result<AwsAccess> {
-        let CloudAccount::Aws { regions, .. } = account;
-        let first = regions.first().map(String::as_str).unwrap_or_default();
-        self.aws_access(account, first)
-    }
-
-    /// The settings' checks, and that their credential exists.
+    /// The settings' checks, and that their credentials exist.
     fn check_group_credential(&self, s: &CloudGroupSettings) -> Result<()> {
         check_group_settings(s)?;
-        let CloudAccount::Aws { credential, .. } = &s.account;
-        self.catalog()?.credential(credential)?;
+        self.catalog()?.credential(s.account.credential())?;
         Ok(())
+    }
+
+    /// On Azure, the queues' storage account is named and answers (SQS
+    /// needs nothing more than the account's key).
+    pub(super) fn check_queues(&self, s: &CloudGroupSettings) -> Result<()> {
+        let CloudAccount::Azure {
+            queue_credential, ..
+        } = &s.account
+        else {
+            return Ok(());
+        };
+        if queue_credential.trim().is_empty() {
+            return Err(Error::invalid(
+                "choose the storage account (its shared key in Manage Cloud Credentials) that holds the console's and the machines' queues",
+            ));
+        }
+        let (account, endpoint, key) = self.queue_account(&s.account)?;
+        let queues = cairn_cloud::AzureQueues::connect(
+            &account,
+            endpoint.as_deref(),
+            &cairn_cloud::QueueAuth::SharedKey(key),
+        )?;
+        cairn_cloud::QueueService::queue_address(&queues, "cairn-probe")?;
+        Ok(())
+    }
+
+    /// The account answers: its first scope lists its machines, and on
+    /// Azure the queues' storage account answers too.
+    fn probe_group(&self, s: &CloudGroupSettings) -> Result<()> {
+        let first = match &s.account {
+            CloudAccount::Aws { regions, .. } => regions.first().cloned().unwrap_or_default(),
+            CloudAccount::Azure { .. } => String::new(),
+        };
+        self.directory(&s.account, &first)?.machines()?;
+        self.check_queues(s)
     }
 }
 
-/// The account answers: the region lists its machines.
-fn probe(access: &AwsAccess) -> Result<()> {
-    Ec2::connect(access).instances()?;
+/// A key not stored yet works: the account's first scope lists machines.
+fn probe_new_key(account: &CloudAccount, id: &str, secret: &Sensitive<String>) -> Result<()> {
+    match account {
+        CloudAccount::Aws { .. } => {
+            Ec2::connect(&key_access(account, id, secret)).instances()?;
+        }
+        CloudAccount::Azure {
+            subscription,
+            tenant,
+            endpoint,
+            login_endpoint,
+            ..
+        } => {
+            let settings = cairn_cloud::ArmSettings {
+                subscription: subscription.clone(),
+                tenant: tenant.clone(),
+                client_id: id.to_string(),
+                endpoint: endpoint.clone(),
+                login_endpoint: login_endpoint.clone(),
+            };
+            cairn_cloud::Arm::connect(settings, secret.clone())?.machines()?;
+        }
+    }
     Ok(())
 }
 
 /// Access with a key not stored yet, in the account's first region.
 fn key_access(account: &CloudAccount, id: &str, secret: &Sensitive<String>) -> AwsAccess {
-    let CloudAccount::Aws {
-        regions, endpoint, ..
-    } = account;
+    let (region, endpoint) = match account {
+        CloudAccount::Aws {
+            regions, endpoint, ..
+        } => (
+            regions.first().cloned().unwrap_or_default(),
+            endpoint.clone(),
+        ),
+        CloudAccount::Azure { .. } => (String::new(), None),
+    };
     AwsAccess {
         access_key_id: id.to_string(),
         secret: secret.clone(),
         session_token: None,
-        region: regions.first().cloned().unwrap_or_default(),
-        endpoint: endpoint.clone(),
+        region,
+        endpoint,
     }
 }
 
 pub(super) fn check_group_settings(s: &CloudGroupSettings) -> Result<()> {
-    let CloudAccount::Aws { regions, .. } = &s.account;
-    if regions.is_empty() {
-        return Err(Error::invalid(
-            "name at least one region to look for machines in",
-        ));
-    }
-    for r in regions.iter().chain([&s.queue_region]) {
-        check_region(r)?;
+    match &s.account {
+        CloudAccount::Aws { regions, .. } => {
+            if regions.is_empty() {
+                return Err(Error::invalid(
+                    "name at least one region to look for machines in",
+                ));
+            }
+            for r in regions.iter().chain([&s.queue_region]) {
+                check_region(r)?;
+            }
+        }
+        CloudAccount::Azure {
+            subscription,
+            tenant,
+            ..
+        } => {
+            for (what, v) in [("subscription id", subscription), ("tenant id", tenant)] {
+                if v.trim().is_empty() {
+                    return Err(Error::invalid(format!("the {what} is empty; enter it")));
+                }
+            }
+        }
     }
     match &s.selection {
         MachineSelection::Tags { tags, .. } if tags.is_empty() => {
@@ -357,34 +427,6 @@ pub(super) fn selected(
             }
         }
     }
-}
-
-/// The console's queue: `cairn-<console id>-console`.
-pub(super) fn console_queue_name(console_id: &str) -> String {
-    format!("cairn-{}-console", queue_part(console_id, 32))
-}
-
-/// A machine's queue: `cairn-<console id>-<machine id>`, within SQS's
-/// 80 characters and alphabet.
-pub(super) fn machine_queue_name(console_id: &str, machine_id: &str) -> String {
-    format!(
-        "cairn-{}-{}",
-        queue_part(console_id, 32),
-        queue_part(machine_id, 41)
-    )
-}
-
-fn queue_part(s: &str, max: usize) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(max)
-        .collect()
 }
 
 /// A new agent key stored in the keyring; its keyring entry.
@@ -468,20 +510,5 @@ mod tests {
             &m,
             &[Exclusion::Machine { id: "i-1".into() }]
         ));
-    }
-
-    #[test]
-    fn queue_names_keep_to_the_services_rules() {
-        let console = "0123456789abcdef0123456789abcdef";
-        let q = machine_queue_name(
-            console,
-            "/subscriptions/x/vm.1 with spaces and a very long tail",
-        );
-        cairn_cloud::check_queue_name(&q).expect("valid SQS name");
-        cairn_cloud::check_queue_name(&console_queue_name(console)).expect("valid SQS name");
-        assert_ne!(
-            machine_queue_name(console, "i-1"),
-            machine_queue_name(console, "i-2")
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! [`Console`]: one data folder's configuration and the operations the
 //! desktop shell and the CLI offer on it.
 
+mod agent_grants;
 mod agent_link;
 mod agent_runs;
 mod agent_status;
@@ -14,6 +15,7 @@ mod copy_runs;
 mod credentials;
 mod external;
 mod followups;
+mod group_cloud;
 mod group_rescan;
 mod group_wizard;
 mod groups;
