@@ -2,6 +2,7 @@
 //! binaries, running the `cairn` CLI, a small W3C WebDriver client for the
 //! real console window (through tauri-driver), and test artifacts.
 
+pub mod arm;
 pub mod cli;
 pub mod keyring;
 pub mod native_dialog;

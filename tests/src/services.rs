@@ -27,6 +27,11 @@ pub fn azure_endpoint() -> String {
     env("CAIRN_TEST_AZURE_BLOB_ENDPOINT")
 }
 
+/// Azurite's queue service.
+pub fn azure_queue_endpoint() -> String {
+    env("CAIRN_TEST_AZURE_QUEUE_ENDPOINT")
+}
+
 /// The tests' AWS access to the local S3/SQS/EC2/STS server (us-east-1).
 pub fn aws_access() -> cairn_cloud::AwsAccess {
     cairn_cloud::AwsAccess {

@@ -220,3 +220,102 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
         .expect("look up")
         .is_none());
 }
+
+#[test]
+fn an_azure_protection_group_added_in_the_window_finds_its_tagged_vms() {
+    use cairn_tests::arm::ArmStandIn;
+    let (tenant, client, sub) = (
+        "0d3f1a2b-1111-4222-8333-444455556666",
+        "9c8b7a6d-1111-4222-8333-444455556666",
+        "2e4f6a8c-1111-4222-8333-444455556666",
+    );
+    let arm = ArmStandIn::start(tenant, client, "gui-secret", sub);
+    let tier = unique("gui-az");
+    let a = arm.add_vm("az-web-1", false, "westeurope", &[("tier", &tier)]);
+    let b = arm.add_vm("az-web-2", true, "northeurope", &[("tier", &tier)]);
+    arm.add_vm("az-db", false, "westeurope", &[("tier", "db")]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cli = cairn_tests::cli::Cairn::new(tmp.path());
+    let container = make_container();
+    let blob = azure_endpoint();
+    cli.ok_stdin(
+        &[
+            "repo",
+            "add",
+            "azure",
+            "Blob",
+            "--account",
+            AZURE_ACCOUNT,
+            "--container",
+            &container,
+            "--endpoint",
+            &blob,
+            "--shared-key-stdin",
+        ],
+        &format!("{AZURE_KEY}\n"),
+    );
+    let w = Window::open(&["--data-dir", cli.data.to_str().expect("utf8")]);
+    w.click_on("[data-view='infrastructure']");
+    w.click_on("[data-node='protection-groups']");
+    w.click_on("#ribbon-add-protection-group");
+    w.wait_until("the wizard", |w| title(w) == "Name");
+    set_value(&w, "#wiz-name", "azure-web");
+    next_to(&w, "Cloud account");
+    w.choose("#group-cloud", "azure");
+    set_value(&w, "#group-subscription", sub);
+    set_value(&w, "#group-tenant", tenant);
+    refused(&w, "no service principal refused", "enter the client id");
+    set_value(&w, "#wiz-access-key", client);
+    set_value(&w, "#wiz-secret", "gui-secret");
+    set_value(&w, "#wiz-endpoint", &arm.endpoint());
+    set_value(&w, "#group-login-endpoint", &arm.endpoint());
+    w.screenshot("group-azure-2-account");
+    next_to(&w, "Machines");
+    w.wait_until("the subscription's machines", |w| {
+        w.find_all("#group-machines tbody tr[data-machine]").len() == 3
+    });
+    set_value(&w, "#group-tags", &format!("tier={tier}"));
+    w.screenshot("group-azure-3-machines");
+    next_to(&w, "Exclusions");
+    w.wait_until("the two tagged machines", |w| {
+        w.find_all("#group-chosen tbody tr").len() == 2
+    });
+    next_to(&w, "Options");
+    refused(&w, "no queue account refused", "choose the storage account");
+    w.choose(
+        "#group-queue-credential",
+        "Azure devstoreaccount1 shared key",
+    );
+    set_value(&w, "#group-queue-endpoint", &azure_queue_endpoint());
+    w.screenshot("group-azure-5-options");
+    next_to(&w, "Review");
+    let review = w.texts(".review dd").join(" | ");
+    assert!(
+        review.contains("Microsoft Azure (subscription 2e4f6a8c…)"),
+        "{review}"
+    );
+    next_to(&w, "Apply");
+    let log = w.texts("#apply-log li").join("\n");
+    assert!(log.contains(&format!("Azure {client}")), "{log}");
+    next_to(&w, "Summary");
+    w.click_on("#wiz-next");
+    let rescan = session_ends(&w, "group-azure-9-rescan-session");
+    assert!(
+        rescan.contains("2 machine(s) found, 2 managed (2 new, 3 queue(s) created)"),
+        "{rescan}"
+    );
+    w.click_row("azure-web");
+    w.wait_until("its machines", |w| pane_rows(w).len() == 2);
+    let rows = pane_rows(&w).join("\n");
+    assert!(
+        rows.contains("Windows") && rows.contains("northeurope"),
+        "{rows}"
+    );
+    w.screenshot("group-azure-10-machines");
+    let me = arm
+        .tags(&a)
+        .get(TAG)
+        .cloned()
+        .expect("az-web-1 carries the mark");
+    assert_eq!(arm.tags(&b).get(TAG), Some(&me));
+}

@@ -4,6 +4,7 @@
 //! a lock in `cairn_tests::webdriver`, the rest run beside them.
 
 mod agent_queues;
+mod azure_machines;
 mod cli_backup;
 mod cli_jobs;
 mod cli_restore;

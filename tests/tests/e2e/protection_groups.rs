@@ -39,12 +39,12 @@ fn add_group(cli: &Cairn, name: &str, selection: &[&str]) {
     cli.ok_stdin(&args, "test\n");
 }
 
-fn machines(cli: &Cairn, group: &str) -> Vec<serde_json::Value> {
+pub(crate) fn machines(cli: &Cairn, group: &str) -> Vec<serde_json::Value> {
     let v = cli.ok(&["--json", "group", "show", group]).json();
     v.as_array().expect("machines").clone()
 }
 
-fn state_of(machines: &[serde_json::Value], id: &str) -> String {
+pub(crate) fn state_of(machines: &[serde_json::Value], id: &str) -> String {
     machines
         .iter()
         .find(|m| m["id"] == id)
@@ -281,15 +281,15 @@ fn exclusions_release_a_machine_and_takeover_claims_one_of_another_console() {
 }
 
 /// A machine standing in a folder, served by its own `cairn agent`.
-struct Machine {
+pub(crate) struct Machine {
     id: String,
-    root: tempfile::TempDir,
-    config: std::path::PathBuf,
+    pub(crate) root: tempfile::TempDir,
+    pub(crate) config: std::path::PathBuf,
     agent: Option<std::process::Child>,
 }
 
 impl Machine {
-    fn start(&mut self, dir: &std::path::Path) {
+    pub(crate) fn start(&mut self, dir: &std::path::Path) {
         let log = dir.join(format!("{}.log", self.id));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -310,7 +310,7 @@ impl Machine {
         );
     }
 
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut a) = self.agent.take() {
             let _ = a.kill();
             let _ = a.wait();
@@ -324,7 +324,7 @@ impl Drop for Machine {
     }
 }
 
-fn machine(
+pub(crate) fn machine(
     cli: &Cairn,
     dir: &std::path::Path,
     group: &str,
@@ -373,7 +373,9 @@ fn noise(seed: u32, len: usize) -> Vec<u8> {
 }
 
 /// The per-machine tasks of a `job run --json`, by machine name.
-fn machine_tasks(run: &cairn_tests::cli::Run) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn machine_tasks(
+    run: &cairn_tests::cli::Run,
+) -> serde_json::Map<String, serde_json::Value> {
     let last = run.stdout.lines().last().expect("a summary line");
     let v: serde_json::Value = serde_json::from_str(last).expect("json");
     v["machines"]
@@ -427,7 +429,7 @@ fn wait_task_reading(cli: &Cairn, machine: &str, after: i64) -> Result<(), Strin
     ))
 }
 
-fn wait_heard(cli: &Cairn, group: &str, ids: &[&str]) {
+pub(crate) fn wait_heard(cli: &Cairn, group: &str, ids: &[&str]) {
     for _ in 0..40 {
         cli.ok(&["group", "rescan", group]);
         let listed = machines(cli, group);
