@@ -1,6 +1,7 @@
 //! The wizard window: steps on the left (current highlighted, later ones
 //! reachable only through Next), the page on the right, Back / Next /
-//! Finish / Cancel below. Enter = Next, Esc = Cancel.
+//! Finish / Cancel below. Enter = Next, Esc = Cancel. A refusal shows
+//! until the page is edited.
 
 use leptos::prelude::*;
 
@@ -29,6 +30,13 @@ pub fn WizardFrame(
         }
         _ => {}
     };
+    // A refusal stays until the user edits the page, then it is out of date.
+    let edited = RwSignal::new(false);
+    Effect::new(move |_| {
+        error.track();
+        edited.set(false);
+    });
+    let edit = move |_| edited.set(true);
     view! {
         <div class="modal-backdrop">
             <div class="wizard" role="dialog" aria-label=title.clone() on:keydown=keydown>
@@ -53,9 +61,9 @@ pub fn WizardFrame(
                                 .collect_view()
                         }}
                     </ol>
-                    <div class="wizard-page">
+                    <div class="wizard-page" on:input=edit on:change=edit>
                         {children()}
-                        {move || error.get().map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
+                        {move || error.get().filter(|_| !edited.get()).map(|e| view! { <div class="wiz-error" role="alert">{e}</div> })}
                     </div>
                 </div>
                 <footer class="wizard-buttons">
