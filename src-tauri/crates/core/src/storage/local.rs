@@ -110,11 +110,40 @@ impl LocalStorage {
 }
 
 fn sync_dir(dir: &Path) {
+    #[cfg(test)]
+    SYNCED.with(|s| s.borrow_mut().push(dir.to_path_buf()));
     // Persists the rename; some file systems refuse to open folders for
     // syncing, and then the rename is as durable as they make it.
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The folders this thread synced, for the tests.
+    static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Creates `dir` and the ancestors it lacks; each new folder is durable
+/// only once the folder holding it is synced, so every such parent is.
+fn create_durably(dir: &Path) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.is_dir() {
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    fs::create_dir_all(dir)?;
+    for m in missing.iter().rev() {
+        if let Some(parent) = m.parent() {
+            sync_dir(parent);
+        }
+    }
+    Ok(())
 }
 
 impl ReadStorage for LocalStorage {
@@ -189,11 +218,7 @@ impl Storage for LocalStorage {
         let p = self.path(key)?;
         let dir = p.parent().unwrap_or(&self.root).to_path_buf();
         if !dir.is_dir() {
-            fs::create_dir_all(&dir).map_err(|e| Error::io("create the folder", &dir, e))?;
-            // A new folder (`data/<pp>`) is durable only once its parent is.
-            if let Some(parent) = dir.parent() {
-                sync_dir(parent);
-            }
+            create_durably(&dir).map_err(|e| Error::io("create the folder", &dir, e))?;
         }
         let tmp = dir.join(format!(".tmp-{}", hex::encode(rand::random::<[u8; 8]>())));
         let write = || -> std::io::Result<()> {
@@ -282,5 +307,34 @@ mod tests {
             cairn_model::ErrorKind::NotFound
         );
         assert!(s.put("../escape", b"x").is_err());
+    }
+
+    #[test]
+    fn a_new_folder_is_made_durable_by_syncing_every_folder_that_gained_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("repo");
+        let s = LocalStorage::open(&root, true).expect("open");
+        SYNCED.with(|v| v.borrow_mut().clear());
+        s.put("snapshots/b1/p1", b"x").expect("put");
+        let synced = SYNCED.with(|v| v.borrow().clone());
+        for folder in [
+            root.clone(),
+            root.join("snapshots"),
+            root.join("snapshots/b1"),
+        ] {
+            assert!(
+                synced.contains(&folder),
+                "{} synced: {synced:?}",
+                folder.display()
+            );
+        }
+        SYNCED.with(|v| v.borrow_mut().clear());
+        s.put("snapshots/b1/p2", b"y").expect("put");
+        let synced = SYNCED.with(|v| v.borrow().clone());
+        assert_eq!(
+            synced,
+            vec![root.join("snapshots/b1")],
+            "an existing folder: only the rename"
+        );
     }
 }
