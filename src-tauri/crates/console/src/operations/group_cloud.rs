@@ -5,8 +5,9 @@
 //! accepts.
 
 use super::Console;
-use crate::catalog::GroupRecord;
+use crate::catalog::{CredentialRecord, GroupRecord};
 use crate::error::{Error, Result};
+use crate::secrets::Sensitive;
 use cairn_cloud::{
     Arm, ArmSettings, AwsAccess, AzureQueues, Ec2, Instance, QueueAuth, QueueService, Sqs,
 };
@@ -56,6 +57,54 @@ impl Directory {
     }
 }
 
+/// The directory of `account` in `region` through a key not stored yet (an
+/// AWS access key, or an Azure service principal's client id and secret).
+pub(super) fn key_directory(
+    account: &CloudAccount,
+    region: &str,
+    id: &str,
+    secret: &Sensitive<String>,
+) -> Result<Directory> {
+    let given = |e: &Option<String>| e.clone().filter(|e| !e.trim().is_empty());
+    match account {
+        CloudAccount::Aws { endpoint, .. } => Ok(Directory::Ec2(Ec2::connect(&AwsAccess {
+            access_key_id: id.trim().to_string(),
+            secret: secret.clone(),
+            session_token: None,
+            region: region.to_string(),
+            endpoint: given(endpoint),
+        }))),
+        CloudAccount::Azure {
+            subscription,
+            tenant,
+            endpoint,
+            login_endpoint,
+            ..
+        } => {
+            let settings = ArmSettings {
+                subscription: subscription.trim().to_string(),
+                tenant: tenant.trim().to_string(),
+                client_id: id.trim().to_string(),
+                endpoint: given(endpoint),
+                login_endpoint: given(login_endpoint),
+            };
+            Ok(Directory::Arm(Box::new(Arm::connect(
+                settings,
+                secret.clone(),
+            )?)))
+        }
+    }
+}
+
+/// The region machines are first looked for in ("" on Azure, whose
+/// directory covers every region).
+pub(super) fn first_region(account: &CloudAccount) -> String {
+    match account {
+        CloudAccount::Aws { regions, .. } => regions.first().cloned().unwrap_or_default(),
+        CloudAccount::Azure { .. } => String::new(),
+    }
+}
+
 /// The places a group's machines are listed in.
 pub(super) fn scopes(account: &CloudAccount) -> Vec<Scope> {
     match account {
@@ -88,11 +137,30 @@ impl Console {
         }
     }
 
+    /// Credentials `name` and their secret, refused unless of `kind`
+    /// (`what` says what the place needs).
+    fn credential_of_kind(
+        &self,
+        name: &str,
+        kind: CredentialKind,
+        what: &str,
+    ) -> Result<(CredentialRecord, Sensitive<String>)> {
+        let (c, secret) = self.credential_secret(name)?;
+        if c.kind != kind {
+            return Err(Error::invalid(format!(
+                "credentials \"{}\" are not {what}; pick one of kind {}",
+                c.name,
+                kind.as_str()
+            )));
+        }
+        Ok((c, secret))
+    }
+
     /// The Resource Manager settings and client secret of an Azure account.
     pub(super) fn arm_access(
         &self,
         account: &CloudAccount,
-    ) -> Result<(ArmSettings, crate::secrets::Sensitive<String>)> {
+    ) -> Result<(ArmSettings, Sensitive<String>)> {
         let CloudAccount::Azure {
             subscription,
             tenant,
@@ -104,13 +172,11 @@ impl Console {
         else {
             return Err(Error::internal("an AWS account has no Resource Manager"));
         };
-        let (c, secret) = self.credential_secret(credential)?;
-        if c.kind != CredentialKind::AzureServicePrincipal {
-            return Err(Error::invalid(format!(
-                "credentials \"{}\" are not an Azure service principal; pick one of kind azure-sp",
-                c.name
-            )));
-        }
+        let (c, secret) = self.credential_of_kind(
+            credential,
+            CredentialKind::AzureServicePrincipal,
+            "an Azure service principal",
+        )?;
         let settings = ArmSettings {
             subscription: subscription.clone(),
             tenant: tenant.clone(),
@@ -143,7 +209,7 @@ impl Console {
     pub(super) fn queue_account(
         &self,
         account: &CloudAccount,
-    ) -> Result<(String, Option<String>, crate::secrets::Sensitive<String>)> {
+    ) -> Result<(String, Option<String>, Sensitive<String>)> {
         let CloudAccount::Azure {
             queue_credential,
             queue_endpoint,
@@ -152,13 +218,11 @@ impl Console {
         else {
             return Err(Error::internal("an AWS group's queues are on SQS"));
         };
-        let (c, key) = self.credential_secret(queue_credential)?;
-        if c.kind != CredentialKind::AzureKey {
-            return Err(Error::invalid(format!(
-                "credentials \"{}\" are not a storage account's shared key; the queues need one of kind azure-key",
-                c.name
-            )));
-        }
+        let (c, key) = self.credential_of_kind(
+            queue_credential,
+            CredentialKind::AzureKey,
+            "a storage account's shared key (the queues need one)",
+        )?;
         Ok((c.identity, queue_endpoint.clone(), key))
     }
 
@@ -172,13 +236,8 @@ impl Console {
         else {
             return Err(Error::internal("an Azure account has no AWS access"));
         };
-        let (c, secret) = self.credential_secret(credential)?;
-        if c.kind != CredentialKind::Aws {
-            return Err(Error::invalid(format!(
-                "credentials \"{}\" are not an AWS access key; pick one of kind aws",
-                c.name
-            )));
-        }
+        let (c, secret) =
+            self.credential_of_kind(credential, CredentialKind::Aws, "an AWS access key")?;
         Ok(AwsAccess {
             access_key_id: c.identity,
             secret,

@@ -8,7 +8,7 @@ use super::groups::{check_group_name, check_group_settings, selected, CONSOLE_TA
 use super::Console;
 use crate::error::{Error, Result};
 use crate::secrets::Sensitive;
-use cairn_cloud::{Arm, ArmSettings, AwsAccess, Ec2, Instance};
+use cairn_cloud::Instance;
 use cairn_model::{
     AddProtectionGroup, AgentOs, CheckGroupStep, CloudAccount, DiscoveredMachine,
     EditProtectionGroup, GroupStep, NewAwsKey, ProtectionGroupDetails, TagMatch,
@@ -150,33 +150,8 @@ impl Console {
                 CloudAccount::Azure { .. } => "enter the client id and the client secret",
             }));
         }
-        let id = k.access_key_id.trim().to_string();
         let secret = Sensitive::new(k.secret.0.clone());
-        match account {
-            CloudAccount::Aws { endpoint, .. } => Ok(Directory::Ec2(Ec2::connect(&AwsAccess {
-                access_key_id: id,
-                secret,
-                session_token: None,
-                region: region.to_string(),
-                endpoint: endpoint.clone().filter(|e| !e.trim().is_empty()),
-            }))),
-            CloudAccount::Azure {
-                subscription,
-                tenant,
-                endpoint,
-                login_endpoint,
-                ..
-            } => {
-                let settings = ArmSettings {
-                    subscription: subscription.trim().to_string(),
-                    tenant: tenant.trim().to_string(),
-                    client_id: id,
-                    endpoint: endpoint.clone().filter(|e| !e.trim().is_empty()),
-                    login_endpoint: login_endpoint.clone().filter(|e| !e.trim().is_empty()),
-                };
-                Ok(Directory::Arm(Box::new(Arm::connect(settings, secret)?)))
-            }
-        }
+        group_cloud::key_directory(account, region, &k.access_key_id, &secret)
     }
 }
 

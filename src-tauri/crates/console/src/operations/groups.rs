@@ -2,6 +2,7 @@
 //! before anything is stored), editing, listing and removing them, and the
 //! configuration an agent on one of their machines runs with.
 
+use super::group_cloud::{first_region, key_directory};
 use super::repositories::validate_name;
 use super::Console;
 use crate::catalog::{GroupRecord, MachineRecord};
@@ -9,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::secrets::Sensitive;
 use cairn_agent::config::{AgentConfig, Transport};
 use cairn_agent::envelope::AgentKey;
-use cairn_cloud::{AwsAccess, Ec2};
 use cairn_model::{
     CloudAccount, CloudGroupSettings, CredentialKind, Exclusion, GroupKind, GroupReleased,
     MachineRow, MachineSelection, MachineState, ProtectionGroupRow,
@@ -293,59 +293,16 @@ impl Console {
     /// The account answers: its first scope lists its machines, and on
     /// Azure the queues' storage account answers too.
     fn probe_group(&self, s: &CloudGroupSettings) -> Result<()> {
-        let first = match &s.account {
-            CloudAccount::Aws { regions, .. } => regions.first().cloned().unwrap_or_default(),
-            CloudAccount::Azure { .. } => String::new(),
-        };
-        self.directory(&s.account, &first)?.machines()?;
+        self.directory(&s.account, &first_region(&s.account))?
+            .machines()?;
         self.check_queues(s)
     }
 }
 
 /// A key not stored yet works: the account's first scope lists machines.
 fn probe_new_key(account: &CloudAccount, id: &str, secret: &Sensitive<String>) -> Result<()> {
-    match account {
-        CloudAccount::Aws { .. } => {
-            Ec2::connect(&key_access(account, id, secret)).instances()?;
-        }
-        CloudAccount::Azure {
-            subscription,
-            tenant,
-            endpoint,
-            login_endpoint,
-            ..
-        } => {
-            let settings = cairn_cloud::ArmSettings {
-                subscription: subscription.clone(),
-                tenant: tenant.clone(),
-                client_id: id.to_string(),
-                endpoint: endpoint.clone(),
-                login_endpoint: login_endpoint.clone(),
-            };
-            cairn_cloud::Arm::connect(settings, secret.clone())?.machines()?;
-        }
-    }
+    key_directory(account, &first_region(account), id, secret)?.machines()?;
     Ok(())
-}
-
-/// Access with a key not stored yet, in the account's first region.
-fn key_access(account: &CloudAccount, id: &str, secret: &Sensitive<String>) -> AwsAccess {
-    let (region, endpoint) = match account {
-        CloudAccount::Aws {
-            regions, endpoint, ..
-        } => (
-            regions.first().cloned().unwrap_or_default(),
-            endpoint.clone(),
-        ),
-        CloudAccount::Azure { .. } => (String::new(), None),
-    };
-    AwsAccess {
-        access_key_id: id.to_string(),
-        secret: secret.clone(),
-        session_token: None,
-        region,
-        endpoint,
-    }
 }
 
 pub(super) fn check_group_settings(s: &CloudGroupSettings) -> Result<()> {
