@@ -31,15 +31,9 @@ pub(super) enum AgentRepository {
 impl Console {
     /// The repository of `rec` as agents write into it.
     pub(super) fn agent_repository(&self, rec: &RepositoryRecord) -> Result<AgentRepository> {
-        let damaged = |e: serde_json::Error| {
-            Error::corrupt(format!(
-                "the settings of repository {} are damaged: {e}",
-                rec.name
-            ))
-        };
         match rec.kind {
             RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible => {
-                let s: S3Settings = serde_json::from_str(&rec.settings).map_err(damaged)?;
+                let s: S3Settings = self.cloud_settings(rec)?;
                 let (c, secret) = self.credential_secret(&s.credential)?;
                 let access = AwsAccess {
                     access_key_id: c.identity,
@@ -54,7 +48,7 @@ impl Console {
                 })
             }
             RepositoryKind::AzureBlob => {
-                let s: AzureSettings = serde_json::from_str(&rec.settings).map_err(damaged)?;
+                let s: AzureSettings = self.cloud_settings(rec)?;
                 if s.auth != AzureAuth::SharedKey {
                     return Err(Error::invalid(format!(
                         "repository {} reaches Azure with a SAS token; agents get a short-lived signature made with the storage account's shared key, so connect the repository with its shared key",

@@ -11,7 +11,7 @@ use crate::secrets::Sensitive;
 use cairn_cloud::{
     Arm, ArmSettings, AwsAccess, AzureQueues, Ec2, Instance, QueueAuth, QueueService, Sqs,
 };
-use cairn_model::{CloudAccount, CredentialKind};
+use cairn_model::{CloudAccount, CloudGroupSettings, CredentialKind};
 
 /// Where machines are listed: one AWS region, or a whole Azure
 /// subscription (`region` None: every region).
@@ -189,12 +189,18 @@ impl Console {
 
     /// The queue service of a group's queues.
     pub(super) fn group_queues(&self, g: &GroupRecord) -> Result<Box<dyn QueueService>> {
-        match &g.settings.account {
+        self.queues_of(&g.settings)
+    }
+
+    /// The queue service settings `s` name: SQS in the queue region, or
+    /// the Azure storage account with its shared key.
+    pub(super) fn queues_of(&self, s: &CloudGroupSettings) -> Result<Box<dyn QueueService>> {
+        match &s.account {
             CloudAccount::Aws { .. } => Ok(Box::new(Sqs::connect(
-                &self.aws_access(&g.settings.account, &g.settings.queue_region)?,
+                &self.aws_access(&s.account, &s.queue_region)?,
             ))),
             CloudAccount::Azure { .. } => {
-                let (account, endpoint, key) = self.queue_account(&g.settings.account)?;
+                let (account, endpoint, key) = self.queue_account(&s.account)?;
                 Ok(Box::new(AzureQueues::connect(
                     &account,
                     endpoint.as_deref(),

@@ -57,6 +57,7 @@ impl Console {
             };
             check_group_settings(&settings)?;
             probe_new_key(&settings.account, id, secret)?;
+            self.check_queues(&settings)?;
             self.put_credential(
                 &credential,
                 kind,
@@ -67,8 +68,8 @@ impl Console {
             )?;
         } else {
             self.check_group_credential(&settings)?;
+            self.probe_group(&settings)?;
         }
-        self.probe_group(&settings)?;
         self.catalog()?
             .add_group(name, GroupKind::CloudMachines, &settings, description)
     }
@@ -280,13 +281,7 @@ impl Console {
                 "choose the storage account (its shared key in Manage Cloud Credentials) that holds the console's and the machines' queues",
             ));
         }
-        let (account, endpoint, key) = self.queue_account(&s.account)?;
-        let queues = cairn_cloud::AzureQueues::connect(
-            &account,
-            endpoint.as_deref(),
-            &cairn_cloud::QueueAuth::SharedKey(key),
-        )?;
-        cairn_cloud::QueueService::queue_address(&queues, "cairn-probe")?;
+        self.queues_of(s)?.queue_address("cairn-probe")?;
         Ok(())
     }
 
