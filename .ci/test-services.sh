@@ -6,6 +6,8 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/cairn"
 pids=()
 scratch=$(mktemp -d)
 cleanup() {
+  # Service logs outlive the run where the test artifacts go.
+  [[ -n ${CAIRN_ARTIFACTS:-} ]] && mkdir -p "$CAIRN_ARTIFACTS" && cp "$scratch"/*.log "$CAIRN_ARTIFACTS"/ 2>/dev/null || true
   [[ -s $scratch/keyring.pids ]] && mapfile -t -O "${#pids[@]}" pids <"$scratch/keyring.pids"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done

@@ -5,6 +5,7 @@
 pub mod arm;
 pub mod cli;
 pub mod keyring;
+pub mod machine;
 pub mod native_dialog;
 pub mod scheduler;
 pub mod services;

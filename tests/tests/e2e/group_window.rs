@@ -9,6 +9,7 @@
 //! machines.
 
 use cairn_cloud::Ec2;
+use cairn_tests::machine::{MachineStandIn, Sandbox};
 use cairn_tests::services::*;
 use cairn_tests::webdriver::Window;
 use cairn_tests::wizard::{next_to, refused, set_value, title};
@@ -68,6 +69,13 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
     );
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
+    let machine = |id: &str| Sandbox {
+        instance: id.into(),
+        root: tmp.path().join(id),
+        blocked: false,
+    };
+    let stand_in = MachineStandIn::start(vec![machine(&web1), machine(&web2)]);
+    let dist = make_bucket(false);
     let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
     w.click_on("[data-view='infrastructure']");
     w.click_on("[data-node='protection-groups']");
@@ -113,9 +121,17 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
     set_value(&w, "#group-rescan-at", "25:00");
     refused(&w, "a bad time refused", "not a time of day");
     set_value(&w, "#group-rescan-at", "03:30");
+    set_value(&w, "#group-dist-bucket", &dist);
+    set_value(&w, "#group-dist-folder", "agents");
     w.screenshot("group-5-options");
     next_to(&w, "Review");
     let review = w.texts(".review dd").join(" | ");
+    assert!(
+        review.contains(&format!(
+            "Installed through Systems Manager from s3://{dist}/agents"
+        )),
+        "{review}"
+    );
     assert!(review.contains(&format!("any of tier={tier}")), "{review}");
     assert!(review.contains("Daily at 03:30"), "{review}");
     w.screenshot("group-6-review");
@@ -130,8 +146,12 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
     let first = session_ends(&w, "group-9-rescan-session");
     assert!(
         first.contains(
-            "4 machine(s) found, 2 managed (2 new, 3 queue(s) created), 1 managed by another console, 1 excluded"
+            "4 machine(s) found, 2 managed (2 new, 3 queue(s) created), 1 managed by another console, 1 excluded, 0 released; 2 agent(s) installed or updated"
         ),
+        "{first}"
+    );
+    assert!(
+        first.contains("gui-web-1: agent installed through Systems Manager"),
         "{first}"
     );
 
@@ -148,7 +168,13 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
         "{rows}"
     );
     assert!(rows.contains("Excluded"), "{rows}");
-    assert_eq!(rows.matches("Discovered").count(), 2, "{rows}");
+    assert_eq!(rows.matches("Agent installed").count(), 2, "{rows}");
+    assert_eq!(
+        rows.matches(&format!("{} (", cairn_agent::build::VERSION))
+            .count(),
+        2,
+        "the agents' version and build: {rows}"
+    );
     w.screenshot("group-10-machines");
     let me = mark(&web1).expect("web-1 carries the console's mark");
     assert_eq!(mark(&web2).as_ref(), Some(&me));
@@ -219,6 +245,11 @@ fn a_protection_group_added_rescanned_edited_and_removed_in_the_window() {
         .queue_url(&format!("cairn-{me}-{web1}"))
         .expect("look up")
         .is_none());
+    assert!(
+        !tmp.path().join(&web1).join("opt/cairn").exists(),
+        "the agent removed through Systems Manager"
+    );
+    drop(stand_in);
 }
 
 #[test]

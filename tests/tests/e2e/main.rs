@@ -3,6 +3,7 @@
 //! starts. One binary links the SDKs once; window tests take turns through
 //! a lock in `cairn_tests::webdriver`, the rest run beside them.
 
+mod agent_install;
 mod agent_queues;
 mod azure_machines;
 mod cli_backup;

@@ -5,9 +5,11 @@
 //! carries, and reports progress and results on the console's queue.
 //! Backup data never flows through the console.
 
+pub mod build;
 pub mod config;
 pub mod envelope;
 mod handled;
+pub mod inbox;
 pub mod messages;
 mod order;
 mod service;

@@ -141,6 +141,9 @@ pub struct BackupOrder {
 pub struct AgentStatus {
     /// Agent version.
     pub version: String,
+    /// SHA-256 of the agent's executable (the package installed).
+    #[serde(default)]
+    pub build: String,
     /// Operating system ("Linux", "Windows").
     pub os: String,
     /// The machine's host name.

@@ -61,17 +61,31 @@ pub fn serve(cfg: AgentConfig, root: Option<PathBuf>, stop: &CancelToken) -> Res
     );
     shared.heartbeat(None);
     while !stop.is_cancelled() {
-        let batch = match shared.commands.receive(10, Duration::from_secs(5)) {
+        let state = shared.cfg.state_dir();
+        let mut batch = crate::inbox::take(&state, &|n| log(LogLevel::Warning, n));
+        if !batch.is_empty() {
+            log(
+                LogLevel::Info,
+                &format!(
+                    "{} command(s) arrived through the cloud's run command",
+                    batch.len()
+                ),
+            );
+        }
+        let received = match shared.commands.receive(10, Duration::from_secs(5)) {
             Ok(b) => b,
             Err(e) => {
                 log(
                     LogLevel::Warning,
                     &format!("cannot receive: {}; retrying", e.message()),
                 );
-                std::thread::sleep(Duration::from_secs(5));
-                continue;
+                if batch.is_empty() {
+                    std::thread::sleep(Duration::from_secs(5));
+                }
+                Vec::new()
             }
         };
+        batch.extend(received);
         for d in batch {
             if Shared::handle(&shared, d) {
                 stop.cancel();
@@ -212,8 +226,11 @@ impl Shared {
         while !done.is_cancelled() {
             std::thread::sleep(Duration::from_millis(200));
             if last.elapsed() >= EXTEND_EVERY {
-                if let Err(e) = self.commands.extend(&d.receipt, EXTEND_SECS) {
-                    log(LogLevel::Warning, &e.message());
+                let from_queue = crate::inbox::file_of(&d.receipt).is_none();
+                if from_queue {
+                    if let Err(e) = self.commands.extend(&d.receipt, EXTEND_SECS) {
+                        log(LogLevel::Warning, &e.message());
+                    }
                 }
                 self.heartbeat(None);
                 last = Instant::now();
@@ -228,7 +245,8 @@ impl Shared {
             .ok()
             .and_then(|r| r.keys().next().cloned());
         let status = AgentStatus {
-            version: env!("CARGO_PKG_VERSION").into(),
+            version: crate::build::VERSION.into(),
+            build: crate::build::own_build().into(),
             os: std::env::consts::OS.into(),
             hostname: cairn_core::time::hostname(),
             free_bytes: free_bytes(&self.cfg.state_dir()),
@@ -250,6 +268,15 @@ impl Shared {
     }
 
     fn delete(&self, d: &Delivery) {
+        if let Some(file) = crate::inbox::file_of(&d.receipt) {
+            if let Err(e) = std::fs::remove_file(file) {
+                log(
+                    LogLevel::Warning,
+                    &format!("cannot remove {}: {e}", file.display()),
+                );
+            }
+            return;
+        }
         if let Err(e) = self.commands.delete(&d.receipt) {
             log(LogLevel::Warning, &e.message());
         }

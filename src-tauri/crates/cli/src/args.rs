@@ -143,6 +143,11 @@ pub enum Command {
         /// several configurations, each machine's under DIR/<machine id>.
         #[arg(long)]
         root: Option<std::path::PathBuf>,
+        /// Keep the agent's state here (the handled commands and the
+        /// inbox Systems Manager drops commands in) instead of the
+        /// configuration's folder.
+        #[arg(long)]
+        state_dir: Option<std::path::PathBuf>,
         /// Print a systemd unit that runs this agent, and exit.
         #[arg(long)]
         systemd_unit: bool,
@@ -302,6 +307,17 @@ pub struct GroupOptions {
     /// Rescan by hand only.
     #[arg(long)]
     pub no_daily_rescan: bool,
+    /// Install, update and remove the agents through Systems Manager from
+    /// this S3 bucket (the distribution repository: it holds packages and
+    /// command output only, never backups).
+    #[arg(long, conflicts_with = "distribution_container")]
+    pub distribution_bucket: Option<String>,
+    /// Azure: the container of the distribution repository.
+    #[arg(long)]
+    pub distribution_container: Option<String>,
+    /// Folder inside the distribution bucket or container.
+    #[arg(long)]
+    pub distribution_folder: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,7 +4,6 @@
 //! one. Everything the service answers is bounded and checked.
 
 use crate::ec2::Instance;
-use crate::runtime::block_on;
 use azure_core::{HttpClient, Method, Request, Url};
 use cairn_core::{Error, Result, Sensitive};
 use serde::{Deserialize, Serialize};
@@ -21,8 +20,6 @@ const VM_API: &str = "2024-07-01";
 const TAGS_API: &str = "2021-04-01";
 /// The most pages of machines one listing follows.
 const MAX_PAGES: usize = 200;
-/// The largest answer read (a page of machines is far smaller).
-const MAX_BODY: usize = 32 << 20;
 
 /// Where a subscription is and who signs in to it (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,26 +133,7 @@ impl Arm {
     }
 
     fn send(&self, req: &Request, action: &str) -> Result<(u16, Vec<u8>)> {
-        block_on(async {
-            let resp = self.http.execute_request(req).await.map_err(|e| {
-                Error::storage(format!(
-                    "cannot reach Azure at {} to {action}: {e}",
-                    req.url().host_str().unwrap_or("?")
-                ))
-                .transient()
-            })?;
-            let status = u16::from(resp.status());
-            let body = resp.into_body().collect().await.map_err(|e| {
-                Error::storage(format!("Azure's answer to {action} broke off: {e}")).transient()
-            })?;
-            if body.len() > MAX_BODY {
-                return Err(Error::corrupt(format!(
-                    "Azure's answer to {action} is {} bytes, more than Cairn reads",
-                    body.len()
-                )));
-            }
-            Ok((status, body.to_vec()))
-        })
+        crate::http::exchange(self.http.as_ref(), req, "Azure", action)
     }
 
     /// A Resource Manager call with the token; its JSON answer.

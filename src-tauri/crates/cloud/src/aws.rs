@@ -81,10 +81,15 @@ pub(crate) struct Failure {
 impl Failure {
     pub(crate) fn of<E: ProvideErrorMetadata + std::fmt::Debug>(e: &SdkError<E>) -> Self {
         let (code, message) = match e {
-            SdkError::ServiceError(se) => (
-                se.err().code().unwrap_or("").to_string(),
-                se.err().message().unwrap_or("").to_string(),
-            ),
+            SdkError::ServiceError(se) => {
+                let code = se.err().code().unwrap_or("").to_string();
+                let message = match se.err().message() {
+                    Some(m) if !m.is_empty() => m.to_string(),
+                    // A bare status (a proxy's or a server's own failure page).
+                    _ => format!("the service answered HTTP {}", se.raw().status().as_u16()),
+                };
+                (code, message)
+            }
             SdkError::DispatchFailure(d) => {
                 ("".into(), format!("cannot reach the service ({d:?})"))
             }

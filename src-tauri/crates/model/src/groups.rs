@@ -148,6 +148,57 @@ pub struct CloudGroupSettings {
     pub rescan_at: Option<String>,
     /// Region of the console's queue and the machines' queues.
     pub queue_region: String,
+    /// Where agent packages are handed to the machines (None: agents are
+    /// placed by hand with `cairn group agent-config`).
+    #[serde(default)]
+    pub distribution: Option<Distribution>,
+}
+
+/// A distribution repository: an S3 bucket (in the queue region, read
+/// with the group's credential) or an Azure container, with a folder,
+/// used only to hand installation files to machines through signed
+/// addresses; never for backups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// Bucket (AWS) or container (Azure).
+    pub location: String,
+    /// Folder inside it ("" = its root).
+    #[serde(default)]
+    pub folder: String,
+}
+
+impl std::fmt::Display for Distribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.folder.is_empty() {
+            write!(f, "{}", self.location)
+        } else {
+            write!(f, "{}/{}", self.location, self.folder)
+        }
+    }
+}
+
+/// How the console reaches a machine's agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The message service over the two queues (preferred).
+    #[default]
+    Queue,
+    /// AWS Systems Manager Run Command (installs, and when the queue fails).
+    SystemsManager,
+    /// Azure Run Command.
+    RunCommand,
+}
+
+impl Channel {
+    /// How the State column names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Queue => "queue",
+            Self::SystemsManager => "Systems Manager",
+            Self::RunCommand => "Run Command",
+        }
+    }
 }
 
 /// Where a machine of a group stands.
@@ -164,6 +215,8 @@ pub enum MachineState {
     AgentUnreachable,
     /// Left out by an exclusion.
     Excluded,
+    /// Installing its agent failed; the machine's problem says why.
+    InstallFailed,
 }
 
 impl MachineState {
@@ -175,6 +228,7 @@ impl MachineState {
             Self::AgentInstalled => "Agent installed",
             Self::AgentUnreachable => "Agent unreachable",
             Self::Excluded => "Excluded",
+            Self::InstallFailed => "Install failed",
         }
     }
 }
@@ -215,10 +269,53 @@ pub struct MachineRow {
     pub state: MachineState,
     /// Its agent's version, once heard.
     pub agent_version: String,
+    /// SHA-256 of its agent's package, once heard.
+    #[serde(default)]
+    pub agent_build: String,
+    /// True when the console has a newer agent package for it.
+    #[serde(default)]
+    pub update_available: bool,
+    /// How the console reaches it now.
+    #[serde(default)]
+    pub channel: Channel,
+    /// Why the last install or command failed ("" when nothing did).
+    #[serde(default)]
+    pub problem: String,
     /// When its agent was last heard.
     pub last_seen: Option<i64>,
     /// Its last restore point.
     pub last_backup: Option<i64>,
+}
+
+impl MachineRow {
+    /// The State column: "Agent installed", "Agent installed (Systems
+    /// Manager)" while the queue is not the channel, "Install failed: why".
+    pub fn state_text(&self) -> String {
+        let mut s = self.state.label().to_string();
+        if self.channel != Channel::Queue {
+            s.push_str(&format!(" ({})", self.channel.label()));
+        }
+        if !self.problem.is_empty() {
+            s.push_str(&format!(": {}", self.problem));
+        }
+        s
+    }
+
+    /// The Agent column: "0.1.0 (1a2b3c4d)", with ", update available".
+    pub fn agent_text(&self) -> String {
+        if self.agent_version.is_empty() {
+            return String::new();
+        }
+        let build: String = self.agent_build.chars().take(8).collect();
+        let mut s = self.agent_version.clone();
+        if !build.is_empty() {
+            s.push_str(&format!(" ({build})"));
+        }
+        if self.update_available {
+            s.push_str(", update available");
+        }
+        s
+    }
 }
 
 /// What the window's Add Protection Group asks the backend at Next.

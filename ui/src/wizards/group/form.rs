@@ -108,6 +108,9 @@ pub struct GroupForm {
     pub daily: RwSignal<bool>,
     pub rescan_at: RwSignal<String>,
     pub queue_region: RwSignal<String>,
+    /// Distribution bucket ("" = agents are placed by hand).
+    pub dist_bucket: RwSignal<String>,
+    pub dist_folder: RwSignal<String>,
     /// The account's machines (Account step).
     pub found: RwSignal<Vec<DiscoveredMachine>>,
     /// The machines the selection holds (Machines step).
@@ -143,6 +146,8 @@ impl GroupForm {
             daily: RwSignal::new(true),
             rescan_at: RwSignal::new("02:00".into()),
             queue_region: RwSignal::new(String::new()),
+            dist_bucket: RwSignal::new(String::new()),
+            dist_folder: RwSignal::new(String::new()),
             found: RwSignal::new(Vec::new()),
             chosen: RwSignal::new(Vec::new()),
             log: RwSignal::new(Vec::new()),
@@ -213,6 +218,10 @@ impl GroupForm {
             self.rescan_at.set(at.clone());
         }
         self.queue_region.set(s.queue_region.clone());
+        if let Some(d) = &s.distribution {
+            self.dist_bucket.set(d.location.clone());
+            self.dist_folder.set(d.folder.clone());
+        }
     }
 
     pub fn is_edit(&self) -> bool {
@@ -293,6 +302,15 @@ impl GroupForm {
                 .get_untracked()
                 .then(|| self.rescan_at.get_untracked().trim().to_string()),
             queue_region,
+            distribution: optional(self.dist_bucket).map(|location| Distribution {
+                location,
+                folder: self
+                    .dist_folder
+                    .get_untracked()
+                    .trim()
+                    .trim_matches('/')
+                    .to_string(),
+            }),
         })
     }
 }

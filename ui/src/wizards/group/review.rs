@@ -42,6 +42,7 @@ pub fn ReviewStep(form: GroupForm) -> impl IntoView {
         exclusions: Vec::new(),
         rescan_at: None,
         queue_region: String::new(),
+        distribution: None,
     });
     let key = match form.credential.get_untracked() {
         c if c == NEW_KEY => format!("New key {}", form.key_id.get_untracked()),
@@ -76,6 +77,7 @@ pub fn ReviewStep(form: GroupForm) -> impl IntoView {
             <dt>"Exclusions"</dt><dd>{exclusions_text(&s.exclusions)}</dd>
             <dt>"Rescan"</dt><dd>{s.rescan_at.map(|t| format!("Daily at {t}")).unwrap_or_else(|| "By hand only".into())}</dd>
             <dt>{queue_what}</dt><dd>{queue_where}</dd>
+            <dt>"Agents"</dt><dd id="review-distribution">{s.distribution.as_ref().map(|d| format!("Installed through Systems Manager from s3://{d}")).unwrap_or_else(|| "Placed by hand (cairn group agent-config)".into())}</dd>
         </dl>
     }
 }

@@ -228,6 +228,9 @@ pub fn OptionsStep(form: GroupForm) -> impl IntoView {
                 <input id="group-queue-region" type="text" placeholder=first autocomplete="off" prop:value=move || form.queue_region.get() on:input=move |ev| form.queue_region.set(event_target_value(&ev)) />
             </label>
             <p class="hint">"The console's queue and one queue per machine are made in this region (empty: the first region)."</p>
+            {text_field("group-dist-bucket", "Distribution bucket:", form.dist_bucket, "text", "empty: place the agents by hand")}
+            {text_field("group-dist-folder", "Folder:", form.dist_folder, "text", "agents")}
+            <p class="hint">"With a distribution repository, a rescan installs and updates each machine's agent through Systems Manager: the package travels through a signed address that expires within minutes. The bucket holds packages and command output only, never backups."</p>
         }.into_any(),
         Cloud::Azure => view! {
             <label class="field" for="group-queue-credential">

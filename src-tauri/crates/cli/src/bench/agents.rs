@@ -163,6 +163,7 @@ impl Service {
             exclusions: Vec::new(),
             rescan_at: None,
             queue_region: "us-east-1".into(),
+            distribution: None,
         }
     }
 }

@@ -6,7 +6,8 @@ use crate::output;
 use crate::secret_input::read_secret;
 use cairn_console::{Console, Error, Result, Sensitive, Takeover};
 use cairn_model::{
-    CloudAccount, CloudGroupSettings, Exclusion, MachineSelection, ProtectionGroupRow, TagMatch,
+    CloudAccount, CloudGroupSettings, Distribution, Exclusion, MachineSelection,
+    ProtectionGroupRow, TagMatch,
 };
 use serde_json::json;
 
@@ -65,6 +66,7 @@ fn add(console: &Console, a: CloudGroupArgs, json: bool) -> Result<()> {
             .clone()
             .or_else(|| a.regions.first().cloned())
             .unwrap_or_default(),
+        distribution: distribution(&a.options),
     };
     let secret;
     let typed = match (&a.access_key_id, &a.client_id) {
@@ -139,6 +141,9 @@ fn edit(
     }
     settings.exclusions = exclusions(m)?;
     settings.rescan_at = rescan_at(o);
+    if let Some(d) = distribution(o) {
+        settings.distribution = Some(d);
+    }
     let g = console.edit_cloud_group(name, &g.description, &settings)?;
     if json {
         output::json(&json!({"name": g.name, "edited": true}));
@@ -149,6 +154,23 @@ fn edit(
         );
     }
     Ok(())
+}
+
+/// The distribution repository the options name.
+fn distribution(o: &GroupOptions) -> Option<Distribution> {
+    let location = o
+        .distribution_bucket
+        .clone()
+        .or_else(|| o.distribution_container.clone())?;
+    Some(Distribution {
+        location,
+        folder: o
+            .distribution_folder
+            .clone()
+            .unwrap_or_default()
+            .trim_matches('/')
+            .to_string(),
+    })
 }
 
 fn list(console: &Console, json: bool) -> Result<()> {
@@ -200,8 +222,8 @@ fn show(console: &Console, name: &str, json: bool) -> Result<()> {
                 m.id.clone(),
                 m.platform.label().to_string(),
                 m.region.clone(),
-                m.state.label().to_string(),
-                m.agent_version.clone(),
+                m.state_text(),
+                m.agent_text(),
                 when(m.last_seen),
                 when(m.last_backup),
             ]
@@ -230,6 +252,7 @@ fn rescan(console: &Console, name: &str, takeover: Takeover, json: bool) -> Resu
             &json!({"group": r.group, "found": r.found, "managed": r.managed,
             "added": r.added, "queues_created": r.queues_created, "foreign": r.foreign,
             "excluded": r.excluded, "released": r.released, "heard": r.heard,
+            "installed": r.installed,
             "warnings": r.warnings}),
         );
         return Ok(());

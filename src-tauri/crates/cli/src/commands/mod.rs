@@ -30,10 +30,11 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Command::Agent {
         config,
         root,
+        state_dir,
         systemd_unit,
     } = &cli.command
     {
-        return agent(config, root.clone(), *systemd_unit);
+        return agent(config, root.clone(), state_dir.clone(), *systemd_unit);
     }
     let data_dir = cli
         .data_dir
@@ -118,6 +119,7 @@ pub fn daemon(console: Console) -> Result<i32> {
 fn agent(
     configs: &[std::path::PathBuf],
     root: Option<std::path::PathBuf>,
+    state_dir: Option<std::path::PathBuf>,
     unit: bool,
 ) -> Result<i32> {
     if unit {
@@ -126,10 +128,20 @@ fn agent(
         }
         return Ok(0);
     }
-    let cfgs = configs
+    let mut cfgs = configs
         .iter()
         .map(|c| cairn_agent::AgentConfig::load(c))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    if let Some(dir) = &state_dir {
+        let several = cfgs.len() > 1;
+        for cfg in &mut cfgs {
+            cfg.state_dir = Some(if several {
+                dir.join(&cfg.machine_id)
+            } else {
+                dir.clone()
+            });
+        }
+    }
     let stop = CancelToken::new();
     if let [cfg] = cfgs.as_slice() {
         cairn_agent::serve(cfg.clone(), root, &stop)?;

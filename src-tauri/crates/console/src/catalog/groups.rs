@@ -2,7 +2,7 @@
 
 use super::Catalog;
 use crate::error::{Error, Result};
-use cairn_model::{AgentOs, CloudGroupSettings, GroupKind, MachineState};
+use cairn_model::{AgentOs, Channel, CloudGroupSettings, GroupKind, MachineState};
 use rusqlite::{params, OptionalExtension, Row};
 
 /// A protection group as stored.
@@ -43,6 +43,12 @@ pub struct MachineRecord {
     pub key_ref: String,
     /// Its agent's version, once heard.
     pub agent_version: String,
+    /// SHA-256 of its agent's package, once heard.
+    pub agent_build: String,
+    /// How the console reaches it now.
+    pub channel: Channel,
+    /// Why its last install or command failed ("" when nothing did).
+    pub problem: String,
     /// When its agent was last heard.
     pub last_seen: Option<i64>,
     /// Its last restore point.
@@ -86,7 +92,7 @@ fn group_row(r: &Row<'_>) -> rusqlite::Result<GroupRecord> {
 }
 
 const MACHINE_COLUMNS: &str = "group_id, machine_id, name, platform, region, state, queue_url,
-     key_ref, agent_version, last_seen, last_backup";
+     key_ref, agent_version, last_seen, last_backup, agent_build, channel, problem";
 
 fn machine_row(r: &Row<'_>) -> rusqlite::Result<MachineRecord> {
     Ok(MachineRecord {
@@ -101,6 +107,9 @@ fn machine_row(r: &Row<'_>) -> rusqlite::Result<MachineRecord> {
         agent_version: r.get(8)?,
         last_seen: r.get(9)?,
         last_backup: r.get(10)?,
+        agent_build: r.get(11)?,
+        channel: quoted(&r.get::<_, String>(12)?, "channel")?,
+        problem: r.get(13)?,
     })
 }
 
@@ -200,7 +209,7 @@ impl Catalog {
         self.conn().execute(
             &format!(
                 "INSERT OR REPLACE INTO group_machines({MACHINE_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
             ),
             params![
                 m.group_id,
@@ -213,7 +222,10 @@ impl Catalog {
                 m.key_ref,
                 m.agent_version,
                 m.last_seen,
-                m.last_backup
+                m.last_backup,
+                m.agent_build,
+                unquoted(&m.channel)?,
+                m.problem
             ],
         )?;
         Ok(())
@@ -228,14 +240,23 @@ impl Catalog {
         Ok(())
     }
 
-    /// Notes that a machine's agent was heard (in every group holding it).
-    pub fn machine_heard(&self, machine_id: &str, version: &str, time: i64) -> Result<()> {
+    /// Notes that a machine's agent was heard on the queue (in every group
+    /// holding it): the queue is its channel again and an install that
+    /// seemed to fail has worked after all.
+    pub fn machine_heard(
+        &self,
+        machine_id: &str,
+        version: &str,
+        build: &str,
+        time: i64,
+    ) -> Result<()> {
         self.conn().execute(
-            "UPDATE group_machines SET agent_version = ?2, last_seen = ?3,
-                 state = CASE WHEN state IN ('discovered', 'agent_unreachable')
+            "UPDATE group_machines SET agent_version = ?2, agent_build = ?3, last_seen = ?4,
+                 channel = 'queue', problem = '',
+                 state = CASE WHEN state IN ('discovered', 'agent_unreachable', 'install_failed')
                               THEN 'agent_installed' ELSE state END
              WHERE machine_id = ?1",
-            params![machine_id, version, time],
+            params![machine_id, version, build, time],
         )?;
         Ok(())
     }

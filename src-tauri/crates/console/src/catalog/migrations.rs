@@ -177,6 +177,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, name)
     );
     "#,
+    // 7 → 8: what an installed agent is (its package's SHA-256), how the
+    // console reaches it, and why its last install or command failed.
+    r#"
+    ALTER TABLE group_machines ADD COLUMN agent_build TEXT NOT NULL DEFAULT '';
+    ALTER TABLE group_machines ADD COLUMN channel TEXT NOT NULL DEFAULT 'queue';
+    ALTER TABLE group_machines ADD COLUMN problem TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this program writes.

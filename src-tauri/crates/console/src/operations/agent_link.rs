@@ -26,6 +26,17 @@ impl Console {
         m: &MachineRecord,
         body: &Body,
     ) -> Result<String> {
+        let (id, text) = self.seal_for_machine(m, body)?;
+        self.group_queues(g)?.open(&m.queue_url).send(&text)?;
+        Ok(id)
+    }
+
+    /// Seals `body` for machine `m`: the message's id and text.
+    pub(super) fn seal_for_machine(
+        &self,
+        m: &MachineRecord,
+        body: &Body,
+    ) -> Result<(String, String)> {
         let key = self.agent_key(m)?;
         let ends = self.console_ends(&m.machine_id)?;
         let (id, text) = envelope::letter(
@@ -37,8 +48,7 @@ impl Console {
             COMMAND_TTL,
         )
         .map_err(|e| Error::internal(format!("cannot seal the command to {}: {e}", m.name)))?;
-        self.group_queues(g)?.open(&m.queue_url).send(&text)?;
-        Ok(id)
+        Ok((id, text))
     }
 
     /// Reads what waits on the console queue: heartbeats are recorded (the
@@ -70,6 +80,7 @@ impl Console {
                             self.catalog()?.machine_heard(
                                 machine,
                                 &status.version,
+                                &status.build,
                                 m.header.sent.min(cairn_core::time::now()),
                             )?;
                             heard += 1;
@@ -119,11 +130,13 @@ impl Console {
         envelope::open(key, &ends, &d.body, cairn_core::time::now()).map_err(|e| e.to_string())
     }
 
-    /// Releases a machine: its agent is told to stop and forget this
-    /// console, the console's tag is removed, its queue deleted (an agent
+    /// Releases a machine: its agent is removed through Systems Manager
+    /// when the group has a distribution repository, told to stop and
+    /// forget this console, the console's tag is removed, its queue deleted (an agent
     /// whose queue is gone stops too) and its key forgotten.
     pub(super) fn release_machine(&self, g: &GroupRecord, m: &MachineRecord) -> Result<()> {
         let me = self.console_id()?;
+        let uninstalled = self.uninstall_agent(g, m);
         if !m.queue_url.is_empty() && !m.key_ref.is_empty() {
             self.send_to_machine(g, m, &Body::Stop { uninstall: true })?;
         }
@@ -137,7 +150,7 @@ impl Console {
         if !m.key_ref.is_empty() {
             crate::secrets::delete(&m.key_ref, &format!("agent key of {}", m.name))?;
         }
-        Ok(())
+        uninstalled
     }
 
     pub(super) fn agent_key(&self, m: &MachineRecord) -> Result<AgentKey> {

@@ -48,6 +48,11 @@ struct Running {
     backup_id: String,
     heard: Instant,
     progress: ProgressSnapshot,
+    /// The sealed command, for Systems Manager to hand over when the
+    /// queue stays silent.
+    sealed: String,
+    /// True once Systems Manager handed it over.
+    relayed: bool,
 }
 
 impl Console {
@@ -311,8 +316,12 @@ impl Dispatch<'_> {
             while running.len() < CONCURRENT_MACHINES {
                 let Some(t) = pending.pop_front() else { break };
                 match self.send_order(&t) {
-                    Ok((order, backup_id)) => {
-                        self.log(&t, LogLevel::Info, "backup command sent to its agent");
+                    Ok((order, backup_id, sealed)) => {
+                        self.log(
+                            &t,
+                            LogLevel::Info,
+                            "backup command sent to its agent (channel: queue)",
+                        );
                         self.task(&t, |k| {
                             k.status = TaskStatus::Running;
                             k.started = Some(cairn_core::time::now());
@@ -325,6 +334,8 @@ impl Dispatch<'_> {
                                 backup_id,
                                 heard: Instant::now(),
                                 progress: ProgressSnapshot::default(),
+                                sealed,
+                                relayed: false,
                             },
                         );
                     }
@@ -395,8 +406,9 @@ impl Dispatch<'_> {
         })
     }
 
-    /// Seals and sends one machine's order; its message id and backup id.
-    fn send_order(&self, t: &Target) -> Result<(String, String)> {
+    /// Seals and sends one machine's order; its message id, backup id and
+    /// sealed text.
+    fn send_order(&self, t: &Target) -> Result<(String, String, String)> {
         let s = &self.job.settings;
         let backup_id = cairn_core::jobs::backup_id(&s.uid, &t.machine.machine_id);
         let order = BackupOrder {
@@ -415,12 +427,14 @@ impl Dispatch<'_> {
             compression: s.compression,
             full: self.full,
         };
-        let id = self.console.send_to_machine(
-            &t.group,
-            &t.machine,
-            &Body::RunBackup(Box::new(order)),
-        )?;
-        Ok((id, backup_id))
+        let (id, sealed) = self
+            .console
+            .seal_for_machine(&t.machine, &Body::RunBackup(Box::new(order)))?;
+        self.console
+            .group_queues(&t.group)?
+            .open(&t.machine.queue_url)
+            .send(&sealed)?;
+        Ok((id, backup_id, sealed))
     }
 
     /// Reads the console queues of the running machines' groups once.
@@ -486,6 +500,7 @@ impl Dispatch<'_> {
                 self.console.catalog()?.machine_heard(
                     &machine,
                     &status.version,
+                    &status.build,
                     cairn_core::time::now(),
                 )?;
                 if let Some(r) = running.get_mut(&order.0) {
@@ -551,11 +566,25 @@ impl Dispatch<'_> {
             .map(|(id, _)| id.clone())
             .collect();
         for id in silent {
-            let Some(r) = running.remove(&id) else {
+            let Some(mut r) = running.remove(&id) else {
                 continue;
             };
+            let relayed = if r.relayed {
+                Err("the command Systems Manager handed over got no answer either".to_string())
+            } else {
+                self.relay(&id, &r)
+            };
+            let why = match relayed {
+                Ok(()) => {
+                    r.relayed = true;
+                    r.heard = Instant::now();
+                    running.insert(id, r);
+                    continue;
+                }
+                Err(why) => why,
+            };
             let reason = format!(
-                "agent unreachable over the queue: no answer from {} for {} s (its agent may have stopped, or the machine may be off); the repository keeps its earlier restore points",
+                "agent unreachable over the queue: no answer from {} for {} s (its agent may have stopped, or the machine may be off; {why}); the repository keeps its earlier restore points",
                 r.target.machine.name,
                 self.timeout.as_secs()
             );
@@ -569,6 +598,43 @@ impl Dispatch<'_> {
             done.push((r.target, r.backup_id, OrderResult::Failed { reason }));
         }
         Ok(())
+    }
+
+    /// Switches a silent machine's command to Systems Manager; why not
+    /// when it cannot.
+    fn relay(&self, id: &str, r: &Running) -> std::result::Result<(), String> {
+        let t = &r.target;
+        if t.group.settings.distribution.is_none() {
+            return Err(
+                "the group has no distribution repository for Systems Manager to step in".into(),
+            );
+        }
+        self.log(
+            t,
+            LogLevel::Warning,
+            &format!(
+                "no answer on the queue for {} s; sending the command through Systems Manager",
+                self.timeout.as_secs()
+            ),
+        );
+        match self
+            .console
+            .deliver_by_run_command(&t.group, &t.machine, id, &r.sealed)
+        {
+            Ok(Ok(what)) => {
+                self.log(
+                    t,
+                    LogLevel::Info,
+                    &format!("channel: Systems Manager carried the backup command ({what}); waiting for the agent"),
+                );
+                Ok(())
+            }
+            Ok(Err(why)) => Err(format!("Systems Manager could not step in: {why}")),
+            Err(e) => Err(format!(
+                "Systems Manager could not step in: {}",
+                e.message()
+            )),
+        }
     }
 
     fn cancel_all(&self, running: &HashMap<String, Running>) -> Result<()> {

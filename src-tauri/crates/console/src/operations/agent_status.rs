@@ -83,6 +83,7 @@ impl Console {
                 self.catalog()?.machine_heard(
                     &machine.machine_id,
                     &status.version,
+                    &status.build,
                     cairn_core::time::now(),
                 )?;
                 out[i] = AgentAnswer {

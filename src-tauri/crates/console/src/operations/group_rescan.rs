@@ -6,6 +6,7 @@
 //! machine; a region that does not answer is a warning, and its machines
 //! are kept as they were.
 
+use super::agent_install::{Distributor, Outcome, Reach};
 use super::group_cloud::{self, console_queue_name, machine_queue_name, Directory, Scope};
 use super::groups::{excluded, is_managed, new_agent_key, selected, CONSOLE_TAG};
 use super::Console;
@@ -41,6 +42,9 @@ pub struct GroupRescan {
     pub released: u32,
     /// Agents heard while rescanning.
     pub heard: u32,
+    /// Agents installed or updated through Systems Manager (each said
+    /// hello with the new package).
+    pub installed: u32,
     /// Regions or machines that could not be handled, with the reason.
     pub warnings: Vec<String>,
 }
@@ -52,6 +56,12 @@ impl GroupRescan {
             "{}: {} machine(s) found, {} managed ({} new, {} queue(s) created), {} managed by another console, {} excluded, {} released",
             self.group, self.found, self.managed, self.added, self.queues_created, self.foreign, self.excluded, self.released
         );
+        if self.installed > 0 {
+            s.push_str(&format!(
+                "; {} agent(s) installed or updated",
+                self.installed
+            ));
+        }
         if !self.warnings.is_empty() {
             s.push_str(&format!("; {} warning(s)", self.warnings.len()));
         }
@@ -167,6 +177,10 @@ struct Rescan<'a> {
     me: String,
     queues: Box<dyn QueueService>,
     before: BTreeMap<String, MachineRecord>,
+    /// The distribution repository agents are installed from, if any.
+    dist: Option<Distributor>,
+    /// Whether Systems Manager ran the check on each machine to install.
+    checks: BTreeMap<String, Outcome>,
     out: GroupRescan,
 }
 
@@ -186,6 +200,8 @@ impl<'a> Rescan<'a> {
         Ok(Self {
             me: console.console_id()?,
             queues: console.group_queues(group)?,
+            dist: console.distributor(group)?,
+            checks: BTreeMap::new(),
             console,
             group,
             session,
@@ -224,6 +240,7 @@ impl<'a> Rescan<'a> {
                         LogLevel::Info,
                         &format!("{}: {} machine(s) in the account", scope.label, found.len()),
                     )?;
+                    self.check_run_command(&found)?;
                     for inst in found {
                         if let Some(id) = self.consider(&inst, &directory)? {
                             seen.insert(id);
@@ -244,6 +261,7 @@ impl<'a> Rescan<'a> {
         let (heard, ignored) = self.console.pump_console_queue(self.group)?;
         self.out.heard = heard;
         self.out.warnings.extend(ignored);
+        self.install()?;
         self.mark_silent()?;
         self.out.managed = self
             .console
@@ -275,7 +293,7 @@ impl<'a> Rescan<'a> {
         self.out.found += 1;
         let prev = self.before.get(&inst.id).cloned();
         let owner = inst.tags.get(CONSOLE_TAG).filter(|o| !o.is_empty());
-        let foreign = owner.is_some_and(|o| *o != self.me) && self.takeover == Takeover::No;
+        let foreign = self.foreign(inst);
         let mut notes = Vec::new();
         let was_managed = prev.as_ref().is_some_and(|p| is_managed(p.state));
         let mut rec = prev.clone().unwrap_or_else(|| MachineRecord {
@@ -288,6 +306,9 @@ impl<'a> Rescan<'a> {
             queue_url: String::new(),
             key_ref: String::new(),
             agent_version: String::new(),
+            agent_build: String::new(),
+            channel: Default::default(),
+            problem: String::new(),
             last_seen: None,
             last_backup: None,
         });
@@ -315,6 +336,11 @@ impl<'a> Rescan<'a> {
                 MachineState::ManagedElsewhere,
                 &mut notes,
             )?;
+        } else if let Some(Err(why)) = self.checks.get(&inst.id) {
+            notes.push(why.clone());
+            self.out.warnings.push(format!("{}: {why}", rec.name));
+            rec.state = MachineState::InstallFailed;
+            rec.problem = why.chars().take(2000).collect();
         } else {
             if owner.map(String::as_str) != Some(self.me.as_str()) {
                 directory.tag(&inst.id, CONSOLE_TAG, &self.me)?;
@@ -346,6 +372,47 @@ impl<'a> Rescan<'a> {
         );
         self.log(LogLevel::Info, &line)?;
         Ok(Some(inst.id.clone()))
+    }
+
+    /// True when another console manages `inst` and it is not taken over.
+    fn foreign(&self, inst: &Instance) -> bool {
+        let owner = inst.tags.get(CONSOLE_TAG).filter(|o| !o.is_empty());
+        owner.is_some_and(|o| *o != self.me) && self.takeover == Takeover::No
+    }
+
+    /// Setup step 1, before a machine is marked or given queues: with a
+    /// distribution repository, Systems Manager must run a harmless script
+    /// on each machine that still needs its agent.
+    fn check_run_command(&mut self, found: &[Instance]) -> Result<()> {
+        let Some(dist) = &self.dist else {
+            return Ok(());
+        };
+        let s = &self.group.settings;
+        let wanted: Vec<Reach<'_>> = found
+            .iter()
+            .filter(|i| selected(&i.id, &i.tags, &s.selection))
+            .filter(|i| !excluded(&i.id, &i.tags, &s.exclusions) && !self.foreign(i))
+            .filter(|i| {
+                self.before
+                    .get(&i.id)
+                    .is_none_or(|m| m.last_seen.is_none() || m.state == MachineState::InstallFailed)
+            })
+            .map(|i| Reach {
+                id: &i.id,
+                region: &i.region,
+                os: if i.windows {
+                    AgentOs::Windows
+                } else {
+                    AgentOs::Linux
+                },
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let checks = self.console.check_run_command(dist, &wanted)?;
+        self.checks.extend(checks);
+        Ok(())
     }
 
     /// Gives a managed machine its queue and key.
@@ -443,6 +510,52 @@ impl<'a> Rescan<'a> {
                         format!("; {}", notes.join("; "))
                     }
                 ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// With a distribution repository: installs the agent on managed
+    /// machines that never had one (or whose install failed) and updates
+    /// those running another package, then deletes unused packages.
+    fn install(&mut self) -> Result<()> {
+        let Some(dist) = &self.dist else {
+            return Ok(());
+        };
+        let (mut fresh, mut stale) = (Vec::new(), Vec::new());
+        for m in self.console.catalog()?.group_machines(self.group.id)? {
+            if !is_managed(m.state) {
+                continue;
+            }
+            let checked = matches!(self.checks.get(&m.machine_id), Some(Ok(_)));
+            let other =
+                super::agent_packages::build_for(m.platform).is_some_and(|b| b != m.agent_build);
+            if checked {
+                fresh.push(m);
+            } else if m.last_seen.is_some() && other {
+                stale.push(m);
+            }
+        }
+        if !fresh.is_empty() || !stale.is_empty() {
+            let session = self.session;
+            let log = |level: LogLevel, line: &str| {
+                if let Ok(c) = self.console.catalog() {
+                    let _ = c.log(session, level, line);
+                }
+            };
+            let done = self
+                .console
+                .install_agents(self.group, dist, fresh, stale, &log)?;
+            self.out.installed = done.installed;
+            for (machine, why) in done.failed {
+                self.out.warnings.push(format!("{machine}: {why}"));
+            }
+        }
+        let pruned = self.console.prune_packages(self.group, dist)?;
+        if pruned > 0 {
+            self.log(
+                LogLevel::Info,
+                &format!("Deleted {pruned} agent package(s) no machine uses from the distribution repository"),
             )?;
         }
         Ok(())

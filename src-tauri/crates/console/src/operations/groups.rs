@@ -12,7 +12,7 @@ use cairn_agent::config::{AgentConfig, Transport};
 use cairn_agent::envelope::AgentKey;
 use cairn_model::{
     CloudAccount, CloudGroupSettings, CredentialKind, Exclusion, GroupKind, GroupReleased,
-    MachineRow, MachineSelection, MachineState, ProtectionGroupRow,
+    MachineRow, MachineSelection, MachineState, ProtectionGroupRow, RepositoryKind,
 };
 use std::path::PathBuf;
 
@@ -56,6 +56,7 @@ impl Console {
                 }
             };
             check_group_settings(&settings)?;
+            self.check_distribution(&settings)?;
             probe_new_key(&settings.account, id, secret)?;
             self.check_queues(&settings)?;
             self.put_credential(
@@ -129,12 +130,19 @@ impl Console {
             .into_iter()
             .map(|m| MachineRow {
                 group: g.name.clone(),
+                update_available: g.settings.distribution.is_some()
+                    && !m.agent_build.is_empty()
+                    && super::agent_packages::build_for(m.platform)
+                        .is_some_and(|b| b != m.agent_build),
                 id: m.machine_id,
                 name: m.name,
                 platform: m.platform,
                 region: m.region,
                 state: m.state,
                 agent_version: m.agent_version,
+                agent_build: m.agent_build,
+                channel: m.channel,
+                problem: m.problem,
                 last_seen: m.last_seen,
                 last_backup: m.last_backup,
             })
@@ -181,6 +189,17 @@ impl Console {
         state_dir: Option<PathBuf>,
     ) -> Result<AgentConfig> {
         let (g, m) = self.group_machine(group, machine)?;
+        let mut cfg = self.machine_agent_config(&g, &m)?;
+        cfg.state_dir = state_dir;
+        Ok(cfg)
+    }
+
+    /// The configuration of a managed machine of `g` (default state folder).
+    pub(super) fn machine_agent_config(
+        &self,
+        g: &GroupRecord,
+        m: &MachineRecord,
+    ) -> Result<AgentConfig> {
         if !is_managed(m.state) || m.queue_url.is_empty() {
             return Err(Error::invalid(format!(
                 "machine {} is {}: only a machine this console manages gets an agent configuration",
@@ -194,8 +213,8 @@ impl Console {
             machine_id: m.machine_id.clone(),
             machine_name: m.name.clone(),
             key: key.expose().clone(),
-            transport: self.agent_transport(&g, &m.queue_url)?,
-            state_dir,
+            transport: self.agent_transport(g, &m.queue_url)?,
+            state_dir: None,
         })
     }
 
@@ -264,6 +283,38 @@ impl Console {
     fn check_group_credential(&self, s: &CloudGroupSettings) -> Result<()> {
         check_group_settings(s)?;
         self.catalog()?.credential(s.account.credential())?;
+        self.check_distribution(s)
+    }
+
+    /// A distribution repository is on AWS and shares no folder with a
+    /// backup repository (it only ever holds packages and command output).
+    fn check_distribution(&self, s: &CloudGroupSettings) -> Result<()> {
+        let Some(d) = &s.distribution else {
+            return Ok(());
+        };
+        if matches!(s.account, CloudAccount::Azure { .. }) {
+            return Err(Error::invalid(
+                "installing agents through Azure Run Command is not available yet: leave the distribution container out and place the agents with `cairn group agent-config`",
+            ));
+        }
+        let folder = d.folder.trim_matches('/');
+        for rec in self.catalog()?.repositories()? {
+            if !matches!(
+                rec.kind,
+                RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible
+            ) {
+                continue;
+            }
+            let Ok(r) = self.cloud_settings::<cairn_cloud::S3Settings>(&rec) else {
+                continue;
+            };
+            if r.bucket == d.location && folders_overlap(folder, r.folder.trim_matches('/')) {
+                return Err(Error::invalid(format!(
+                    "the distribution repository {d} overlaps backup repository {} (s3://{}/{}): choose another bucket or folder; it only hands packages to machines and must never hold backups",
+                    rec.name, r.bucket, r.folder
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -341,11 +392,22 @@ pub(super) fn check_group_settings(s: &CloudGroupSettings) -> Result<()> {
     Ok(())
 }
 
+/// True when one folder is the other or holds it ("" holds everything).
+fn folders_overlap(a: &str, b: &str) -> bool {
+    let inside = |outer: &str, inner: &str| {
+        outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+    };
+    inside(a, b) || inside(b, a)
+}
+
 /// True for a machine the console manages (it has a tag and a queue).
 pub(super) fn is_managed(state: MachineState) -> bool {
     matches!(
         state,
-        MachineState::Discovered | MachineState::AgentInstalled | MachineState::AgentUnreachable
+        MachineState::Discovered
+            | MachineState::AgentInstalled
+            | MachineState::AgentUnreachable
+            | MachineState::InstallFailed
     )
 }
 
@@ -427,6 +489,15 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn distribution_folders_overlap_only_along_one_path() {
+        assert!(folders_overlap("", "repo"));
+        assert!(folders_overlap("dist", "dist/x"));
+        assert!(folders_overlap("dist", "dist"));
+        assert!(!folders_overlap("dist", "distribution"));
+        assert!(!folders_overlap("a/dist", "a/repo"));
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! desktop shell and the CLI offer on it.
 
 mod agent_grants;
+mod agent_install;
 mod agent_link;
+mod agent_packages;
 mod agent_runs;
+mod agent_scripts;
 mod agent_status;
 mod backup_listing;
 mod backup_map;
