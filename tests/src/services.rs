@@ -171,6 +171,14 @@ pub fn list_objects(bucket: &str) -> Vec<aws_sdk_s3::types::Object> {
     })
 }
 
+/// The keys of every object in `bucket`.
+pub fn object_keys(bucket: &str) -> Vec<String> {
+    list_objects(bucket)
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect()
+}
+
 /// Starts an EC2 instance on the test server with `tags`; its id.
 pub fn run_instance(ec2: &aws_sdk_ec2::Client, tags: &[(&str, &str)]) -> String {
     use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};

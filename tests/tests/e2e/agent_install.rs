@@ -201,10 +201,7 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
         script.contains(&sha),
         "the script checks the package's SHA-256"
     );
-    let objects: Vec<String> = list_objects(&dist)
-        .iter()
-        .filter_map(|o| o.key().map(str::to_string))
-        .collect();
+    let objects = object_keys(&dist);
     assert_eq!(
         objects,
         vec![format!("agents/packages/{sha}/cairn-linux-x86_64")],
@@ -261,10 +258,7 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
         config_before,
         "an update keeps the configuration"
     );
-    let objects: Vec<String> = list_objects(&dist)
-        .iter()
-        .filter_map(|o| o.key().map(str::to_string))
-        .collect();
+    let objects = object_keys(&dist);
     assert_eq!(
         objects,
         vec![format!("agents/packages/{newer}/cairn-linux-x86_64")],

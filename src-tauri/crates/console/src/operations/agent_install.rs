@@ -224,12 +224,12 @@ impl Console {
         fresh: bool,
         inbox: Option<&Inbox<'_>>,
     ) -> Result<SentInstall> {
-        let package = package_for(m.platform)?;
         if m.platform == AgentOs::Windows {
             return Err(Error::invalid(
                 "installing the agent on Windows through Systems Manager is not available yet; place it by hand with `cairn group agent-config`",
             ));
         }
+        let package = package_for(m.platform)?;
         let package_key = dist.publish(&package)?;
         let package_url = dist.store.signed_get(&package_key, SIGNED_SECS)?;
         let config_key = if fresh {
@@ -455,12 +455,7 @@ impl Distributor {
 
     /// Uploads a package once (its key names its SHA-256); its key.
     fn publish(&self, p: &Package) -> Result<String> {
-        let name = p
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "cairn".into());
-        let key = format!("packages/{}/{name}", p.sha256);
+        let key = format!("packages/{}/{}", p.sha256, p.file);
         if !self.store.exists(&key)? {
             let bytes = std::fs::read(&p.path)
                 .map_err(|e| Error::io("read the agent package", &p.path, e))?;

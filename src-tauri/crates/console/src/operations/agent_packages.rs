@@ -28,6 +28,8 @@ pub struct Package {
     pub sha256: String,
     /// Its size in bytes.
     pub size: u64,
+    /// Its name in a package folder and in the distribution repository.
+    pub file: String,
 }
 
 /// The package for machines of `os` (x86-64: cloud machines' instance
@@ -58,6 +60,7 @@ pub fn package_for(os: AgentOs) -> Result<Package> {
         path,
         sha256,
         size,
+        file,
     })
 }
 
