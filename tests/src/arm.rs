@@ -5,7 +5,11 @@
 //! (`GET /subscriptions/{id}/providers/Microsoft.Compute/virtualMachines`,
 //! two machines per page with `nextLink`), and Tags - Update At Scope
 //! (`PATCH {resource}/providers/Microsoft.Resources/tags/default`, Merge
-//! and Delete). Everything else Cairn does on Azure runs against Azurite.
+//! and Delete), and the Managed Run Commands of a machine (`{resource}/
+//! runCommands`: list, create or update, get with `$expand=instanceView`,
+//! delete), whose scripts the machine stand-in of `crate::machine` takes
+//! and answers like a VM's own agent. Everything else Cairn does on Azure
+//! runs against Azurite.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -23,6 +27,22 @@ pub struct Vm {
     pub tags: BTreeMap<String, String>,
 }
 
+/// A Managed Run Command deployed on a machine.
+#[derive(Debug, Clone)]
+pub struct RunCommand {
+    /// The VM's name.
+    pub vm: String,
+    /// The run command's name.
+    pub name: String,
+    /// Its script.
+    pub script: String,
+    /// Pending, Running, Succeeded or Failed.
+    pub state: String,
+    pub exit_code: i64,
+    pub output: String,
+    pub error: String,
+}
+
 struct State {
     tenant: String,
     client_id: String,
@@ -30,6 +50,7 @@ struct State {
     subscription: String,
     token: String,
     vms: Vec<Vm>,
+    runs: Vec<RunCommand>,
     /// Requests that came without the token (refused).
     refused: u32,
 }
@@ -54,6 +75,7 @@ impl ArmStandIn {
             subscription: subscription.into(),
             token: format!("token-{}", crate::services::unique("arm")),
             vms: Vec::new(),
+            runs: Vec::new(),
             refused: 0,
         }));
         let s = Self { state, port };
@@ -105,6 +127,75 @@ impl ArmStandIn {
             .unwrap_or_default()
     }
 
+    /// Deploys `n` run commands of someone else on a machine.
+    pub fn deploy_foreign_run_commands(&self, vm_id: &str, n: usize) {
+        let vm = self.vm_name(vm_id);
+        let mut s = self.lock();
+        for i in 0..n {
+            s.runs.push(RunCommand {
+                vm: vm.clone(),
+                name: format!("ops-task-{i}"),
+                script: "echo hello".into(),
+                state: "Succeeded".into(),
+                exit_code: 0,
+                output: "hello".into(),
+                error: String::new(),
+            });
+        }
+    }
+
+    /// The names of the run commands deployed on a machine now.
+    pub fn run_command_names(&self, vm_id: &str) -> Vec<String> {
+        let vm = self.vm_name(vm_id);
+        let s = self.lock();
+        s.runs
+            .iter()
+            .filter(|r| r.vm == vm)
+            .map(|r| r.name.clone())
+            .collect()
+    }
+
+    /// The pending run commands of a machine (name and script), now
+    /// marked running: what a VM's own agent picks up.
+    pub fn take_pending(&self, vm_id: &str) -> Vec<(String, String)> {
+        let vm = self.vm_name(vm_id);
+        let mut s = self.lock();
+        s.runs
+            .iter_mut()
+            .filter(|r| r.vm == vm && r.state == "Pending")
+            .map(|r| {
+                r.state = "Running".into();
+                (r.name.clone(), r.script.clone())
+            })
+            .collect()
+    }
+
+    /// Records how a machine's run command ended.
+    pub fn finish(&self, vm_id: &str, name: &str, exit_code: i64, output: &str, error: &str) {
+        let vm = self.vm_name(vm_id);
+        let mut s = self.lock();
+        if let Some(r) = s.runs.iter_mut().find(|r| r.vm == vm && r.name == name) {
+            r.state = if exit_code == 0 {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
+            .into();
+            r.exit_code = exit_code;
+            r.output = output.into();
+            r.error = error.into();
+        }
+    }
+
+    fn vm_name(&self, vm_id: &str) -> String {
+        self.lock()
+            .vms
+            .iter()
+            .find(|v| v.vm_id == vm_id)
+            .map(|v| v.name.clone())
+            .unwrap_or_default()
+    }
+
     /// Requests refused for a missing or wrong token.
     pub fn refused(&self) -> u32 {
         self.lock().refused
@@ -121,7 +212,11 @@ impl ArmStandIn {
                 return;
             };
             let (status, answer) = self.answer(&method, &target, &headers, &body);
-            let text = answer.to_string();
+            let text = if answer.is_null() {
+                String::new()
+            } else {
+                answer.to_string()
+            };
             let head = format!(
                 "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
                 if status < 400 { "OK" } else { "Error" },
@@ -228,11 +323,107 @@ impl ArmStandIn {
                 json!({"id": format!("{resource}{suffix}"), "name": "default", "properties": {"tags": vm.tags}}),
             );
         }
+        if let Some(found) = run_commands(&mut s, method, path, query, body) {
+            return found;
+        }
         (
             404,
             json!({"error": {"code": "NotFound", "message": format!("{method} {path}")}}),
         )
     }
+}
+
+/// The Managed Run Commands API of a machine, when `path` is one of its
+/// addresses.
+fn run_commands(
+    s: &mut State,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &[u8],
+) -> Option<(u16, Value)> {
+    let (resource, rest) = path.split_once("/runCommands")?;
+    let sub = s.subscription.clone();
+    let vm = s
+        .vms
+        .iter()
+        .find(|v| resource_id(&sub, v) == resource)?
+        .name
+        .clone();
+    let name = rest.strip_prefix('/').unwrap_or("").to_string();
+    let view = |r: &RunCommand, expand: bool| {
+        let mut v = json!({
+            "id": format!("{resource}/runCommands/{}", r.name),
+            "name": r.name,
+            "type": "Microsoft.Compute/virtualMachines/runCommands",
+            "properties": {"provisioningState": "Succeeded", "source": {"script": r.script}}
+        });
+        if expand {
+            v["properties"]["instanceView"] = json!({
+                "executionState": r.state,
+                "exitCode": r.exit_code,
+                "output": r.output,
+                "error": r.error,
+            });
+        }
+        v
+    };
+    let found = s.runs.iter().position(|r| r.vm == vm && r.name == name);
+    Some(match (method, name.is_empty(), found) {
+        ("GET", true, _) => {
+            let list: Vec<Value> = s
+                .runs
+                .iter()
+                .filter(|r| r.vm == vm)
+                .map(|r| view(r, false))
+                .collect();
+            (200, json!({ "value": list }))
+        }
+        ("PUT", false, _) => {
+            let req: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let Some(script) = req
+                .pointer("/properties/source/script")
+                .and_then(Value::as_str)
+            else {
+                return Some((
+                    400,
+                    json!({"error": {"code": "InvalidParameter", "message": "source.script"}}),
+                ));
+            };
+            let deployed = s.runs.iter().filter(|r| r.vm == vm).count();
+            if found.is_none() && deployed >= 25 {
+                return Some((
+                    409,
+                    json!({"error": {"code": "OperationNotAllowed", "message": "The maximum number of run commands (25) per virtual machine has been reached."}}),
+                ));
+            }
+            let run = RunCommand {
+                vm: vm.clone(),
+                name: name.clone(),
+                script: script.to_string(),
+                state: "Pending".into(),
+                exit_code: 0,
+                output: String::new(),
+                error: String::new(),
+            };
+            let answer = view(&run, false);
+            match found {
+                Some(i) => s.runs[i] = run,
+                None => s.runs.push(run),
+            }
+            (201, answer)
+        }
+        ("GET", false, Some(i)) => (200, view(&s.runs[i], query.contains("instanceView"))),
+        ("DELETE", false, Some(i)) => {
+            s.runs.remove(i);
+            (200, Value::Null)
+        }
+        ("DELETE", false, None) => (204, Value::Null),
+        _ => (
+            404,
+            json!({"error": {"code": "NotFound", "message": format!("run command {name}")}}),
+        ),
+    })
 }
 
 fn resource_id(subscription: &str, v: &Vm) -> String {

@@ -1,5 +1,7 @@
 //! A stand-in for the cloud's own agent on a machine (the Systems Manager
-//! agent of an EC2 instance), which no local service provides: moto keeps
+//! agent of an EC2 instance, or the Azure VM agent that runs Managed Run
+//! Commands, see [`MachineStandIn::start_azure`]), which no local service
+//! provides: moto keeps
 //! the commands sent with `SendCommand` but runs nothing. For each
 //! sandbox machine, the stand-in reads the commands sent to its instance
 //! id (`ListCommands` on moto), runs each new `AWS-RunShellScript` script
@@ -53,6 +55,25 @@ impl MachineStandIn {
         let thread = {
             let (machines, stop, ran) = (machines.clone(), stop.clone(), ran.clone());
             std::thread::spawn(move || serve(&machines, &stop, &ran))
+        };
+        Self {
+            machines,
+            stop,
+            ran,
+            thread: Some(thread),
+        }
+    }
+
+    /// Starts serving `machines` (their `instance` is the VM id) as the
+    /// Azure VM agent would: it takes each new Managed Run Command the
+    /// Resource Manager stand-in holds for the machine, runs its script,
+    /// and records how it ended in the run command's instance view.
+    pub fn start_azure(arm: crate::arm::ArmStandIn, machines: Vec<Sandbox>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let thread = {
+            let (machines, stop, ran) = (machines.clone(), stop.clone(), ran.clone());
+            std::thread::spawn(move || serve_azure(&arm, &machines, &stop, &ran))
         };
         Self {
             machines,
@@ -154,7 +175,7 @@ fn serve(machines: &[Sandbox], stop: &AtomicBool, ran: &Mutex<Vec<(String, Strin
                 if c.shell != Some(Shell::Linux) {
                     continue;
                 }
-                let (stdout, stderr) = run(m, &c.lines);
+                let (_, stdout, stderr) = run(m, &c.lines);
                 if let Some(out) = &c.output {
                     let put = |stream: &str, text: &str| {
                         if text.is_empty() {
@@ -181,10 +202,32 @@ fn serve(machines: &[Sandbox], stop: &AtomicBool, ran: &Mutex<Vec<(String, Strin
     }
 }
 
-/// Runs one script on a sandbox machine; its output and error output.
-fn run(m: &Sandbox, lines: &[String]) -> (String, String) {
+fn serve_azure(
+    arm: &crate::arm::ArmStandIn,
+    machines: &[Sandbox],
+    stop: &AtomicBool,
+    ran: &Mutex<Vec<(String, String)>>,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        for m in machines {
+            for (name, script) in arm.take_pending(&m.instance) {
+                let (code, stdout, stderr) = run(m, &[script]);
+                arm.finish(&m.instance, &name, code, &stdout, &stderr);
+                if let Ok(mut r) = ran.lock() {
+                    r.push((m.instance.clone(), name));
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Runs one script on a sandbox machine; its exit code, output and error
+/// output.
+fn run(m: &Sandbox, lines: &[String]) -> (i64, String, String) {
     if m.blocked {
         return (
+            126,
             String::new(),
             format!(
                 "/var/lib/amazon/ssm/{}/document/orchestration/_script.sh: Permission denied: script execution is blocked on this machine\nfailed to run commands: exit status 126\n",
@@ -204,6 +247,7 @@ fn run(m: &Sandbox, lines: &[String]) -> (String, String) {
         .output()
         .expect("sh");
     (
+        i64::from(out.status.code().unwrap_or(-1)),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )

@@ -12,27 +12,27 @@ use cairn_tests::services::*;
 use std::path::{Path, PathBuf};
 
 /// The console's commands, with its agent packages in `packages`.
-struct Console {
-    cli: Cairn,
+pub(super) struct Console {
+    pub(super) cli: Cairn,
     packages: PathBuf,
 }
 
 impl Console {
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    pub(super) fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let pkgs = self.packages.to_string_lossy().into_owned();
         self.cli
             .run_env(args, stdin, &[("CAIRN_AGENT_PACKAGES", pkgs.as_str())])
             .0
     }
 
-    fn ok(&self, args: &[&str]) -> Run {
+    pub(super) fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args, None);
         assert_eq!(r.code, 0, "cairn {args:?}: {}\n{}", r.stdout, r.stderr);
         r
     }
 
     /// The machines `group show` lists, against the console's packages.
-    fn machines(&self, group: &str) -> Vec<serde_json::Value> {
+    pub(super) fn machines(&self, group: &str) -> Vec<serde_json::Value> {
         let shown = self.ok(&["--json", "group", "show", group]).json();
         shown.as_array().expect("machines").clone()
     }
@@ -41,12 +41,12 @@ impl Console {
         self.packages.join("cairn-linux-x86_64")
     }
 
-    fn package_sha(&self) -> String {
+    pub(super) fn package_sha(&self) -> String {
         cairn_agent::build::file_sha256(&self.package()).expect("hash")
     }
 
     /// Every line the sessions logged.
-    fn logged(&self) -> Vec<String> {
+    pub(super) fn logged(&self) -> Vec<String> {
         let c = rusqlite::Connection::open(self.cli.data.join("cairn.sqlite")).expect("catalog");
         let mut st = c
             .prepare("SELECT message FROM session_log ORDER BY rowid")
@@ -58,7 +58,7 @@ impl Console {
     }
 }
 
-fn console(dir: &Path) -> Console {
+pub(super) fn console(dir: &Path) -> Console {
     let packages = dir.join("packages");
     std::fs::create_dir_all(&packages).expect("mkdir");
     std::fs::copy(
@@ -72,7 +72,7 @@ fn console(dir: &Path) -> Console {
     }
 }
 
-fn sandbox(dir: &Path, instance: &str, page: &str, blocked: bool) -> Sandbox {
+pub(super) fn sandbox(dir: &Path, instance: &str, page: &str, blocked: bool) -> Sandbox {
     let root = dir.join(format!("machine-{instance}"));
     std::fs::create_dir_all(root.join("srv/www")).expect("mkdir");
     std::fs::write(root.join("srv/www/index.html"), page).expect("write");
@@ -111,11 +111,11 @@ fn add_group(c: &Console, name: &str, tag: &str, dist: &str, folder: &str) -> Ru
     )
 }
 
-fn rescan(c: &Console, group: &str) -> serde_json::Value {
+pub(super) fn rescan(c: &Console, group: &str) -> serde_json::Value {
     c.ok(&["--json", "group", "rescan", group]).json()
 }
 
-fn machine<'a>(shown: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
+pub(super) fn machine<'a>(shown: &'a [serde_json::Value], id: &str) -> &'a serde_json::Value {
     shown
         .iter()
         .find(|m| m["id"] == id)

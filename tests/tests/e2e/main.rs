@@ -5,6 +5,7 @@
 
 mod agent_install;
 mod agent_queues;
+mod azure_agent_install;
 mod azure_machines;
 mod cli_backup;
 mod cli_jobs;

@@ -312,9 +312,14 @@ pub struct GroupOptions {
     /// command output only, never backups).
     #[arg(long, conflicts_with = "distribution_container")]
     pub distribution_bucket: Option<String>,
-    /// Azure: the container of the distribution repository.
+    /// Azure: install, update and remove the agents through Run Command
+    /// from this container of the queues' storage account.
     #[arg(long)]
     pub distribution_container: Option<String>,
+    /// Azure: the blob service address of that storage account (other
+    /// clouds and emulators only; default: its public one).
+    #[arg(long, requires = "distribution_container")]
+    pub distribution_endpoint: Option<String>,
     /// Folder inside the distribution bucket or container.
     #[arg(long)]
     pub distribution_folder: Option<String>,

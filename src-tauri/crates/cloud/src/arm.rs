@@ -76,7 +76,7 @@ impl Arm {
         })
     }
 
-    fn arm(&self) -> &str {
+    pub(crate) fn arm(&self) -> &str {
         self.settings
             .endpoint
             .as_deref()
@@ -136,8 +136,15 @@ impl Arm {
         crate::http::exchange(self.http.as_ref(), req, "Azure", action)
     }
 
-    /// A Resource Manager call with the token; its JSON answer.
-    fn call(&self, method: Method, url: Url, body: Option<&Value>, action: &str) -> Result<Value> {
+    /// A Resource Manager call with the token; its JSON answer (null for
+    /// an empty one).
+    pub(crate) fn call(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        action: &str,
+    ) -> Result<Value> {
         let mut req = Request::new(url, method);
         req.insert_header("authorization", format!("Bearer {}", self.token()?));
         if let Some(b) = body {
@@ -146,11 +153,12 @@ impl Arm {
         }
         let (status, answer) = self.send(&req, action)?;
         match status {
+            200..=299 if answer.iter().all(u8::is_ascii_whitespace) => Ok(Value::Null),
             200..=299 => serde_json::from_slice(&answer).map_err(|e| {
                 Error::corrupt(format!("Azure's answer to {action} is not JSON: {e}"))
             }),
             401 | 403 => Err(Error::storage(format!(
-                "Azure denied the service principal {} the right to {action} in subscription {} (HTTP {status}); give it the Reader and Tag Contributor roles",
+                "Azure denied the service principal {} the right to {action} in subscription {} (HTTP {status}); give it the Reader and Tag Contributor roles (and Virtual Machine Contributor to install agents through Run Command)",
                 self.settings.client_id, self.settings.subscription
             ))),
             404 => Err(Error::not_found(format!(
@@ -202,7 +210,7 @@ impl Arm {
 
     /// A next-page link, refused unless it points at the same service (a
     /// forged link must not get the token).
-    fn same_service(&self, link: &str) -> Result<Url> {
+    pub(crate) fn same_service(&self, link: &str) -> Result<Url> {
         let url = parse(link)?;
         let base = parse(self.arm())?;
         if url.origin() != base.origin() {
@@ -215,7 +223,7 @@ impl Arm {
         Ok(url)
     }
 
-    fn resource_of(&self, vm_id: &str) -> Result<String> {
+    pub(crate) fn resource_of(&self, vm_id: &str) -> Result<String> {
         let known = self
             .resources
             .lock()
@@ -288,7 +296,7 @@ fn an_hour() -> u64 {
     3600
 }
 
-fn parse(s: &str) -> Result<Url> {
+pub(crate) fn parse(s: &str) -> Result<Url> {
     Url::parse(s).map_err(|e| Error::invalid(format!("\"{s}\" is not an address: {e}")))
 }
 

@@ -195,6 +195,44 @@ impl AzureStorage {
         keys::full_key(&self.prefix, key)
     }
 
+    /// An address that downloads `key` without credentials for `secs`
+    /// seconds: a read-only signature for that one blob, made with the
+    /// account's shared key (never logged in full).
+    pub fn signed_get(
+        &self,
+        key: &str,
+        secs: u64,
+        shared_key: &Sensitive<String>,
+    ) -> Result<String> {
+        let blob = self.key(key)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let expires = i64::try_from(now.saturating_add(secs)).unwrap_or(i64::MAX);
+        let sas = crate::azure_sas::blob_read_sas(
+            &self.settings.account,
+            shared_key,
+            &self.settings.container,
+            &blob,
+            expires,
+        )?;
+        let base = match &self.location {
+            CloudLocation::Custom { uri, .. } => uri.clone(),
+            _ => format!("https://{}.blob.core.windows.net", self.settings.account),
+        };
+        let mut url = azure_core::Url::parse(&base).map_err(|e| {
+            Error::invalid(format!("\"{base}\" is not a blob service address: {e}"))
+        })?;
+        url.path_segments_mut()
+            .map_err(|_| Error::invalid(format!("\"{base}\" cannot hold a blob path")))?
+            .pop_if_empty()
+            .push(&self.settings.container)
+            .extend(blob.split('/'));
+        url.set_query(Some(sas.expose()));
+        Ok(url.to_string())
+    }
+
     /// Container names of the account.
     pub fn list_containers(&self) -> Result<Vec<String>> {
         block_on(async {

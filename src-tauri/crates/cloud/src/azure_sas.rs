@@ -42,18 +42,48 @@ pub fn container_sas(
     if rights.immutability {
         perms.push('i');
     }
+    blob_service_sas(
+        &perms,
+        &format!("/blob/{account}/{container}"),
+        "c",
+        key,
+        expires,
+    )
+}
+
+/// A read-only signature for one blob of `container`, valid until
+/// `expires`: what a signed download address carries.
+pub fn blob_read_sas(
+    account: &str,
+    key: &Sensitive<String>,
+    container: &str,
+    blob: &str,
+    expires: i64,
+) -> Result<Sensitive<String>> {
+    let resource = format!("/blob/{account}/{container}/{blob}");
+    blob_service_sas("r", &resource, "b", key, expires)
+}
+
+/// A blob service signature over `resource` (a container, `sr=c`, or a
+/// blob, `sr=b`).
+fn blob_service_sas(
+    perms: &str,
+    resource: &str,
+    kind: &str,
+    key: &Sensitive<String>,
+    expires: i64,
+) -> Result<Sensitive<String>> {
     let expiry = iso(expires)?;
-    let resource = format!("/blob/{account}/{container}");
     let to_sign = [
-        perms.as_str(),
+        perms,
         "",
         &expiry,
-        &resource,
+        resource,
         "",
         "",
         "",
         SAS_VERSION,
-        "c",
+        kind,
         "",
         "",
         "",
@@ -66,9 +96,9 @@ pub fn container_sas(
     let sig = sign(&to_sign, key)?;
     Ok(Sensitive::new(token(&[
         ("sv", SAS_VERSION),
-        ("sr", "c"),
+        ("sr", kind),
         ("se", &expiry),
-        ("sp", &perms),
+        ("sp", perms),
         ("sig", &sig),
     ])))
 }

@@ -5,6 +5,7 @@
 //! nothing here knows about the console, its catalog or its keyring.
 
 mod arm;
+mod arm_run;
 mod aws;
 mod azure;
 mod azure_queue;
@@ -20,10 +21,11 @@ mod ssm;
 mod sts;
 
 pub use arm::{Arm, ArmSettings};
+pub use arm_run::{RunState, MAX_RUN_COMMANDS};
 pub use aws::AwsAccess;
 pub use azure::{AzureAuth, AzureSettings, AzureStorage, Tier};
 pub use azure_queue::{check_name as check_azure_queue_name, AzureQueue, AzureQueues, QueueAuth};
-pub use azure_sas::{container_sas, queue_sas, ContainerRights, QueueRights};
+pub use azure_sas::{blob_read_sas, container_sas, queue_sas, ContainerRights, QueueRights};
 pub use ec2::{Ec2, Instance};
 pub use queue::{Delivery, Queue, QueueService};
 pub use s3::{S3Settings, S3Storage, StorageClass};

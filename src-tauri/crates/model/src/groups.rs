@@ -165,6 +165,10 @@ pub struct Distribution {
     /// Folder inside it ("" = its root).
     #[serde(default)]
     pub folder: String,
+    /// Azure: the blob service address of the queues' storage account
+    /// that holds the container (None: its public one).
+    #[serde(default)]
+    pub endpoint: Option<String>,
 }
 
 impl std::fmt::Display for Distribution {

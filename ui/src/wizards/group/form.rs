@@ -111,6 +111,8 @@ pub struct GroupForm {
     /// Distribution bucket ("" = agents are placed by hand).
     pub dist_bucket: RwSignal<String>,
     pub dist_folder: RwSignal<String>,
+    /// Azure: the distribution container's blob service (other clouds).
+    pub dist_endpoint: RwSignal<String>,
     /// The account's machines (Account step).
     pub found: RwSignal<Vec<DiscoveredMachine>>,
     /// The machines the selection holds (Machines step).
@@ -148,6 +150,7 @@ impl GroupForm {
             queue_region: RwSignal::new(String::new()),
             dist_bucket: RwSignal::new(String::new()),
             dist_folder: RwSignal::new(String::new()),
+            dist_endpoint: RwSignal::new(String::new()),
             found: RwSignal::new(Vec::new()),
             chosen: RwSignal::new(Vec::new()),
             log: RwSignal::new(Vec::new()),
@@ -221,6 +224,8 @@ impl GroupForm {
         if let Some(d) = &s.distribution {
             self.dist_bucket.set(d.location.clone());
             self.dist_folder.set(d.folder.clone());
+            self.dist_endpoint
+                .set(d.endpoint.clone().unwrap_or_default());
         }
     }
 
@@ -310,6 +315,7 @@ impl GroupForm {
                     .trim()
                     .trim_matches('/')
                     .to_string(),
+                endpoint: optional(self.dist_endpoint),
             }),
         })
     }

@@ -77,7 +77,10 @@ pub fn ReviewStep(form: GroupForm) -> impl IntoView {
             <dt>"Exclusions"</dt><dd>{exclusions_text(&s.exclusions)}</dd>
             <dt>"Rescan"</dt><dd>{s.rescan_at.map(|t| format!("Daily at {t}")).unwrap_or_else(|| "By hand only".into())}</dd>
             <dt>{queue_what}</dt><dd>{queue_where}</dd>
-            <dt>"Agents"</dt><dd id="review-distribution">{s.distribution.as_ref().map(|d| format!("Installed through Systems Manager from s3://{d}")).unwrap_or_else(|| "Placed by hand (cairn group agent-config)".into())}</dd>
+            <dt>"Agents"</dt><dd id="review-distribution">{s.distribution.as_ref().map(|d| match s.account {
+                CloudAccount::Aws { .. } => format!("Installed through Systems Manager from s3://{d}"),
+                CloudAccount::Azure { .. } => format!("Installed through Azure Run Command from container {d}"),
+            }).unwrap_or_else(|| "Placed by hand (cairn group agent-config)".into())}</dd>
         </dl>
     }
 }

@@ -245,6 +245,10 @@ pub fn OptionsStep(form: GroupForm) -> impl IntoView {
             </label>
             {text_field("group-queue-endpoint", "Queue service (other clouds only):", form.queue_endpoint, "text", "leave empty for public Azure")}
             <p class="hint">"The console's queue and one queue per machine are made in this storage account; each agent gets a signature for its two queues only, never the account key."</p>
+            {text_field("group-dist-bucket", "Distribution container:", form.dist_bucket, "text", "empty: place the agents by hand")}
+            {text_field("group-dist-folder", "Folder:", form.dist_folder, "text", "agents")}
+            {text_field("group-dist-endpoint", "Blob service (other clouds only):", form.dist_endpoint, "text", "leave empty for public Azure")}
+            <p class="hint">"With a distribution container in this storage account, a rescan installs and updates each machine's agent through Azure Run Command: the package travels through a signed address that expires within minutes, and Cairn deletes its run commands when they are done. A machine needs a free slot: at most 24 of Azure's 25 Managed Run Commands deployed."</p>
         }.into_any(),
     };
     view! {

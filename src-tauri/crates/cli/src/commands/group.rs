@@ -170,6 +170,10 @@ fn distribution(o: &GroupOptions) -> Option<Distribution> {
             .unwrap_or_default()
             .trim_matches('/')
             .to_string(),
+        endpoint: o
+            .distribution_endpoint
+            .clone()
+            .filter(|e| !e.trim().is_empty()),
     })
 }
 

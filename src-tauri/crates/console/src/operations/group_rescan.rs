@@ -6,7 +6,7 @@
 //! machine; a region that does not answer is a warning, and its machines
 //! are kept as they were.
 
-use super::agent_install::{Distributor, Outcome, Reach};
+use super::agent_distributor::{Distributor, Outcome, Reach};
 use super::group_cloud::{self, console_queue_name, machine_queue_name, Directory, Scope};
 use super::groups::{excluded, is_managed, new_agent_key, selected, CONSOLE_TAG};
 use super::Console;

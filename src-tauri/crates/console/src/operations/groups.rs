@@ -286,32 +286,39 @@ impl Console {
         self.check_distribution(s)
     }
 
-    /// A distribution repository is on AWS and shares no folder with a
-    /// backup repository (it only ever holds packages and command output).
+    /// A distribution repository shares no folder with a backup
+    /// repository (it only ever holds packages and command output).
     fn check_distribution(&self, s: &CloudGroupSettings) -> Result<()> {
         let Some(d) = &s.distribution else {
             return Ok(());
         };
-        if matches!(s.account, CloudAccount::Azure { .. }) {
-            return Err(Error::invalid(
-                "installing agents through Azure Run Command is not available yet: leave the distribution container out and place the agents with `cairn group agent-config`",
-            ));
-        }
         let folder = d.folder.trim_matches('/');
+        let storage_account = match &s.account {
+            CloudAccount::Azure { .. } => Some(self.queue_account(&s.account)?.0),
+            CloudAccount::Aws { .. } => None,
+        };
         for rec in self.catalog()?.repositories()? {
-            if !matches!(
-                rec.kind,
-                RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible
-            ) {
-                continue;
-            }
-            let Ok(r) = self.cloud_settings::<cairn_cloud::S3Settings>(&rec) else {
+            let place = match (&storage_account, rec.kind) {
+                (None, RepositoryKind::AmazonS3 | RepositoryKind::S3Compatible) => self
+                    .cloud_settings::<cairn_cloud::S3Settings>(&rec)
+                    .ok()
+                    .filter(|r| r.bucket == d.location)
+                    .map(|r| (format!("s3://{}/{}", r.bucket, r.folder), r.folder)),
+                (Some(account), RepositoryKind::AzureBlob) => self
+                    .cloud_settings::<cairn_cloud::AzureSettings>(&rec)
+                    .ok()
+                    .filter(|r| r.account == *account && r.container == d.location)
+                    .map(|r| (format!("container {}/{}", r.container, r.folder), r.folder)),
+                _ => None,
+            };
+            let Some((shown, repo_folder)) = place else {
                 continue;
             };
-            if r.bucket == d.location && folders_overlap(folder, r.folder.trim_matches('/')) {
+            if folders_overlap(folder, repo_folder.trim_matches('/')) {
                 return Err(Error::invalid(format!(
-                    "the distribution repository {d} overlaps backup repository {} (s3://{}/{}): choose another bucket or folder; it only hands packages to machines and must never hold backups",
-                    rec.name, r.bucket, r.folder
+                    "the distribution repository {d} overlaps backup repository {} ({shown}): choose another {} or folder; it only hands packages to machines and must never hold backups",
+                    rec.name,
+                    if storage_account.is_some() { "container" } else { "bucket" }
                 )));
             }
         }

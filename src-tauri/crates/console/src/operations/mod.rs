@@ -1,6 +1,7 @@
 //! [`Console`]: one data folder's configuration and the operations the
 //! desktop shell and the CLI offer on it.
 
+mod agent_distributor;
 mod agent_grants;
 mod agent_install;
 mod agent_link;

@@ -1,0 +1,243 @@
+//! Agents installed and removed through Azure Run Command (Managed Run
+//! Commands) from a distribution container in Azurite, with the Resource
+//! Manager stand-in of `cairn_tests::arm` holding the run commands and the
+//! machine stand-in playing each VM's own agent on a sandbox folder.
+
+use super::agent_install::{console, machine, rescan, sandbox, Console};
+use super::protection_groups::state_of;
+use cairn_cloud::{AzureAuth, AzureQueues, AzureSettings, AzureStorage, QueueAuth, QueueService};
+use cairn_core::storage::ReadStorage;
+use cairn_core::Sensitive;
+use cairn_tests::arm::ArmStandIn;
+use cairn_tests::cli::Run;
+use cairn_tests::machine::{agent_running as alive, MachineStandIn};
+use cairn_tests::services::*;
+
+const TAG: &str = "cairn:console";
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const CLIENT: &str = "0b6e7c3a-1111-4222-8333-944445555777";
+const SUBSCRIPTION: &str = "5f1d0c2b-aaaa-4bbb-8ccc-dddd00002222";
+const SP_SECRET: &str = "sp-secret-value";
+const QUEUE_CREDENTIAL: &str = "Azure devstoreaccount1 shared key";
+
+fn add_repository(c: &Console, container: &str) {
+    let ep = azure_endpoint();
+    let r = c.run(
+        &[
+            "repo",
+            "add",
+            "azure",
+            "Blob",
+            "--account",
+            AZURE_ACCOUNT,
+            "--container",
+            container,
+            "--folder",
+            "repo",
+            "--endpoint",
+            &ep,
+            "--shared-key-stdin",
+        ],
+        Some(&format!("{AZURE_KEY}\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+fn add_group(
+    c: &Console,
+    arm: &ArmStandIn,
+    name: &str,
+    tier: &str,
+    dist: &str,
+    folder: &str,
+) -> Run {
+    let (ep, qep, bep) = (arm.endpoint(), azure_queue_endpoint(), azure_endpoint());
+    let tag = format!("tier={tier}");
+    c.run(
+        &[
+            "group",
+            "add",
+            "cloud",
+            name,
+            "--azure",
+            "--subscription",
+            SUBSCRIPTION,
+            "--tenant",
+            TENANT,
+            "--client-id",
+            CLIENT,
+            "--client-secret-stdin",
+            "--endpoint",
+            &ep,
+            "--login-endpoint",
+            &ep,
+            "--queue-credential",
+            QUEUE_CREDENTIAL,
+            "--queue-endpoint",
+            &qep,
+            "--tag",
+            &tag,
+            "--distribution-container",
+            dist,
+            "--distribution-folder",
+            folder,
+            "--distribution-endpoint",
+            &bep,
+        ],
+        Some(&format!("{SP_SECRET}\n")),
+    )
+}
+
+fn blob_names(container: &str) -> Vec<String> {
+    let settings = AzureSettings {
+        account: AZURE_ACCOUNT.into(),
+        container: container.into(),
+        folder: String::new(),
+        endpoint: Some(azure_endpoint()),
+        credential: String::new(),
+        auth: AzureAuth::SharedKey,
+        tier: Default::default(),
+        immutable_days: None,
+    };
+    let s = AzureStorage::connect(settings, &Sensitive::new(AZURE_KEY.into())).expect("connect");
+    s.list("")
+        .expect("list")
+        .into_iter()
+        .map(|o| o.key)
+        .collect()
+}
+
+fn cairn_run_commands(arm: &ArmStandIn, vm: &str) -> Vec<String> {
+    arm.run_command_names(vm)
+        .into_iter()
+        .filter(|n| n.starts_with("cairn-"))
+        .collect()
+}
+
+#[test]
+fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_slot_and_removes_one_that_leaves(
+) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = console(dir.path());
+    let repo_container = make_container();
+    add_repository(&c, &repo_container);
+    let arm = ArmStandIn::start(TENANT, CLIENT, SP_SECRET, SUBSCRIPTION);
+    let tier = unique("azfleet");
+    let a = arm.add_vm("az-a", false, "westeurope", &[("tier", &tier)]);
+    let b = arm.add_vm("az-b", false, "northeurope", &[("tier", &tier)]);
+    let full = arm.add_vm("az-full", false, "westeurope", &[("tier", &tier)]);
+    arm.deploy_foreign_run_commands(&full, 25);
+    let (sa, sb, sf) = (
+        sandbox(dir.path(), &a, "<h1>a</h1>", false),
+        sandbox(dir.path(), &b, "<h1>b</h1>", false),
+        sandbox(dir.path(), &full, "<h1>f</h1>", false),
+    );
+    let stand_in = MachineStandIn::start_azure(arm.clone(), vec![sa.clone(), sb.clone(), sf]);
+
+    let overlapping = add_group(&c, &arm, "Clash", &tier, &repo_container, "repo/agents");
+    assert_ne!(overlapping.code, 0);
+    assert!(
+        overlapping
+            .stderr
+            .contains("overlaps backup repository Blob"),
+        "{}",
+        overlapping.stderr
+    );
+    let dist = make_container();
+    let added = add_group(&c, &arm, "Azure fleet", &tier, &dist, "agents");
+    assert_eq!(added.code, 0, "{}", added.stderr);
+
+    // The first rescan checks each VM has a free run command slot and
+    // runs scripts, installs through a signed address, and counts a
+    // machine only when its agent says hello.
+    let first = rescan(&c, "Azure fleet");
+    assert_eq!(first["installed"], 2, "{first}");
+    let sha = c.package_sha();
+    let shown = c.machines("Azure fleet");
+    for id in [&a, &b] {
+        let m = machine(&shown, id);
+        assert_eq!(m["state"], "agent_installed", "{shown:?}");
+        assert_eq!(m["agent_build"], sha.as_str(), "{shown:?}");
+        assert_eq!(m["channel"], "queue", "{shown:?}");
+    }
+    assert!(alive(&sa.root) && alive(&sb.root), "both agents run");
+    let f = machine(&shown, &full);
+    assert_eq!(f["state"], "install_failed", "{shown:?}");
+    let problem = f["problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.contains("25 Managed Run Commands are deployed")
+            && problem.contains("no more than 24 remain"),
+        "the refusal says why and what to do: {problem}"
+    );
+    assert!(first["warnings"].to_string().contains("az-full"), "{first}");
+    assert_eq!(
+        stand_in.ran(&full),
+        Vec::<String>::new(),
+        "nothing sent to it"
+    );
+    assert_eq!(
+        arm.run_command_names(&full).len(),
+        25,
+        "its run commands are untouched"
+    );
+    let ran = stand_in.ran(&a);
+    assert_eq!(ran.len(), 2, "{ran:?}");
+    assert!(ran[0].starts_with("cairn-check-") && ran[1].starts_with("cairn-install-agent-"));
+    for id in [&a, &b] {
+        assert_eq!(
+            cairn_run_commands(&arm, id),
+            Vec::<String>::new(),
+            "Cairn removes its run commands"
+        );
+    }
+    assert_eq!(
+        blob_names(&dist),
+        vec![format!("agents/packages/{sha}/cairn-linux-x86_64")],
+        "one package; configurations are gone"
+    );
+    assert!(
+        c.logged().iter().all(|l| !l.contains("sig=")),
+        "signed addresses are never logged"
+    );
+
+    // A second rescan installs nothing and sends nothing.
+    let second = rescan(&c, "Azure fleet");
+    assert_eq!(second["installed"], 0, "{second}");
+    assert_eq!(stand_in.ran(&a).len(), 2, "no new run command");
+
+    // b leaves the group: its agent, files, queue and tag are gone.
+    let queues = AzureQueues::connect(
+        AZURE_ACCOUNT,
+        Some(&azure_queue_endpoint()),
+        &QueueAuth::SharedKey(Sensitive::new(AZURE_KEY.to_string())),
+    )
+    .expect("queues");
+    let me = arm.tags(&b).get(TAG).cloned().expect("b carries the mark");
+    let queue_b = format!("cairn-{}-{}", &me[..16], b.replace('-', ""));
+    assert!(queues.queue_address(&queue_b).expect("look up").is_some());
+    c.ok(&[
+        "group",
+        "edit",
+        "Azure fleet",
+        "--tag",
+        &format!("tier={tier}"),
+        "--exclude",
+        &b,
+    ]);
+    rescan(&c, "Azure fleet");
+    assert_eq!(state_of(&c.machines("Azure fleet"), &b), "excluded");
+    assert!(!alive(&sb.root), "the agent of b stopped");
+    assert!(!sb.root.join("opt/cairn").exists(), "its package removed");
+    assert!(
+        !sb.root.join("etc/cairn").exists(),
+        "its configuration removed"
+    );
+    assert!(sb.root.join("srv/www/index.html").exists(), "its data kept");
+    assert!(!arm.tags(&b).contains_key(TAG), "untagged");
+    assert!(
+        queues.queue_address(&queue_b).expect("look up").is_none(),
+        "its queue deleted"
+    );
+    assert_eq!(cairn_run_commands(&arm, &b), Vec::<String>::new());
+    drop(stand_in);
+}
