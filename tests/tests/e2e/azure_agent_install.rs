@@ -4,6 +4,7 @@
 //! machine stand-in playing each VM's own agent on a sandbox folder.
 
 use super::agent_install::{console, machine, rescan, sandbox, Console};
+use super::azure_machines::{add_repository, group_args, CLIENT, SP_SECRET, SUBSCRIPTION, TENANT};
 use super::protection_groups::state_of;
 use cairn_cloud::{AzureAuth, AzureQueues, AzureSettings, AzureStorage, QueueAuth, QueueService};
 use cairn_core::storage::ReadStorage;
@@ -14,35 +15,6 @@ use cairn_tests::machine::{agent_running as alive, MachineStandIn};
 use cairn_tests::services::*;
 
 const TAG: &str = "cairn:console";
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT: &str = "0b6e7c3a-1111-4222-8333-944445555777";
-const SUBSCRIPTION: &str = "5f1d0c2b-aaaa-4bbb-8ccc-dddd00002222";
-const SP_SECRET: &str = "sp-secret-value";
-const QUEUE_CREDENTIAL: &str = "Azure devstoreaccount1 shared key";
-
-fn add_repository(c: &Console, container: &str) {
-    let ep = azure_endpoint();
-    let r = c.run(
-        &[
-            "repo",
-            "add",
-            "azure",
-            "Blob",
-            "--account",
-            AZURE_ACCOUNT,
-            "--container",
-            container,
-            "--folder",
-            "repo",
-            "--endpoint",
-            &ep,
-            "--shared-key-stdin",
-        ],
-        Some(&format!("{AZURE_KEY}\n")),
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
 fn add_group(
     c: &Console,
     arm: &ArmStandIn,
@@ -51,40 +23,24 @@ fn add_group(
     dist: &str,
     folder: &str,
 ) -> Run {
-    let (ep, qep, bep) = (arm.endpoint(), azure_queue_endpoint(), azure_endpoint());
-    let tag = format!("tier={tier}");
-    c.run(
-        &[
-            "group",
-            "add",
-            "cloud",
-            name,
-            "--azure",
-            "--subscription",
-            SUBSCRIPTION,
-            "--tenant",
-            TENANT,
-            "--client-id",
-            CLIENT,
-            "--client-secret-stdin",
-            "--endpoint",
-            &ep,
-            "--login-endpoint",
-            &ep,
-            "--queue-credential",
-            QUEUE_CREDENTIAL,
-            "--queue-endpoint",
-            &qep,
-            "--tag",
-            &tag,
+    let mut args = group_args(arm, name, tier);
+    args.extend(
+        [
             "--distribution-container",
             dist,
             "--distribution-folder",
             folder,
             "--distribution-endpoint",
-            &bep,
-        ],
-        Some(&format!("{SP_SECRET}\n")),
+            &azure_endpoint(),
+        ]
+        .map(String::from),
+    );
+    c.run(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        Some(&format!(
+            "{SP_SECRET}
+"
+        )),
     )
 }
 
@@ -120,7 +76,7 @@ fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_
     let dir = tempfile::tempdir().expect("tempdir");
     let c = console(dir.path());
     let repo_container = make_container();
-    add_repository(&c, &repo_container);
+    add_repository(&c.cli, &repo_container);
     let arm = ArmStandIn::start(TENANT, CLIENT, SP_SECRET, SUBSCRIPTION);
     let tier = unique("azfleet");
     let a = arm.add_vm("az-a", false, "westeurope", &[("tier", &tier)]);

@@ -19,10 +19,10 @@ use cairn_tests::services::*;
 use std::time::Duration;
 
 const TAG: &str = "cairn:console";
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT: &str = "0b6e7c3a-1111-4222-8333-944445555666";
-const SUBSCRIPTION: &str = "5f1d0c2b-aaaa-4bbb-8ccc-dddd00001111";
-const SP_SECRET: &str = "sp-secret-value";
+pub(super) const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+pub(super) const CLIENT: &str = "0b6e7c3a-1111-4222-8333-944445555666";
+pub(super) const SUBSCRIPTION: &str = "5f1d0c2b-aaaa-4bbb-8ccc-dddd00001111";
+pub(super) const SP_SECRET: &str = "sp-secret-value";
 const QUEUE_CREDENTIAL: &str = "Azure devstoreaccount1 shared key";
 
 fn queues() -> AzureQueues {
@@ -34,6 +34,38 @@ fn queues() -> AzureQueues {
     .expect("queues")
 }
 
+/// The arguments of `group add cloud NAME --azure ...` for machines tagged
+/// `tier=TAG` of `arm`, the service principal's secret read from stdin.
+pub(super) fn group_args(arm: &ArmStandIn, name: &str, tag: &str) -> Vec<String> {
+    let ep = arm.endpoint();
+    [
+        "group",
+        "add",
+        "cloud",
+        name,
+        "--azure",
+        "--subscription",
+        SUBSCRIPTION,
+        "--tenant",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        "--client-secret-stdin",
+        "--endpoint",
+        &ep,
+        "--login-endpoint",
+        &ep,
+        "--queue-credential",
+        QUEUE_CREDENTIAL,
+        "--queue-endpoint",
+        &azure_queue_endpoint(),
+        "--tag",
+        &format!("tier={tag}"),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 fn add_group(
     cli: &Cairn,
     arm: &ArmStandIn,
@@ -41,39 +73,19 @@ fn add_group(
     secret: &str,
     tag: &str,
 ) -> cairn_tests::cli::Run {
-    let ep = arm.endpoint();
-    let qep = azure_queue_endpoint();
-    let tag = format!("tier={tag}");
+    let args = group_args(arm, name, tag);
     cli.run(
-        &[
-            "group",
-            "add",
-            "cloud",
-            name,
-            "--azure",
-            "--subscription",
-            SUBSCRIPTION,
-            "--tenant",
-            TENANT,
-            "--client-id",
-            CLIENT,
-            "--client-secret-stdin",
-            "--endpoint",
-            &ep,
-            "--login-endpoint",
-            &ep,
-            "--queue-credential",
-            QUEUE_CREDENTIAL,
-            "--queue-endpoint",
-            &qep,
-            "--tag",
-            &tag,
-        ],
-        Some(&format!("{secret}\n")),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        Some(&format!(
+            "{secret}
+"
+        )),
     )
 }
 
-fn add_repository(cli: &Cairn, container: &str) {
+/// Adds Azure Blob repository `Blob` in folder `repo` of `container`
+/// (which also stores the account's shared key, `QUEUE_CREDENTIAL`).
+pub(super) fn add_repository(cli: &Cairn, container: &str) {
     let ep = azure_endpoint();
     cli.ok_stdin(
         &[
