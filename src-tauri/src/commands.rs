@@ -104,7 +104,7 @@ console_commands! {
     remove_repository(RemoveRepository) |c, r| c.remove_repository(&r.name);
     list_credentials(ListCredentials) |c, _r| c.credential_rows();
     put_credential(PutCredential) |c, r| {
-        let secret = cairn_console::Sensitive::new(r.secret.0);
+        let secret = cairn_console::Sensitive::new(r.secret.0.clone());
         c.put_credential(&r.name, r.kind, &r.identity, &secret, &r.description, &r.hint)
             .map(|_| ())
     };

@@ -3,7 +3,7 @@
 
 use crate::args::ConfigCmd;
 use crate::output;
-use crate::secret_input::password;
+use crate::secret_input::{exposed, password};
 use cairn_console::{Console, Result};
 
 /// `cairn config backup|restore`.
@@ -14,7 +14,7 @@ pub fn config(console: &Console, c: ConfigCmd, json: bool) -> Result<i32> {
             password_stdin,
         } => {
             let pw = password(password_stdin)?;
-            let r = console.backup_configuration(repo.as_deref(), pw.as_deref())?;
+            let r = console.backup_configuration(repo.as_deref(), exposed(&pw))?;
             if json {
                 output::json(&r);
                 return Ok(0);
@@ -40,7 +40,7 @@ pub fn config(console: &Console, c: ConfigCmd, json: bool) -> Result<i32> {
         } => {
             let pw = password(password_stdin)?;
             let r =
-                console.restore_configuration(&repo, point.as_deref(), pw.as_deref(), overwrite)?;
+                console.restore_configuration(&repo, point.as_deref(), exposed(&pw), overwrite)?;
             if json {
                 output::json(&r);
                 return Ok(0);

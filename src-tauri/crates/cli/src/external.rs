@@ -14,12 +14,12 @@ use cairn_model::{Compression, RepositoryTarget, Secret};
 use serde_json::json;
 use std::sync::Arc;
 
-fn s3_target(a: &S3Account, secret: String) -> RepositoryTarget {
+fn s3_target(a: &S3Account, secret: Sensitive<String>) -> RepositoryTarget {
     RepositoryTarget::S3 {
         region: a.region.clone(),
         endpoint: a.endpoint.clone(),
         access_key_id: a.access_key_id.clone(),
-        secret_access_key: Secret(secret),
+        secret_access_key: Secret(secret.expose().clone()),
         bucket: a.bucket.clone(),
         folder: a.folder.clone(),
         storage_class: "standard".into(),
@@ -27,12 +27,12 @@ fn s3_target(a: &S3Account, secret: String) -> RepositoryTarget {
     }
 }
 
-fn azure_target(a: &AzureAccount, secret: String) -> RepositoryTarget {
+fn azure_target(a: &AzureAccount, secret: Sensitive<String>) -> RepositoryTarget {
     RepositoryTarget::Azure {
         account: a.account.clone(),
         endpoint: a.endpoint.clone(),
         sas: !a.shared_key_stdin,
-        secret: Secret(secret),
+        secret: Secret(secret.expose().clone()),
         container: a.container.clone(),
         folder: a.folder.clone(),
         tier: "hot".into(),
@@ -48,7 +48,7 @@ fn password_entry(
     o: &ExternalOptions,
 ) -> Result<(Option<String>, bool)> {
     if o.password_stdin {
-        let pw = Sensitive::new(read_secret("password")?);
+        let pw = read_secret("password")?;
         let entry = format!("{name} password");
         let existed = console.catalog()?.credential(&entry).is_ok();
         console.put_credential(
@@ -250,7 +250,7 @@ fn appliance_s3(a: &ApplianceArgs) -> Result<(Arc<dyn Storage>, String)> {
             "give --secret-access-key-stdin and the secret access key on standard input",
         ));
     }
-    let secret = Sensitive::new(read_secret("secret access key")?);
+    let secret = read_secret("secret access key")?;
     let region = a.region.clone().unwrap_or_default();
     let s = S3Settings {
         bucket: a.bucket.clone().unwrap_or_default(),
@@ -273,7 +273,7 @@ fn appliance_azure(a: &ApplianceArgs) -> Result<(Arc<dyn Storage>, String)> {
             "give one of --shared-key-stdin or --sas-stdin, with the secret on standard input",
         ));
     }
-    let secret = Sensitive::new(read_secret(azure_secret_word(a.shared_key_stdin))?);
+    let secret = read_secret(azure_secret_word(a.shared_key_stdin))?;
     let auth = if a.shared_key_stdin {
         AzureAuth::SharedKey
     } else {

@@ -1,7 +1,7 @@
 //! `check` and `prune`: a repository's health and its unused packs.
 
 use crate::output::{self, CliProgress};
-use crate::secret_input::password;
+use crate::secret_input::{exposed, password};
 use cairn_console::{CancelToken, Console, Result};
 
 /// `cairn check REPO [--full]`: exit code 1 when the repository is not
@@ -18,7 +18,7 @@ pub fn check(
     let r = console.open_repository(&rec)?;
     let sink = CliProgress::new(false);
     let report =
-        cairn_console::check_repository(&r, pw.as_deref(), full, &sink, &CancelToken::new())?;
+        cairn_console::check_repository(&r, exposed(&pw), full, &sink, &CancelToken::new())?;
     if json {
         output::json(&report);
     } else {
@@ -37,7 +37,7 @@ pub fn prune(
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
     let sink = CliProgress::new(json);
-    let r = console.prune_repository(repo, pw.as_deref(), grace_hours as i64 * 3600, &sink)?;
+    let r = console.prune_repository(repo, exposed(&pw), grace_hours as i64 * 3600, &sink)?;
     if json {
         output::json_line("summary", &r);
     } else {

@@ -2,7 +2,7 @@
 //! holds, one function per subcommand (the tables are in `output.rs`).
 
 use crate::output;
-use crate::secret_input::password;
+use crate::secret_input::{exposed, password};
 use cairn_console::{Console, Result};
 use serde_json::json;
 
@@ -16,7 +16,7 @@ pub fn browse(
     json: bool,
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
-    let (m, entries) = console.browse(backup, point, path, pw.as_deref())?;
+    let (m, entries) = console.browse(backup, point, path, exposed(&pw))?;
     if json {
         let list: Vec<_> = entries.iter().map(output::entry_json).collect();
         output::json(&json!({"point": m.id, "path": path, "entries": list}));
@@ -37,7 +37,7 @@ pub fn find(
     json: bool,
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
-    let (m, found, more) = console.find(backup, point, pattern, limit, pw.as_deref())?;
+    let (m, found, more) = console.find(backup, point, pattern, limit, exposed(&pw))?;
     if json {
         output::json(&json!({"point": m.id, "results": found, "truncated": more}));
     } else {
@@ -58,7 +58,7 @@ pub fn versions(
     json: bool,
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
-    let versions = console.versions(backup, path, pw.as_deref())?;
+    let versions = console.versions(backup, path, exposed(&pw))?;
     if json {
         output::json(&versions);
     } else {
@@ -77,7 +77,7 @@ pub fn diff(
     json: bool,
 ) -> Result<i32> {
     let pw = password(password_stdin)?;
-    let diffs = console.diff(backup, point_a, point_b, pw.as_deref())?;
+    let diffs = console.diff(backup, point_a, point_b, exposed(&pw))?;
     if json {
         output::json(&diffs);
     } else {

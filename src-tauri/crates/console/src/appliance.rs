@@ -6,6 +6,7 @@
 //! such a bucket as an external repository and copy from it.
 
 use crate::error::{Error, Result};
+use crate::secrets::Sensitive;
 use cairn_core::format::crypto::KeySet;
 use cairn_core::format::markers::ApplianceMarker;
 use cairn_core::jobs::backup::{self, BackupSpec};
@@ -66,7 +67,7 @@ pub struct ApplianceBackup {
     /// Restore points the policy keeps (None = all).
     pub retain_points: Option<u32>,
     /// Password of encrypted backups.
-    pub password: Option<String>,
+    pub password: Option<Sensitive<String>>,
 }
 
 /// What the appliance did.
@@ -148,7 +149,11 @@ pub fn backup(
     )?;
     let repo = lock.guard(&repo);
     let backup_id = cairn_core::jobs::backup_id(&format!("policy:{}", spec.policy), &spec.machine);
-    let ks = keyset_for(&repo, &backup_id, spec.password.as_deref())?;
+    let ks = keyset_for(
+        &repo,
+        &backup_id,
+        spec.password.as_ref().map(|p| p.expose().as_str()),
+    )?;
     let out = backup::run(
         &repo,
         &ks,

@@ -17,6 +17,8 @@ pub mod jobs;
 pub mod lock;
 pub mod progress;
 pub mod repo;
+#[cfg(feature = "testing")]
+pub mod residue;
 pub mod restore;
 pub mod storage;
 pub mod time;

@@ -5,10 +5,17 @@ use crate::RepositoryRow;
 use serde::{Deserialize, Serialize};
 
 /// A secret on its way from a wizard to the backend: serialized (it must
-/// cross the IPC once) but never printed by Debug.
+/// cross the IPC once) but never printed by Debug, and wiped from memory
+/// when dropped.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(pub String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,7 +3,6 @@
 use crate::args::*;
 use crate::output;
 use crate::secret_input::read_secret;
-use cairn_console::Sensitive;
 use cairn_console::{Console, Result};
 use cairn_model::CredentialKind;
 use serde_json::json;
@@ -47,7 +46,7 @@ pub(super) fn credentials(console: &Console, c: CredentialsCmd, json: bool) -> R
             description,
             ..
         } => {
-            let secret = Sensitive::new(read_secret("password")?);
+            let secret = read_secret("password")?;
             let c = console.put_credential(
                 &name,
                 CredentialKind::Password,

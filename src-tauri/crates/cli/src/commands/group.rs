@@ -4,7 +4,7 @@
 use crate::args::*;
 use crate::output;
 use crate::secret_input::read_secret;
-use cairn_console::{Console, Error, Result, Sensitive, Takeover};
+use cairn_console::{Console, Error, Result, Takeover};
 use cairn_model::{
     CloudAccount, CloudGroupSettings, Distribution, Exclusion, MachineSelection,
     ProtectionGroupRow, TagMatch,
@@ -77,7 +77,7 @@ fn add(console: &Console, a: CloudGroupArgs, json: bool) -> Result<()> {
     let new_key = match (&a.credential, typed) {
         (Some(_), _) => None,
         (None, Some((id, what))) => {
-            secret = Sensitive::new(read_secret(what)?);
+            secret = read_secret(what)?;
             Some((id.as_str(), &secret))
         }
         (None, None) if a.azure => {

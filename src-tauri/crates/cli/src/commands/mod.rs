@@ -13,7 +13,7 @@ use repository::repo;
 
 use crate::args::*;
 use crate::output::{self, CliProgress};
-use crate::secret_input::password;
+use crate::secret_input::{exposed, password};
 use cairn_console::CancelToken;
 use cairn_console::{Console, Error, Result};
 use cairn_console::{Destination, RestoreSpec};
@@ -217,7 +217,7 @@ fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
         &a.backup,
         &a.point,
         &spec,
-        pw.as_deref(),
+        exposed(&pw),
         sink,
         &CancelToken::new(),
     )?;

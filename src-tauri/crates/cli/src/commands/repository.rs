@@ -109,7 +109,7 @@ fn add_repository(console: &Console, a: RepoAdd, json: bool) -> Result<()> {
                 storage_class: class,
                 immutable_days,
             };
-            let secret = Sensitive::new(read_secret("secret access key")?);
+            let secret = read_secret("secret access key")?;
             let r = console.add_s3_repository(
                 &name,
                 &description,
@@ -132,7 +132,7 @@ fn add_repository(console: &Console, a: RepoAdd, json: bool) -> Result<()> {
             } else {
                 AzureAuth::Sas
             };
-            let secret = Sensitive::new(read_secret(azure_secret_word(account.shared_key_stdin))?);
+            let secret = read_secret(azure_secret_word(account.shared_key_stdin))?;
             let settings = AzureSettings {
                 account: account.account,
                 container: account.container,
@@ -219,7 +219,7 @@ fn apply_edit(
     storage_class: Option<String>,
     tier: Option<String>,
     days: Option<Option<u32>>,
-    secret: Option<String>,
+    secret: Option<Sensitive<String>>,
 ) -> Result<()> {
     match target {
         RepositoryTarget::Local { .. } => {
@@ -247,7 +247,7 @@ fn apply_edit(
                 *i = v;
             }
             if let Some(v) = secret {
-                secret_access_key.0 = v;
+                secret_access_key.0 = v.expose().clone();
             }
         }
         RepositoryTarget::Azure {
@@ -268,7 +268,7 @@ fn apply_edit(
                 *i = v;
             }
             if let Some(v) = secret {
-                sec.0 = v;
+                sec.0 = v.expose().clone();
             }
         }
     }

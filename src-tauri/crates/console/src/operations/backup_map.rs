@@ -7,6 +7,7 @@ use super::copy_jobs::target_backup_id;
 use super::{Console, NewEncryption};
 use crate::catalog::{BackupRecord, JobRecord, RepositoryRecord};
 use crate::error::{Error, Result};
+use crate::secrets::Sensitive;
 use cairn_core::format::crypto::KeySet;
 use cairn_core::repo::Repository;
 use cairn_model::{BackupJobSettings, BackupJobSpec, Encryption, JobKind};
@@ -72,7 +73,12 @@ impl Console {
     /// `cairn job map`: an existing job continues `backup` from now on;
     /// `password` opens an encrypted backup when the job names no stored
     /// password.
-    pub fn map_job(&self, name: &str, backup: &str, password: Option<String>) -> Result<JobRecord> {
+    pub fn map_job(
+        &self,
+        name: &str,
+        backup: &str,
+        password: Option<Sensitive<String>>,
+    ) -> Result<JobRecord> {
         let mut spec = self.job_spec(name)?;
         spec.settings.map = Some(cairn_model::MappedBackup {
             backup: backup.to_string(),
@@ -194,7 +200,7 @@ fn open_mapped(
 ) -> Result<(KeySet, Encryption)> {
     let keyset = mapped_keyset_id(repo, backup)?;
     let ks = repo
-        .encrypted_keyset(&keyset, Some(&enc.password))
+        .encrypted_keyset(&keyset, Some(enc.password.expose()))
         .map_err(|e| match e.kind() {
             cairn_model::ErrorKind::WrongPassword => Error::invalid(format!(
                 "the job's password does not open backup {backup}: choose the password the backup was encrypted with"

@@ -5,6 +5,7 @@
 use super::Console;
 use crate::catalog::{Catalog, JobRecord};
 use crate::error::{Error, Result};
+use crate::secrets::Sensitive;
 use cairn_core::format::crypto::KeySet;
 use cairn_core::repo::Repository;
 use cairn_model::{
@@ -26,7 +27,7 @@ pub(super) struct SourceBackup {
 /// An opened source repository.
 pub(super) struct OpenSource {
     pub(super) repo: Repository,
-    pub(super) password: Option<String>,
+    pub(super) password: Option<Sensitive<String>>,
     /// The catalog knows the source backup to be encrypted: a plain key
     /// set in its place is refused.
     pub(super) encrypted: bool,
@@ -166,7 +167,7 @@ impl Console {
             let storage: Arc<dyn cairn_core::storage::Storage> =
                 self.open_external_storage(&rec)?;
             let repo = Repository::open(storage, &rec.name)?.with_tree_cache(dir);
-            let password = self.external_password(&rec)?.map(|p| p.expose().clone());
+            let password = self.external_password(&rec)?;
             let encrypted = self
                 .catalog()?
                 .external_backups(rec.id)?
@@ -210,7 +211,7 @@ impl Console {
             }
         };
         if let Some(pw) = &src.password {
-            return Ok(open(Some(pw))?);
+            return Ok(open(Some(pw.expose()))?);
         }
         match open(None) {
             Err(e) if e.kind() == ErrorKind::WrongPassword => {

@@ -27,8 +27,9 @@ pub const PRUNE_GRACE_SECS: i64 = 24 * 3600;
 pub struct NewEncryption {
     /// Algorithm.
     pub cipher: Cipher,
-    /// The password (kept only in memory; stored wrapped, never plain).
-    pub password: String,
+    /// The password (kept only in memory, wiped when dropped; stored
+    /// wrapped, never plain).
+    pub password: Sensitive<String>,
     /// Hint shown when the password is asked for.
     pub hint: String,
 }
@@ -56,7 +57,7 @@ pub struct JobRunReport {
 #[derive(Clone, Default)]
 pub struct RunOptions {
     /// Password of an encrypted job (else read from Manage Passwords).
-    pub password: Option<String>,
+    pub password: Option<Sensitive<String>>,
     /// Active full: read every file again.
     pub full: bool,
     /// A line for the session log saying why it runs (scheduled, retry…).
@@ -452,7 +453,7 @@ impl Console {
             None => self.stored_encryption(s)?,
         };
         let repo = self.open_repository(rec)?;
-        let ks = repo.create_keyset(enc.cipher, &enc.password, &enc.hint)?;
+        let ks = repo.create_keyset(enc.cipher, enc.password.expose(), &enc.hint)?;
         Ok(Some(cairn_model::Encryption {
             keyset: ks.id().to_string(),
             cipher: enc.cipher,
@@ -466,7 +467,7 @@ impl Console {
         let c = self.catalog()?.credential(&name)?;
         Ok(NewEncryption {
             cipher: Cipher::Aes256Gcm,
-            password: crate::secrets::load(&c.secret_ref, &name)?.expose().clone(),
+            password: crate::secrets::load(&c.secret_ref, &name)?,
             hint: c.hint.clone(),
         })
     }
@@ -867,7 +868,7 @@ impl Console {
         opts: &RunOptions,
     ) -> Result<Option<Sensitive<String>>> {
         if let Some(p) = &opts.password {
-            return Ok(Some(Sensitive::new(p.clone())));
+            return Ok(Some(p.clone()));
         }
         let (Some(name), Some(_)) = (&job.settings.password_name, &job.settings.encryption) else {
             return Ok(None);

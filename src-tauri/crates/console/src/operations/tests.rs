@@ -408,7 +408,9 @@ fn a_session_another_process_runs_wakes_whoever_waits_on_sessions() {
 #[test]
 fn run_options_never_show_the_password() {
     let opts = RunOptions {
-        password: Some("correct horse battery".into()),
+        password: Some(crate::secrets::Sensitive::new(
+            "correct horse battery".into(),
+        )),
         ..Default::default()
     };
     let shown = format!("{opts:?}");

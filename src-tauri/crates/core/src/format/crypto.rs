@@ -265,7 +265,10 @@ impl KeySet {
             salt: hex::encode(rand::random::<[u8; 16]>()),
         };
         let kek = derive(password, &kdf)?;
-        let mut secret = Zeroizing::new(ks.id_key.to_vec());
+        // Room for both keys up front: growing the buffer would leave the
+        // id key behind, unwiped, in the block it moved out of.
+        let mut secret = Zeroizing::new(Vec::with_capacity(64));
+        secret.extend_from_slice(&ks.id_key[..]);
         if let Some((_, data_key)) = &ks.data {
             secret.extend_from_slice(&data_key[..]);
         }
