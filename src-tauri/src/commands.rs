@@ -49,6 +49,7 @@ macro_rules! console_commands {
             $((stringify!($name), <$req as Command>::NAME),)*
             ("pick_folder", PickFolder::NAME),
             ("this_computer", ThisComputer::NAME),
+            ("exit_console", ExitConsole::NAME),
             ("preview_schedule", PreviewSchedule::NAME),
             ("watch_session", WatchSession::NAME),
             ("save_job", SaveJob::NAME),
@@ -57,7 +58,7 @@ macro_rules! console_commands {
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![
-                $($name,)* pick_folder, this_computer, preview_schedule, watch_session,
+                $($name,)* pick_folder, this_computer, exit_console, preview_schedule, watch_session,
                 save_job, restore_items
             ]
         }
@@ -156,6 +157,15 @@ console_commands! {
         c.restore_configuration(&r.repository, None, pw, false).map(|r| r.summary())
     };
     remove_external(RemoveExternal) |c, r| c.remove_external(&r.name);
+}
+
+/// ☰ → Exit: ends the event loop; `main`'s exit handler then removes
+/// what goes with the console.
+#[tauri::command]
+pub async fn exit_console(app: tauri::AppHandle, req: ExitConsole) -> Reply<()> {
+    let _ = req;
+    app.exit(0);
+    Ok(())
 }
 
 #[tauri::command]

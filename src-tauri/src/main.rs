@@ -60,9 +60,23 @@ fn main() {
             tray::on_window_event(w, e);
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("cairn-console: the window could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(on_run_event),
+        Err(e) => {
+            eprintln!("cairn-console: the window could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The process ends right after `Exit` without dropping the console the
+/// window shares, so what would go with it goes here: the decrypted copies
+/// Open extracted.
+fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
+    if let tauri::RunEvent::Exit = event {
+        if let Ok(console) = &app.state::<Shared>().0 {
+            console.remove_opened_files();
+        }
     }
 }

@@ -109,6 +109,23 @@ impl Window {
         }
     }
 
+    /// The pid of the console process this window belongs to: the one
+    /// started with `data` as its data folder.
+    pub fn console_pid(data: &Path) -> u32 {
+        let wanted = data.as_os_str().as_encoded_bytes();
+        let found = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .find_map(|e| {
+                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let mut args = cmdline.split(|b| *b == 0);
+                let exe = args.next()?;
+                (exe.ends_with(b"cairn-console") && args.any(|a| a == wanted)).then_some(pid)
+            });
+        found.expect("a cairn-console process with that data folder")
+    }
+
     /// All elements matching a CSS selector.
     pub fn find_all(&self, css: &str) -> Vec<El> {
         let v = self.post("/elements", json!({"using": "css selector", "value": css}));

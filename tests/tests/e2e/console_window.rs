@@ -329,3 +329,39 @@ fn a_fresh_data_folder_gets_the_default_repository_in_the_catalog_and_on_disk() 
         "this console owns its default repository"
     );
 }
+
+/// True while `pid` runs (a process that has ended but is not yet reaped
+/// by its parent, tauri-driver, counts as ended).
+fn running(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
+    matches!(state, Some(s) if s != 'Z' && s != 'X')
+}
+
+#[test]
+fn exit_from_the_menu_quits_and_removes_the_decrypted_copies_open_extracted() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
+    let pid = Window::console_pid(&data);
+    // What Open leaves while the window runs: a decrypted copy in the
+    // process's own folder.
+    let mine = data.join("cache/open").join(pid.to_string());
+    std::fs::create_dir_all(mine.join("home")).expect("mkdir");
+    std::fs::write(mine.join("home/salary.ods"), b"decrypted").expect("write");
+    w.click_on("#app-menu");
+    w.wait_for("#menu-exit");
+    w.screenshot("app-menu-exit");
+    // Clicked a moment after this request returns: the console's exit
+    // ends the WebDriver session with it.
+    w.script("setTimeout(() => document.getElementById('menu-exit').click(), 200); return true");
+    let start = std::time::Instant::now();
+    while running(pid) && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(!running(pid), "Exit quits the console");
+    assert!(!mine.exists(), "the decrypted copies outlived the console");
+    drop(w);
+}

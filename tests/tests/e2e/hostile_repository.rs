@@ -98,6 +98,63 @@ fn swap_password_key_for_a_plain_one(repo: &Path) {
 }
 
 #[test]
+fn a_backup_copy_of_an_encrypted_backup_refuses_a_source_key_file_swapped_for_a_plain_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let marker = "CAIRN-COPY-DOWNGRADE-MARKER-5e0a";
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("secret.txt"), marker.repeat(2000)).expect("write");
+    let cairn = Cairn::new(tmp.path());
+    let add = [
+        "credentials",
+        "add-password",
+        "copy-downgrade-vault",
+        "--password-stdin",
+    ];
+    cairn.ok_stdin(&add, "correct horse\n");
+    let offsite = tmp.path().join("offsite");
+    cairn.ok(&["repo", "add", "local", "Offsite", "--path", s(&offsite)]);
+    let include = s(&src);
+    cairn.ok(&[
+        "job",
+        "create",
+        "backup",
+        "vault",
+        "--repo",
+        REPO,
+        "--include",
+        include,
+        "--password-name",
+        "copy-downgrade-vault",
+    ]);
+    cairn.ok(&[
+        "job",
+        "create",
+        "copy",
+        "off",
+        "--from-job",
+        "vault",
+        "--target",
+        "Offsite",
+    ]);
+    cairn.ok(&["job", "run", "vault"]);
+    // Someone who can write the source repository swaps its key file.
+    swap_password_key_for_a_plain_one(&cairn.default_repo());
+
+    let r = cairn.run(&["job", "run", "off"], None);
+    assert_ne!(r.code, 0, "the copy must fail: {}", r.stdout);
+    assert!(
+        r.stderr.contains("is not encrypted") && r.stderr.contains("replaced"),
+        "{}",
+        r.stderr
+    );
+    for (p, content) in snapshot(&offsite) {
+        let text = String::from_utf8_lossy(&content);
+        assert!(!text.contains(marker), "plaintext in {}", p.display());
+    }
+}
+
+#[test]
 fn a_restore_of_an_encrypted_backup_refuses_a_key_file_swapped_for_a_plain_one() {
     let tmp = tempfile::tempdir().expect("tmp");
     let cairn = encrypted_vault(tmp.path(), "kept secret");

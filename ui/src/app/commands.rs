@@ -98,6 +98,15 @@ pub fn ribbon_action(c: Console, action: Action) {
     }
 }
 
+/// ☰ → Exit: the console quits, tray and all.
+pub fn exit(c: Console) {
+    spawn_local(async move {
+        if let Err(e) = call(&cairn_model::api::ExitConsole {}).await {
+            c.fail(e);
+        }
+    });
+}
+
 /// Rescan: one external repository, or all of them (None); its session
 /// window opens.
 pub fn rescan(c: Console, name: Option<String>) {

@@ -86,6 +86,8 @@ fn menu(c: Console, m: Menu) -> AnyView {
                 {entry(c, "menu-cloud-credentials", "Manage Cloud Credentials", Modal::Credentials(Manager::Cloud))}
                 {entry(c, "menu-passwords", "Manage Passwords", Modal::Credentials(Manager::Passwords))}
                 {entry(c, "menu-configuration-backup", "Configuration Backup", Modal::ConfigurationBackup)}
+                <li class="separator"></li>
+                <li><button id="menu-exit" on:click=move |_| super::commands::exit(c)>"Exit"</button></li>
             },
         ),
     }

@@ -406,14 +406,23 @@ impl Repository {
 
     /// Point ids of a backup, from the manifests themselves.
     pub fn list_points(&self, backup: &str) -> Result<Vec<String>> {
+        Ok(self.points_and_strays(backup)?.0)
+    }
+
+    /// Point ids of a backup, and the keys under its `snapshots/` folder
+    /// that cannot be points (`._x`, `.DS_Store`): ignored, for a warning.
+    pub fn points_and_strays(&self, backup: &str) -> Result<(Vec<String>, Vec<String>)> {
         let prefix = format!("snapshots/{backup}/");
-        Ok(self
+        let (points, strays) = self
             .storage
             .list(&prefix)?
             .into_iter()
             .filter_map(|o| o.key.strip_prefix(&prefix).map(str::to_string))
-            .filter(|p| is_name_id(p))
-            .collect())
+            .partition(|p| is_name_id(p));
+        Ok((
+            points,
+            strays.into_iter().map(|s| format!("{prefix}{s}")).collect(),
+        ))
     }
 
     /// Every restore point in the repository sealed with key set `ks`,

@@ -43,6 +43,19 @@ fn source(dir: &Path, name: &str, seed: u8) -> std::path::PathBuf {
     src
 }
 
+/// The warnings a run logged.
+#[derive(Default)]
+struct Warnings(std::sync::Mutex<Vec<String>>);
+
+impl cairn_core::progress::ProgressSink for Warnings {
+    fn progress(&self, _: &cairn_core::progress::ProgressSnapshot) {}
+    fn log(&self, level: cairn_model::LogLevel, message: &str) {
+        if level == cairn_model::LogLevel::Warning {
+            self.0.lock().expect("warnings").push(message.to_string());
+        }
+    }
+}
+
 fn backup(repo: &Repository, id: &str, src: &Path) -> String {
     let ks = repo.default_keyset().expect("keyset");
     let spec = common::spec(id, src);
@@ -90,7 +103,7 @@ fn prune_keeps_the_packs_of_points_whose_backup_metadata_is_missing() {
 }
 
 #[test]
-fn stray_files_in_index_and_snapshots_do_not_stop_a_backup() {
+fn stray_files_in_index_and_snapshots_are_a_warning_and_do_not_stop_a_backup() {
     let tmp = tempfile::tempdir().expect("tmp");
     let repo = open(tmp.path());
     let a = source(tmp.path(), "a", 3);
@@ -100,8 +113,23 @@ fn stray_files_in_index_and_snapshots_do_not_stop_a_backup() {
     std::fs::write(root.join("index/.DS_Store"), b"Bud1").expect("stray");
     std::fs::write(root.join("snapshots/backup-a/._x"), b"junk").expect("stray");
     std::fs::write(root.join("a"), b"junk").expect("stray");
-    backup(&repo, "backup-a", &a);
     let ks = repo.default_keyset().expect("keyset");
+    let sink = Arc::new(Warnings::default());
+    let spec = common::spec("backup-a", &a);
+    backup::run(&repo, &ks, &spec, sink.clone(), &CancelToken::new()).expect("backup");
+    let warned = sink.0.lock().expect("warnings").join("\n");
+    for stray in [
+        "index/._resource-fork",
+        "index/.DS_Store",
+        "snapshots/backup-a/._x",
+    ] {
+        assert!(
+            warned.contains(&format!(
+                "{stray} in the repository is not a Cairn object; ignored"
+            )),
+            "{stray} is a warning: {warned}"
+        );
+    }
     prune::prune(&repo, &ks, 0, &NoProgress).expect("prune");
     restore_latest(&repo, "backup-a", &tmp.path().join("out"));
 }

@@ -325,6 +325,10 @@ impl Command for LastJobSession {
 command!(
     /// This computer's name (the Computers step's "This computer").
     ThisComputer, "this_computer", String);
+command!(
+    /// ☰ → Exit: the console quits (the tray too), removing what goes with
+    /// it; a closed window only hides while the tray runs.
+    ExitConsole, "exit_console", ());
 
 /// Follows a session: its counters, new log lines and its end arrive as
 /// [`SessionEvent`]s over the channel passed beside the request, until it
@@ -436,6 +440,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     UnwatchSession::NAME,
     LastJobSession::NAME,
     ThisComputer::NAME,
+    ExitConsole::NAME,
     CloneJob::NAME,
     PreviewSchedule::NAME,
     ListRestorePoints::NAME,

@@ -126,11 +126,20 @@ impl Console {
     }
 }
 
+impl Console {
+    /// Removes the files Open extracted (decrypted copies) for this
+    /// process. Dropping the console does it; the window, which exits
+    /// without dropping what it shares, calls it when it exits.
+    pub fn remove_opened_files(&self) {
+        let mine = paths::open_dir(&self.data_dir).join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(mine);
+    }
+}
+
 impl Drop for Console {
     /// Files Open extracted are decrypted copies: they go with the console.
     fn drop(&mut self) {
-        let mine = paths::open_dir(&self.data_dir).join(std::process::id().to_string());
-        let _ = std::fs::remove_dir_all(mine);
+        self.remove_opened_files();
     }
 }
 

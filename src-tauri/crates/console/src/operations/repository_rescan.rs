@@ -71,7 +71,10 @@ impl Console {
         rec: &RepositoryRecord,
         session: i64,
     ) -> Result<RepositoryRescan> {
-        let outcome = self.rescan_into_catalog(rec);
+        // A panic (crafted data that slipped past validation) still ends
+        // the session, as runs, restores and external rescans do.
+        let what = format!("the rescan of {}", rec.name);
+        let outcome = crate::error::catch_panic(&what, || self.rescan_into_catalog(rec));
         let ended = match &outcome {
             Ok(r) => Ok((r.warnings.as_slice(), r.summary())),
             Err(e) => Err(e.message().into_owned()),

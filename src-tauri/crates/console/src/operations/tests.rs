@@ -387,8 +387,35 @@ fn open_extracts_into_a_private_folder_that_goes_with_the_console() {
         assert_eq!(mode, 0o700, "{} is readable by others", dir.display());
         dir.pop();
     }
+    let mine = open.join(std::process::id().to_string());
+    assert!(
+        file.starts_with(&mine),
+        "{} is this process's",
+        file.display()
+    );
     drop(c);
-    assert!(!file.exists(), "the extracted copy outlived the console");
+    assert!(!mine.exists(), "the extracted copies outlived the console");
+}
+
+#[test]
+fn extracted_files_of_a_console_that_ended_without_removing_them_go_at_the_next_start() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let open = crate::paths::open_dir(&tmp.path().join("data"));
+    // A console killed while files were open: its pid no longer runs.
+    let dead = open.join(format!("{}", u32::MAX - 1));
+    std::fs::create_dir_all(&dead).expect("mkdir");
+    std::fs::write(dead.join("decrypted.txt"), b"secret").expect("write");
+    // One that still runs keeps its files.
+    let alive = open.join("1");
+    std::fs::create_dir_all(&alive).expect("mkdir");
+    std::fs::write(alive.join("in-use.txt"), b"open").expect("write");
+    let c = console(tmp.path());
+    assert!(!dead.exists(), "the ended console's copies are removed");
+    assert!(
+        alive.join("in-use.txt").exists(),
+        "a running console's copies stay"
+    );
+    drop(c);
 }
 
 #[test]

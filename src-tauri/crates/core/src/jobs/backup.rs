@@ -485,8 +485,8 @@ pub fn run(
     let filter = Filter::new(&spec.exclude_masks, &spec.include_masks)?;
     sink.log(LogLevel::Info, "Loading the repository index");
     let index = repo.load_index(ks, true)?;
-    warn_ignored(&index, &*sink);
-    let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id)?;
+    warn_ignored(&index.ignored, &*sink);
+    let (parent, prev_root) = previous_point(repo, ks, &index, &spec.backup_id, &*sink)?;
     let writer = PackWriter::new(
         repo.storage().clone(),
         ks.clone(),
@@ -554,9 +554,10 @@ pub fn run(
     Ok(BackupOutcome { manifest, warnings })
 }
 
-/// Objects under `index/` that are not Cairn's: a warning each.
-fn warn_ignored(index: &Index, sink: &dyn ProgressSink) {
-    for key in &index.ignored {
+/// Objects under `index/` or the backup's `snapshots/` that are not
+/// Cairn's: a warning each.
+fn warn_ignored(keys: &[String], sink: &dyn ProgressSink) {
+    for key in keys {
         sink.log(
             LogLevel::Warning,
             &format!("{key} in the repository is not a Cairn object; ignored"),
@@ -585,10 +586,15 @@ fn previous_point(
     ks: &KeySet,
     index: &Index,
     backup: &str,
+    sink: &dyn ProgressSink,
 ) -> Result<(Option<Manifest>, Option<Tree>)> {
-    let Some(m) = latest_manifest(repo, ks, backup)? else {
+    let (mut points, strays) = repo.points_and_strays(backup)?;
+    warn_ignored(&strays, sink);
+    points.sort();
+    let Some(last) = points.last() else {
         return Ok((None, None));
     };
+    let m = repo.read_manifest(ks, backup, last)?;
     let tree = repo.read_tree(ks, index, &ChunkId::from_hex(&m.root)?)?;
     Ok((Some(m), Some(tree)))
 }
