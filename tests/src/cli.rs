@@ -157,7 +157,27 @@ impl Cairn {
     /// `cairn appliance backup` of `src` into folder `appliance` of an S3
     /// bucket on the test S3 server, as machine `machine` (EC2) of policy
     /// `policy`; `stdin` holds the secret ("test") and any password.
+    /// Asserts success.
     pub fn appliance_s3(
+        &self,
+        bucket: &str,
+        policy: &str,
+        machine: &str,
+        src: &Path,
+        extra: &[&str],
+        stdin: &str,
+    ) -> Run {
+        let r = self.try_appliance_s3(bucket, policy, machine, src, extra, stdin);
+        assert_eq!(
+            r.code, 0,
+            "cairn appliance backup failed: {}{}",
+            r.stdout, r.stderr
+        );
+        r
+    }
+
+    /// [`Cairn::appliance_s3`], whatever its outcome.
+    pub fn try_appliance_s3(
         &self,
         bucket: &str,
         policy: &str,
@@ -193,7 +213,7 @@ impl Cairn {
             src.to_str().expect("utf8"),
         ];
         args.extend_from_slice(extra);
-        self.ok_stdin(&args, stdin)
+        self.run(&args, Some(stdin))
     }
 
     /// Restores the latest point of `backup` into `out` and asserts that

@@ -609,3 +609,104 @@ fn rows_of(console: &cairn_console::Console, job: &str) -> Vec<i64> {
     t.sort();
     t
 }
+
+/// Copies every object below `folder/` of bucket `from` into bucket `to`,
+/// as someone who can write the storage would plant them.
+fn plant_objects(from: &str, to: &str, folder: &str) -> usize {
+    let keys: Vec<String> = bucket_listing(from)
+        .into_keys()
+        .filter(|k| k.starts_with(folder) && !k.ends_with("/owner") && !k.ends_with("/config"))
+        .collect();
+    block_on(async {
+        let c = s3_client();
+        for k in &keys {
+            let body = c
+                .get_object()
+                .bucket(from)
+                .key(k)
+                .send()
+                .await
+                .expect("get");
+            let bytes = body.body.collect().await.expect("body").into_bytes();
+            c.put_object()
+                .bucket(to)
+                .key(k)
+                .body(bytes.into())
+                .send()
+                .await
+                .expect("put");
+        }
+    });
+    keys.len()
+}
+
+#[test]
+fn plain_backups_planted_over_an_encrypted_appliance_backup_are_refused_by_the_rescan_and_the_appliance(
+) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let console = Cairn::new(&tmp.path().join("console"));
+    let (bucket, ep) = (make_bucket(false), s3_endpoint());
+    let machine = machine_data(tmp.path(), 1);
+    let sealed = ["--password-stdin"];
+    appliance_s3(
+        &appliance,
+        &bucket,
+        "db",
+        "i-0bbb3",
+        &machine,
+        &sealed,
+        "test\ndb-pw\n",
+    );
+    let add = [
+        external_add_s3("apps", &bucket, &ep),
+        vec!["--password-stdin"],
+    ]
+    .concat();
+    console.ok_stdin(&add, "test\ndb-pw\n");
+
+    // The attacker's own plain backup of the same policy and machine, its
+    // key file, metadata, points and packs copied over the real ones.
+    let forged = tmp.path().join("forged");
+    std::fs::create_dir_all(&forged).expect("mkdir");
+    std::fs::write(forged.join("planted.txt"), "open without a password").expect("write");
+    let attacker = Cairn::new(&tmp.path().join("attacker"));
+    let theirs = make_bucket(false);
+    appliance_s3(&attacker, &theirs, "db", "i-0bbb3", &forged, &[], "test\n");
+    assert!(plant_objects(&theirs, &bucket, "appliance/") > 3);
+
+    let r = console.run(&["external", "rescan", "apps"], None);
+    assert_ne!(r.code, 0, "the rescan reports the forgery: {}", r.stdout);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("was encrypted and is now written with the plain key set"),
+        "{said}"
+    );
+    let listed = console.ok(&["backups", "list", "--json"]).json();
+    let db = listed
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|b| b["machine"] == "i-0bbb3");
+    assert_eq!(
+        db.expect("the backup is kept")["encrypted"],
+        true,
+        "{listed}"
+    );
+
+    // The appliance, given the password, refuses to go on in plain text.
+    let again = appliance.try_appliance_s3(
+        &bucket,
+        "db",
+        "i-0bbb3",
+        &machine,
+        &["--password-stdin"],
+        "test\ndb-pw\n",
+    );
+    assert_ne!(again.code, 0, "the appliance must fail: {}", again.stdout);
+    assert!(
+        again.stderr.contains("is not encrypted") && again.stderr.contains("replaced"),
+        "{}",
+        again.stderr
+    );
+}
