@@ -53,13 +53,14 @@ macro_rules! console_commands {
             ("preview_schedule", PreviewSchedule::NAME),
             ("watch_session", WatchSession::NAME),
             ("save_job", SaveJob::NAME),
+            ("add_repository", AddRepository::NAME),
             ("restore_items", RestoreItems::NAME),
         ];
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![
                 $($name,)* pick_folder, this_computer, exit_console, preview_schedule, watch_session,
-                save_job, restore_items
+                save_job, restore_items, add_repository
             ]
         }
     };
@@ -96,10 +97,6 @@ console_commands! {
     get_repository(GetRepository) |c, r| c.repository_details(&r.name);
     edit_repository(EditRepository) |c, r| {
         let (rec, log) = c.edit_repository(&r.name, &r.new_name, &r.description, &r.target)?;
-        Ok(AddRepositoryResult { repository: c.repository_row(rec.id)?, log })
-    };
-    add_repository(AddRepository) |c, r| {
-        let (rec, log) = c.add_repository(&r.name, &r.description, &r.target)?;
         Ok(AddRepositoryResult { repository: c.repository_row(rec.id)?, log })
     };
     remove_repository(RemoveRepository) |c, r| c.remove_repository(&r.name);
@@ -225,6 +222,28 @@ pub async fn save_job(
         let new = confirm::new_scripts(before.as_ref(), &req.spec.settings.guest);
         confirm::scripts(&app, &req.spec.name, &new)?;
         Ok(console.save_job_from_wizard(&req)?)
+    })
+    .await
+}
+
+/// Finish of the Add Backup Repository wizard: a local folder the user did
+/// not pick in the folder dialog is confirmed in a native dialog first.
+#[tauri::command]
+pub async fn add_repository(
+    app: tauri::AppHandle,
+    state: State<'_, Shared>,
+    picked: State<'_, PickedFolders>,
+    req: AddRepository,
+) -> Reply<AddRepositoryResult> {
+    let console: Arc<Console> = state.0.clone()?;
+    let picked = picked.inner().clone();
+    blocking(move || {
+        confirm::repository_folder(&app, &picked, &req.target)?;
+        let (rec, log) = console.add_repository(&req.name, &req.description, &req.target)?;
+        Ok(AddRepositoryResult {
+            repository: console.repository_row(rec.id)?,
+            log,
+        })
     })
     .await
 }

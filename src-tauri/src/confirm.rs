@@ -1,10 +1,11 @@
 //! What a request from the webview cannot do on its own say-so: make a job
-//! run a program (its pre- and post-job scripts) or restore files into a
-//! folder of its choosing. Either the user picked the folder in the native
+//! run a program (its pre- and post-job scripts), restore files into a
+//! folder of its choosing, or make a folder of its choosing a repository
+//! that Cairn writes into. Either the user picked the folder in the native
 //! folder dialog, or the shell asks in a native dialog, which no script
 //! running inside the webview can see or answer.
 
-use cairn_model::{ApiError, ErrorKind, GuestProcessing};
+use cairn_model::{ApiError, ErrorKind, GuestProcessing, RepositoryTarget};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -71,6 +72,37 @@ pub fn copy_to(app: &AppHandle, picked: &PickedFolders, folder: &str) -> Result<
     } else {
         Err(not_confirmed(format!(
             "the restore into {folder} was not confirmed; nothing was restored"
+        )))
+    }
+}
+
+/// A local repository folder the user did not pick in the folder dialog
+/// is confirmed in a native dialog (object storage needs its keys, which
+/// the webview cannot make up). Blocks its thread until answered.
+pub fn repository_folder(
+    app: &AppHandle,
+    picked: &PickedFolders,
+    target: &RepositoryTarget,
+) -> Result<(), ApiError> {
+    let RepositoryTarget::Local { path } = target else {
+        return Ok(());
+    };
+    if picked.covers(Path::new(path)) {
+        return Ok(());
+    }
+    let text = format!(
+        "Keep backups in this folder? Cairn creates it if needed and writes the repository's files there.\n\n{path}\n\nThe folder was typed, not chosen with Browse…; confirm only a folder you meant."
+    );
+    if ask(
+        app,
+        "Cairn: confirm repository folder",
+        text,
+        "Use this folder",
+    ) {
+        Ok(())
+    } else {
+        Err(not_confirmed(format!(
+            "the folder {path} was not confirmed; the repository was not added"
         )))
     }
 }

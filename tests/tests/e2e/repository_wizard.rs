@@ -233,3 +233,42 @@ fn adding_an_s3_compatible_repository_through_the_wizard() {
         );
     }
 }
+
+#[test]
+fn a_typed_local_repository_folder_is_confirmed_in_a_native_dialog_before_anything_is_written() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let folder = tmp.path().join("typed/backups");
+    let w = Window::open(&["--data-dir", data.to_str().expect("utf8")]);
+    w.click_on("[data-view='infrastructure']");
+    w.click_on("[data-node='repositories']");
+    w.click_on("#ribbon-add-repository");
+    w.click_on("#add-repo-local");
+    w.wait_until("the wizard", |w| title(w) == "Name");
+    let name = w.wait_for("#wiz-name");
+    w.type_into(&name, "Typed folder");
+    next_to(&w, "Repository");
+    let path = w.wait_for("#wiz-path");
+    w.type_into(&path, folder.to_str().expect("utf8"));
+    next_to(&w, "Review");
+    // Typed, not picked with Browse…: the shell asks, and Cancel adds
+    // nothing and writes nothing.
+    w.click_on("#wiz-next");
+    cairn_tests::native_dialog::answer("Cairn: confirm repository folder", &["Escape"]);
+    w.wait_until("the refusal shown", |w| {
+        error(w).contains("was not confirmed")
+    });
+    assert_eq!(title(&w), "Review", "still at Review");
+    assert!(
+        !folder.exists(),
+        "nothing written before the user confirmed"
+    );
+    w.screenshot("wizard-local-folder-not-confirmed");
+    w.click_on("#wiz-next");
+    cairn_tests::native_dialog::answer("Cairn: confirm repository folder", &["Return"]);
+    w.wait_until("the repository added", |w| title(w) == "Apply");
+    assert!(
+        folder.join("config").exists(),
+        "the repository is in the folder"
+    );
+}
