@@ -175,7 +175,11 @@ fn serve(machines: &[Sandbox], stop: &AtomicBool, ran: &Mutex<Vec<(String, Strin
                 if c.shell != Some(Shell::Linux) {
                     continue;
                 }
-                let (_, stdout, stderr) = run(m, &c.lines);
+                let script = format!(
+                    "/var/lib/amazon/ssm/{}/document/orchestration/_script.sh",
+                    m.instance
+                );
+                let (_, stdout, stderr) = run(m, &c.lines, &script);
                 if let Some(out) = &c.output {
                     let put = |stream: &str, text: &str| {
                         if text.is_empty() {
@@ -211,7 +215,9 @@ fn serve_azure(
     while !stop.load(Ordering::SeqCst) {
         for m in machines {
             for (name, script) in arm.take_pending(&m.instance) {
-                let (code, stdout, stderr) = run(m, &[script]);
+                let path =
+                    format!("/var/lib/waagent/run-command-handler/download/{name}/0/script.sh");
+                let (code, stdout, stderr) = run(m, &[script], &path);
                 arm.finish(&m.instance, &name, code, &stdout, &stderr);
                 if let Ok(mut r) = ran.lock() {
                     r.push((m.instance.clone(), name));
@@ -223,15 +229,15 @@ fn serve_azure(
 }
 
 /// Runs one script on a sandbox machine; its exit code, output and error
-/// output.
-fn run(m: &Sandbox, lines: &[String]) -> (i64, String, String) {
+/// output. `script` is where the cloud's agent would have written it, for
+/// the error a machine that blocks script execution gives.
+fn run(m: &Sandbox, lines: &[String], script: &str) -> (i64, String, String) {
     if m.blocked {
         return (
             126,
             String::new(),
             format!(
-                "/var/lib/amazon/ssm/{}/document/orchestration/_script.sh: Permission denied: script execution is blocked on this machine\nfailed to run commands: exit status 126\n",
-                m.instance
+                "{script}: Permission denied: script execution is blocked on this machine\nfailed to run commands: exit status 126\n"
             ),
         );
     }

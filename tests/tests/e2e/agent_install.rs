@@ -45,6 +45,14 @@ impl Console {
         cairn_agent::build::file_sha256(&self.package()).expect("hash")
     }
 
+    /// Makes the console's agent package a newer build; its SHA-256.
+    pub(super) fn bump_package(&self) -> String {
+        let mut bytes = std::fs::read(self.package()).expect("package");
+        bytes.extend_from_slice(b"\0newer build");
+        std::fs::write(self.package(), &bytes).expect("bump");
+        self.package_sha()
+    }
+
     /// Every line the sessions logged.
     pub(super) fn logged(&self) -> Vec<String> {
         let c = rusqlite::Connection::open(self.cli.data.join("cairn.sqlite")).expect("catalog");
@@ -236,10 +244,7 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
     // A newer package: the next rescan updates both and keeps their
     // configuration.
     let config_before = std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config");
-    let mut bytes = std::fs::read(c.package()).expect("package");
-    bytes.extend_from_slice(b"\0newer build");
-    std::fs::write(c.package(), &bytes).expect("bump");
-    let newer = c.package_sha();
+    let newer = c.bump_package();
     let shown = c.machines("Fleet");
     assert_eq!(machine(&shown, &a)["update_available"], true, "{shown:?}");
     let third = rescan(&c, "Fleet");

@@ -77,6 +77,15 @@ impl CloudAccount {
         }
     }
 
+    /// The cloud's own service that runs commands on its machines, as a
+    /// session log names it.
+    pub fn command_service(&self) -> &'static str {
+        match self {
+            Self::Aws { .. } => "Systems Manager",
+            Self::Azure { .. } => "Azure Run Command",
+        }
+    }
+
     /// The credentials that sign in to the cloud's machine directory.
     pub fn credential(&self) -> &str {
         match self {

@@ -600,20 +600,21 @@ impl Dispatch<'_> {
         Ok(())
     }
 
-    /// Switches a silent machine's command to Systems Manager; why not
-    /// when it cannot.
+    /// Switches a silent machine's command to Systems Manager or Azure Run
+    /// Command; why not when it cannot.
     fn relay(&self, id: &str, r: &Running) -> std::result::Result<(), String> {
         let t = &r.target;
+        let service = t.group.settings.account.command_service();
         if t.group.settings.distribution.is_none() {
-            return Err(
-                "the group has no distribution repository for Systems Manager to step in".into(),
-            );
+            return Err(format!(
+                "the group has no distribution repository for {service} to step in"
+            ));
         }
         self.log(
             t,
             LogLevel::Warning,
             &format!(
-                "no answer on the queue for {} s; sending the command through Systems Manager",
+                "no answer on the queue for {} s; sending the command through {service}",
                 self.timeout.as_secs()
             ),
         );
@@ -625,15 +626,12 @@ impl Dispatch<'_> {
                 self.log(
                     t,
                     LogLevel::Info,
-                    &format!("channel: Systems Manager carried the backup command ({what}); waiting for the agent"),
+                    &format!("channel: {service} carried the backup command ({what}); waiting for the agent"),
                 );
                 Ok(())
             }
-            Ok(Err(why)) => Err(format!("Systems Manager could not step in: {why}")),
-            Err(e) => Err(format!(
-                "Systems Manager could not step in: {}",
-                e.message()
-            )),
+            Ok(Err(why)) => Err(format!("{service} could not step in: {why}")),
+            Err(e) => Err(format!("{service} could not step in: {}", e.message())),
         }
     }
 
