@@ -19,12 +19,26 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     snapshot(dir).into_keys().collect()
 }
 
-/// A console in `dir` with encrypted job "vault" (password "correct
-/// horse") over a folder holding `secret.txt` with `secret`, run once.
-fn encrypted_vault(dir: &Path, secret: &str) -> Cairn {
+/// Folder `src` of `dir`, holding `secret.txt` with `secret`.
+fn secret_source(dir: &Path, secret: &str) -> std::path::PathBuf {
     let src = dir.join("src");
     std::fs::create_dir_all(&src).expect("mkdir");
     std::fs::write(src.join("secret.txt"), secret).expect("write");
+    src
+}
+
+/// No file below `dir` holds `marker`: nothing was stored in plain text.
+fn assert_no_plaintext(dir: &Path, marker: &str) {
+    for (p, content) in snapshot(dir) {
+        let text = String::from_utf8_lossy(&content);
+        assert!(!text.contains(marker), "plaintext in {}", p.display());
+    }
+}
+
+/// A console in `dir` with encrypted job "vault" (password "correct
+/// horse") over a folder holding `secret.txt` with `secret`, run once.
+fn encrypted_vault(dir: &Path, secret: &str) -> Cairn {
+    let src = secret_source(dir, secret);
     let cairn = Cairn::new(dir);
     let create = [
         "job",
@@ -69,10 +83,7 @@ fn an_encrypted_job_refuses_a_key_file_swapped_for_a_plain_one_and_writes_no_pla
         "{}",
         r.stderr
     );
-    for (p, content) in snapshot(&repo.join("data")) {
-        let text = String::from_utf8_lossy(&content);
-        assert!(!text.contains(marker), "plaintext in {}", p.display());
-    }
+    assert_no_plaintext(&repo.join("data"), marker);
 }
 
 /// Rewrites the repository's one password key file as a plain key file
@@ -101,9 +112,7 @@ fn swap_password_key_for_a_plain_one(repo: &Path) {
 fn a_backup_copy_of_an_encrypted_backup_refuses_a_source_key_file_swapped_for_a_plain_one() {
     let tmp = tempfile::tempdir().expect("tmp");
     let marker = "CAIRN-COPY-DOWNGRADE-MARKER-5e0a";
-    let src = tmp.path().join("src");
-    std::fs::create_dir_all(&src).expect("mkdir");
-    std::fs::write(src.join("secret.txt"), marker.repeat(2000)).expect("write");
+    let src = secret_source(tmp.path(), &marker.repeat(2000));
     let cairn = Cairn::new(tmp.path());
     let add = [
         "credentials",
@@ -148,10 +157,7 @@ fn a_backup_copy_of_an_encrypted_backup_refuses_a_source_key_file_swapped_for_a_
         "{}",
         r.stderr
     );
-    for (p, content) in snapshot(&offsite) {
-        let text = String::from_utf8_lossy(&content);
-        assert!(!text.contains(marker), "plaintext in {}", p.display());
-    }
+    assert_no_plaintext(&offsite, marker);
 }
 
 #[test]

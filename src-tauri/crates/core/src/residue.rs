@@ -97,7 +97,7 @@ pub fn search_held(secrets: &[&[u8]]) -> Held {
 }
 
 fn holds(block: &[u8], needle: &[u8]) -> bool {
-    block.len() >= needle.len() && block.windows(needle.len()).any(|w| w == needle)
+    block.windows(needle.len()).any(|w| w == needle)
 }
 
 // SAFETY: allocation is the system's; a held block is only freed later, by
