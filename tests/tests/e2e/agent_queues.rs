@@ -1,17 +1,25 @@
 //! The cloud-machine groundwork against the real local services: SQS
 //! queues made once and sealed messages carried over them, EC2 discovery
 //! and tagging, STS credentials an agent writes with, and a backup that
-//! reads a machine's files from a folder standing in for its disk.
+//! reads a machine's files from a folder standing in for its disk; and an
+//! agent over SQS or Azure Queue that runs a sealed order once and refuses
+//! forged and expired ones.
 
+use cairn_agent::config::Transport;
 use cairn_agent::envelope::{self, AgentKey, Endpoints, Header, MessageKind, Rejected};
 use cairn_agent::messages::Body;
-use cairn_cloud::{Ec2, Queue, S3Storage, Sqs};
+use cairn_agent::messages::RepositoryAccess;
+use cairn_cloud::{
+    AzureAuth, AzureQueues, AzureSettings, AzureStorage, ContainerRights, Ec2, Queue, QueueAuth,
+    QueueRights, QueueService, S3Storage, Sqs,
+};
 use cairn_core::jobs::backup::{self, BackupSpec};
 use cairn_core::progress::{CancelToken, NoProgress};
 use cairn_core::repo::Repository;
 use cairn_core::storage::{LocalStorage, ReadStorage, Storage};
 use cairn_core::Sensitive;
 use cairn_tests::services::*;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -228,15 +236,46 @@ fn find_file(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
 
 struct AgentRig {
     key: AgentKey,
-    commands: cairn_cloud::SqsQueue,
-    reports: cairn_cloud::SqsQueue,
-    bucket: String,
+    commands: Box<dyn Queue>,
+    reports: Box<dyn Queue>,
+    /// The repository with the console's own access.
+    storage: Arc<dyn Storage>,
+    /// The scoped access an order hands the agent.
+    access: cairn_agent::messages::RepositoryAccess,
     machine: tempfile::TempDir,
     state: tempfile::TempDir,
     config: std::path::PathBuf,
 }
 
-fn agent_rig() -> AgentRig {
+/// A machine folder with two files, the agent's state folder and key.
+fn machine_and_state() -> (tempfile::TempDir, tempfile::TempDir, AgentKey) {
+    let machine = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(machine.path().join("srv/www")).expect("mkdir");
+    std::fs::write(machine.path().join("srv/www/index.html"), b"<h1>web-1</h1>").expect("write");
+    std::fs::write(machine.path().join("srv/www/app.js"), vec![7u8; 300_000]).expect("write");
+    (
+        machine,
+        tempfile::tempdir().expect("tmp"),
+        AgentKey::generate(),
+    )
+}
+
+fn save_config(state: &tempfile::TempDir, key: &AgentKey, transport: Transport) -> PathBuf {
+    let cfg = cairn_agent::AgentConfig {
+        console_id: "c1".into(),
+        machine_id: "i-1".into(),
+        machine_name: "web-1".into(),
+        key: key.to_hex().to_string(),
+        transport,
+        state_dir: Some(state.path().to_path_buf()),
+    };
+    let config = state.path().join("agent.json");
+    cfg.save(&config).expect("save");
+    config
+}
+
+/// An agent over SQS writing into an S3 repository with STS credentials.
+fn sqs_rig() -> AgentRig {
     let sqs = Sqs::connect(&aws_access());
     let (agent_url, _) = sqs
         .ensure_queue(&unique("cairn-c1-i-1"))
@@ -245,44 +284,126 @@ fn agent_rig() -> AgentRig {
         .ensure_queue(&unique("cairn-c1-console"))
         .expect("console queue");
     let bucket = make_bucket(false);
-    Repository::init(
-        Arc::new(s3(
-            &bucket,
-            "repo",
-            "test",
-            &Sensitive::new("test".into()),
-            None,
-        )),
-        "Cloud",
+    let storage: Arc<dyn Storage> = Arc::new(s3(
+        &bucket,
+        "repo",
         "test",
-    )
-    .expect("init the repository");
-    let machine = tempfile::tempdir().expect("tmp");
-    std::fs::create_dir_all(machine.path().join("srv/www")).expect("mkdir");
-    std::fs::write(machine.path().join("srv/www/index.html"), b"<h1>web-1</h1>").expect("write");
-    std::fs::write(machine.path().join("srv/www/app.js"), vec![7u8; 300_000]).expect("write");
-    let state = tempfile::tempdir().expect("tmp");
-    let key = AgentKey::generate();
-    let cfg = cairn_agent::AgentConfig {
-        console_id: "c1".into(),
-        machine_id: "i-1".into(),
-        machine_name: "web-1".into(),
-        key: key.to_hex().to_string(),
-        transport: cairn_agent::Transport::Sqs {
+        &Sensitive::new("test".into()),
+        None,
+    ));
+    Repository::init(storage.clone(), "Cloud", "test").expect("init the repository");
+    let (machine, state, key) = machine_and_state();
+    let config = save_config(
+        &state,
+        &key,
+        Transport::Sqs {
             region: "us-east-1".into(),
             endpoint: Some(s3_endpoint()),
             agent_queue_url: agent_url.clone(),
             console_queue_url: console_url.clone(),
         },
-        state_dir: Some(state.path().to_path_buf()),
+    );
+    let policy = cairn_cloud::folder_policy(&bucket, "repo");
+    let c = cairn_cloud::scoped_credentials(&aws_access(), None, "cairn-i-1", &policy, 900)
+        .expect("sts");
+    let access = RepositoryAccess::S3 {
+        bucket,
+        folder: "repo".into(),
+        region: "us-east-1".into(),
+        endpoint: Some(s3_endpoint()),
+        access_key_id: c.access_key_id.clone(),
+        secret_access_key: c.secret.expose().clone(),
+        session_token: Some(c.session_token.expose().clone()),
+        expires: c.expires,
+        storage_class: cairn_cloud::StorageClass::Standard,
+        immutable_days: None,
     };
-    let config = state.path().join("agent.json");
-    cfg.save(&config).expect("save");
     AgentRig {
         key,
-        commands: sqs.queue(&agent_url),
-        reports: sqs.queue(&console_url),
-        bucket,
+        commands: Box::new(sqs.queue(&agent_url)),
+        reports: Box::new(sqs.queue(&console_url)),
+        storage,
+        access,
+        machine,
+        state,
+        config,
+    }
+}
+
+/// An agent over Azure queues (a signature for each) writing into an
+/// Azure Blob repository with a container signature.
+fn azure_rig() -> AgentRig {
+    let account_key = Sensitive::new(AZURE_KEY.to_string());
+    let queues = AzureQueues::connect(
+        AZURE_ACCOUNT,
+        Some(&azure_queue_endpoint()),
+        &QueueAuth::SharedKey(account_key.clone()),
+    )
+    .expect("queues");
+    let (agent_queue, _) = queues
+        .ensure_queue(&unique("cairn-c1-i1"))
+        .expect("agent queue");
+    let (console_queue, _) = queues
+        .ensure_queue(&unique("cairn-c1-console"))
+        .expect("console queue");
+    let expires = cairn_core::time::now() + 3600;
+    let sign = |queue: &str, rights| {
+        cairn_cloud::queue_sas(AZURE_ACCOUNT, &account_key, queue, rights, expires)
+            .expect("sign")
+            .expose()
+            .clone()
+    };
+    let container = make_container();
+    let settings = |auth| AzureSettings {
+        account: AZURE_ACCOUNT.into(),
+        container: container.clone(),
+        folder: "repo".into(),
+        endpoint: Some(azure_endpoint()),
+        credential: String::new(),
+        auth,
+        tier: Default::default(),
+        immutable_days: None,
+    };
+    let storage: Arc<dyn Storage> = Arc::new(
+        AzureStorage::connect(settings(AzureAuth::SharedKey), &account_key).expect("connect"),
+    );
+    Repository::init(storage.clone(), "Blob", "test").expect("init the repository");
+    let (machine, state, key) = machine_and_state();
+    let config = save_config(
+        &state,
+        &key,
+        Transport::AzureQueue {
+            account: AZURE_ACCOUNT.into(),
+            endpoint: Some(azure_queue_endpoint()),
+            agent_queue: agent_queue.clone(),
+            agent_queue_sas: sign(&agent_queue, QueueRights::Consume),
+            console_queue: console_queue.clone(),
+            console_queue_sas: sign(&console_queue, QueueRights::Send),
+            expires,
+        },
+    );
+    let rights = ContainerRights {
+        write: true,
+        immutability: false,
+    };
+    let sas = cairn_cloud::container_sas(AZURE_ACCOUNT, &account_key, &container, rights, expires)
+        .expect("sign");
+    let access = RepositoryAccess::Azure {
+        account: AZURE_ACCOUNT.into(),
+        container: container.clone(),
+        folder: "repo".into(),
+        endpoint: Some(azure_endpoint()),
+        sas: sas.expose().clone(),
+        expires,
+        tier: Default::default(),
+        immutable_days: None,
+    };
+    AgentRig {
+        key,
+        commands: Box::new(queues.queue(&agent_queue)),
+        reports: Box::new(queues.queue(&console_queue)),
+        storage,
+        access,
         machine,
         state,
         config,
@@ -300,23 +421,9 @@ fn s3(
 }
 
 fn order(rig: &AgentRig, backup_id: &str) -> cairn_agent::messages::BackupOrder {
-    let policy = cairn_cloud::folder_policy(&rig.bucket, "repo");
-    let c = cairn_cloud::scoped_credentials(&aws_access(), None, "cairn-i-1", &policy, 900)
-        .expect("sts");
     cairn_agent::messages::BackupOrder {
         repository: "Cloud".into(),
-        access: cairn_agent::messages::RepositoryAccess::S3 {
-            bucket: rig.bucket.clone(),
-            folder: "repo".into(),
-            region: "us-east-1".into(),
-            endpoint: Some(s3_endpoint()),
-            access_key_id: c.access_key_id.clone(),
-            secret_access_key: c.secret.expose().clone(),
-            session_token: Some(c.session_token.expose().clone()),
-            expires: c.expires,
-            storage_class: cairn_cloud::StorageClass::Standard,
-            immutable_days: None,
-        },
+        access: rig.access.clone(),
         password: None,
         keyset: None,
         backup_id: backup_id.into(),
@@ -341,7 +448,18 @@ fn command(key: &AgentKey, body: &Body, expires_in: i64) -> (String, String) {
 
 #[test]
 fn an_agent_runs_a_sealed_order_once_into_s3_and_ignores_forged_and_expired_ones() {
-    let rig = agent_rig();
+    runs_a_sealed_order_once_and_ignores_forged_and_expired_ones(sqs_rig());
+}
+
+#[test]
+fn an_agent_runs_a_sealed_order_once_into_azure_blob_and_ignores_forged_and_expired_ones() {
+    runs_a_sealed_order_once_and_ignores_forged_and_expired_ones(azure_rig());
+}
+
+/// Over either queue service: a forged and an expired order are logged and
+/// never run, a genuine one delivered twice runs once and its result is
+/// answered again, and a stop ends the agent.
+fn runs_a_sealed_order_once_and_ignores_forged_and_expired_ones(rig: AgentRig) {
     let mut agent = std::process::Command::new(cairn_tests::binary("CAIRN_BIN", "cairn"))
         .args(["agent", "--config"])
         .arg(&rig.config)
@@ -430,14 +548,7 @@ fn an_agent_runs_a_sealed_order_once_into_s3_and_ignores_forged_and_expired_ones
         "the first result, answered again"
     );
 
-    let storage: Arc<dyn Storage> = Arc::new(s3(
-        &rig.bucket,
-        "repo",
-        "test",
-        &Sensitive::new("test".into()),
-        None,
-    ));
-    let repo = Repository::open(storage, "Cloud").expect("open");
+    let repo = Repository::open(rig.storage.clone(), "Cloud").expect("open");
     assert_eq!(
         repo.list_points("b-web").expect("points"),
         vec![point.clone()],

@@ -5,7 +5,7 @@
 
 use super::agent_install::{console, machine, rescan, sandbox, Console};
 use super::azure_machines::{add_repository, group_args, CLIENT, SP_SECRET, SUBSCRIPTION, TENANT};
-use super::protection_groups::state_of;
+use super::protection_groups::{machine_tasks, state_of};
 use cairn_cloud::{AzureAuth, AzureQueues, AzureSettings, AzureStorage, QueueAuth, QueueService};
 use cairn_core::storage::ReadStorage;
 use cairn_core::Sensitive;
@@ -161,6 +161,84 @@ fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_
     assert_eq!(second["installed"], 0, "{second}");
     assert_eq!(stand_in.ran(&a).len(), 2, "no new run command");
 
+    // A job runs on both through the queues; the refused VM has no agent,
+    // so the job warns and names it.
+    c.ok(&[
+        "job",
+        "create",
+        "backup",
+        "Web",
+        "--repo",
+        "Blob",
+        "--computer",
+        "Azure fleet",
+        "--include",
+        "/srv/www",
+    ]);
+    let run = c.run(&["--json", "job", "run", "Web"], None);
+    assert_eq!(run.summary()["result"], "warning", "{}", run.stdout);
+    let tasks = machine_tasks(&run);
+    for name in ["az-a", "az-b"] {
+        assert_eq!(tasks[name]["status"], "success", "{tasks:?}");
+    }
+    assert_ne!(tasks["az-full"]["status"], "success", "{tasks:?}");
+
+    // A newer package: the next rescan updates both and keeps their
+    // configuration.
+    let config_before = std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config");
+    let newer = c.bump_package();
+    assert_eq!(
+        machine(&c.machines("Azure fleet"), &a)["update_available"],
+        true
+    );
+    let third = rescan(&c, "Azure fleet");
+    assert_eq!(third["installed"], 2, "{third}");
+    let shown = c.machines("Azure fleet");
+    for id in [&a, &b] {
+        assert_eq!(
+            machine(&shown, id)["agent_build"],
+            newer.as_str(),
+            "{shown:?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config"),
+        config_before,
+        "an update keeps the configuration"
+    );
+    assert_eq!(
+        blob_names(&dist),
+        vec![format!("agents/packages/{newer}/cairn-linux-x86_64")],
+        "the package no machine runs is deleted"
+    );
+    for id in [&a, &b] {
+        assert_eq!(cairn_run_commands(&arm, id), Vec::<String>::new());
+    }
+
+    // The agent of a stops: Azure Run Command carries the next command and
+    // restarts it; the queue is the channel again.
+    stand_in.kill_agent(&a);
+    assert!(!alive(&sa.root));
+    let relayed = c.run(
+        &["--json", "job", "run", "Web", "--agent-timeout", "10"],
+        None,
+    );
+    let tasks = machine_tasks(&relayed);
+    assert_eq!(tasks["az-a"]["status"], "success", "{}", relayed.stdout);
+    assert_eq!(tasks["az-b"]["status"], "success", "{}", relayed.stdout);
+    let log = c.logged();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("az-a: channel: Azure Run Command carried the backup command")),
+        "{log:?}"
+    );
+    assert!(log
+        .iter()
+        .any(|l| l.contains("az-b: backup command sent to its agent (channel: queue)")));
+    assert!(alive(&sa.root), "restarted");
+    assert_eq!(machine(&c.machines("Azure fleet"), &a)["channel"], "queue");
+    assert_eq!(cairn_run_commands(&arm, &a), Vec::<String>::new());
+
     // b leaves the group: its agent, files, queue and tag are gone.
     let queues = AzureQueues::connect(
         AZURE_ACCOUNT,
@@ -196,4 +274,41 @@ fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_
     );
     assert_eq!(cairn_run_commands(&arm, &b), Vec::<String>::new());
     drop(stand_in);
+}
+
+#[test]
+fn a_vm_whose_script_execution_is_blocked_fails_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = console(dir.path());
+    let arm = ArmStandIn::start(TENANT, CLIENT, SP_SECRET, SUBSCRIPTION);
+    add_repository(&c.cli, &make_container());
+    let tier = unique("azlocked");
+    let id = arm.add_vm("az-locked", false, "westeurope", &[("tier", &tier)]);
+    let _stand_in =
+        MachineStandIn::start_azure(arm.clone(), vec![sandbox(dir.path(), &id, "x", true)]);
+    let dist = make_container();
+    let added = add_group(&c, &arm, "Locked", &tier, &dist, "");
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let r = rescan(&c, "Locked");
+    assert_eq!(r["installed"], 0, "{r}");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("Azure Run Command cannot run scripts on this machine"),
+        "{r}"
+    );
+    let shown = c.machines("Locked");
+    let m = machine(&shown, &id);
+    assert_eq!(m["state"], "install_failed", "{shown:?}");
+    assert!(
+        m["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("Permission denied")),
+        "{shown:?}"
+    );
+    assert_eq!(
+        cairn_run_commands(&arm, &id),
+        Vec::<String>::new(),
+        "cleaned up"
+    );
 }

@@ -5,7 +5,9 @@
 //! signatures for their own queues only, and a job whose agents write
 //! straight into an Azure Blob repository with a container signature.
 
-use super::protection_groups::{machine, machine_tasks, machines, state_of, wait_heard};
+use super::protection_groups::{
+    kill_mid_backup, machine, machine_tasks, machines, state_of, wait_heard,
+};
 use cairn_agent::config::{AgentConfig, Transport};
 use cairn_cloud::{
     AzureAuth, AzureQueues, AzureSettings, AzureStorage, ContainerRights, Queue, QueueAuth,
@@ -297,6 +299,9 @@ fn an_azure_group_by_tag_runs_a_job_on_two_agents_over_azure_queues_straight_int
         "the agents wrote inside the repository's folder only: {names:?}"
     );
     cli.ok(&["check", "Blob", "--full"]);
+
+    // One agent is killed in the middle of its backup over Azure queues.
+    kill_mid_backup(&cli, dir.path(), "Blob", &mut mb, "vm-b", "vm-a");
 
     // An order's signature is limited to the repository's container.
     let other = make_container();

@@ -537,13 +537,36 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
     let shown = machines(&cli, "Sites");
     assert!(shown.iter().all(|m| m["last_backup"].is_i64()), "{shown:?}");
 
-    // One agent is killed in the middle of its backup: its machine fails
-    // with the reason, the other is backed up, the repository stays whole,
-    // and the next run completes.
-    std::fs::write(mb.root.path().join("srv/www/video.bin"), noise(2, 48 << 20)).expect("write");
-    let before = last_task_session(&cli);
+    // One agent is killed in the middle of its backup.
+    kill_mid_backup(&cli, dir.path(), "Cloud", &mut mb, "site-b", "site-a");
+    ma.kill();
+}
+
+/// Kills `victim`'s agent in the middle of its backup by job Web (given
+/// 48 MiB of noise and a 4 GiB sparse file to read, so that it is still
+/// reading when its first progress arrives, even against a fast local
+/// storage server): its machine fails with the reason, `other`
+/// succeeds, repository `repo` stays whole, and once the agent is back the
+/// next run completes.
+pub(crate) fn kill_mid_backup(
+    cli: &Cairn,
+    dir: &std::path::Path,
+    repo: &str,
+    victim: &mut Machine,
+    victim_name: &str,
+    other: &str,
+) {
+    std::fs::write(
+        victim.root.path().join("srv/www/video.bin"),
+        noise(2, 48 << 20),
+    )
+    .expect("write");
+    std::fs::File::create(victim.root.path().join("srv/www/disk.img"))
+        .and_then(|f| f.set_len(4 << 30))
+        .expect("a sparse file");
+    let before = last_task_session(cli);
     let partial = {
-        let cli = Cairn::new(dir.path());
+        let cli = Cairn::new(dir);
         std::thread::spawn(move || {
             cli.run(
                 &["--json", "job", "run", "Web", "--agent-timeout", "30"],
@@ -551,8 +574,8 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
             )
         })
     };
-    let reading = wait_task_reading(&cli, "site-b", before);
-    mb.kill();
+    let reading = wait_task_reading(cli, victim_name, before);
+    victim.kill();
     let partial = partial.join().expect("the run");
     if let Err(why) = reading {
         panic!("{why}\n{}\n{}", partial.stdout, partial.stderr);
@@ -561,17 +584,16 @@ fn a_job_for_a_group_runs_on_each_agent_straight_into_s3_and_a_silent_agent_fail
     let report = partial.summary();
     assert_eq!(report["result"], "warning", "{report}");
     let tasks = machine_tasks(&partial);
-    assert_eq!(tasks["site-a"]["status"], "success", "{tasks:?}");
-    assert_eq!(tasks["site-b"]["status"], "failed", "{tasks:?}");
+    assert_eq!(tasks[other]["status"], "success", "{tasks:?}");
+    assert_eq!(tasks[victim_name]["status"], "failed", "{tasks:?}");
     assert!(
-        tasks["site-b"]["detail"]
+        tasks[victim_name]["detail"]
             .as_str()
             .is_some_and(|d| d.contains("agent unreachable over the queue")),
         "{tasks:?}"
     );
-    cli.ok(&["check", "Cloud", "--full"]);
-    mb.start(dir.path());
+    cli.ok(&["check", repo, "--full"]);
+    victim.start(dir);
     let again = cli.ok(&["--json", "job", "run", "Web"]).summary();
     assert_eq!(again["result"], "success", "{again}");
-    ma.kill();
 }
