@@ -710,3 +710,98 @@ fn plain_backups_planted_over_an_encrypted_appliance_backup_are_refused_by_the_r
         again.stderr
     );
 }
+
+#[test]
+fn an_encrypted_appliance_backup_is_browsed_searched_and_restored_straight_from_the_bucket() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let appliance = Cairn::new(&tmp.path().join("appliance"));
+    let console = Cairn::new(&tmp.path().join("console"));
+    let bucket = make_bucket(false);
+    let ep = s3_endpoint();
+    let src = machine_data(tmp.path(), 7);
+    appliance_s3(
+        &appliance,
+        &bucket,
+        "db",
+        "i-0ccc7",
+        &src,
+        &["--password-stdin"],
+        "test\ndb-secret-pw\n",
+    );
+    console.ok_stdin(
+        &[
+            external_add_s3("apps", &bucket, &ep),
+            vec!["--password-stdin"],
+        ]
+        .concat(),
+        "test\ndb-secret-pw\n",
+    );
+    let before = bucket_listing(&bucket);
+    let id = listed(&console, "db")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let root = src.to_str().expect("utf-8");
+
+    // Browse and find open it with the password stored when it was connected.
+    let b = console
+        .ok(&["--json", "browse", &id, &format!("{root}/etc")])
+        .json();
+    let names: Vec<&str> = b["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, vec!["hostname", "os-release"]);
+    let found = console.ok(&["--json", "find", &id, "*.bin"]).json();
+    let mut paths: Vec<&str> = found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            format!("{root}/var/lib/own.bin"),
+            format!("{root}/var/lib/shared.bin")
+        ]
+    );
+
+    // A file and a folder restore equal to the source.
+    let out = tmp.path().join("out");
+    let file = format!("{root}/etc/hostname");
+    console.ok(&[
+        "restore",
+        &id,
+        "--path",
+        &file,
+        "--to",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        std::fs::read(out.join("hostname")).expect("restored file"),
+        std::fs::read(&file).expect("source file")
+    );
+    let folder = tmp.path().join("folder");
+    console.ok(&[
+        "restore",
+        &id,
+        "--path",
+        &format!("{root}/var"),
+        "--to",
+        folder.to_str().expect("utf-8"),
+    ]);
+    cairn_tests::tree::assert_same(&src.join("var"), &folder.join("var"));
+
+    // A wrong password given explicitly does not open it.
+    let wrong = console.run(&["browse", &id, "--password-stdin"], Some("wrong\n"));
+    assert_ne!(wrong.code, 0, "{}", wrong.stdout);
+    assert_eq!(
+        bucket_listing(&bucket),
+        before,
+        "nothing was written to the external bucket"
+    );
+}

@@ -215,7 +215,7 @@ impl Console {
             time: p.manifest.time,
             job: p.manifest.job.clone(),
             machine: p.manifest.machine.clone(),
-            repository: p.record.name.clone(),
+            repository: p.repository.clone(),
             sources: p.manifest.sources.clone(),
         };
         let b = Arc::new(Browser {

@@ -1,7 +1,7 @@
 //! Finding backups and restore points, browsing and restoring them.
 
 use super::Console;
-use crate::catalog::{BackupRecord, RepositoryRecord};
+use crate::catalog::{BackupRecord, ExternalBackupRecord, ExternalRecord};
 use crate::error::{Error, Result};
 use cairn_core::explore;
 use cairn_core::format::crypto::KeySet;
@@ -11,6 +11,7 @@ use cairn_core::format::ChunkId;
 use cairn_core::progress::{CancelToken, ProgressSink};
 use cairn_core::repo::Repository;
 use cairn_core::restore::{self, RestoreReport, RestoreSpec};
+use cairn_core::storage::Storage;
 use cairn_model::{ErrorKind, LogLevel, SessionKind, SessionResult};
 use std::sync::Arc;
 
@@ -31,14 +32,23 @@ pub struct Version {
 
 /// An opened restore point, ready to browse or restore.
 pub struct OpenPoint {
-    /// Its repository's catalog record.
-    pub record: RepositoryRecord,
-    /// The repository.
+    /// Name of the repository it is in: the console's own or an external
+    /// one.
+    pub repository: String,
+    /// The repository (read-only storage for an external one).
     pub repo: Repository,
     /// Keys of its backup.
     pub keyset: KeySet,
     /// The manifest.
     pub manifest: Manifest,
+}
+
+/// A backup opened with its keys, before a restore point is chosen.
+struct OpenBackup {
+    repository: String,
+    repo: Repository,
+    keyset: KeySet,
+    backup_id: String,
 }
 
 impl Console {
@@ -61,14 +71,48 @@ impl Console {
         }
     }
 
-    /// Opens a restore point ("latest" or an id) of a backup.
-    pub fn open_point(
+    /// Finds a backup the last rescan of an external repository listed,
+    /// by id or by the name of the job that writes it.
+    fn find_external_backup(
         &self,
         reference: &str,
-        point: &str,
-        password: Option<&str>,
-    ) -> Result<OpenPoint> {
-        let b = self.find_backup(reference)?;
+    ) -> Result<Option<(ExternalRecord, ExternalBackupRecord)>> {
+        let cat = self.catalog()?;
+        let mut by_job = Vec::new();
+        for ext in cat.externals()? {
+            for b in cat.external_backups(ext.id)? {
+                if b.backup_id == reference {
+                    return Ok(Some((ext, b)));
+                }
+                if b.meta.job.eq_ignore_ascii_case(reference) {
+                    by_job.push((ext.clone(), b));
+                }
+            }
+        }
+        match by_job.len() {
+            0 | 1 => Ok(by_job.pop()),
+            _ => Err(Error::invalid(format!(
+                "job \"{reference}\" has several backups in external repositories; give a backup id from `cairn backups list`"
+            ))),
+        }
+    }
+
+    /// Opens a backup of the console's own, or else one of an external
+    /// repository, with its keys.
+    fn open_backup(&self, reference: &str, password: Option<&str>) -> Result<OpenBackup> {
+        match self.find_backup(reference) {
+            Ok(b) => self.open_own_backup(&b, password),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                match self.find_external_backup(reference)? {
+                    Some((ext, b)) => self.open_external_backup(&ext, &b, password),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_own_backup(&self, b: &BackupRecord, password: Option<&str>) -> Result<OpenBackup> {
         let record = self.catalog()?.repository(b.repository_id)?;
         let repo = self.open_repository(&record)?;
         let keyset_id = repo.backup_keyset(&b.backup_id)?.ok_or_else(|| {
@@ -86,7 +130,57 @@ impl Console {
             // The password opened it: fill in job, machine, kinds and sizes.
             self.refresh_backups(&record, &repo, &[&keyset])?;
         }
-        let mut points = repo.list_points(&b.backup_id)?;
+        Ok(OpenBackup {
+            repository: record.name,
+            repo,
+            keyset,
+            backup_id: b.backup_id.clone(),
+        })
+    }
+
+    /// Opens a backup of an external repository through its read-only
+    /// storage, with the password stored when it was connected unless
+    /// another is given. Nothing is written to the external repository.
+    fn open_external_backup(
+        &self,
+        ext: &ExternalRecord,
+        b: &ExternalBackupRecord,
+        password: Option<&str>,
+    ) -> Result<OpenBackup> {
+        let storage: Arc<dyn Storage> = self.open_external_storage(ext)?;
+        let repo = Repository::open(storage, &ext.name)?
+            .with_tree_cache(crate::paths::tree_cache_dir(&self.data_dir));
+        let keyset_id = repo.backup_keyset(&b.backup_id)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "backup {} is no longer in external repository {}; rescan it",
+                b.backup_id, ext.name
+            ))
+        })?;
+        let stored = self.external_password(ext)?;
+        let password = password.or(stored.as_ref().map(|p| p.expose().as_str()));
+        // The rescan saw it encrypted: a plain key set now is a downgrade.
+        let keyset = if b.encrypted {
+            repo.encrypted_keyset(&keyset_id, password)?
+        } else {
+            repo.keyset(&keyset_id, password)?
+        };
+        Ok(OpenBackup {
+            repository: ext.name.clone(),
+            repo,
+            keyset,
+            backup_id: b.backup_id.clone(),
+        })
+    }
+
+    /// Opens a restore point ("latest" or an id) of a backup.
+    pub fn open_point(
+        &self,
+        reference: &str,
+        point: &str,
+        password: Option<&str>,
+    ) -> Result<OpenPoint> {
+        let b = self.open_backup(reference, password)?;
+        let mut points = b.repo.list_points(&b.backup_id)?;
         points.sort();
         let id = if point == "latest" {
             points.last().cloned().ok_or_else(|| {
@@ -100,11 +194,11 @@ impl Console {
                 b.backup_id
             )));
         };
-        let manifest = repo.read_manifest(&keyset, &b.backup_id, &id)?;
+        let manifest = b.repo.read_manifest(&b.keyset, &b.backup_id, &id)?;
         Ok(OpenPoint {
-            record,
-            repo,
-            keyset,
+            repository: b.repository,
+            repo: b.repo,
+            keyset: b.keyset,
             manifest,
         })
     }
