@@ -241,28 +241,8 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
     let run = c.ok(&["--json", "job", "run", "Web"]).summary();
     assert_eq!(run["result"], "success", "{run}");
 
-    // A newer package: the next rescan updates both and keeps their
-    // configuration.
-    let config_before = std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config");
-    let newer = c.bump_package();
-    let shown = c.machines("Fleet");
-    assert_eq!(machine(&shown, &a)["update_available"], true, "{shown:?}");
-    let third = rescan(&c, "Fleet");
-    assert_eq!(third["installed"], 2, "{third}");
-    let shown = c.machines("Fleet");
-    for id in [&a, &b] {
-        assert_eq!(
-            machine(&shown, id)["agent_build"],
-            newer.as_str(),
-            "{shown:?}"
-        );
-        assert_eq!(machine(&shown, id)["update_available"], false, "{shown:?}");
-    }
-    assert_eq!(
-        std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config"),
-        config_before,
-        "an update keeps the configuration"
-    );
+    // A newer package: the next rescan updates both.
+    let newer = assert_rescan_updates(&c, "Fleet", &[&a, &b], &sa);
     let objects = object_keys(&dist);
     assert_eq!(
         objects,
@@ -270,26 +250,16 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
         "the package no machine runs is deleted"
     );
 
-    // The agent of a stops: the next command goes through Systems Manager,
-    // which restarts it, and the queue is the channel again.
-    stand_in.kill_agent(&a);
-    assert!(!alive(&sa.root));
-    let relayed = c.ok(&["--json", "job", "run", "Web", "--agent-timeout", "10"]);
+    // The agent of a stops: Systems Manager steps in.
+    let relayed = assert_steps_in(
+        &c,
+        (&stand_in, "Systems Manager"),
+        &sa,
+        "Fleet",
+        ["fleet-a", "fleet-b"],
+    );
     let report = relayed.summary();
     assert_eq!(report["result"], "success", "{report}");
-    assert_eq!(machine_tasks(&relayed)["fleet-a"]["status"], "success");
-    let log = c.logged();
-    assert!(
-        log.iter()
-            .any(|l| l.contains("fleet-a: channel: Systems Manager carried the backup command")),
-        "{log:?}"
-    );
-    assert!(log
-        .iter()
-        .any(|l| l.contains("fleet-b: backup command sent to its agent (channel: queue)")));
-    assert!(alive(&sa.root), "restarted");
-    let shown = c.machines("Fleet");
-    assert_eq!(machine(&shown, &a)["channel"], "queue", "{shown:?}");
 
     // b leaves the group: its agent, files, queue and tag are gone.
     let queue_b = queue_of(&c, &b);
@@ -326,6 +296,76 @@ fn a_rescan_installs_agents_through_systems_manager_updates_them_steps_in_for_a_
         "its queue deleted"
     );
     drop(stand_in);
+}
+
+/// Makes the console's package a newer build: the next rescan of `group`
+/// updates machines `ids` to it and keeps the configuration of `kept`; the
+/// newer build's SHA-256.
+pub(super) fn assert_rescan_updates(
+    c: &Console,
+    group: &str,
+    ids: &[&str],
+    kept: &Sandbox,
+) -> String {
+    let config = kept.root.join("etc/cairn/agent.json");
+    let config_before = std::fs::read(&config).expect("config");
+    let newer = c.bump_package();
+    let shown = c.machines(group);
+    assert_eq!(
+        machine(&shown, ids[0])["update_available"],
+        true,
+        "{shown:?}"
+    );
+    let updated = rescan(c, group);
+    assert_eq!(updated["installed"], ids.len(), "{updated}");
+    let shown = c.machines(group);
+    for id in ids {
+        assert_eq!(
+            machine(&shown, id)["agent_build"],
+            newer.as_str(),
+            "{shown:?}"
+        );
+        assert_eq!(machine(&shown, id)["update_available"], false, "{shown:?}");
+    }
+    assert_eq!(
+        std::fs::read(&config).expect("config"),
+        config_before,
+        "an update keeps the configuration"
+    );
+    newer
+}
+
+/// Stops the agent of `silent`: the next run of job Web sends its command
+/// through the cloud's command `service` (as the session log names it),
+/// which restarts the agent, while the other machine of `[silent, other]`
+/// (by name) gets its command over the queue; the run.
+pub(super) fn assert_steps_in(
+    c: &Console,
+    (stand_in, service): (&MachineStandIn, &str),
+    silent: &Sandbox,
+    group: &str,
+    [silent_name, other_name]: [&str; 2],
+) -> Run {
+    stand_in.kill_agent(&silent.instance);
+    assert!(!alive(&silent.root));
+    let relayed = c.ok(&["--json", "job", "run", "Web", "--agent-timeout", "10"]);
+    let tasks = machine_tasks(&relayed);
+    for name in [silent_name, other_name] {
+        assert_eq!(tasks[name]["status"], "success", "{}", relayed.stdout);
+    }
+    let log = c.logged();
+    let stepped_in = format!("{silent_name}: channel: {service} carried the backup command");
+    assert!(log.iter().any(|l| l.contains(&stepped_in)), "{log:?}");
+    let queued = format!("{other_name}: backup command sent to its agent (channel: queue)");
+    assert!(log.iter().any(|l| l.contains(&queued)), "{log:?}");
+    assert!(alive(&silent.root), "restarted");
+    let shown = c.machines(group);
+    assert_eq!(
+        machine(&shown, &silent.instance)["channel"],
+        "queue",
+        "{shown:?}"
+    );
+    relayed
 }
 
 /// The address of machine `id`'s queue, from the console's catalog.

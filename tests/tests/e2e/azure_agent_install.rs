@@ -3,7 +3,9 @@
 //! Manager stand-in of `cairn_tests::arm` holding the run commands and the
 //! machine stand-in playing each VM's own agent on a sandbox folder.
 
-use super::agent_install::{console, machine, rescan, sandbox, Console};
+use super::agent_install::{
+    assert_rescan_updates, assert_steps_in, console, machine, rescan, sandbox, Console,
+};
 use super::azure_machines::{add_repository, group_args, CLIENT, SP_SECRET, SUBSCRIPTION, TENANT};
 use super::protection_groups::{machine_tasks, state_of};
 use cairn_cloud::{AzureAuth, AzureQueues, AzureSettings, AzureStorage, QueueAuth, QueueService};
@@ -183,29 +185,8 @@ fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_
     }
     assert_ne!(tasks["az-full"]["status"], "success", "{tasks:?}");
 
-    // A newer package: the next rescan updates both and keeps their
-    // configuration.
-    let config_before = std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config");
-    let newer = c.bump_package();
-    assert_eq!(
-        machine(&c.machines("Azure fleet"), &a)["update_available"],
-        true
-    );
-    let third = rescan(&c, "Azure fleet");
-    assert_eq!(third["installed"], 2, "{third}");
-    let shown = c.machines("Azure fleet");
-    for id in [&a, &b] {
-        assert_eq!(
-            machine(&shown, id)["agent_build"],
-            newer.as_str(),
-            "{shown:?}"
-        );
-    }
-    assert_eq!(
-        std::fs::read(sa.root.join("etc/cairn/agent.json")).expect("config"),
-        config_before,
-        "an update keeps the configuration"
-    );
+    // A newer package: the next rescan updates both.
+    let newer = assert_rescan_updates(&c, "Azure fleet", &[&a, &b], &sa);
     assert_eq!(
         blob_names(&dist),
         vec![format!("agents/packages/{newer}/cairn-linux-x86_64")],
@@ -215,28 +196,14 @@ fn a_rescan_installs_agents_through_azure_run_command_refuses_a_vm_with_no_free_
         assert_eq!(cairn_run_commands(&arm, id), Vec::<String>::new());
     }
 
-    // The agent of a stops: Azure Run Command carries the next command and
-    // restarts it; the queue is the channel again.
-    stand_in.kill_agent(&a);
-    assert!(!alive(&sa.root));
-    let relayed = c.run(
-        &["--json", "job", "run", "Web", "--agent-timeout", "10"],
-        None,
+    // The agent of a stops: Azure Run Command steps in.
+    assert_steps_in(
+        &c,
+        (&stand_in, "Azure Run Command"),
+        &sa,
+        "Azure fleet",
+        ["az-a", "az-b"],
     );
-    let tasks = machine_tasks(&relayed);
-    assert_eq!(tasks["az-a"]["status"], "success", "{}", relayed.stdout);
-    assert_eq!(tasks["az-b"]["status"], "success", "{}", relayed.stdout);
-    let log = c.logged();
-    assert!(
-        log.iter()
-            .any(|l| l.contains("az-a: channel: Azure Run Command carried the backup command")),
-        "{log:?}"
-    );
-    assert!(log
-        .iter()
-        .any(|l| l.contains("az-b: backup command sent to its agent (channel: queue)")));
-    assert!(alive(&sa.root), "restarted");
-    assert_eq!(machine(&c.machines("Azure fleet"), &a)["channel"], "queue");
     assert_eq!(cairn_run_commands(&arm, &a), Vec::<String>::new());
 
     // b leaves the group: its agent, files, queue and tag are gone.

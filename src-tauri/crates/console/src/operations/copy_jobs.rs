@@ -2,6 +2,7 @@
 //! regular repositories, the backups of jobs, whole repositories), open
 //! the sources, and start immediate copies; `copy_runs` runs them.
 
+use super::restores::open_keyset;
 use super::Console;
 use crate::catalog::{Catalog, JobRecord};
 use crate::error::{Error, Result};
@@ -161,12 +162,9 @@ impl Console {
     }
 
     pub(super) fn open_source(&self, b: &SourceBackup) -> Result<OpenSource> {
-        let dir = crate::paths::tree_cache_dir(&self.data_dir);
         if b.external {
             let rec = self.external_named(&b.repository)?;
-            let storage: Arc<dyn cairn_core::storage::Storage> =
-                self.open_external_storage(&rec)?;
-            let repo = Repository::open(storage, &rec.name)?.with_tree_cache(dir);
+            let repo = self.open_external_repository(&rec)?;
             let password = self.external_password(&rec)?;
             let encrypted = self
                 .catalog()?
@@ -203,13 +201,7 @@ impl Console {
                 src.repo.name()
             ))
         })?;
-        let open = |pw: Option<&str>| {
-            if src.encrypted {
-                src.repo.encrypted_keyset(&ks_id, pw)
-            } else {
-                src.repo.keyset(&ks_id, pw)
-            }
-        };
+        let open = |pw| open_keyset(&src.repo, &ks_id, src.encrypted, pw);
         if let Some(pw) = &src.password {
             return Ok(open(Some(pw.expose()))?);
         }

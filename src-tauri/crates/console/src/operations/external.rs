@@ -386,6 +386,14 @@ impl Console {
         Ok(Arc::new(ExternalStorage::new(inner)))
     }
 
+    /// An external repository opened through its read-only storage, with
+    /// the console's tree cache.
+    pub(super) fn open_external_repository(&self, rec: &ExternalRecord) -> Result<Repository> {
+        let storage: Arc<dyn Storage> = self.open_external_storage(rec)?;
+        Ok(Repository::open(storage, &rec.name)?
+            .with_tree_cache(crate::paths::tree_cache_dir(&self.data_dir)))
+    }
+
     /// The password of an external repository's encrypted backups.
     pub(super) fn external_password(
         &self,

@@ -11,7 +11,6 @@ use cairn_core::format::ChunkId;
 use cairn_core::progress::{CancelToken, ProgressSink};
 use cairn_core::repo::Repository;
 use cairn_core::restore::{self, RestoreReport, RestoreSpec};
-use cairn_core::storage::Storage;
 use cairn_model::{ErrorKind, LogLevel, SessionKind, SessionResult};
 use std::sync::Arc;
 
@@ -49,6 +48,22 @@ struct OpenBackup {
     repo: Repository,
     keyset: KeySet,
     backup_id: String,
+}
+
+/// The key set `id` of a backup the catalog knows to be `encrypted` or
+/// not: where it is, a plain key set in its place is a downgrade and is
+/// refused.
+pub(super) fn open_keyset(
+    repo: &Repository,
+    id: &str,
+    encrypted: bool,
+    password: Option<&str>,
+) -> cairn_core::Result<KeySet> {
+    if encrypted {
+        repo.encrypted_keyset(id, password)
+    } else {
+        repo.keyset(id, password)
+    }
 }
 
 impl Console {
@@ -121,11 +136,7 @@ impl Console {
                 b.backup_id, record.name
             ))
         })?;
-        let keyset = if b.encrypted {
-            repo.encrypted_keyset(&keyset_id, password)?
-        } else {
-            repo.keyset(&keyset_id, password)?
-        };
+        let keyset = open_keyset(&repo, &keyset_id, b.encrypted, password)?;
         if b.sealed {
             // The password opened it: fill in job, machine, kinds and sizes.
             self.refresh_backups(&record, &repo, &[&keyset])?;
@@ -147,9 +158,7 @@ impl Console {
         b: &ExternalBackupRecord,
         password: Option<&str>,
     ) -> Result<OpenBackup> {
-        let storage: Arc<dyn Storage> = self.open_external_storage(ext)?;
-        let repo = Repository::open(storage, &ext.name)?
-            .with_tree_cache(crate::paths::tree_cache_dir(&self.data_dir));
+        let repo = self.open_external_repository(ext)?;
         let keyset_id = repo.backup_keyset(&b.backup_id)?.ok_or_else(|| {
             Error::not_found(format!(
                 "backup {} is no longer in external repository {}; rescan it",
@@ -158,12 +167,7 @@ impl Console {
         })?;
         let stored = self.external_password(ext)?;
         let password = password.or(stored.as_ref().map(|p| p.expose().as_str()));
-        // The rescan saw it encrypted: a plain key set now is a downgrade.
-        let keyset = if b.encrypted {
-            repo.encrypted_keyset(&keyset_id, password)?
-        } else {
-            repo.keyset(&keyset_id, password)?
-        };
+        let keyset = open_keyset(&repo, &keyset_id, b.encrypted, password)?;
         Ok(OpenBackup {
             repository: ext.name.clone(),
             repo,
