@@ -89,6 +89,80 @@ pub enum Command {
     },
     /// Restore files and folders.
     Restore(RestoreArgs),
+    /// The volumes (disk images and devices backed up whole) of a restore point.
+    Volumes {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Restore a volume onto a block device or disk image file, writing
+    /// only the blocks that differ and verifying them.
+    RestoreVolume {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// The volume: its path in the restore point, or its file name.
+        #[arg(long)]
+        volume: String,
+        /// A block device or image file (a new file is created sparse).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// Overwrite an existing device or file without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Export a volume as a disk image file: raw, VMDK, VHD (dynamic or
+    /// fixed) or VHDX, through qemu-img, without restoring it first.
+    ExportDisk {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// The volume: its path in the restore point, or its file name.
+        #[arg(long)]
+        volume: String,
+        /// The image format.
+        #[arg(long, value_enum)]
+        format: crate::disks::FormatArg,
+        /// The image file to create (it must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Publish a volume as a read-only NBD export (for qemu-img, nbd-client
+    /// or a hypervisor) until Ctrl+C.
+    PublishDisk {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// The volume: its path in the restore point, or its file name.
+        #[arg(long)]
+        volume: String,
+        /// Listen on this Unix socket (only you may connect).
+        #[arg(long, conflicts_with = "port")]
+        socket: Option<std::path::PathBuf>,
+        /// Listen on this TCP port of 127.0.0.1 (any local user may connect).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Check a repository's health.
     Check {
         /// Repository name.
@@ -126,8 +200,6 @@ pub enum Command {
     /// Run Cairn as a standalone cloud backup appliance.
     #[command(subcommand)]
     Appliance(ApplianceCmd),
-    /// Run as the agent of a cloud machine: serve the console's commands
-    /// from the machine's queue until stopped (headless, no keyring).
     /// Protection groups of cloud machines (discovered through the cloud's API).
     #[command(subcommand)]
     Group(GroupCmd),

@@ -5,11 +5,13 @@ mod args;
 mod bench;
 mod commands;
 mod configuration;
+mod disks;
 mod external;
 mod maintenance;
 mod output;
 mod points;
 mod secret_input;
+mod volumes;
 
 use clap::Parser;
 

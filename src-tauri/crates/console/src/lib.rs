@@ -18,10 +18,10 @@ pub mod secrets;
 pub use error::{Error, Result};
 pub use operations::{
     machine_name, session_kind, AgentAnswer, ConfigBackupReport, ConfigRestoreReport, Console,
-    GroupRescan, JobRunReport, Live, NewEncryption, OpenPoint, RepositoryRescan, RunOptions,
-    SessionWatcher, Takeover, Target, Version, AGENT_SILENT_SECS, AGENT_TIMEOUT_SECS,
-    CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM, CONSOLE_TAG, DEFAULT_REPOSITORY,
-    PRUNE_GRACE_SECS, RESCAN_EVERY_SECS,
+    ExportReport, GroupRescan, JobRunReport, Listen, Live, NewEncryption, OpenPoint,
+    RepositoryRescan, RunOptions, SessionWatcher, Takeover, Target, Version, Volume,
+    AGENT_SILENT_SECS, AGENT_TIMEOUT_SECS, CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM,
+    CONSOLE_TAG, DEFAULT_REPOSITORY, PRUNE_GRACE_SECS, RESCAN_EVERY_SECS,
 };
 
 /// The cloud backends' settings and storages, for adding repositories.
@@ -37,7 +37,7 @@ pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
 pub use cairn_core::format::tree::{Entry, EntryKind};
 pub use cairn_core::jobs::backup_id;
 pub use cairn_core::progress::{self, CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
-pub use cairn_core::restore::{Destination, RestoreSpec};
+pub use cairn_core::restore::{volume::VolumeReport, Destination, RestoreSpec};
 pub use cairn_core::storage::LocalStorage;
 pub use cairn_core::time::{new_point_id, now, point_time_label};
 pub use cairn_core::{protect_process, Repository, Sensitive, Storage};

@@ -15,6 +15,7 @@ pub mod format;
 pub mod fuzz;
 pub mod jobs;
 pub mod lock;
+pub mod nbd;
 pub mod progress;
 pub mod repo;
 #[cfg(feature = "testing")]

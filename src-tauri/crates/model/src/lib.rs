@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod browse;
+pub mod disks;
 pub mod error;
 pub mod external;
 pub mod groups;
@@ -14,6 +15,7 @@ pub mod schedule;
 pub mod settings;
 
 pub use browse::*;
+pub use disks::*;
 pub use error::{ApiError, ErrorKind};
 pub use external::*;
 pub use groups::*;

@@ -85,6 +85,61 @@ pub fn run(cli: Cli) -> Result<i32> {
             password_stdin,
         } => crate::points::browse(&console, &backup, &point, &path, password_stdin, json),
         Command::Restore(a) => restore(&console, a, json),
+        Command::Volumes {
+            backup,
+            point,
+            password_stdin,
+        } => crate::volumes::volumes(&console, &backup, &point, password_stdin, json),
+        Command::RestoreVolume {
+            backup,
+            point,
+            volume,
+            to,
+            yes,
+            password_stdin,
+        } => {
+            let a = crate::volumes::VolumeRestore {
+                backup: &backup,
+                point: &point,
+                volume: &volume,
+                to: &to,
+                yes,
+                password_stdin,
+            };
+            crate::volumes::restore_volume(&console, a, json)
+        }
+        Command::ExportDisk {
+            backup,
+            point,
+            volume,
+            format,
+            out,
+            password_stdin,
+        } => {
+            let p = crate::disks::Pick {
+                backup: &backup,
+                point: &point,
+                volume: &volume,
+                password_stdin,
+            };
+            crate::disks::export_disk(&console, p, format, &out, json)
+        }
+        Command::PublishDisk {
+            backup,
+            point,
+            volume,
+            socket,
+            port,
+            password_stdin,
+        } => {
+            let p = crate::disks::Pick {
+                backup: &backup,
+                point: &point,
+                volume: &volume,
+                password_stdin,
+            };
+            crate::disks::publish_disk(&console, p, socket, port)
+        }
         Command::Check {
             repo,
             full,

@@ -17,6 +17,7 @@ mod configuration_schedule;
 mod copy_jobs;
 mod copy_runs;
 mod credentials;
+mod disk_exports;
 mod external;
 mod followups;
 mod group_cloud;
@@ -31,6 +32,7 @@ mod repository_wizard;
 mod restores;
 mod runs;
 mod sessions;
+mod volume_restores;
 mod watch;
 
 pub use agent_runs::{Target, AGENT_TIMEOUT_SECS};
@@ -38,6 +40,7 @@ pub use agent_status::AgentAnswer;
 pub use configuration::{
     ConfigBackupReport, ConfigRestoreReport, CONFIGURATION_BACKUP, CONFIGURATION_PLATFORM,
 };
+pub use disk_exports::{ExportReport, Listen};
 pub use external::RESCAN_EVERY_SECS;
 pub use group_rescan::{GroupRescan, Takeover, AGENT_SILENT_SECS};
 pub use groups::CONSOLE_TAG;
@@ -47,6 +50,7 @@ pub use jobs::{
 pub use repository_rescan::RepositoryRescan;
 pub use restores::{OpenPoint, Version};
 pub use runs::Live;
+pub use volume_restores::Volume;
 pub use watch::SessionWatcher;
 
 use crate::catalog::Catalog;

@@ -341,7 +341,7 @@ impl Console {
     }
 
     /// Starts a Restore session; its log lines go to the catalog.
-    fn start_restore_session(
+    pub(super) fn start_restore_session(
         &self,
         title: &str,
         sink: Arc<dyn ProgressSink>,

@@ -63,7 +63,7 @@ pub fn whole_disks() -> Vec<PathBuf> {
 
 /// The offset of the next byte of data at or after `off`, for files with
 /// holes; None when the rest is a hole, `Some(off)` when unknown.
-fn next_data(f: &File, off: u64) -> Option<u64> {
+pub(crate) fn next_data(f: &File, off: u64) -> Option<u64> {
     // The file position this moves is not used: every read is positioned.
     match rustix::fs::seek(f, rustix::fs::SeekFrom::Data(off)) {
         Ok(d) => Some(d),

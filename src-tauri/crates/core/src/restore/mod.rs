@@ -4,6 +4,9 @@
 //! to a temporary name and renamed into place.
 
 mod beneath;
+pub mod volume;
+pub mod volume_reader;
+mod volume_target;
 mod writer;
 
 use beneath::{on_handle, Beneath, Found};

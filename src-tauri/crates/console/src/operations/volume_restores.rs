@@ -1,0 +1,153 @@
+//! Volume restores: the volumes (disk images and block devices backed up
+//! whole) a restore point holds, and restoring one onto a block device or
+//! image file as a Restore session.
+
+use super::restores::OpenPoint;
+use super::Console;
+use crate::error::{Error, Result};
+use cairn_core::format::manifest::Manifest;
+use cairn_core::format::tree::{Entry, EntryKind};
+use cairn_core::format::ChunkId;
+use cairn_core::progress::{CancelToken, ProgressSink};
+use cairn_core::restore::{self, volume, volume::VolumeReport};
+use cairn_model::{LogLevel, SessionResult};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A volume of a restore point.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Volume {
+    /// Its path as the machine saw it (`/dev/sdb`, `/srv/vm/disk.img`).
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// The volumes of an opened point: its sources that were backed up as
+/// one whole file (an image or a device), with their entries.
+fn volumes_of(p: &OpenPoint) -> Result<Vec<(Volume, Entry)>> {
+    let index = p.repo.load_index(&p.keyset, false)?;
+    let root = p
+        .repo
+        .read_tree(&p.keyset, &index, &ChunkId::from_hex(&p.manifest.root)?)?;
+    let mut out = Vec::new();
+    for source in &p.manifest.sources {
+        let Ok((e, _)) = restore::resolve(&p.repo, &p.keyset, &index, &root, source) else {
+            continue;
+        };
+        if e.kind == EntryKind::File {
+            let v = Volume {
+                path: source.clone(),
+                size: e.size,
+            };
+            out.push((v, e));
+        }
+    }
+    Ok(out)
+}
+
+/// The volume `name` (its full path, or a file name only one has).
+pub(super) fn pick_volume(p: &OpenPoint, name: &str) -> Result<(Volume, Entry)> {
+    let all = volumes_of(p)?;
+    let base = |v: &Volume| Path::new(&v.path).file_name().map(|f| f.to_os_string());
+    let hits: Vec<(Volume, Entry)> = match all.iter().find(|(v, _)| v.path == name) {
+        Some(one) => vec![one.clone()],
+        None => all
+            .iter()
+            .filter(|(v, _)| base(v).is_some_and(|b| b == name))
+            .cloned()
+            .collect(),
+    };
+    let listed = || {
+        let names: Vec<&str> = all.iter().map(|(v, _)| v.path.as_str()).collect();
+        if names.is_empty() {
+            "it holds no volumes (it is a file-level backup)".to_string()
+        } else {
+            format!("its volumes are {}", names.join(", "))
+        }
+    };
+    match <[_; 1]>::try_from(hits) {
+        Ok([one]) => Ok(one),
+        Err(v) if v.is_empty() => Err(Error::not_found(format!(
+            "restore point {} has no volume \"{name}\"; {}",
+            p.manifest.id,
+            listed()
+        ))),
+        Err(_) => Err(Error::invalid(format!(
+            "several volumes are called \"{name}\"; give the full path ({})",
+            listed()
+        ))),
+    }
+}
+
+impl Console {
+    /// The volumes of a restore point, with sizes.
+    pub fn volumes(
+        &self,
+        reference: &str,
+        point: &str,
+        password: Option<&str>,
+    ) -> Result<(Manifest, Vec<Volume>)> {
+        let p = self.open_point(reference, point, password)?;
+        let v = volumes_of(&p)?.into_iter().map(|(v, _)| v).collect();
+        Ok((p.manifest, v))
+    }
+
+    /// Restores one volume of a restore point onto a block device or an
+    /// image file (created when it does not exist), as a session.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restore_volume(
+        &self,
+        reference: &str,
+        point: &str,
+        volume: &str,
+        target: &Path,
+        password: Option<&str>,
+        sink: Arc<dyn ProgressSink>,
+        cancel: &CancelToken,
+    ) -> Result<VolumeReport> {
+        let title = format!("Volume restore from {reference}");
+        let (session, sink) = self.start_restore_session(&title, sink)?;
+        let outcome: Result<VolumeReport> = crate::error::catch_panic("the volume restore", || {
+            let p = self.open_point(reference, point, password)?;
+            let (v, e) = pick_volume(&p, volume)?;
+            sink.log(
+                LogLevel::Info,
+                &format!(
+                    "Restoring volume {} ({} bytes) of restore point {} to {}",
+                    v.path,
+                    v.size,
+                    p.manifest.id,
+                    target.display()
+                ),
+            );
+            let t = volume::open_target(target, v.size)?;
+            let index = p.repo.load_index(&p.keyset, false)?;
+            Ok(volume::restore_volume(
+                &p.repo,
+                &p.keyset,
+                &index,
+                &e,
+                &t,
+                sink.clone(),
+                cancel,
+            )?)
+        });
+        let (result, details) = match &outcome {
+            Ok(r) => {
+                let done = format!(
+                    "{} of {} block(s) differed and were written and verified; {} already equal",
+                    r.written, r.blocks, r.unchanged
+                );
+                sink.log(LogLevel::Info, &done);
+                (SessionResult::Success, done)
+            }
+            Err(e) => {
+                sink.log(LogLevel::Error, &e.message());
+                (SessionResult::Failed, e.message().to_string())
+            }
+        };
+        self.end_session(session, result, &details)?;
+        outcome
+    }
+}
