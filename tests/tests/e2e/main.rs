@@ -25,3 +25,4 @@ mod repository_wizard;
 mod restore_browser;
 mod restored_console_window;
 mod storage_contract;
+mod volume_restore;
