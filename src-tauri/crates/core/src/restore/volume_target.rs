@@ -176,19 +176,19 @@ mod tests {
 
     #[test]
     fn a_smaller_image_file_is_refused_and_a_new_one_is_created_sparse() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("tmp");
         let small = dir.path().join("small.img");
-        std::fs::write(&small, vec![1u8; 4096]).unwrap();
-        let e = open_target(&small, 8192).err().unwrap();
+        std::fs::write(&small, vec![1u8; 4096]).expect("write");
+        let e = open_target(&small, 8192).err().expect("refused");
         assert!(
             e.message().contains("less than the volume"),
             "{}",
             e.message()
         );
         let new = dir.path().join("new.img");
-        let t = open_target(&new, 1 << 30).unwrap();
+        let t = open_target(&new, 1 << 30).expect("created");
         assert!(t.created);
-        let m = std::fs::metadata(&new).unwrap();
+        let m = std::fs::metadata(&new).expect("meta");
         assert_eq!(m.len(), 1 << 30);
         assert!(m.blocks() < 16, "the new image is sparse");
         assert!(open_target(dir.path(), 1).is_err(), "a folder is refused");
