@@ -112,6 +112,12 @@ console_commands! {
         let pw = r.password.as_ref().map(|p| p.0.as_str()).filter(|p| !p.is_empty());
         c.open_browser(&r.backup, &r.point, pw).map(|(_, info)| info)
     };
+    list_volumes(ListVolumes) |c, r| {
+        let pw = r.password.as_ref().map(|p| p.0.as_str()).filter(|p| !p.is_empty());
+        c.volumes(&r.backup, &r.point, pw).map(|(_, v)| v)
+    };
+    probe_volume_target(ProbeVolumeTarget) |_c, r| cairn_console::probe_volume_target(&r.path);
+    start_volume_task(StartVolumeTask) |c, r| c.start_volume_task(&r);
     close_browser(CloseBrowser) |c, r| {
         c.close_browser(r.id);
         Ok(())

@@ -3,11 +3,14 @@
 //! restore to a new image and again over it writing only the changed
 //! blocks, refusals of an existing target without --yes and of a smaller
 //! one, export to every disk format checked with `qemu-img compare` and
-//! `qemu-img check`, and the volume published over NBD read back whole.
+//! `qemu-img check`, and the volume published over NBD read back whole;
+//! in the window, Restore ▾ Entire computer / volume… through to a VHDX
+//! export and to a confirmed restore over an existing image.
 
 use cairn_tests::cli::Cairn;
 use cairn_tests::scheduler::results_of;
 use cairn_tests::tree::bytes;
+use cairn_tests::webdriver::Window;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -286,4 +289,130 @@ fn hostile_client_is_bounded(sock: &Path) {
         rest.is_empty(),
         "an oversized request closes the connection"
     );
+}
+
+/// A 64 MiB ext4 image with one file and a Volume-level job `disk` that
+/// has backed it up once.
+fn backed_up_image(dir: &Path) -> (Cairn, std::path::PathBuf) {
+    let img = dir.join("disk.img");
+    std::fs::File::create(&img)
+        .and_then(|f| f.set_len(64 << 20))
+        .expect("image");
+    tool("/usr/sbin/mkfs.ext4", &["-q", "-F", s(&img)]);
+    put_file(&img, dir, "one.bin", &bytes(1, 3 * MIB));
+    let c = Cairn::new(dir);
+    let repo = "Default Backup Repository";
+    c.ok(&[
+        "job",
+        "create",
+        "backup",
+        "disk",
+        "--repo",
+        repo,
+        "--volume",
+        s(&img),
+    ]);
+    c.ok(&["job", "run", "disk"]);
+    (c, img)
+}
+
+fn step_title(w: &Window) -> String {
+    w.texts(".wizard-step.active").join("")
+}
+
+fn next_to(w: &Window, step: &str) {
+    w.click_on("#wiz-next");
+    w.wait_until(&format!("step {step}"), |w| {
+        let e = w.texts(".wiz-error").join(" ");
+        assert!(
+            e.is_empty() || step_title(w) == step,
+            "at {}: {e}",
+            step_title(w)
+        );
+        step_title(w) == step
+    });
+}
+
+/// Restore ▾ Entire computer / volume… up to the Mode step.
+fn wizard_to_mode(w: &Window, shots: bool) {
+    w.click_on("[data-view='home']");
+    w.click_on("[data-node='backups']");
+    w.click_on("#ribbon-restore");
+    w.click_on("#restore-volume");
+    w.wait_until("the volume wizard", |w| step_title(w) == "Machine");
+    w.click_on("#restore-machines tbody td");
+    next_to(w, "Restore Point");
+    w.wait_until("the restore points", |w| {
+        !w.find_all("#restore-points tr.selected").is_empty()
+    });
+    next_to(w, "Volumes");
+    w.wait_until("the volume", |w| {
+        !w.find_all("#volume-list tr.selected").is_empty()
+    });
+    if shots {
+        w.screenshot("volume-1-volumes");
+    }
+    next_to(w, "Mode");
+}
+
+fn session_succeeds(w: &Window, shot: &str) {
+    w.wait_for("#session-window");
+    w.wait_until("the session succeeds", |w| {
+        let s = w.texts("#session-status").join("");
+        assert_ne!(s, "Failed", "{}", w.texts("#session-log").join("\n"));
+        s == "Success"
+    });
+    w.screenshot(shot);
+    w.click_on("#session-close");
+}
+
+#[test]
+fn the_volume_wizard_exports_a_vhdx_and_restores_over_a_confirmed_image() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let (c, img) = backed_up_image(dir);
+    let w = Window::open(&["--data-dir", s(&c.data)]);
+
+    // Export as VHDX.
+    wizard_to_mode(&w, true);
+    w.choose("#volume-mode", "export");
+    w.choose("#volume-format", "vhdx");
+    w.screenshot("volume-2-mode");
+    next_to(&w, "Destination");
+    let vhdx = dir.join("exported.vhdx");
+    w.type_into(&w.wait_for("#volume-target"), s(&vhdx));
+    next_to(&w, "Summary");
+    let summary = w.texts("#volume-summary").join(" ");
+    assert!(
+        summary.contains("VHDX") && summary.contains("64.0 MB"),
+        "{summary}"
+    );
+    w.screenshot("volume-3-summary");
+    w.click_on("#wiz-next");
+    session_succeeds(&w, "volume-4-export-session");
+    let same = tool(
+        "qemu-img",
+        &["compare", "-f", "raw", "-F", "vhdx", s(&img), s(&vhdx)],
+    );
+    assert!(same.contains("Images are identical"), "{same}");
+
+    // Restore over an existing image: its name must be typed first.
+    let target = dir.join("target.img");
+    std::fs::write(&target, vec![7u8; 64 << 20]).expect("target");
+    wizard_to_mode(&w, false);
+    next_to(&w, "Destination");
+    w.type_into(&w.wait_for("#volume-target"), s(&target));
+    w.click_on("#wiz-next");
+    w.wait_until("the overwrite is to be confirmed", |w| {
+        w.texts(".wiz-error").join(" ").contains("type its name")
+    });
+    w.screenshot("volume-5-confirm");
+    w.type_into(&w.wait_for("#volume-confirm"), "target.img");
+    next_to(&w, "Summary");
+    w.click_on("#wiz-next");
+    session_succeeds(&w, "volume-6-restore-session");
+    assert!(same_bytes(&img, &target), "the target now holds the volume");
+    // The sessions are named after the job, not the backup id.
+    assert_eq!(results_of(&c.data, "Disk export from disk"), ["success"]);
+    assert_eq!(results_of(&c.data, "Volume restore from disk"), ["success"]);
 }

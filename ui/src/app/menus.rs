@@ -63,12 +63,10 @@ fn menu(c: Console, m: Menu) -> AnyView {
         Menu::Restore => dropdown(
             "restore-menu",
             "150px",
-            entry(
-                c,
-                "restore-guest-files",
-                "Guest files…",
-                Modal::RestoreWizard(None),
-            ),
+            view! {
+                {entry(c, "restore-volume", "Entire computer / volume…", Modal::VolumeWizard(None))}
+                {entry(c, "restore-guest-files", "Guest files…", Modal::RestoreWizard(None))}
+            },
         ),
         Menu::AddRepository => dropdown(
             "add-repo-menu",

@@ -12,6 +12,7 @@ use crate::wizards::group::GroupWizard;
 use crate::wizards::job::{JobWizard, JobWizardMode};
 use crate::wizards::repository::{RepoKind, RepositoryWizard};
 use crate::wizards::restore::{Browse, RestoreWizard};
+use crate::wizards::volume::VolumeWizard;
 use cairn_model::api::DeleteJob;
 use cairn_model::{
     ProtectionGroupDetails, RemoveExternal, RemoveProtectionGroup, RemoveRepository,
@@ -28,6 +29,8 @@ pub enum Modal {
     Credentials(Manager),
     ConfirmRemove(String),
     RestoreWizard(Option<String>),
+    /// Restore ▾ Entire computer / volume….
+    VolumeWizard(Option<String>),
     Browser(Box<Browse>),
     JobWizard(JobWizardMode),
     Session(i64),
@@ -61,6 +64,12 @@ fn modal(c: Console, m: Modal) -> AnyView {
             let k = RepoKind::of(&d.target);
             view! { <RepositoryWizard kind=k edit=*d on_close=close /> }.into_any()
         }
+        Modal::VolumeWizard(b) => view! {
+            <VolumeWizard backup=b
+                on_close=Callback::new(move |_| c.modal.set(None))
+                on_session=Callback::new(move |id: i64| c.open(Modal::Session(id))) />
+        }
+        .into_any(),
         Modal::RestoreWizard(b) => view! {
             <RestoreWizard backup=b
                 on_close=Callback::new(move |_| c.modal.set(None))

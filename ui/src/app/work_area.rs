@@ -208,12 +208,15 @@ fn job_items(c: Console, key: String) -> AnyView {
 }
 
 fn backup_items(c: Console, key: String) -> AnyView {
-    item(
-        c,
-        "context-restore-guest-files".into(),
-        "Restore guest files…",
-        move || c.open(Modal::RestoreWizard(Some(key.clone()))),
-    )
+    let volume_key = key.clone();
+    view! {
+        {item(c, "context-restore-volume".into(), "Restore entire computer / volume…", move || {
+            c.open(Modal::VolumeWizard(Some(volume_key.clone())))
+        })}
+        {item(c, "context-restore-guest-files".into(), "Restore guest files…", move || {
+            c.open(Modal::RestoreWizard(Some(key.clone())))
+        })}
+    }
     .into_any()
 }
 

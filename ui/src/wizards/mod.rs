@@ -8,3 +8,4 @@ pub mod job;
 pub mod password;
 pub mod repository;
 pub mod restore;
+pub mod volume;

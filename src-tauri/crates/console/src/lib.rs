@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod secrets;
 
 pub use error::{Error, Result};
+pub use operations::probe_volume_target;
 pub use operations::{
     machine_name, session_kind, AgentAnswer, ConfigBackupReport, ConfigRestoreReport, Console,
     ExportReport, GroupRescan, JobRunReport, Listen, Live, NewEncryption, OpenPoint,

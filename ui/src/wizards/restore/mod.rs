@@ -5,8 +5,8 @@
 //! This module holds the steps and the navigation; `form` the typed state
 //! and what Next asks the backend; `steps` one component per page.
 
-mod form;
-mod steps;
+pub(crate) mod form;
+pub(crate) mod steps;
 
 use super::frame::{ConfirmDiscard, WizardFrame};
 use cairn_model::*;

@@ -4,7 +4,7 @@
 //! being restored first (holes stay holes: qemu-img skips zero blocks), or
 //! a hypervisor, `qemu-img` or `nbd-client` uses it while it is published.
 
-use super::volume_restores::{pick_volume, Volume};
+use super::volume_restores::{pick_volume, Volume, VolumePick};
 use super::Console;
 use crate::error::{Error, Result};
 use cairn_core::nbd::{self, Listener};
@@ -114,6 +114,14 @@ fn convert(
         counters
             .bytes_processed
             .store(reader.served.load(Ordering::Relaxed), Ordering::Relaxed);
+        counters.bytes_read.store(
+            reader.fetched_bytes.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        let written = std::fs::metadata(part).map(|m| m.blocks() * 512);
+        counters
+            .bytes_written
+            .store(written.unwrap_or(0), Ordering::Relaxed);
         if cancel.is_cancelled() {
             let _ = child.kill();
             let _ = child.wait();
@@ -168,12 +176,28 @@ impl Console {
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<ExportReport> {
-        let title = format!("Disk export from {reference}");
-        let (session, sink) = self.start_restore_session(&title, sink)?;
+        let (session, sink) = self.start_restore_session(&export_title(reference), sink)?;
+        let pick = VolumePick {
+            reference,
+            point,
+            volume,
+            password,
+        };
+        self.export_disk_session(session, sink, pick, format, out, cancel)
+    }
+
+    /// The disk export of session `session`, which it ends.
+    pub(super) fn export_disk_session(
+        &self,
+        session: i64,
+        sink: Arc<dyn ProgressSink>,
+        pick: VolumePick,
+        format: DiskFormat,
+        out: &Path,
+        cancel: &CancelToken,
+    ) -> Result<ExportReport> {
         let outcome = crate::error::catch_panic("the disk export", || {
-            self.export_disk_in(
-                reference, point, volume, format, out, password, &sink, cancel,
-            )
+            self.export_disk_in(pick, format, out, &sink, cancel)
         });
         let (result, details) = match &outcome {
             Ok(r) => (
@@ -198,15 +222,11 @@ impl Console {
         outcome
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn export_disk_in(
         &self,
-        reference: &str,
-        point: &str,
-        volume: &str,
+        pick: VolumePick,
         format: DiskFormat,
         out: &Path,
-        password: Option<&str>,
         sink: &Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<ExportReport> {
@@ -216,7 +236,8 @@ impl Console {
                 out.display()
             )));
         }
-        let (v, reader) = self.volume_reader(reference, point, volume, password)?;
+        let (v, reader) =
+            self.volume_reader(pick.reference, pick.point, pick.volume, pick.password)?;
         sink.log(
             LogLevel::Info,
             &format!(
@@ -245,6 +266,9 @@ impl Console {
         part.push(".part");
         let part = PathBuf::from(part);
         let converted = convert(&sock, format, &part, &reader, &counters, cancel);
+        counters
+            .files
+            .store(u64::from(converted.is_ok()), Ordering::Relaxed);
         stop.cancel();
         let _ = server.join();
         drop(ticker);
@@ -322,4 +346,9 @@ impl Console {
         self.end_session(session, result, &details)?;
         outcome
     }
+}
+
+/// The title of a disk export's session.
+pub(super) fn export_title(reference: &str) -> String {
+    format!("Disk export from {reference}")
 }

@@ -33,6 +33,7 @@ mod restores;
 mod runs;
 mod sessions;
 mod volume_restores;
+mod volume_tasks;
 mod watch;
 
 pub use agent_runs::{Target, AGENT_TIMEOUT_SECS};
@@ -51,6 +52,7 @@ pub use repository_rescan::RepositoryRescan;
 pub use restores::{OpenPoint, Version};
 pub use runs::Live;
 pub use volume_restores::Volume;
+pub use volume_tasks::probe_volume_target;
 pub use watch::SessionWatcher;
 
 use crate::catalog::Catalog;

@@ -86,6 +86,22 @@ impl Console {
         }
     }
 
+    /// The job name of a backup given by id (its own or an external
+    /// repository's), for titles; the reference itself when unknown.
+    pub(super) fn backup_label(&self, reference: &str) -> String {
+        if let Some(b) = self
+            .find_backup(reference)
+            .ok()
+            .filter(|b| !b.job_name.is_empty())
+        {
+            return b.job_name;
+        }
+        match self.find_external_backup(reference) {
+            Ok(Some((_, b))) if !b.meta.job.is_empty() => b.meta.job,
+            _ => reference.to_string(),
+        }
+    }
+
     /// Finds a backup the last rescan of an external repository listed,
     /// by id or by the name of the job that writes it.
     fn find_external_backup(

@@ -14,13 +14,15 @@ use cairn_model::{LogLevel, SessionResult};
 use std::path::Path;
 use std::sync::Arc;
 
-/// A volume of a restore point.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Volume {
-    /// Its path as the machine saw it (`/dev/sdb`, `/srv/vm/disk.img`).
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
+pub use cairn_model::Volume;
+
+/// Which volume of which restore point, and the password that opens it.
+#[derive(Clone, Copy)]
+pub(super) struct VolumePick<'a> {
+    pub reference: &'a str,
+    pub point: &'a str,
+    pub volume: &'a str,
+    pub password: Option<&'a str>,
 }
 
 /// The volumes of an opened point: its sources that were backed up as
@@ -106,11 +108,28 @@ impl Console {
         sink: Arc<dyn ProgressSink>,
         cancel: &CancelToken,
     ) -> Result<VolumeReport> {
-        let title = format!("Volume restore from {reference}");
-        let (session, sink) = self.start_restore_session(&title, sink)?;
+        let (session, sink) = self.start_restore_session(&volume_title(reference), sink)?;
+        let pick = VolumePick {
+            reference,
+            point,
+            volume,
+            password,
+        };
+        self.restore_volume_in(session, sink, pick, target, cancel)
+    }
+
+    /// The volume restore of session `session`, which it ends.
+    pub(super) fn restore_volume_in(
+        &self,
+        session: i64,
+        sink: Arc<dyn ProgressSink>,
+        pick: VolumePick,
+        target: &Path,
+        cancel: &CancelToken,
+    ) -> Result<VolumeReport> {
         let outcome: Result<VolumeReport> = crate::error::catch_panic("the volume restore", || {
-            let p = self.open_point(reference, point, password)?;
-            let (v, e) = pick_volume(&p, volume)?;
+            let p = self.open_point(pick.reference, pick.point, pick.password)?;
+            let (v, e) = pick_volume(&p, pick.volume)?;
             sink.log(
                 LogLevel::Info,
                 &format!(
@@ -150,4 +169,9 @@ impl Console {
         self.end_session(session, result, &details)?;
         outcome
     }
+}
+
+/// The title of a volume restore's session.
+pub(super) fn volume_title(reference: &str) -> String {
+    format!("Volume restore from {reference}")
 }

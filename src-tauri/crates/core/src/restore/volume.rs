@@ -171,6 +171,7 @@ pub fn restore_volume(
             report.unchanged += 1;
         } else {
             let data = repo.read_blob(ks, index, &b.id)?;
+            Counters::add(&counters.bytes_read, data.len() as u64);
             let n = write_block(target, b, &data)?;
             report.bytes_written += n;
             Counters::add(&counters.bytes_written, n);

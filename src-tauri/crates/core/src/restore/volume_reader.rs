@@ -28,6 +28,8 @@ pub struct VolumeReader {
     cache: Mutex<VecDeque<(usize, std::sync::Arc<Vec<u8>>)>>,
     /// Blocks fetched from the repository so far.
     pub fetched: AtomicU64,
+    /// Their bytes.
+    pub fetched_bytes: AtomicU64,
     /// Bytes handed to readers so far.
     pub served: AtomicU64,
 }
@@ -51,6 +53,7 @@ impl VolumeReader {
             size: entry.size,
             cache: Mutex::new(VecDeque::new()),
             fetched: AtomicU64::new(0),
+            fetched_bytes: AtomicU64::new(0),
             served: AtomicU64::new(0),
         })
     }
@@ -105,6 +108,8 @@ impl VolumeReader {
             &self.blocks[i].id,
         )?);
         self.fetched.fetch_add(1, Ordering::Relaxed);
+        self.fetched_bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         if let Ok(mut c) = self.cache.lock() {
             if c.len() >= CACHED_BLOCKS {
                 c.pop_front();
