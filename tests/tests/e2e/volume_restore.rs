@@ -59,25 +59,7 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
 fn a_volume_is_restored_by_changed_blocks_exported_to_every_format_and_published_over_nbd() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
-    let img = dir.join("disk.img");
-    std::fs::File::create(&img)
-        .and_then(|f| f.set_len(64 << 20))
-        .expect("image");
-    tool("/usr/sbin/mkfs.ext4", &["-q", "-F", s(&img)]);
-    put_file(&img, dir, "one.bin", &bytes(1, 3 * MIB));
-    let c = Cairn::new(dir);
-    let repo = "Default Backup Repository";
-    c.ok(&[
-        "job",
-        "create",
-        "backup",
-        "disk",
-        "--repo",
-        repo,
-        "--volume",
-        s(&img),
-    ]);
-    c.ok(&["job", "run", "disk"]);
+    let (c, img) = backed_up_image(dir);
     let vols = c.ok(&["--json", "volumes", "disk"]).json();
     assert_eq!(vols["volumes"][0]["path"], s(&img), "{vols}");
     assert_eq!(vols["volumes"][0]["size"], 64 << 20, "{vols}");

@@ -83,7 +83,7 @@ pub fn publish_disk(
     port: Option<u16>,
 ) -> Result<i32> {
     let listen = match (socket, port) {
-        (Some(s), None) => Listen::Socket(absolute(s)?),
+        (Some(s), None) => Listen::Socket(crate::volumes::absolute(&s)?),
         (None, Some(n)) => Listen::Port(n),
         _ => return Err(Error::invalid("give --socket PATH or --port N")),
     };
@@ -106,15 +106,6 @@ pub fn publish_disk(
     )?;
     println!("unpublished after serving {}", output::bytes(served));
     Ok(0)
-}
-
-fn absolute(p: PathBuf) -> Result<PathBuf> {
-    if p.is_absolute() {
-        return Ok(p);
-    }
-    Ok(std::env::current_dir()
-        .map_err(|e| Error::internal("cannot read the current folder").caused_by(e))?
-        .join(p))
 }
 
 /// A token cancelled by SIGINT or SIGTERM, so long work stops cleanly.

@@ -76,7 +76,8 @@ pub fn restore_volume(console: &Console, a: VolumeRestore, json: bool) -> Result
     Ok(0)
 }
 
-fn absolute(p: &Path) -> Result<PathBuf> {
+/// `p` made absolute against the current folder.
+pub fn absolute(p: &Path) -> Result<PathBuf> {
     if p.is_absolute() {
         return Ok(p.to_path_buf());
     }

@@ -487,6 +487,7 @@ mod tests {
         let sources = [
             include_str!("api.rs"),
             include_str!("browse.rs"),
+            include_str!("disks.rs"),
             include_str!("external.rs"),
             include_str!("repository.rs"),
             include_str!("jobs.rs"),

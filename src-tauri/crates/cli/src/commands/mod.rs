@@ -239,16 +239,7 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
 fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
     let pw = password(a.password_stdin)?;
     let dest = match (&a.to, a.original) {
-        (Some(d), _) => {
-            let abs = if d.is_absolute() {
-                d.clone()
-            } else {
-                std::env::current_dir()
-                    .map_err(|e| Error::internal("cannot read the current folder").caused_by(e))?
-                    .join(d)
-            };
-            Destination::To(abs)
-        }
+        (Some(d), _) => Destination::To(crate::volumes::absolute(d)?),
         (None, true) => {
             if !a.overwrite && !a.keep {
                 return Err(Error::invalid(
