@@ -147,17 +147,11 @@ fn convert(
 }
 
 impl Console {
-    /// Opens volume `volume` of a restore point for random reads.
-    fn volume_reader(
-        &self,
-        reference: &str,
-        point: &str,
-        volume: &str,
-        password: Option<&str>,
-    ) -> Result<(Volume, Arc<VolumeReader>)> {
-        let p = self.open_point(reference, point, password)?;
-        let (v, e) = pick_volume(&p, volume)?;
+    /// Opens a volume of a restore point for random reads.
+    fn volume_reader(&self, pick: VolumePick) -> Result<(Volume, Arc<VolumeReader>)> {
+        let p = self.open_point(pick.reference, pick.point, pick.password)?;
         let index = p.repo.load_index(&p.keyset, false)?;
+        let (v, e) = pick_volume(&p, &index, pick.volume)?;
         let reader = VolumeReader::new(p.repo, p.keyset, index, &e)?;
         Ok((v, Arc::new(reader)))
     }
@@ -236,8 +230,7 @@ impl Console {
                 out.display()
             )));
         }
-        let (v, reader) =
-            self.volume_reader(pick.reference, pick.point, pick.volume, pick.password)?;
+        let (v, reader) = self.volume_reader(pick)?;
         sink.log(
             LogLevel::Info,
             &format!(
@@ -307,7 +300,12 @@ impl Console {
         let title = format!("Published disk from {reference}");
         let (session, sink) = self.start_restore_session(&title, sink)?;
         let outcome: Result<u64> = crate::error::catch_panic("the published disk", || {
-            let (v, reader) = self.volume_reader(reference, point, volume, password)?;
+            let (v, reader) = self.volume_reader(VolumePick {
+                reference,
+                point,
+                volume,
+                password,
+            })?;
             let (listener, uri) = match listen {
                 Listen::Socket(p) => (Listener::Unix(bind_socket(p)?), socket_uri(p)),
                 Listen::Port(port) => {

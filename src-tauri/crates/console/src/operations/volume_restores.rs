@@ -5,6 +5,7 @@
 use super::restores::OpenPoint;
 use super::Console;
 use crate::error::{Error, Result};
+use cairn_core::format::index::Index;
 use cairn_core::format::manifest::Manifest;
 use cairn_core::format::tree::{Entry, EntryKind};
 use cairn_core::format::ChunkId;
@@ -27,14 +28,13 @@ pub(super) struct VolumePick<'a> {
 
 /// The volumes of an opened point: its sources that were backed up as
 /// one whole file (an image or a device), with their entries.
-fn volumes_of(p: &OpenPoint) -> Result<Vec<(Volume, Entry)>> {
-    let index = p.repo.load_index(&p.keyset, false)?;
+fn volumes_of(p: &OpenPoint, index: &Index) -> Result<Vec<(Volume, Entry)>> {
     let root = p
         .repo
-        .read_tree(&p.keyset, &index, &ChunkId::from_hex(&p.manifest.root)?)?;
+        .read_tree(&p.keyset, index, &ChunkId::from_hex(&p.manifest.root)?)?;
     let mut out = Vec::new();
     for source in &p.manifest.sources {
-        let Ok((e, _)) = restore::resolve(&p.repo, &p.keyset, &index, &root, source) else {
+        let Ok((e, _)) = restore::resolve(&p.repo, &p.keyset, index, &root, source) else {
             continue;
         };
         if e.kind == EntryKind::File {
@@ -48,9 +48,10 @@ fn volumes_of(p: &OpenPoint) -> Result<Vec<(Volume, Entry)>> {
     Ok(out)
 }
 
-/// The volume `name` (its full path, or a file name only one has).
-pub(super) fn pick_volume(p: &OpenPoint, name: &str) -> Result<(Volume, Entry)> {
-    let all = volumes_of(p)?;
+/// The volume `name` (its full path, or a file name only one has);
+/// `index` is the point's repository index, loaded once by the caller.
+pub(super) fn pick_volume(p: &OpenPoint, index: &Index, name: &str) -> Result<(Volume, Entry)> {
+    let all = volumes_of(p, index)?;
     let base = |v: &Volume| Path::new(&v.path).file_name().map(|f| f.to_os_string());
     let hits: Vec<(Volume, Entry)> = match all.iter().find(|(v, _)| v.path == name) {
         Some(one) => vec![one.clone()],
@@ -91,7 +92,11 @@ impl Console {
         password: Option<&str>,
     ) -> Result<(Manifest, Vec<Volume>)> {
         let p = self.open_point(reference, point, password)?;
-        let v = volumes_of(&p)?.into_iter().map(|(v, _)| v).collect();
+        let index = p.repo.load_index(&p.keyset, false)?;
+        let v = volumes_of(&p, &index)?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
         Ok((p.manifest, v))
     }
 
@@ -129,7 +134,8 @@ impl Console {
     ) -> Result<VolumeReport> {
         let outcome: Result<VolumeReport> = crate::error::catch_panic("the volume restore", || {
             let p = self.open_point(pick.reference, pick.point, pick.password)?;
-            let (v, e) = pick_volume(&p, pick.volume)?;
+            let index = p.repo.load_index(&p.keyset, false)?;
+            let (v, e) = pick_volume(&p, &index, pick.volume)?;
             sink.log(
                 LogLevel::Info,
                 &format!(
@@ -141,7 +147,6 @@ impl Console {
                 ),
             );
             let t = volume::open_target(target, v.size)?;
-            let index = p.repo.load_index(&p.keyset, false)?;
             Ok(volume::restore_volume(
                 &p.repo,
                 &p.keyset,
