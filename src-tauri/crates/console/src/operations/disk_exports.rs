@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use cairn_core::nbd::{self, Listener};
 use cairn_core::progress::{CancelToken, Counters, ProgressSink, Ticker};
 use cairn_core::restore::volume_reader::VolumeReader;
-use cairn_model::{DiskFormat, LogLevel, SessionResult};
+use cairn_model::{DiskFormat, LogLevel};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -193,9 +193,9 @@ impl Console {
         let outcome = crate::error::catch_panic("the disk export", || {
             self.export_disk_in(pick, format, out, &sink, cancel)
         });
-        let (result, details) = match &outcome {
-            Ok(r) => (
-                SessionResult::Success,
+        let ended = match &outcome {
+            Ok(r) => Ok((
+                &[][..],
                 format!(
                     "Exported {} bytes as {} to {} ({} bytes on disk)",
                     r.size,
@@ -203,16 +203,10 @@ impl Console {
                     out.display(),
                     r.allocated
                 ),
-            ),
-            Err(e) => (SessionResult::Failed, e.message().to_string()),
+            )),
+            Err(e) => Err(e.message().into_owned()),
         };
-        let level = if outcome.is_ok() {
-            LogLevel::Info
-        } else {
-            LogLevel::Error
-        };
-        sink.log(level, &details);
-        self.end_session(session, result, &details)?;
+        self.end_logged_session(session, ended)?;
         outcome
     }
 
@@ -333,15 +327,11 @@ impl Console {
             served.map_err(|e| Error::internal(format!("the published disk stopped: {e}")))?;
             Ok(reader.served.load(Ordering::Relaxed))
         });
-        let (result, details) = match &outcome {
-            Ok(n) => (
-                SessionResult::Success,
-                format!("Unpublished after serving {n} bytes"),
-            ),
-            Err(e) => (SessionResult::Failed, e.message().to_string()),
+        let ended = match &outcome {
+            Ok(n) => Ok((&[][..], format!("Unpublished after serving {n} bytes"))),
+            Err(e) => Err(e.message().into_owned()),
         };
-        sink.log(LogLevel::Info, &details);
-        self.end_session(session, result, &details)?;
+        self.end_logged_session(session, ended)?;
         outcome
     }
 }

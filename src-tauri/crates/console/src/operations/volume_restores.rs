@@ -11,7 +11,7 @@ use cairn_core::format::tree::{Entry, EntryKind};
 use cairn_core::format::ChunkId;
 use cairn_core::progress::{CancelToken, ProgressSink};
 use cairn_core::restore::{self, volume, volume::VolumeReport};
-use cairn_model::{LogLevel, SessionResult};
+use cairn_model::LogLevel;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -157,21 +157,17 @@ impl Console {
                 cancel,
             )?)
         });
-        let (result, details) = match &outcome {
-            Ok(r) => {
-                let done = format!(
+        let ended = match &outcome {
+            Ok(r) => Ok((
+                &[][..],
+                format!(
                     "{} of {} block(s) differed and were written and verified; {} already equal",
                     r.written, r.blocks, r.unchanged
-                );
-                sink.log(LogLevel::Info, &done);
-                (SessionResult::Success, done)
-            }
-            Err(e) => {
-                sink.log(LogLevel::Error, &e.message());
-                (SessionResult::Failed, e.message().to_string())
-            }
+                ),
+            )),
+            Err(e) => Err(e.message().into_owned()),
         };
-        self.end_session(session, result, &details)?;
+        self.end_logged_session(session, ended)?;
         outcome
     }
 }
