@@ -72,6 +72,21 @@ pub(crate) fn next_data(f: &File, off: u64) -> Option<u64> {
     }
 }
 
+/// Reads into `buf` at `off` until it is full or the file ends; answers
+/// the bytes read.
+pub(crate) fn read_full_at(file: &File, buf: &mut [u8], off: u64) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read_at(&mut buf[got..], off + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 /// Reads an image in [`IMAGE_CHUNK`] pieces and hands each to `f`; a piece
 /// wholly inside a hole is handed over as zeros without being read.
 /// Returns the bytes handed over and the bytes actually read.
@@ -99,15 +114,10 @@ pub fn for_each_block(
         if hole {
             buf[..len].fill(0);
         } else {
-            let mut got = 0;
-            while got < len {
-                match file.read_at(&mut buf[got..len], off + got as u64) {
-                    Ok(0) => break,
-                    Ok(n) => got += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Ok(Err(e)),
-                }
-            }
+            let got = match read_full_at(&file, &mut buf[..len], off) {
+                Ok(n) => n,
+                Err(e) => return Ok(Err(e)),
+            };
             buf[got..len].fill(0);
             read += got as u64;
         }

@@ -85,15 +85,8 @@ fn read_target(t: &VolumeTarget, b: &Block, buf: &mut Vec<u8>) -> Result<bool> {
             return Ok(true);
         }
     }
-    let mut got = 0;
-    while got < b.len {
-        match t.file.read_at(&mut buf[got..], b.offset + got as u64) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io("read the restore target", &t.path, e)),
-        }
-    }
+    crate::jobs::image::read_full_at(&t.file, buf, b.offset)
+        .map_err(|e| Error::io("read the restore target", &t.path, e))?;
     Ok(false)
 }
 
