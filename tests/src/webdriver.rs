@@ -273,6 +273,22 @@ impl Window {
         path
     }
 
+    /// Waits for the session window to end in Success (failing at once,
+    /// with its log, when it fails), saves screenshot `shot`, closes the
+    /// window and answers the log.
+    pub fn session_succeeds(&self, shot: &str) -> String {
+        self.wait_for("#session-window");
+        self.wait_until("the session succeeds", |w| {
+            let s = w.texts("#session-status").join("");
+            assert_ne!(s, "Failed", "{}", w.texts("#session-log").join("\n"));
+            s == "Success"
+        });
+        self.screenshot(shot);
+        let log = self.texts("#session-log").join("\n");
+        self.click_on("#session-close");
+        log
+    }
+
     /// Where a screenshot would be written.
     pub fn artifact(name: &str) -> PathBuf {
         crate::artifacts().join(name)

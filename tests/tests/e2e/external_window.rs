@@ -40,19 +40,6 @@ fn add_password(w: &Window, name: &str, pw: &str) {
     });
 }
 
-fn session_succeeds(w: &Window, shot: &str) -> String {
-    w.wait_for("#session-window");
-    w.wait_until("the session succeeds", |w| {
-        let s = w.texts("#session-status").join("");
-        assert_ne!(s, "Failed", "{}", w.texts("#session-log").join("\n"));
-        s == "Success"
-    });
-    w.screenshot(shot);
-    let log = w.texts("#session-log").join("\n");
-    w.click_on("#session-close");
-    log
-}
-
 #[test]
 fn connect_rescan_and_copy_an_external_repository_in_the_window() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -163,12 +150,12 @@ fn connect_rescan_and_copy_an_external_repository_in_the_window() {
     // Right-click the repository → Rescan: a session with its log.
     w.right_click(".data-table tbody tr", Some("Cloud appliance"));
     w.click_on("#context-rescan");
-    let log = session_succeeds(&w, "external-9-rescan-session");
+    let log = w.session_succeeds("external-9-rescan-session");
     assert!(log.contains("2 backup(s)"), "{log}");
     // Right-click the root node → Rescan rescans all of them.
     w.right_click("[data-node='external-repositories']", None);
     w.click_on("#context-rescan-all");
-    let log = session_succeeds(&w, "external-10-rescan-all");
+    let log = w.session_succeeds("external-10-rescan-all");
     assert!(log.contains("Rescanning 1 external repository"), "{log}");
 
     // Home → Backups → External Repository lists both machines.
@@ -230,7 +217,7 @@ fn connect_rescan_and_copy_an_external_repository_in_the_window() {
     });
     w.click_row("Copy web");
     w.click_on("#ribbon-job-start");
-    let log = session_succeeds(&w, "copy-6-session");
+    let log = w.session_succeeds("copy-6-session");
     assert!(log.contains("copied"), "{log}");
 
     // History → System holds the rescans.

@@ -337,17 +337,6 @@ fn wizard_to_mode(w: &Window, shots: bool) {
     next_to(w, "Mode");
 }
 
-fn session_succeeds(w: &Window, shot: &str) {
-    w.wait_for("#session-window");
-    w.wait_until("the session succeeds", |w| {
-        let s = w.texts("#session-status").join("");
-        assert_ne!(s, "Failed", "{}", w.texts("#session-log").join("\n"));
-        s == "Success"
-    });
-    w.screenshot(shot);
-    w.click_on("#session-close");
-}
-
 #[test]
 fn the_volume_wizard_exports_a_vhdx_and_restores_over_a_confirmed_image() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -371,7 +360,7 @@ fn the_volume_wizard_exports_a_vhdx_and_restores_over_a_confirmed_image() {
     );
     w.screenshot("volume-3-summary");
     w.click_on("#wiz-next");
-    session_succeeds(&w, "volume-4-export-session");
+    w.session_succeeds("volume-4-export-session");
     let same = tool(
         "qemu-img",
         &["compare", "-f", "raw", "-F", "vhdx", s(&img), s(&vhdx)],
@@ -392,7 +381,7 @@ fn the_volume_wizard_exports_a_vhdx_and_restores_over_a_confirmed_image() {
     w.type_into(&w.wait_for("#volume-confirm"), "target.img");
     next_to(&w, "Summary");
     w.click_on("#wiz-next");
-    session_succeeds(&w, "volume-6-restore-session");
+    w.session_succeeds("volume-6-restore-session");
     assert!(same_bytes(&img, &target), "the target now holds the volume");
     // The sessions are named after the job, not the backup id.
     assert_eq!(results_of(&c.data, "Disk export from disk"), ["success"]);
