@@ -20,6 +20,7 @@ mod group_window;
 mod hostile_repository;
 mod job_wizard;
 mod lost_console_window;
+mod point_export;
 mod protection_groups;
 mod repository_wizard;
 mod restore_browser;

@@ -37,14 +37,18 @@ pub enum Command {
     Backups(BackupsCmd),
     /// List a folder of a restore point.
     Browse {
-        /// Backup id or job name.
-        backup: String,
+        /// Backup id or job name (with --file: the folder).
+        #[arg(required_unless_present = "file")]
+        backup: Option<String>,
         /// Restore point id, or "latest".
         #[arg(long, default_value = "latest")]
         point: String,
         /// Folder inside the restore point.
         #[arg(default_value = "/")]
         path: String,
+        /// Browse the restore point of this `.cairn` export file instead.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
         /// Read the backup's encryption password from standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -89,6 +93,34 @@ pub enum Command {
     },
     /// Restore files and folders.
     Restore(RestoreArgs),
+    /// Export a restore point as one self-contained `.cairn` file: its
+    /// keys, manifest, folders and every chunk it needs, encrypted as the
+    /// backup is.
+    Export {
+        /// Backup id or job name.
+        backup: String,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// The file to create (it must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Import the restore point of a `.cairn` file into a repository,
+    /// adding only the chunks it lacks.
+    Import {
+        /// The `.cairn` file.
+        file: std::path::PathBuf,
+        /// Repository name.
+        #[arg(long)]
+        repo: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// The volumes (disk images and devices backed up whole) of a restore point.
     Volumes {
         /// Backup id or job name.
@@ -1032,7 +1064,11 @@ pub enum BackupsCmd {
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
     /// Backup id or job name.
-    pub backup: String,
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub backup: Option<String>,
+    /// Restore from the restore point of this `.cairn` export file instead.
+    #[arg(long)]
+    pub file: Option<std::path::PathBuf>,
     /// Restore point id, or "latest".
     #[arg(long, default_value = "latest")]
     pub point: String,

@@ -109,7 +109,7 @@ pub fn publish_disk(
 }
 
 /// A token cancelled by SIGINT or SIGTERM, so long work stops cleanly.
-fn stop_on_signals() -> Result<CancelToken> {
+pub(crate) fn stop_on_signals() -> Result<CancelToken> {
     let flag = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, flag.clone())

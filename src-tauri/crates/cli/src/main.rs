@@ -6,6 +6,7 @@ mod bench;
 mod commands;
 mod configuration;
 mod disks;
+mod exports;
 mod external;
 mod maintenance;
 mod output;

@@ -15,8 +15,10 @@ pub mod schedule;
 pub mod scheduler;
 pub mod secrets;
 
+pub use cairn_core::archive::{ExportReport as PointExportReport, ImportReport};
 pub use error::{Error, Result};
 pub use operations::probe_volume_target;
+pub use operations::{browse_export_file, restore_export_file};
 pub use operations::{
     machine_name, session_kind, AgentAnswer, ConfigBackupReport, ConfigRestoreReport, Console,
     ExportReport, GroupRescan, JobRunReport, Listen, Live, NewEncryption, OpenPoint,
@@ -38,7 +40,7 @@ pub use cairn_core::format::manifest::{BackupMeta, Manifest, PointSummary};
 pub use cairn_core::format::tree::{Entry, EntryKind};
 pub use cairn_core::jobs::backup_id;
 pub use cairn_core::progress::{self, CancelToken, NoProgress, ProgressSink, ProgressSnapshot};
-pub use cairn_core::restore::{volume::VolumeReport, Destination, RestoreSpec};
+pub use cairn_core::restore::{volume::VolumeReport, Destination, RestoreReport, RestoreSpec};
 pub use cairn_core::storage::LocalStorage;
 pub use cairn_core::time::{new_point_id, now, point_time_label};
 pub use cairn_core::{protect_process, Repository, Sensitive, Storage};

@@ -5,6 +5,7 @@
 //! retention), restore, check and explore. It has no SQLite, keyring, async
 //! runtime or cloud SDK: the console and the cloud backends build on it.
 
+pub mod archive;
 pub mod check;
 #[cfg(any(test, feature = "crafted"))]
 pub mod crafted;

@@ -36,6 +36,9 @@ pub fn run(cli: Cli) -> Result<i32> {
     {
         return agent(config, root.clone(), state_dir.clone(), *systemd_unit);
     }
+    if let Some(code) = crate::exports::without_console(&cli.command, cli.json) {
+        return code;
+    }
     let data_dir = cli
         .data_dir
         .clone()
@@ -83,7 +86,22 @@ pub fn run(cli: Cli) -> Result<i32> {
             point,
             path,
             password_stdin,
-        } => crate::points::browse(&console, &backup, &point, &path, password_stdin, json),
+            file: _,
+        } => {
+            let backup = backup.unwrap_or_default();
+            crate::points::browse(&console, &backup, &point, &path, password_stdin, json)
+        }
+        Command::Export {
+            backup,
+            point,
+            out,
+            password_stdin,
+        } => crate::exports::export(&console, &backup, &point, &out, password_stdin, json),
+        Command::Import {
+            file,
+            repo,
+            password_stdin,
+        } => crate::exports::import(&console, &file, &repo, password_stdin, json),
         Command::Restore(a) => restore(&console, a, json),
         Command::Volumes {
             backup,
@@ -236,8 +254,8 @@ fn backups(console: &Console, json: bool) -> Result<i32> {
     Ok(0)
 }
 
-fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
-    let pw = password(a.password_stdin)?;
+/// What `restore`'s flags ask for.
+pub(crate) fn restore_spec(a: &RestoreArgs) -> Result<RestoreSpec> {
     let dest = match (&a.to, a.original) {
         (Some(d), _) => Destination::To(crate::volumes::absolute(d)?),
         (None, true) => {
@@ -252,21 +270,31 @@ fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
         }
         (None, false) => return Err(Error::invalid("choose --to DIR or --original")),
     };
-    let spec = RestoreSpec {
+    Ok(RestoreSpec {
         paths: a.paths.clone(),
         dest,
         preserve_owner: a.preserve_owner,
         changed_only: a.changed_only,
-    };
+    })
+}
+
+fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
+    let spec = restore_spec(&a)?;
+    let pw = password(a.password_stdin)?;
     let sink = Arc::new(CliProgress::new(false));
     let r = console.restore(
-        &a.backup,
+        a.backup.as_deref().unwrap_or_default(),
         &a.point,
         &spec,
         exposed(&pw),
         sink,
         &CancelToken::new(),
     )?;
+    Ok(restored(&r, json))
+}
+
+/// Prints what a restore did; the exit code.
+pub(crate) fn restored(r: &cairn_console::RestoreReport, json: bool) -> i32 {
     if json {
         output::json(&r);
     } else {
@@ -281,5 +309,9 @@ fn restore(console: &Console, a: RestoreArgs, json: bool) -> Result<i32> {
             println!("failed: {f}");
         }
     }
-    Ok(if r.failed.is_empty() { 0 } else { 1 })
+    if r.failed.is_empty() {
+        0
+    } else {
+        1
+    }
 }
