@@ -11,7 +11,7 @@ want_test=0
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev libxdo-dev qemu-utils
+pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev libxdo-dev qemu-utils fuse3
       libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev tzdata)
 if [ $want_test = 1 ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libglib2.0-bin xdotool restic borgbackup)

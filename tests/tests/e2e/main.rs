@@ -21,6 +21,7 @@ mod hostile_repository;
 mod job_wizard;
 mod lost_console_window;
 mod point_export;
+mod point_mount;
 mod protection_groups;
 mod repository_wizard;
 mod restore_browser;

@@ -195,6 +195,20 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Publish a restore point as a read-only file system at an empty
+    /// folder (FUSE) until Ctrl+C or `fusermount3 -u DIR`.
+    Mount {
+        /// Backup id or job name.
+        backup: String,
+        /// The empty folder to mount on.
+        dir: std::path::PathBuf,
+        /// Restore point id, or "latest".
+        #[arg(long, default_value = "latest")]
+        point: String,
+        /// Read the backup's encryption password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Check a repository's health.
     Check {
         /// Repository name.

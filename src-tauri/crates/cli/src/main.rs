@@ -9,6 +9,7 @@ mod disks;
 mod exports;
 mod external;
 mod maintenance;
+mod mounts;
 mod output;
 mod points;
 mod secret_input;

@@ -18,7 +18,7 @@ pub mod secrets;
 pub use cairn_core::archive::{ExportReport as PointExportReport, ImportReport};
 pub use error::{Error, Result};
 pub use operations::probe_volume_target;
-pub use operations::{browse_export_file, restore_export_file};
+pub use operations::{browse_export_file, is_mounted, restore_export_file, MountReport};
 pub use operations::{
     machine_name, session_kind, AgentAnswer, ConfigBackupReport, ConfigRestoreReport, Console,
     ExportReport, GroupRescan, JobRunReport, Listen, Live, NewEncryption, OpenPoint,

@@ -16,6 +16,7 @@ pub mod format;
 pub mod fuzz;
 pub mod jobs;
 pub mod lock;
+pub mod mount;
 pub mod nbd;
 pub mod progress;
 pub mod repo;

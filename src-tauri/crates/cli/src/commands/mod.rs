@@ -158,6 +158,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             crate::disks::publish_disk(&console, p, socket, port)
         }
+        Command::Mount {
+            backup,
+            dir,
+            point,
+            password_stdin,
+        } => crate::mounts::mount(&console, &backup, &point, &dir, password_stdin, json),
         Command::Check {
             repo,
             full,

@@ -26,6 +26,7 @@ mod group_wizard;
 mod groups;
 mod inventory;
 mod jobs;
+mod mounts;
 mod point_exports;
 mod repositories;
 mod repository_rescan;
@@ -49,6 +50,7 @@ pub use groups::CONSOLE_TAG;
 pub use jobs::{
     machine_name, session_kind, JobRunReport, NewEncryption, RunOptions, PRUNE_GRACE_SECS,
 };
+pub use mounts::{is_mounted, MountReport};
 pub use point_exports::{browse_export_file, restore_export_file};
 pub use repository_rescan::RepositoryRescan;
 pub use restores::{OpenPoint, Version};

@@ -423,7 +423,10 @@ mod tests {
         assert!(!dir.path().join("x.cairn.part").exists());
         let r = ArchiveReader::open(&out).expect("test step");
         assert_eq!(r.get("config").expect("test step"), b"{}");
-        assert_eq!(r.get_range("data/ab/abcd", 90, 10).expect("test step"), vec![7u8; 10]);
+        assert_eq!(
+            r.get_range("data/ab/abcd", 90, 10).expect("test step"),
+            vec![7u8; 10]
+        );
         assert!(r.get_range("data/ab/abcd", 95, 10).is_err());
         assert_eq!(r.list("data/").expect("test step").len(), 1);
         assert!(r.put("config", b"x").is_err());
