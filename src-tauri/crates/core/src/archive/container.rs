@@ -155,6 +155,19 @@ fn parse_table(raw: &[u8], data_end: u64) -> std::result::Result<BTreeMap<String
     Ok(table)
 }
 
+/// The objects of `table` whose keys start with `prefix`, in key order.
+fn listing(table: &BTreeMap<String, Span>, prefix: &str) -> Vec<ObjectInfo> {
+    table
+        .range(prefix.to_string()..)
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .map(|(k, s)| ObjectInfo {
+            key: k.clone(),
+            size: s.len,
+            etag: format!("{}-{}", s.offset, s.len),
+        })
+        .collect()
+}
+
 impl ReadStorage for ArchiveReader {
     fn get(&self, key: &str) -> Result<Vec<u8>> {
         let s = self.span(key)?;
@@ -179,16 +192,7 @@ impl ReadStorage for ArchiveReader {
         self.read(s.offset + offset, len)
     }
     fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
-        Ok(self
-            .table
-            .range(prefix.to_string()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, s)| ObjectInfo {
-                key: k.clone(),
-                size: s.len,
-                etag: format!("{}-{}", s.offset, s.len),
-            })
-            .collect())
+        Ok(listing(&self.table, prefix))
     }
     fn exists(&self, key: &str) -> Result<bool> {
         Ok(self.table.contains_key(key))
@@ -349,17 +353,7 @@ impl ReadStorage for ArchiveWriter {
         Ok(buf)
     }
     fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>> {
-        let st = self.state()?;
-        Ok(st
-            .table
-            .range(prefix.to_string()..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .map(|(k, s)| ObjectInfo {
-                key: k.clone(),
-                size: s.len,
-                etag: format!("{}-{}", s.offset, s.len),
-            })
-            .collect())
+        Ok(listing(&self.state()?.table, prefix))
     }
     fn exists(&self, key: &str) -> Result<bool> {
         Ok(self.state()?.table.contains_key(key))
