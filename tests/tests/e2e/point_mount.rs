@@ -25,13 +25,6 @@ fn fuse_missing() -> Option<String> {
     (!found).then(|| "fusermount3 is not installed (Debian package fuse3)".into())
 }
 
-fn mounted(dir: &Path) -> bool {
-    std::fs::read_to_string("/proc/self/mountinfo")
-        .expect("mountinfo")
-        .lines()
-        .any(|l| l.split(' ').nth(4) == Some(s(dir)))
-}
-
 /// `cairn mount` in the background, once its folder is mounted.
 fn mount(c: &Cairn, backup: &str, dir: &Path) -> (Child, BufReader<std::process::ChildStdout>) {
     let mut child = Command::new(&c.bin)
@@ -44,7 +37,7 @@ fn mount(c: &Cairn, backup: &str, dir: &Path) -> (Child, BufReader<std::process:
         .expect("cairn mount");
     let out = BufReader::new(child.stdout.take().expect("stdout"));
     let start = Instant::now();
-    while !mounted(dir) {
+    while !cairn_console::is_mounted(dir) {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "the point is mounted within a minute"
@@ -75,7 +68,7 @@ fn unmount(
         status.success(),
         "cairn mount stops cleanly on Ctrl+C: {status}"
     );
-    assert!(!mounted(dir), "nothing stays mounted");
+    assert!(!cairn_console::is_mounted(dir), "nothing stays mounted");
     let text: String = out.lines().map(|l| l.expect("line")).collect();
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }

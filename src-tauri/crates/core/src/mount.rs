@@ -34,9 +34,18 @@ struct Node {
     parent: u64,
     depth: usize,
     /// Children by name, once the folder was read.
-    children: Option<Vec<(Vec<u8>, u64)>>,
-    /// Where each chunk of a file ends, once the file was opened.
-    ends: Option<Vec<u64>>,
+    children: Option<Children>,
+    /// Its chunks and where each ends, once the file was read.
+    map: Option<Arc<FileMap>>,
+}
+
+/// A folder's children: name and inode, in the tree's order.
+type Children = Arc<Vec<(Vec<u8>, u64)>>;
+
+/// A file's chunks and the offset at which each ends.
+struct FileMap {
+    chunks: Vec<ChunkId>,
+    ends: Vec<u64>,
 }
 
 /// What a mount has read so far.
@@ -66,7 +75,7 @@ impl PointFs {
     /// point that cannot be read fails before anything is mounted).
     pub fn new(repo: Repository, ks: KeySet, index: Arc<Index>, m: &Manifest) -> Result<Self> {
         let root = ChunkId::from_hex(&m.root)?;
-        repo.read_tree(&ks, &index, &root)?;
+        let tree = repo.read_tree(&ks, &index, &root)?;
         let time = m.time.saturating_mul(1_000_000_000);
         let entry = Entry {
             name: Vec::new(),
@@ -88,18 +97,19 @@ impl PointFs {
             subtree: Some(root),
             xattrs: Vec::new(),
         };
-        let root = Node {
+        let mut nodes = vec![Node {
             entry,
             parent: 1,
             depth: 0,
             children: None,
-            ends: None,
-        };
+            map: None,
+        }];
+        adopt(&mut nodes, 1, tree)?;
         Ok(Self {
             repo,
             ks,
             index,
-            nodes: Mutex::new(vec![root]),
+            nodes: Mutex::new(nodes),
             cache: Mutex::new(VecDeque::new()),
             counters: Arc::new(MountCounters::default()),
         })
@@ -112,7 +122,7 @@ impl PointFs {
     }
 
     /// The children of folder `ino`, read from its tree the first time.
-    fn children(&self, ino: u64) -> Result<Vec<(Vec<u8>, u64)>> {
+    fn children(&self, ino: u64) -> Result<Children> {
         let (subtree, depth) = {
             let nodes = self.nodes()?;
             let n = node(&nodes, ino)?;
@@ -132,20 +142,7 @@ impl PointFs {
         if let Some(c) = &node(&nodes, ino)?.children {
             return Ok(c.clone());
         }
-        let mut children = Vec::with_capacity(tree.entries.len());
-        for entry in tree.entries {
-            let child = nodes.len() as u64 + 1;
-            children.push((entry.name.clone(), child));
-            nodes.push(Node {
-                entry,
-                parent: ino,
-                depth: depth + 1,
-                children: None,
-                ends: None,
-            });
-        }
-        node_mut(&mut nodes, ino)?.children = Some(children.clone());
-        Ok(children)
+        adopt(&mut nodes, ino, tree)
     }
 
     fn xattrs(&self, ino: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
@@ -157,26 +154,31 @@ impl PointFs {
         Ok(attr_of(ino, &node(&nodes, ino)?.entry))
     }
 
-    /// Where each chunk of file `ino` ends, from the index.
-    fn ends(&self, ino: u64) -> Result<(Vec<ChunkId>, Vec<u64>)> {
+    /// The chunks of file `ino` and where each ends, from the index.
+    fn map(&self, ino: u64) -> Result<Arc<FileMap>> {
         let mut nodes = self.nodes()?;
         let n = node_mut(&mut nodes, ino)?;
-        if n.ends.is_none() {
-            let mut end = 0u64;
-            let mut ends = Vec::with_capacity(n.entry.content.len());
-            for c in &n.entry.content {
-                let (_, loc) = self.index.get(c).ok_or_else(|| {
-                    Error::corrupt(format!(
-                        "chunk {} is missing from the repository",
-                        c.to_hex()
-                    ))
-                })?;
-                end += loc.raw_length as u64;
-                ends.push(end);
-            }
-            n.ends = Some(ends);
+        if let Some(m) = &n.map {
+            return Ok(m.clone());
         }
-        Ok((n.entry.content.clone(), n.ends.clone().unwrap_or_default()))
+        let mut end = 0u64;
+        let mut ends = Vec::with_capacity(n.entry.content.len());
+        for c in &n.entry.content {
+            let (_, loc) = self.index.get(c).ok_or_else(|| {
+                Error::corrupt(format!(
+                    "chunk {} is missing from the repository",
+                    c.to_hex()
+                ))
+            })?;
+            end += loc.raw_length as u64;
+            ends.push(end);
+        }
+        let map = Arc::new(FileMap {
+            chunks: n.entry.content.clone(),
+            ends,
+        });
+        n.map = Some(map.clone());
+        Ok(map)
     }
 
     /// One decoded chunk, from the cache or the repository.
@@ -202,7 +204,8 @@ impl PointFs {
 
     /// Up to `size` bytes of file `ino` at `offset`.
     fn read_at(&self, ino: u64, offset: u64, size: u32) -> Result<Vec<u8>> {
-        let (chunks, ends) = self.ends(ino)?;
+        let map = self.map(ino)?;
+        let (chunks, ends) = (&map.chunks, &map.ends);
         let total = ends.last().copied().unwrap_or(0);
         let stop = offset.saturating_add(size as u64).min(total);
         let mut out = Vec::with_capacity(stop.saturating_sub(offset) as usize);
@@ -240,6 +243,27 @@ fn sized(data: &[u8], size: u32, reply: ReplyXattr) {
     } else {
         reply.error(Errno::ERANGE);
     }
+}
+
+/// Makes inodes of the entries of `tree`, the folder `ino`, and records
+/// them as its children.
+fn adopt(nodes: &mut Vec<Node>, ino: u64, tree: crate::format::tree::Tree) -> Result<Children> {
+    let depth = node(nodes, ino)?.depth;
+    let mut children = Vec::with_capacity(tree.entries.len());
+    for entry in tree.entries {
+        let child = nodes.len() as u64 + 1;
+        children.push((entry.name.clone(), child));
+        nodes.push(Node {
+            entry,
+            parent: ino,
+            depth: depth + 1,
+            children: None,
+            map: None,
+        });
+    }
+    let children = Arc::new(children);
+    node_mut(nodes, ino)?.children = Some(children.clone());
+    Ok(children)
 }
 
 fn node(nodes: &[Node], ino: u64) -> Result<&Node> {
@@ -412,8 +436,9 @@ impl Filesystem for PointFs {
                 (ino.0, FileType::Directory, b".".to_vec()),
                 (parent, FileType::Directory, b"..".to_vec()),
             ];
-            for (name, child) in c {
-                all.push((child, file_type(node(&nodes, child)?.entry.kind), name));
+            for (name, child) in c.iter() {
+                let kind = file_type(node(&nodes, *child)?.entry.kind);
+                all.push((*child, kind, name.clone()));
             }
             Ok(all)
         });

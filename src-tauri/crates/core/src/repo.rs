@@ -60,7 +60,7 @@ pub fn backup_meta_from(ks: &KeySet, raw: &[u8], backup: &str) -> Result<BackupM
     Ok(meta)
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(v).map_err(|e| Error::internal("cannot encode").caused_by(e))
 }
 
@@ -321,6 +321,17 @@ impl Repository {
 
     /// Reads one blob by id.
     pub fn read_blob(&self, ks: &KeySet, index: &Index, id: &ChunkId) -> Result<Vec<u8>> {
+        Ok(self.read_stored_blob(ks, index, id)?.1)
+    }
+
+    /// Reads one blob by id as stored, and decoded and verified: the
+    /// stored bytes, the data, and the blob's kind.
+    pub fn read_stored_blob(
+        &self,
+        ks: &KeySet,
+        index: &Index,
+        id: &ChunkId,
+    ) -> Result<(Vec<u8>, Vec<u8>, u8)> {
         let (pack, loc) = index.get(id).ok_or_else(|| {
             Error::corrupt(format!(
                 "chunk {} is missing from repository {}",
@@ -331,7 +342,8 @@ impl Repository {
         let stored =
             self.storage
                 .get_range(&pack_key(pack), loc.offset as u64, loc.length as u64)?;
-        blob::decode_verified(ks, id, &stored, loc.raw_length as usize)
+        let plain = blob::decode_verified(ks, id, &stored, loc.raw_length as usize)?;
+        Ok((stored, plain, loc.kind))
     }
 
     /// Reads and decodes a tree, from the tree cache when it has it.

@@ -4,7 +4,7 @@
 
 use super::jobs::writer_lock;
 use super::Console;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use cairn_core::archive::{self, ExportReport, ExportSource, ImportReport, OpenExport};
 use cairn_core::format::crypto::KeySet;
 use cairn_core::format::MAX_SMALL_OBJECT;
@@ -192,13 +192,7 @@ fn import_keyset(repo: &Repository, src: &OpenExport, password: Option<&str>) ->
         let raw = src.repo.storage().get_at_most(&key, MAX_SMALL_OBJECT)?;
         repo.storage().put(&key, &raw)?;
     }
-    let ks = repo.encrypted_keyset(id, password)?;
-    if ks.id() != id {
-        return Err(Error::corrupt(format!(
-            "key set {id} of the repository is damaged"
-        )));
-    }
-    Ok(ks)
+    Ok(repo.encrypted_keyset(id, password)?)
 }
 
 /// Lists a folder of the restore point in a `.cairn` file, with no

@@ -272,16 +272,6 @@ impl ArchiveWriter {
             .map_err(|_| Error::internal("an export writer failed earlier"))
     }
 
-    /// Bytes written so far.
-    pub fn len(&self) -> u64 {
-        self.state().map(|s| s.end).unwrap_or(0)
-    }
-
-    /// True before any object was put.
-    pub fn is_empty(&self) -> bool {
-        self.len() == HEADER_LEN
-    }
-
     /// Writes the table of contents and the trailer, makes the file
     /// durable and gives it its name; returns its size.
     pub fn finish(&self) -> Result<u64> {

@@ -6,16 +6,15 @@
 
 use super::container::ArchiveWriter;
 use crate::error::{Error, Result};
-use crate::format::blob;
 use crate::format::config::{RepoConfig, FORMAT_VERSION};
 use crate::format::crypto::{KeyFile, KeySet};
-use crate::format::index::{pack_key, Index, KIND_DATA, KIND_TREE};
+use crate::format::index::{Index, KIND_DATA, KIND_TREE};
 use crate::format::manifest::{BackupMeta, Manifest, PointSummary};
 use crate::format::pack::PackWriter;
 use crate::format::tree::{too_deep, Tree, MAX_DEPTH};
 use crate::format::{ChunkId, MAX_SMALL_OBJECT};
 use crate::progress::{CancelToken, Counters};
-use crate::repo::Repository;
+use crate::repo::{json, Repository};
 use crate::storage::Storage;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -47,27 +46,17 @@ pub struct ExportSource<'a> {
     pub manifest: &'a Manifest,
 }
 
-/// Reads one blob as stored and proves it: decrypted and hashed back to
-/// its id. Returns the stored bytes and the length they decode to.
+/// Reads one blob as stored and proves it (decrypted and hashed back to
+/// its id) and that it is of the `kind` its folder says: the stored bytes
+/// and the data.
 fn stored_blob(src: &ExportSource, id: &ChunkId, kind: u8) -> Result<(Vec<u8>, Vec<u8>)> {
-    let (pack, loc) = src.index.get(id).ok_or_else(|| {
-        Error::corrupt(format!(
-            "chunk {} is missing from repository {}",
-            id.to_hex(),
-            src.repo.name()
-        ))
-    })?;
-    if loc.kind != kind {
+    let (stored, plain, found) = src.repo.read_stored_blob(src.ks, src.index, id)?;
+    if found != kind {
         return Err(Error::corrupt(format!(
             "object {} is of another kind than its folder says",
             id.to_hex()
         )));
     }
-    let stored =
-        src.repo
-            .storage()
-            .get_range(&pack_key(pack), loc.offset as u64, loc.length as u64)?;
-    let plain = blob::decode_verified(src.ks, id, &stored, loc.raw_length as usize)?;
     Ok((stored, plain))
 }
 
@@ -111,7 +100,7 @@ fn start_repository(src: &ExportSource, storage: Arc<dyn Storage>) -> Result<Rep
     storage.put(&format!("keys/{id}"), &raw)?;
     let default_keyset = if src.ks.encrypted() {
         let (_, file): (KeySet, KeyFile) = KeySet::new_plain();
-        storage.put(&format!("keys/{}", file.id), &to_json(&file)?)?;
+        storage.put(&format!("keys/{}", file.id), &json(&file)?)?;
         file.id
     } else {
         id
@@ -125,12 +114,8 @@ fn start_repository(src: &ExportSource, storage: Arc<dyn Storage>) -> Result<Rep
         pack_size: src.repo.config().pack_size,
         default_keyset,
     };
-    storage.put("config", &to_json(&config)?)?;
+    storage.put("config", &json(&config)?)?;
     Repository::open(storage, &format!("export of {}", src.manifest.job))
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| Error::internal("cannot encode").caused_by(e))
 }
 
 /// Copies every tree of the point, then every chunk they name, each once.

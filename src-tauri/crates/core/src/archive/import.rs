@@ -77,6 +77,18 @@ pub fn import_point(
 /// the target's own when it has the backup (in the same key set, or the
 /// import is refused), else the file's.
 fn target_meta(src: &Side, dst: &Side, m: &Manifest) -> Result<BackupMeta> {
+    let file = src.repo.read_backup_meta(src.ks, &m.backup)?;
+    let summary = file
+        .points
+        .iter()
+        .find(|p| p.id == m.id)
+        .cloned()
+        .ok_or_else(|| {
+            Error::corrupt(format!(
+                "the export's backup metadata does not list its point {}",
+                m.id
+            ))
+        })?;
     let mut meta = match dst.repo.backup_keyset(&m.backup)? {
         Some(ks) if ks == dst.ks.id() => dst.repo.read_backup_meta(dst.ks, &m.backup)?,
         Some(_) => {
@@ -86,25 +98,12 @@ fn target_meta(src: &Side, dst: &Side, m: &Manifest) -> Result<BackupMeta> {
                 m.backup
             )))
         }
-        None => {
-            let mut meta = src.repo.read_backup_meta(src.ks, &m.backup)?;
-            meta.points.clear();
-            meta.keyset = dst.ks.id().to_string();
-            meta
-        }
+        None => BackupMeta {
+            keyset: dst.ks.id().to_string(),
+            points: Vec::new(),
+            ..file
+        },
     };
-    let summary = src
-        .repo
-        .read_backup_meta(src.ks, &m.backup)?
-        .points
-        .into_iter()
-        .find(|p| p.id == m.id)
-        .ok_or_else(|| {
-            Error::corrupt(format!(
-                "the export's backup metadata does not list its point {}",
-                m.id
-            ))
-        })?;
     meta.points.retain(|p| p.id != m.id);
     meta.points.push(summary);
     meta.points.sort_by(|a, b| a.id.cmp(&b.id));
